@@ -1,0 +1,118 @@
+/*
+ * rates.h - the rates table: every AWS price computefit uses, per region, with provenance.
+ *
+ * A table is built once (from the bundled snapshot, the state directory or a live refresh),
+ * never modified afterwards, and shared read-only by every request through the pricing cache.
+ * The advice core reads it as `const struct rates *` and never frees it.
+ *
+ * Units are the ones AWS bills in: USD per request, per GB-second, per vCPU-hour, per
+ * GB-hour, per instance-hour. "GB" is the AWS billing GB (1 GB = 1024 MB of configured memory).
+ */
+#ifndef COMPUTEFIT_RATES_H
+#define COMPUTEFIT_RATES_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum cf_arch { CF_ARCH_X86_64 = 0, CF_ARCH_ARM64 = 1, CF_ARCH_COUNT };
+
+/* The three offers (AWS Price List "offer codes") computefit prices from. */
+enum cf_offer { CF_OFFER_LAMBDA = 0, CF_OFFER_FARGATE = 1, CF_OFFER_EC2 = 2, CF_OFFER_COUNT };
+
+/* Where a region's rates for one offer came from. */
+enum cf_rate_source {
+    CF_SOURCE_NONE = 0, /* not loaded */
+    CF_SOURCE_SNAPSHOT, /* the bundled snapshot in config/ */
+    CF_SOURCE_STATE,    /* the last-known-good table in the state directory */
+    CF_SOURCE_LIVE,     /* fetched from the AWS Price List during this process's life */
+};
+
+#define CF_REGION_LEN 32
+#define CF_LAMBDA_TIERS_MAX 4
+#define CF_INSTANCE_TYPE_LEN 32
+#define CF_GPU_MODEL_LEN 24
+
+/* One price tier: usage up to `up_to` (cumulative, in the tier's unit; INFINITY for the last
+ * tier) is billed at `usd` per unit. Tiers are sorted by up_to, ascending. */
+struct rate_tier {
+    double up_to;
+    double usd;
+};
+
+struct lambda_rates {
+    double request_usd;                               /* per request */
+    struct rate_tier gb_s_tiers[CF_LAMBDA_TIERS_MAX]; /* duration, per GB-second, monthly tiers */
+    size_t n_tiers;                                   /* >= 1; last tier's up_to is INFINITY */
+    double ephemeral_gb_s_usd;                        /* per GB-second of /tmp above 512 MB */
+};
+
+struct fargate_rates {
+    double vcpu_hour_usd; /* Linux, per vCPU-hour */
+    double gb_hour_usd;   /* Linux, per GB-hour of task memory */
+};
+
+/* One Linux on-demand GPU instance type. `gpu_model` and `gpu_memory_gib` come from the static
+ * GPU spec table in config/ (the offer file's gpuMemory is unreliable); `gpu_memory_gib` is the
+ * total over all the instance's GPUs. */
+struct gpu_instance {
+    char type[CF_INSTANCE_TYPE_LEN];
+    double usd_per_hour;
+    double vcpu;
+    double memory_gib;
+    int gpus;
+    char gpu_model[CF_GPU_MODEL_LEN];
+    double gpu_memory_gib;
+};
+
+/* Provenance of one offer's rates in one region. Strings are NUL-terminated, possibly empty. */
+struct offer_info {
+    enum cf_rate_source source;
+    char version[32];          /* offer file version, e.g. "20250828172723" */
+    char published[32];        /* offer publication date, ISO 8601 */
+    int64_t fetched_at;        /* Unix seconds when these rates were obtained; 0 if unknown */
+    char origin[200];          /* URL or "repo@commit:path" the rates were read from */
+};
+
+struct region_rates {
+    char code[CF_REGION_LEN]; /* "us-east-1" */
+    bool has[CF_OFFER_COUNT]; /* which offers have rates in this region */
+    struct offer_info info[CF_OFFER_COUNT];
+    struct lambda_rates lambda[CF_ARCH_COUNT];
+    struct fargate_rates fargate[CF_ARCH_COUNT];
+    double fargate_ephemeral_gb_hour_usd; /* per GB-hour above the included 20 GB */
+    struct gpu_instance *gpus;            /* owned; sorted by usd_per_hour ascending */
+    size_t n_gpus;
+};
+
+/* The whole table. Immutable once built; shared by reference counting (see pricing/cache.h). */
+struct rates {
+    atomic_long refcount; /* managed by rates_ref()/rates_unref() */
+    struct region_rates *regions; /* owned; sorted by code */
+    size_t n_regions;
+    int64_t built_at; /* Unix seconds when this table was assembled */
+};
+
+/* Returns a new, empty table with refcount 1 and room for `n_regions` regions (n_regions set to
+ * 0), or NULL when out of memory. The caller fills it, then treats it as immutable. */
+struct rates *rates_new(size_t n_regions);
+
+/* Takes one more reference to `r` and returns it. Safe from any thread. */
+struct rates *rates_ref(struct rates *r);
+
+/* Drops one reference; frees the table when it was the last. Accepts NULL. */
+void rates_unref(struct rates *r);
+
+/* Returns the region named `code`, borrowed from `r`, or NULL when the table has none. */
+const struct region_rates *rates_region(const struct rates *r, const char *code);
+
+/* Returns "x86_64"/"arm64", "lambda"/"fargate"/"ec2", "snapshot"/"state"/"live"/"none". */
+const char *cf_arch_name(enum cf_arch a);
+const char *cf_offer_name(enum cf_offer o);
+const char *cf_source_name(enum cf_rate_source s);
+
+/* Sorts regions by code and each region's GPU list by price; call once after filling. */
+void rates_finish(struct rates *r);
+
+#endif

@@ -1,0 +1,112 @@
+/*
+ * rates.c - life cycle and look-ups of the immutable rates table.
+ *
+ * The reference count is the only mutable part of a table: it is atomic so that HTTP workers
+ * and the refresher can take and drop references without a lock (see pricing/cache.c).
+ */
+#include "computefit/rates.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct rates *rates_new(size_t n_regions)
+{
+    struct rates *r = calloc(1, sizeof(*r));
+    if (!r)
+        return NULL;
+    if (n_regions) {
+        r->regions = calloc(n_regions, sizeof(*r->regions));
+        if (!r->regions) {
+            free(r);
+            return NULL;
+        }
+    }
+    atomic_init(&r->refcount, 1);
+    return r;
+}
+
+struct rates *rates_ref(struct rates *r)
+{
+    if (r)
+        atomic_fetch_add_explicit(&r->refcount, 1, memory_order_relaxed);
+    return r;
+}
+
+void rates_unref(struct rates *r)
+{
+    if (!r)
+        return;
+    /* acq_rel: the last owner must see every write made before the other owners let go. */
+    if (atomic_fetch_sub_explicit(&r->refcount, 1, memory_order_acq_rel) != 1)
+        return;
+    for (size_t i = 0; i < r->n_regions; i++)
+        free(r->regions[i].gpus);
+    free(r->regions);
+    free(r);
+}
+
+static int region_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct region_rates *)a)->code, ((const struct region_rates *)b)->code);
+}
+
+static int gpu_cmp(const void *a, const void *b)
+{
+    const struct gpu_instance *x = a, *y = b;
+    if (x->usd_per_hour != y->usd_per_hour)
+        return x->usd_per_hour < y->usd_per_hour ? -1 : 1;
+    return strcmp(x->type, y->type);
+}
+
+void rates_finish(struct rates *r)
+{
+    if (!r)
+        return;
+    qsort(r->regions, r->n_regions, sizeof(*r->regions), region_cmp);
+    for (size_t i = 0; i < r->n_regions; i++)
+        qsort(r->regions[i].gpus, r->regions[i].n_gpus, sizeof(struct gpu_instance), gpu_cmp);
+}
+
+const struct region_rates *rates_region(const struct rates *r, const char *code)
+{
+    if (!r || !code)
+        return NULL;
+    struct region_rates key;
+    if (strlen(code) >= sizeof(key.code))
+        return NULL;
+    strcpy(key.code, code);
+    return bsearch(&key, r->regions, r->n_regions, sizeof(*r->regions), region_cmp);
+}
+
+const char *cf_arch_name(enum cf_arch a)
+{
+    return a == CF_ARCH_ARM64 ? "arm64" : "x86_64";
+}
+
+const char *cf_offer_name(enum cf_offer o)
+{
+    switch (o) {
+    case CF_OFFER_LAMBDA:
+        return "lambda";
+    case CF_OFFER_FARGATE:
+        return "fargate";
+    case CF_OFFER_EC2:
+        return "ec2";
+    default:
+        return "unknown";
+    }
+}
+
+const char *cf_source_name(enum cf_rate_source s)
+{
+    switch (s) {
+    case CF_SOURCE_SNAPSHOT:
+        return "snapshot";
+    case CF_SOURCE_STATE:
+        return "state";
+    case CF_SOURCE_LIVE:
+        return "live";
+    default:
+        return "none";
+    }
+}

@@ -1,0 +1,21 @@
+/*
+ * testutil.h - helpers shared by the Check test binaries.
+ */
+#ifndef COMPUTEFIT_TESTUTIL_H
+#define COMPUTEFIT_TESTUTIL_H
+
+#include <stddef.h>
+
+/* Returns a new malloc()ed absolute path for `rel`, relative to the source root (from the
+ * CF_SOURCE_ROOT environment variable that meson test sets; "." otherwise). */
+char *cf_test_path(const char *rel);
+
+/* Reads the whole file at source-root-relative `rel`; returns a new malloc()ed NUL-terminated
+ * buffer and sets *ret_len, or aborts the test binary when the file cannot be read. */
+char *cf_test_read(const char *rel, size_t *ret_len);
+
+/* Runs a Check suite with TAP output and returns the process exit status. */
+struct Suite;
+int cf_test_run(struct Suite *s);
+
+#endif
