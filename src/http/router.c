@@ -1,0 +1,149 @@
+/*
+ * router.c - (method, path) -> handler, with 404/405/415/400 decided in one place.
+ */
+#include "computefit/router.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Matches `path` against `pattern` segment by segment; a "{name}" segment matches one
+ * non-empty segment, which is copied into param_buf and recorded in params[]. */
+static bool pattern_match(const char *pattern, const char *path, const char **params,
+                          char *param_buf, size_t param_cap)
+{
+    size_t used = 0;
+    int n_params = 0;
+    const char *p = pattern, *s = path;
+    while (*p && *s) {
+        if (*p == '{') {
+            const char *close = strchr(p, '}');
+            const char *seg_end = strchr(s, '/');
+            size_t seg_len = seg_end ? (size_t)(seg_end - s) : strlen(s);
+            if (!close || seg_len == 0 || n_params >= HTTP_MAX_PATH_PARAMS ||
+                used + seg_len + 1 > param_cap)
+                return false;
+            if (params) {
+                memcpy(param_buf + used, s, seg_len);
+                param_buf[used + seg_len] = '\0';
+                params[n_params] = param_buf + used;
+            }
+            n_params++;
+            used += seg_len + 1;
+            p = close + 1;
+            s += seg_len;
+            continue;
+        }
+        if (*p != *s)
+            return false;
+        p++;
+        s++;
+    }
+    return *p == '\0' && *s == '\0';
+}
+
+static bool method_matches(const char *route_method, const char *method)
+{
+    if (strcmp(route_method, method) == 0)
+        return true;
+    return strcmp(method, "HEAD") == 0 && strcmp(route_method, "GET") == 0;
+}
+
+static void allow_add(char *allow, size_t cap, const char *method)
+{
+    if (strstr(allow, method))
+        return;
+    size_t len = strlen(allow);
+    snprintf(allow + len, cap - len, "%s%s", len ? ", " : "", method);
+}
+
+enum router_result router_match(const struct route *routes, size_t n, struct http_request *req,
+                                const struct route **ret_route, char *param_buf,
+                                size_t param_cap, char *allow, size_t allow_cap)
+{
+    bool path_known = false;
+    if (allow_cap)
+        allow[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (!pattern_match(routes[i].pattern, req->path, NULL, param_buf, param_cap))
+            continue;
+        path_known = true;
+        allow_add(allow, allow_cap, routes[i].method);
+        if (strcmp(routes[i].method, "GET") == 0)
+            allow_add(allow, allow_cap, "HEAD");
+        if (method_matches(routes[i].method, req->method)) {
+            pattern_match(routes[i].pattern, req->path, req->params, param_buf, param_cap);
+            *ret_route = &routes[i];
+            return ROUTER_FOUND;
+        }
+    }
+    if (!path_known)
+        return ROUTER_NO_PATH;
+    allow_add(allow, allow_cap, "OPTIONS");
+    return ROUTER_NO_METHOD;
+}
+
+static void dispatch_json(const struct route *route, struct http_request *req,
+                          struct http_response *resp)
+{
+    if (!http_is_json_content_type(req->header(req, "Content-Type"))) {
+        http_response_error(resp, CF_EMEDIA, NULL,
+                            "Send the request body as JSON with the header "
+                            "'Content-Type: application/json'.");
+        return;
+    }
+    if (!req->body || req->body_len == 0) {
+        http_response_error(resp, CF_EJSON, NULL,
+                            "The request body is empty; send a JSON object describing the "
+                            "workload.");
+        return;
+    }
+    json_error_t jerr;
+    json_t *doc = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!doc) {
+        http_response_error(resp, CF_EJSON, NULL,
+                            "The request body is not valid JSON: %s at line %d, column %d.",
+                            jerr.text, jerr.line, jerr.column);
+        return;
+    }
+    if (!json_is_object(doc)) {
+        json_decref(doc);
+        http_response_error(resp, CF_EJSON, NULL,
+                            "The request body must be a JSON object, not an array or a scalar.");
+        return;
+    }
+    route->handler(req, doc, resp);
+    json_decref(doc);
+}
+
+void router_dispatch(const struct route *routes, size_t n, struct http_request *req,
+                     struct http_response *resp)
+{
+    const struct route *route = NULL;
+    char param_buf[256];
+    char allow[128];
+    switch (router_match(routes, n, req, &route, param_buf, sizeof(param_buf), allow,
+                         sizeof(allow))) {
+    case ROUTER_NO_PATH:
+        http_response_error(resp, CF_ENOTFOUND, NULL,
+                            "There is no resource at %.200s; see GET /openapi.json for the routes.",
+                            req->path);
+        return;
+    case ROUTER_NO_METHOD:
+        if (strcmp(req->method, "OPTIONS") == 0) {
+            resp->status = 204;
+            http_response_header(resp, "Allow", allow);
+            return;
+        }
+        http_response_error(resp, CF_EMETHOD, NULL, "%.16s is not allowed on %.200s; use %s.",
+                            req->method, req->path, allow);
+        http_response_header(resp, "Allow", allow);
+        return;
+    case ROUTER_FOUND:
+        break;
+    }
+    if (route->flags & ROUTE_JSON_BODY)
+        dispatch_json(route, req, resp);
+    else
+        route->handler(req, NULL, resp);
+}
