@@ -366,7 +366,11 @@ void server_stop(struct cf_server *srv, long timeout_ms)
     if (!srv)
         return;
     atomic_store(&srv->app->stopping, true);
+    /* Quiescing hands the listening socket back; closing it at once makes new connections
+     * fail fast instead of waiting in the kernel's backlog for a server that will not answer. */
     MHD_socket listen_fd = MHD_quiesce_daemon(srv->daemon);
+    if (listen_fd != MHD_INVALID_SOCKET)
+        close(listen_fd);
     struct timespec start, now;
     clock_gettime(CLOCK_MONOTONIC, &start);
     long waited_ms = 0;
@@ -380,7 +384,5 @@ void server_stop(struct cf_server *srv, long timeout_ms)
     LOG_FIELDS(CF_LOG_INFO, "draining_done", LOGF_I("waited_ms", waited_ms),
                LOGF_I("abandoned_requests", left));
     MHD_stop_daemon(srv->daemon);
-    if (listen_fd != MHD_INVALID_SOCKET)
-        close(listen_fd);
     free(srv);
 }

@@ -1,0 +1,40 @@
+# Shared by scripts/run and scripts/test: package lists and the install step.
+# shellcheck shell=bash
+
+# Packages needed to build and run (the Dockerfile's build stage installs the same names).
+CF_BUILD_PACKAGES="gcc libc6-dev meson ninja-build pkg-config libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev ca-certificates"
+# Packages the test suite needs on top: Check, clang with its sanitizer runtime (TSan build),
+# curl for smoke tests.
+CF_TEST_PACKAGES="check clang libclang-rt-14-dev curl"
+
+cf_root() {
+    cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd
+}
+
+# Installs whichever of the given packages are missing; a quick no-op when all are present.
+cf_ensure_packages() {
+    local missing=()
+    local p
+    for p in "$@"; do
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+            missing+=("$p")
+        fi
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "==> installing: ${missing[*]}" >&2
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq || return 1
+    $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || return 1
+}
+
+# Configures (once) and builds a meson build directory: cf_build DIR [meson setup args...]
+cf_build() {
+    local dir=$1
+    shift
+    if [ ! -f "$dir/build.ninja" ]; then
+        meson setup "$dir" "$@" >/dev/null || return 1
+    fi
+    ninja -C "$dir" >/dev/null || ninja -C "$dir"
+}

@@ -1,0 +1,525 @@
+/*
+ * test_http.c - the libmicrohttpd adapter and the routes, over real sockets.
+ *
+ * The server runs in-process on an ephemeral port, started in a *checked* fixture so that it
+ * lives in the same (forked) process as the test that drives it with libcurl.
+ */
+#include <check.h>
+#include <curl/curl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "computefit/app.h"
+#include "computefit/config.h"
+#include "computefit/server.h"
+#include "httpclient.h"
+#include "testutil.h"
+
+static struct cf_config cfg;
+static struct cf_app app;
+static struct cf_server *srv;
+static unsigned port;
+static atomic_int slow_release;
+static atomic_int slow_entered;
+
+/* A route only the tests have: holds its request until the test releases it (bounded). */
+static void handle_slow(const struct http_request *req, const json_t *body,
+                        struct http_response *resp)
+{
+    (void)req;
+    (void)body;
+    atomic_store(&slow_entered, 1);
+    for (int i = 0; i < 10000 && !atomic_load(&slow_release); i++) {
+        struct timespec t = {0, 1000000};
+        nanosleep(&t, NULL);
+    }
+    http_response_json(resp, 200, json_pack("{s:b}", "slow", 1));
+}
+
+static void handle_echo(const struct http_request *req, const json_t *body,
+                        struct http_response *resp)
+{
+    (void)req;
+    http_response_json(resp, 200, json_pack("{s:O}", "echo", body));
+}
+
+#define MAX_ROUTES 32
+static struct route routes[MAX_ROUTES];
+static size_t n_routes;
+
+static void start_server(long max_body)
+{
+    config_defaults(&cfg);
+    cfg.port = 0;
+    cfg.bind[0] = '\0';
+    strcpy(cfg.bind, "127.0.0.1");
+    cfg.threads = 2;
+    cfg.max_body_bytes = max_body;
+    cfg.refresh_enabled = false;
+    memset(&app, 0, sizeof(app));
+    app.cfg = &cfg;
+    app.cache = pricing_cache_new();
+    atomic_init(&app.in_flight, 0);
+    atomic_init(&app.stopping, false);
+    atomic_store(&slow_release, 0);
+    atomic_store(&slow_entered, 0);
+
+    n_routes = 0;
+    for (size_t i = 0; i < app_routes_count && n_routes < MAX_ROUTES - 2; i++)
+        routes[n_routes++] = app_routes[i];
+    routes[n_routes++] = (struct route){"GET", "/test/slow", handle_slow, 0};
+    routes[n_routes++] = (struct route){"POST", "/test/echo", handle_echo, ROUTE_JSON_BODY};
+
+    struct cf_error err;
+    ck_assert_int_eq(server_start(&app, routes, n_routes, &srv, &err), 0);
+    port = server_port(srv);
+    ck_assert_uint_gt(port, 0);
+}
+
+static void setup(void)
+{
+    start_server(1024);
+}
+
+static void teardown(void)
+{
+    server_stop(srv, 1000);
+    srv = NULL;
+    pricing_cache_free(app.cache);
+}
+
+/* Checks the one error shape and returns the parsed body (new reference). */
+static json_t *expect_error(const struct http_result *r, long status, const char *code)
+{
+    ck_assert_int_eq(r->status, status);
+    char ct[128];
+    ck_assert_ptr_nonnull(http_header(r, "Content-Type", ct, sizeof(ct)));
+    ck_assert_str_eq(ct, "application/json");
+    json_t *doc = http_json(r);
+    ck_assert_msg(doc != NULL, "error body is not JSON: %s", r->body);
+    json_t *e = json_object_get(doc, "error");
+    ck_assert(json_is_object(e));
+    ck_assert_str_eq(json_string_value(json_object_get(e, "code")), code);
+    const char *msg = json_string_value(json_object_get(e, "message"));
+    ck_assert_ptr_nonnull(msg);
+    ck_assert_uint_gt(strlen(msg), 10);
+    /* Only these keys: code, message and (when it applies) field. */
+    const char *key;
+    json_t *v;
+    json_object_foreach(e, key, v)
+    {
+        ck_assert_msg(!strcmp(key, "code") || !strcmp(key, "message") || !strcmp(key, "field"),
+                      "unexpected key %s", key);
+    }
+    return doc;
+}
+
+START_TEST(healthz_ok)
+{
+    struct http_result r = http_do(NULL, "GET", port, "/healthz", NULL, NULL, 0);
+    ck_assert_int_eq(r.status, 200);
+    json_t *doc = http_json(&r);
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "status")), "ok");
+    json_decref(doc);
+    http_result_free(&r);
+}
+END_TEST
+
+START_TEST(readyz_follows_rates)
+{
+    struct http_result r = http_do(NULL, "GET", port, "/readyz", NULL, NULL, 0);
+    json_decref(expect_error(&r, 503, "pricing_unavailable"));
+    http_result_free(&r);
+
+    struct rates *t = rates_new(1);
+    strcpy(t->regions[0].code, "us-east-1");
+    t->n_regions = 1;
+    t->built_at = (int64_t)time(NULL);
+    pricing_cache_swap(app.cache, t);
+
+    r = http_do(NULL, "GET", port, "/readyz", NULL, NULL, 0);
+    ck_assert_int_eq(r.status, 200);
+    http_result_free(&r);
+
+    /* /healthz never depends on pricing: it was 200 before and stays 200. */
+    r = http_do(NULL, "GET", port, "/healthz", NULL, NULL, 0);
+    ck_assert_int_eq(r.status, 200);
+    http_result_free(&r);
+}
+END_TEST
+
+START_TEST(unknown_path_404)
+{
+    struct http_result r = http_do(NULL, "GET", port, "/no/such/thing", NULL, NULL, 0);
+    json_decref(expect_error(&r, 404, "not_found"));
+    http_result_free(&r);
+}
+END_TEST
+
+START_TEST(wrong_method_405_with_allow)
+{
+    struct http_result r = http_do(NULL, "DELETE", port, "/healthz", NULL, NULL, 0);
+    json_decref(expect_error(&r, 405, "method_not_allowed"));
+    char allow[128];
+    ck_assert_ptr_nonnull(http_header(&r, "Allow", allow, sizeof(allow)));
+    ck_assert_ptr_nonnull(strstr(allow, "GET"));
+    ck_assert_ptr_nonnull(strstr(allow, "HEAD"));
+    http_result_free(&r);
+
+    r = http_do(NULL, "GET", port, "/test/echo", NULL, NULL, 0);
+    json_decref(expect_error(&r, 405, "method_not_allowed"));
+    ck_assert_str_eq(http_header(&r, "Allow", allow, sizeof(allow)), "POST, OPTIONS");
+    http_result_free(&r);
+}
+END_TEST
+
+START_TEST(body_too_large_413)
+{
+    char big[4096];
+    memset(big, ' ', sizeof(big));
+    big[0] = '{';
+    big[sizeof(big) - 1] = '}';
+    const char *h[] = {"Content-Type: application/json", NULL};
+    struct http_result r = http_do(NULL, "POST", port, "/test/echo", h, big, sizeof(big));
+    json_decref(expect_error(&r, 413, "body_too_large"));
+    http_result_free(&r);
+
+    /* Chunked (no Content-Length): discovered while reading, still 413. */
+    const char *hc[] = {"Content-Type: application/json", "Transfer-Encoding: chunked", NULL};
+    r = http_do(NULL, "POST", port, "/test/echo", hc, big, sizeof(big));
+    json_decref(expect_error(&r, 413, "body_too_large"));
+    http_result_free(&r);
+}
+END_TEST
+
+START_TEST(wrong_content_type_415)
+{
+    const char *h[] = {"Content-Type: text/plain", NULL};
+    struct http_result r = http_do(NULL, "POST", port, "/test/echo", h, "{}", 2);
+    json_decref(expect_error(&r, 415, "unsupported_media_type"));
+    http_result_free(&r);
+
+    const char *none[] = {"Content-Type:", NULL}; /* curl: remove the header altogether */
+    r = http_do(NULL, "POST", port, "/test/echo", none, "{}", 2);
+    json_decref(expect_error(&r, 415, "unsupported_media_type"));
+    http_result_free(&r);
+
+    const char *ok[] = {"Content-Type: Application/JSON; charset=utf-8", NULL};
+    r = http_do(NULL, "POST", port, "/test/echo", ok, "{\"a\":1}", 7);
+    ck_assert_int_eq(r.status, 200);
+    http_result_free(&r);
+}
+END_TEST
+
+START_TEST(invalid_json_400)
+{
+    const char *h[] = {"Content-Type: application/json", NULL};
+    const char *bad[] = {"{", "{\"a\":}", "[1,2]", "42", "{\"a\":1,\"a\":2}", "\xff\xfe"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct http_result r = http_do(NULL, "POST", port, "/test/echo", h, bad[i], strlen(bad[i]));
+        json_decref(expect_error(&r, 400, "invalid_json"));
+        http_result_free(&r);
+    }
+    struct http_result r = http_do(NULL, "POST", port, "/test/echo", h, "", 0);
+    json_decref(expect_error(&r, 400, "invalid_json"));
+    http_result_free(&r);
+}
+END_TEST
+
+START_TEST(keep_alive_reuses_connection)
+{
+    CURL *c = curl_easy_init();
+    const char *paths[] = {"/healthz", "/readyz", "/nope", "/healthz"};
+    for (size_t i = 0; i < 4; i++) {
+        struct http_result r = http_do(c, "GET", port, paths[i], NULL, NULL, 0);
+        ck_assert_int_eq(r.curl_code, CURLE_OK);
+        /* The first request opens the connection; every later one reuses it. */
+        ck_assert_int_eq(r.num_connects, i == 0 ? 1 : 0);
+        http_result_free(&r);
+    }
+    const char *h[] = {"Content-Type: application/json", NULL};
+    struct http_result r = http_do(c, "POST", port, "/test/echo", h, "{\"x\":[1]}", 9);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_int_eq(r.num_connects, 0);
+    http_result_free(&r);
+    r = http_do(c, "POST", port, "/test/echo", h, "{\"x\":", 5); /* errors keep it too */
+    ck_assert_int_eq(r.status, 400);
+    ck_assert_int_eq(r.num_connects, 0);
+    http_result_free(&r);
+    curl_easy_cleanup(c);
+}
+END_TEST
+
+START_TEST(head_like_get)
+{
+    struct http_result g = http_do(NULL, "GET", port, "/healthz", NULL, NULL, 0);
+    struct http_result h = http_do(NULL, "HEAD", port, "/healthz", NULL, NULL, 0);
+    ck_assert_int_eq(h.status, 200);
+    ck_assert_uint_eq(h.body_len, 0);
+    char a[64], b[64];
+    ck_assert_str_eq(http_header(&h, "Content-Length", a, sizeof(a)),
+                     http_header(&g, "Content-Length", b, sizeof(b)));
+    http_result_free(&g);
+    http_result_free(&h);
+    h = http_do(NULL, "HEAD", port, "/readyz", NULL, NULL, 0);
+    ck_assert_int_eq(h.status, 503);
+    http_result_free(&h);
+}
+END_TEST
+
+START_TEST(request_ids)
+{
+    const char *h[] = {"X-Request-Id: abc-123_XYZ.9", NULL};
+    struct http_result r = http_do(NULL, "GET", port, "/healthz", h, NULL, 0);
+    char id[128];
+    ck_assert_str_eq(http_header(&r, "X-Request-Id", id, sizeof(id)), "abc-123_XYZ.9");
+    http_result_free(&r);
+
+    /* Errors carry one too; generated ids differ from request to request. */
+    r = http_do(NULL, "GET", port, "/nope", NULL, NULL, 0);
+    char id1[128], id2[128];
+    ck_assert_ptr_nonnull(http_header(&r, "X-Request-Id", id1, sizeof(id1)));
+    ck_assert_uint_ge(strlen(id1), 16);
+    http_result_free(&r);
+    r = http_do(NULL, "GET", port, "/healthz", NULL, NULL, 0);
+    ck_assert_ptr_nonnull(http_header(&r, "X-Request-Id", id2, sizeof(id2)));
+    ck_assert_str_ne(id1, id2);
+    http_result_free(&r);
+
+    /* An id that is unsafe to echo (spaces, quotes, too long) is replaced, not echoed. */
+    const char *bad[] = {"X-Request-Id: has space\"quote", NULL};
+    r = http_do(NULL, "GET", port, "/healthz", bad, NULL, 0);
+    ck_assert_ptr_nonnull(http_header(&r, "X-Request-Id", id, sizeof(id)));
+    ck_assert_ptr_null(strchr(id, '"'));
+    ck_assert_ptr_null(strchr(id, ' '));
+    http_result_free(&r);
+}
+END_TEST
+
+static void *do_slow_request(void *arg)
+{
+    struct http_result *r = arg;
+    *r = http_do(NULL, "GET", port, "/test/slow", NULL, NULL, 0);
+    return NULL;
+}
+
+static void *do_stop(void *arg)
+{
+    (void)arg;
+    server_stop(srv, 10000);
+    return NULL;
+}
+
+/* Polls `flag` until it is set, for at most ~10 s; returns whether it was set. */
+static int wait_for(atomic_int *flag)
+{
+    for (int i = 0; i < 10000; i++) {
+        if (atomic_load(flag))
+            return 1;
+        struct timespec t = {0, 1000000};
+        nanosleep(&t, NULL);
+    }
+    return 0;
+}
+
+START_TEST(shutdown_lets_in_flight_finish)
+{
+    struct http_result slow;
+    pthread_t client, stopper;
+    pthread_create(&client, NULL, do_slow_request, &slow);
+    ck_assert(wait_for(&slow_entered));
+    ck_assert_int_eq(atomic_load(&app.in_flight), 1);
+
+    pthread_create(&stopper, NULL, do_stop, NULL);
+    for (int i = 0; i < 10000 && !atomic_load(&app.stopping); i++) {
+        struct timespec t = {0, 1000000};
+        nanosleep(&t, NULL);
+    }
+    ck_assert(atomic_load(&app.stopping));
+    /* Stopped accepting: a new connection is refused while the old request still runs. */
+    struct http_result fresh = http_do(NULL, "GET", port, "/healthz", NULL, NULL, 0);
+    ck_assert_int_ne(fresh.curl_code, CURLE_OK);
+    http_result_free(&fresh);
+
+    atomic_store(&slow_release, 1);
+    pthread_join(client, NULL);
+    pthread_join(stopper, NULL);
+    srv = NULL; /* stopped and freed by do_stop */
+    ck_assert_int_eq(slow.curl_code, CURLE_OK);
+    ck_assert_int_eq(slow.status, 200);
+    ck_assert_str_eq(slow.body, "{\"slow\":true}");
+    http_result_free(&slow);
+    ck_assert_int_eq(atomic_load(&app.in_flight), 0);
+}
+END_TEST
+
+/* --- the real binary: configuration errors and signals ------------------------------------ */
+
+/* Runs the built binary with `args` and extra environment `env` (NULL-terminated lists);
+ * returns its exit status and captures stderr into `err` (NUL-terminated). */
+static int run_binary(const char *const *args, const char *const *env, char *err, size_t cap)
+{
+    char *bin = NULL;
+    const char *broot = getenv("CF_BUILD_ROOT");
+    ck_assert_ptr_nonnull(broot);
+    ck_assert_int_gt(asprintf(&bin, "%s/computefit", broot), 0);
+    int pipefd[2];
+    ck_assert_int_eq(pipe(pipefd), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        dup2(pipefd[1], 2);
+        dup2(pipefd[1], 1); /* never into the TAP stream */
+        close(pipefd[0]);
+        /* execve() takes char *const[]; the strings are not modified. */
+        char *argv[32] = {bin};
+        int n = 1;
+        for (const char *const *a = args; a && *a && n < 31; a++)
+            argv[n++] = (char *)(uintptr_t)*a;
+        argv[n] = NULL;
+        char *envp[16];
+        int m = 0;
+        for (const char *const *e = env; e && *e && m < 15; e++)
+            envp[m++] = (char *)(uintptr_t)*e;
+        envp[m] = NULL;
+        execve(bin, argv, envp);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    size_t len = 0;
+    ssize_t k;
+    while ((k = read(pipefd[0], err + len, cap - 1 - len)) > 0)
+        len += (size_t)k;
+    err[len] = '\0';
+    close(pipefd[0]);
+    int status;
+    waitpid(pid, &status, 0);
+    free(bin);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+START_TEST(config_errors_exit_2)
+{
+    char err[8192];
+    const char *a1[] = {"--port", "99999", NULL};
+    ck_assert_int_eq(run_binary(a1, NULL, err, sizeof(err)), 2);
+    ck_assert_ptr_nonnull(strstr(err, "port"));
+
+    const char *a2[] = {"--threads=lots", NULL};
+    ck_assert_int_eq(run_binary(a2, NULL, err, sizeof(err)), 2);
+    ck_assert_ptr_nonnull(strstr(err, "threads"));
+
+    const char *e3[] = {"COMPUTEFIT_MAX_BODY_BYTES=-5", NULL};
+    ck_assert_int_eq(run_binary(NULL, e3, err, sizeof(err)), 2);
+    ck_assert_ptr_nonnull(strstr(err, "max_body_bytes"));
+
+    const char *e4[] = {"COMPUTEFIT_NO_SUCH_KEY=1", NULL};
+    ck_assert_int_eq(run_binary(NULL, e4, err, sizeof(err)), 2);
+    ck_assert_ptr_nonnull(strstr(err, "NO_SUCH_KEY"));
+
+    const char *a5[] = {"--config", "/nonexistent/computefit.conf", NULL};
+    ck_assert_int_eq(run_binary(a5, NULL, err, sizeof(err)), 2);
+    ck_assert_ptr_nonnull(strstr(err, "config"));
+
+    char path[] = "/tmp/cf-test-conf-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    const char text[] = "# a comment\nport = 8080\nlog_level = loud\n";
+    ck_assert_int_eq(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
+    close(fd);
+    const char *a6[] = {"--config", path, NULL};
+    ck_assert_int_eq(run_binary(a6, NULL, err, sizeof(err)), 2);
+    ck_assert_ptr_nonnull(strstr(err, "log_level"));
+    ck_assert_ptr_nonnull(strstr(err, ":3:")); /* the line number */
+    unlink(path);
+
+    const char *a7[] = {"--version", NULL};
+    ck_assert_int_eq(run_binary(a7, NULL, err, sizeof(err)), 0);
+}
+END_TEST
+
+START_TEST(sigterm_exits_cleanly)
+{
+    char *bin = NULL;
+    ck_assert_int_gt(asprintf(&bin, "%s/computefit", getenv("CF_BUILD_ROOT")), 0);
+    int pipefd[2];
+    ck_assert_int_eq(pipe(pipefd), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(pipefd[1], 2);
+        close(pipefd[0]);
+        execl(bin, bin, "--port", "0", "--bind", "127.0.0.1", "--refresh", "false", (char *)NULL);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    /* Read the log until the "listening" line gives the port (bounded by the read timeout of
+     * the pipe: the child writes it at once or exits). */
+    FILE *f = fdopen(pipefd[0], "r");
+    char line[2048];
+    unsigned p = 0;
+    while (!p && fgets(line, sizeof(line), f)) {
+        const char *ev = strstr(line, "\"event\":\"listening\"");
+        const char *pp = ev ? strstr(line, "\"port\":") : NULL;
+        if (pp)
+            p = (unsigned)strtoul(pp + 7, NULL, 10);
+    }
+    ck_assert_uint_gt(p, 0);
+    struct http_result r = http_do(NULL, "GET", p, "/healthz", NULL, NULL, 0);
+    ck_assert_int_eq(r.status, 200);
+    http_result_free(&r);
+    kill(pid, SIGTERM);
+    int status;
+    waitpid(pid, &status, 0);
+    ck_assert(WIFEXITED(status));
+    ck_assert_int_eq(WEXITSTATUS(status), 0);
+    int saw_stopped = 0;
+    while (fgets(line, sizeof(line), f))
+        saw_stopped |= strstr(line, "\"event\":\"stopped\"") != NULL;
+    ck_assert(saw_stopped);
+    fclose(f);
+    free(bin);
+}
+END_TEST
+
+static Suite *http_suite(void)
+{
+    Suite *s = suite_create("http");
+    TCase *tc = tcase_create("server");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, healthz_ok);
+    tcase_add_test(tc, readyz_follows_rates);
+    tcase_add_test(tc, unknown_path_404);
+    tcase_add_test(tc, wrong_method_405_with_allow);
+    tcase_add_test(tc, body_too_large_413);
+    tcase_add_test(tc, wrong_content_type_415);
+    tcase_add_test(tc, invalid_json_400);
+    tcase_add_test(tc, keep_alive_reuses_connection);
+    tcase_add_test(tc, head_like_get);
+    tcase_add_test(tc, request_ids);
+    tcase_add_test(tc, shutdown_lets_in_flight_finish);
+    suite_add_tcase(s, tc);
+
+    TCase *proc = tcase_create("process");
+    tcase_set_timeout(proc, 60);
+    tcase_add_test(proc, config_errors_exit_2);
+    tcase_add_test(proc, sigterm_exits_cleanly);
+    suite_add_tcase(s, proc);
+    return s;
+}
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    int rc = cf_test_run(http_suite());
+    curl_global_cleanup();
+    return rc;
+}
