@@ -1,0 +1,182 @@
+/*
+ * test_config.c - settings: defaults, file, environment and flags, precedence and errors.
+ */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "computefit/config.h"
+#include "testutil.h"
+
+/* -Wwrite-strings makes literals const; argv-style arrays are char *const[]. */
+#define S(lit) ((char *)(uintptr_t)(lit))
+
+static char conf_path[64];
+
+static void write_conf(const char *text)
+{
+    strcpy(conf_path, "/tmp/cf-config-XXXXXX");
+    int fd = mkstemp(conf_path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+}
+
+START_TEST(defaults_are_valid)
+{
+    struct cf_config c;
+    config_defaults(&c);
+    ck_assert_int_eq(c.port, 8080);
+    ck_assert_int_eq(c.max_body_bytes, 65536);
+    ck_assert_str_eq(c.log_level, "info");
+    ck_assert(c.refresh_enabled);
+    ck_assert_str_eq(c.pricing_url, "https://pricing.us-east-1.amazonaws.com");
+    /* Data files default to the bundled config directory. */
+    ck_assert_ptr_nonnull(strstr(c.rates_snapshot, "/rates-snapshot.json"));
+    ck_assert_int_eq(c.rates_snapshot[0], '/');
+}
+END_TEST
+
+START_TEST(bundled_file_loads)
+{
+    char *path = cf_test_path("config/computefit.conf");
+    char *argv[] = {S("--config"), path};
+    struct cf_config c;
+    struct cf_error err;
+    ck_assert_int_eq(config_load(&c, 2, argv, NULL, &err), 0);
+    ck_assert_int_eq(c.port, 8080);
+    ck_assert_int_eq(c.connection_timeout_s, 30);
+    free(path);
+}
+END_TEST
+
+START_TEST(precedence_file_env_flag)
+{
+    write_conf("port = 1111\nthreads = 3\nlog_level = warn\nmodel_file = m.json\n");
+    char *argv[] = {S("--config"), conf_path, S("--port"), S("3333")};
+    char *envp[] = {S("COMPUTEFIT_PORT=2222"), S("COMPUTEFIT_THREADS=4"), S("HOME=/root"), NULL};
+    struct cf_config c;
+    struct cf_error err;
+    ck_assert_int_eq(config_load(&c, 4, argv, envp, &err), 0);
+    ck_assert_int_eq(c.port, 3333);    /* flag beats env and file */
+    ck_assert_int_eq(c.threads, 4);    /* env beats file */
+    ck_assert_str_eq(c.log_level, "warn"); /* file beats default */
+    /* A relative path in a file is relative to the file's directory. */
+    ck_assert_str_eq(c.model_file, "/tmp/m.json");
+    unlink(conf_path);
+}
+END_TEST
+
+START_TEST(flag_forms)
+{
+    char *argv[] = {S("--max-body-bytes=100"), S("--log_level"), S("debug"), S("--strict-validation"), S("yes")};
+    struct cf_config c;
+    struct cf_error err;
+    ck_assert_int_eq(config_load(&c, 5, argv, NULL, &err), 0);
+    ck_assert_int_eq(c.max_body_bytes, 100);
+    ck_assert_str_eq(c.log_level, "debug");
+    ck_assert(c.strict_validation);
+}
+END_TEST
+
+START_TEST(config_from_env)
+{
+    write_conf("port = 4444\n");
+    char env[128];
+    snprintf(env, sizeof(env), "COMPUTEFIT_CONFIG=%s", conf_path);
+    char *envp[] = {env, NULL};
+    struct cf_config c;
+    struct cf_error err;
+    ck_assert_int_eq(config_load(&c, 0, NULL, envp, &err), 0);
+    ck_assert_int_eq(c.port, 4444);
+    unlink(conf_path);
+}
+END_TEST
+
+struct bad_case {
+    const char *flag;
+    const char *value;
+    const char *field;
+};
+
+START_TEST(invalid_values_name_their_key)
+{
+    static const struct bad_case cases[] = {
+        {"--port", "65536", "port"},
+        {"--port", "-1", "port"},
+        {"--port", "80x", "port"},
+        {"--port", "", "port"},
+        {"--threads", "9999", "threads"},
+        {"--max-body-bytes", "0", "max_body_bytes"},
+        {"--log-level", "chatty", "log_level"},
+        {"--refresh", "maybe", "refresh"},
+        {"--pricing-url", "ftp://x", "pricing_url"},
+        {"--max-price-change-factor", "nan", "max_price_change_factor"},
+        {"--max-price-change-factor", "0.5", "max_price_change_factor"},
+        {"--no-such-thing", "1", "no_such_thing"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *argv[] = {(char *)(uintptr_t)cases[i].flag, (char *)(uintptr_t)cases[i].value};
+        struct cf_config c;
+        struct cf_error err = {0};
+        ck_assert_int_eq(config_load(&c, 2, argv, NULL, &err), CF_ECONFIG);
+        ck_assert_str_eq(err.field, cases[i].field);
+        ck_assert_uint_gt(strlen(err.message), 10);
+    }
+}
+END_TEST
+
+START_TEST(file_errors)
+{
+    struct cf_config c;
+    struct cf_error err = {0};
+    write_conf("port = 8080\nthis line has no equals sign\n");
+    char *argv[] = {S("--config"), conf_path};
+    ck_assert_int_eq(config_load(&c, 2, argv, NULL, &err), CF_ECONFIG);
+    ck_assert_ptr_nonnull(strstr(err.message, ":2:"));
+    unlink(conf_path);
+
+    char *missing[] = {S("--config"), S("/nonexistent/x.conf")};
+    ck_assert_int_eq(config_load(&c, 2, missing, NULL, &err), CF_ECONFIG);
+    ck_assert_str_eq(err.field, "config");
+
+    char *dangling[] = {S("--port")};
+    ck_assert_int_eq(config_load(&c, 1, dangling, NULL, &err), CF_ECONFIG);
+    ck_assert_str_eq(err.field, "port");
+
+    char *stray[] = {S("serve")};
+    ck_assert_int_eq(config_load(&c, 1, stray, NULL, &err), CF_ECONFIG);
+}
+END_TEST
+
+START_TEST(long_values_rejected_not_truncated)
+{
+    char big[2000];
+    memset(big, 'a', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    char *argv[] = {S("--admin-token"), big};
+    struct cf_config c;
+    struct cf_error err = {0};
+    ck_assert_int_eq(config_load(&c, 2, argv, NULL, &err), CF_ECONFIG);
+    ck_assert_str_eq(err.field, "admin_token");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("config");
+    TCase *tc = tcase_create("config");
+    tcase_add_test(tc, defaults_are_valid);
+    tcase_add_test(tc, bundled_file_loads);
+    tcase_add_test(tc, precedence_file_env_flag);
+    tcase_add_test(tc, flag_forms);
+    tcase_add_test(tc, config_from_env);
+    tcase_add_test(tc, invalid_values_name_their_key);
+    tcase_add_test(tc, file_errors);
+    tcase_add_test(tc, long_values_rejected_not_truncated);
+    suite_add_tcase(s, tc);
+    return cf_test_run(s);
+}
