@@ -112,6 +112,11 @@ const char *cf_arch_name(enum cf_arch a);
 const char *cf_offer_name(enum cf_offer o);
 const char *cf_source_name(enum cf_rate_source s);
 
+/* Returns a deep copy of `src` (refcount 1) with room for `extra_regions` more regions, or NULL
+ * when out of memory. The refresher builds each new table this way, then replaces the parts
+ * it refreshed. */
+struct rates *rates_clone(const struct rates *src, size_t extra_regions);
+
 /* Sorts regions by code and each region's GPU list by price; call once after filling. */
 void rates_finish(struct rates *r);
 

@@ -45,6 +45,32 @@ void rates_unref(struct rates *r)
     free(r);
 }
 
+struct rates *rates_clone(const struct rates *src, size_t extra_regions)
+{
+    struct rates *r = rates_new(src->n_regions + extra_regions);
+    if (!r)
+        return NULL;
+    r->built_at = src->built_at;
+    for (size_t i = 0; i < src->n_regions; i++) {
+        const struct region_rates *from = &src->regions[i];
+        struct region_rates *to = &r->regions[i];
+        *to = *from;
+        to->gpus = NULL;
+        to->n_gpus = 0;
+        r->n_regions = i + 1;
+        if (from->n_gpus) {
+            to->gpus = malloc(from->n_gpus * sizeof(*to->gpus));
+            if (!to->gpus) {
+                rates_unref(r);
+                return NULL;
+            }
+            memcpy(to->gpus, from->gpus, from->n_gpus * sizeof(*to->gpus));
+            to->n_gpus = from->n_gpus;
+        }
+    }
+    return r;
+}
+
 static int region_cmp(const void *a, const void *b)
 {
     return strcmp(((const struct region_rates *)a)->code, ((const struct region_rates *)b)->code);
