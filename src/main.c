@@ -15,10 +15,14 @@
 
 #include "computefit/app.h"
 #include "computefit/config.h"
+#include "computefit/gpu_specs.h"
 #include "computefit/log.h"
+#include "computefit/model.h"
 #include "computefit/pricing.h"
+#include "computefit/refresher.h"
 #include "computefit/router.h"
 #include "computefit/server.h"
+#include "computefit/state.h"
 #include "cf_build.h"
 
 extern char **environ;
@@ -32,6 +36,49 @@ static int config_fail(const struct cf_error *err)
                LOGF_S("message", err->message));
     fprintf(stderr, "computefit: invalid configuration: %s: %s\n", err->field, err->message);
     return EXIT_CONFIG;
+}
+
+/* Reads a JSON data file named by config key `key`; CF_ECONFIG names the key on failure. */
+static int load_json(const char *path, const char *key, json_t **ret, struct cf_error *err)
+{
+    json_error_t jerr;
+    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    if (!doc)
+        return cf_error_set(err, CF_ECONFIG, key, "cannot load %s: %s (line %d)", path, jerr.text,
+                            jerr.line);
+    *ret = doc;
+    return 0;
+}
+
+static int load_gpu_specs(const struct cf_config *cfg, struct gpu_specs **ret,
+                          struct cf_error *err)
+{
+    json_t *doc = NULL;
+    int r = load_json(cfg->gpu_specs_file, "gpu_specs_file", &doc, err);
+    if (r == 0) {
+        struct cf_error e = {0};
+        r = gpu_specs_from_json(doc, ret, &e);
+        if (r != 0)
+            r = cf_error_set(err, CF_ECONFIG, "gpu_specs_file", "%s: %s: %s",
+                             cfg->gpu_specs_file, e.field, e.message);
+    }
+    json_decref(doc);
+    return r;
+}
+
+static int load_model(const struct cf_config *cfg, struct model **ret, struct cf_error *err)
+{
+    json_t *doc = NULL;
+    int r = load_json(cfg->model_file, "model_file", &doc, err);
+    if (r == 0) {
+        struct cf_error e = {0};
+        r = model_from_json(doc, ret, &e);
+        if (r != 0)
+            r = cf_error_set(err, CF_ECONFIG, "model_file", "%s: %s: %s", cfg->model_file,
+                             e.field, e.message);
+    }
+    json_decref(doc);
+    return r;
 }
 
 int main(int argc, char **argv)
@@ -62,11 +109,31 @@ int main(int argc, char **argv)
 
     int status = 1;
     struct cf_server *srv = NULL;
+    struct gpu_specs *specs = NULL;
+    struct model *model = NULL;
+    struct refresher *refresher = NULL;
+    struct rates *initial = NULL;
     struct pricing_cache *cache = pricing_cache_new();
     if (!cache)
         goto out;
 
-    struct cf_app app = {.cfg = &cfg, .cache = cache, .started_at = (int64_t)time(NULL)};
+    /* Every data file is loaded, and every setting checked, before the port is opened. */
+    if ((r = load_gpu_specs(&cfg, &specs, &err)) != 0 || (r = load_model(&cfg, &model, &err)) != 0 ||
+        (r = state_load_initial(&cfg, &initial, &err)) != 0) {
+        status = config_fail(&err);
+        goto out;
+    }
+    pricing_cache_swap(cache, initial);
+    if (cfg.refresh_enabled && (r = refresher_new(&cfg, cache, specs, NULL, &refresher, &err))) {
+        status = config_fail(&err);
+        goto out;
+    }
+
+    struct cf_app app = {.cfg = &cfg,
+                         .cache = cache,
+                         .model = model,
+                         .refresher = refresher,
+                         .started_at = (int64_t)time(NULL)};
     atomic_init(&app.in_flight, 0);
     atomic_init(&app.stopping, false);
 
@@ -80,6 +147,11 @@ int main(int argc, char **argv)
         goto out;
     }
 
+    if (refresher && refresher_start(refresher) != 0) {
+        LOG_FIELDS(CF_LOG_ERROR, "refresher_failed", LOGF_S("message", "cannot start thread"));
+        goto out;
+    }
+
     int sig = 0;
     sigwait(&stop_signals, &sig);
     LOG_FIELDS(CF_LOG_INFO, "stopping", LOGF_S("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"));
@@ -87,8 +159,13 @@ int main(int argc, char **argv)
     srv = NULL;
     status = 0;
 out:
+    /* Handlers use the refresher (GET /pricing), so it stops after the server; the cache goes
+     * last, after both have let go of it. */
     server_stop(srv, 0);
+    refresher_free(refresher);
     pricing_cache_free(cache);
+    model_free(model);
+    gpu_specs_free(specs);
     curl_global_cleanup();
     LOG_FIELDS(CF_LOG_INFO, "stopped", LOGF_I("exit_status", status));
     return status;

@@ -4,12 +4,16 @@
  * Handlers are short and CPU-only: they borrow what they need from struct cf_app (the rates
  * through the cache's reference counting), compute, and fill the response.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "computefit/app.h"
+#include "computefit/rates_json.h"
+#include "computefit/refresher.h"
 #include "computefit/router.h"
 
 /* Sets a small fixed JSON body without going through jansson (health checks are hot). */
@@ -53,9 +57,109 @@ static void handle_readyz(const struct http_request *req, const json_t *body,
     static_json(resp, 200, "{\"status\":\"ready\"}");
 }
 
+/* Compares two secrets in time that depends only on their lengths, not on where they
+ * differ, so that a client cannot find a token byte by byte by timing 403s. */
+static bool secret_equal(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    size_t n = la > lb ? la : lb;
+    unsigned char diff = (unsigned char)(la != lb);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char x = i < la ? (unsigned char)a[i] : 0;
+        unsigned char y = i < lb ? (unsigned char)b[i] : 0;
+        diff |= (unsigned char)(x ^ y);
+    }
+    return diff == 0;
+}
+
+/* Returns the token of an "Authorization: Bearer <token>" header, borrowed, or NULL. */
+static const char *bearer_token(const struct http_request *req)
+{
+    const char *h = req->header(req, "Authorization");
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+        return NULL;
+    h += 7;
+    while (*h == ' ')
+        h++;
+    return *h ? h : NULL;
+}
+
+static void handle_pricing(const struct http_request *req, const json_t *body,
+                           struct http_response *resp)
+{
+    (void)body;
+    const struct cf_app *app = req->app;
+    struct rates *rates = pricing_cache_acquire(app->cache);
+    int64_t now = (int64_t)time(NULL);
+    json_t *doc = app->refresher ? refresher_status_json(app->refresher, rates, now)
+                                 : pricing_status_json(rates, app->cfg, now);
+    rates_unref(rates);
+    http_response_json(resp, 200, doc);
+}
+
+static void handle_pricing_region(const struct http_request *req, const json_t *body,
+                                  struct http_response *resp)
+{
+    (void)body;
+    const struct cf_app *app = req->app;
+    const char *region = req->params[0];
+    struct rates *rates = pricing_cache_acquire(app->cache);
+    const struct region_rates *rr = rates ? rates_region(rates, region) : NULL;
+    if (!rr) {
+        rates_unref(rates);
+        http_response_error(resp, CF_ENOTFOUND, "region",
+                            "No rates are loaded for region \"%.40s\"; GET /pricing lists the "
+                            "regions that have them.",
+                            region);
+        return;
+    }
+    json_t *doc = rates_region_to_json(rr);
+    rates_unref(rates);
+    http_response_json(resp, 200, doc);
+}
+
+static void handle_pricing_refresh(const struct http_request *req, const json_t *body,
+                                   struct http_response *resp)
+{
+    (void)body;
+    const struct cf_app *app = req->app;
+    if (!app->cfg->admin_token[0]) {
+        http_response_error(resp, CF_ENOTFOUND, NULL,
+                            "Manual refresh is disabled; set admin_token to enable it.");
+        return;
+    }
+    const char *token = bearer_token(req);
+    if (!token) {
+        http_response_error(resp, CF_EUNAUTH, NULL,
+                            "Send the admin token as 'Authorization: Bearer <token>'.");
+        http_response_header(resp, "WWW-Authenticate", "Bearer realm=\"computefit-admin\"");
+        return;
+    }
+    if (!secret_equal(token, app->cfg->admin_token)) {
+        http_response_error(resp, CF_EFORBIDDEN, NULL, "The admin token is not valid.");
+        return;
+    }
+    if (!app->refresher) {
+        http_response_error(resp, CF_EBUSY, NULL,
+                            "Refresh is turned off (refresh = false); rates come from %s.",
+                            "the snapshot or the state directory");
+        return;
+    }
+    int r = refresher_trigger(app->refresher);
+    struct rates *rates = pricing_cache_acquire(app->cache);
+    json_t *status = refresher_status_json(app->refresher, rates, (int64_t)time(NULL));
+    rates_unref(rates);
+    http_response_json(resp, 202,
+                       json_pack("{s:s, s:o*}", "refresh", r == 0 ? "started" : "already_running",
+                                 "status", status));
+}
+
 const struct route app_routes[] = {
     {"GET", "/healthz", handle_healthz, 0},
     {"GET", "/readyz", handle_readyz, 0},
+    {"GET", "/pricing", handle_pricing, 0},
+    {"POST", "/pricing/refresh", handle_pricing_refresh, 0},
+    {"GET", "/pricing/{region}", handle_pricing_region, 0},
 };
 
 const size_t app_routes_count = sizeof(app_routes) / sizeof(app_routes[0]);

@@ -48,7 +48,7 @@ static void set_oom(struct http_response *resp)
 
 int http_response_json(struct http_response *resp, int status, json_t *doc)
 {
-    char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
+    char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
     json_decref(doc);
     if (!text) {
         set_oom(resp);

@@ -1,0 +1,722 @@
+/*
+ * test_refresher.c - the refresher against a local upstream that serves offer trees built from
+ * the genuine AWS files in tests/fixtures/ and from files generated here.
+ *
+ * Expected prices are the ones printed in the genuine files (read them there), or the ones this
+ * test wrote into the files it generates.
+ */
+#include <check.h>
+#include <curl/curl.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "computefit/gpu_specs.h"
+#include "computefit/rates_json.h"
+#include "computefit/refresher.h"
+#include "computefit/state.h"
+#include "testutil.h"
+#include "upstream.h"
+
+#define ECS_INDEX "/offers/v1.0/aws/AmazonECS/current/region_index.json"
+#define LAMBDA_INDEX "/offers/v1.0/aws/AWSLambda/current/region_index.json"
+#define EC2_INDEX "/offers/v1.0/aws/AmazonEC2/current/region_index.json"
+#define ECS_V1 "/offers/v1.0/aws/AmazonECS/20250828172723/us-east-1/index.json"
+#define ECS_V2 "/offers/v1.0/aws/AmazonECS/20261101000000/us-east-1/index.json"
+#define LAMBDA_FILE "/offers/v1.0/aws/AWSLambda/current/us-east-1/index.json"
+#define EC2_FILE "/offers/v1.0/aws/AmazonEC2/20261101000000/us-east-1/index.json"
+
+static struct upstream *up;
+static struct cf_config cfg;
+static struct pricing_cache *cache;
+static struct gpu_specs *specs;
+static struct refresher *rf;
+static char state_dir[64];
+static char *ecs_file;
+static size_t ecs_len;
+
+static const unsigned ALL = (1u << CF_OFFER_LAMBDA) | (1u << CF_OFFER_FARGATE) | (1u << CF_OFFER_EC2);
+
+static void put_index(const char *index_path, const char *file_path)
+{
+    char doc[512];
+    int n = snprintf(doc, sizeof(doc),
+                     "{\n  \"formatVersion\" : \"v1.0\",\n  \"publicationDate\" : "
+                     "\"2026-11-01T00:00:00Z\",\n  \"regions\" : {\n    \"us-east-1\" : {\n"
+                     "      \"regionCode\" : \"us-east-1\",\n      \"currentVersionUrl\" : \"%s\"\n"
+                     "    }\n  }\n}\n",
+                     file_path);
+    ck_assert_int_eq(upstream_put(up, index_path, doc, (size_t)n, "application/json"), 0);
+}
+
+/* One EC2 product and its on-demand term, in AWS's pretty-printed layout. */
+static int ec2_product(char *out, size_t cap, const char *sku, const char *type, const char *os,
+                       const char *tenancy, const char *market, const char *license,
+                       const char *family, int gpus, int vcpu, int mem)
+{
+    return snprintf(out, cap,
+                    "    \"%s\" : {\n      \"sku\" : \"%s\",\n      \"productFamily\" : \"%s\",\n"
+                    "      \"attributes\" : {\n        \"servicecode\" : \"AmazonEC2\",\n"
+                    "        \"location\" : \"US East (N. Virginia)\",\n"
+                    "        \"locationType\" : \"AWS Region\",\n        \"instanceType\" : \"%s\",\n"
+                    "        \"vcpu\" : \"%d\",\n        \"memory\" : \"%d GiB\",\n"
+                    "        \"gpu\" : \"%d\",\n        \"gpuMemory\" : \"NA\",\n"
+                    "        \"tenancy\" : \"%s\",\n        \"operatingSystem\" : \"%s\",\n"
+                    "        \"licenseModel\" : \"%s\",\n        \"usagetype\" : \"BoxUsage:%s\",\n"
+                    "        \"operation\" : \"RunInstances\",\n        \"capacitystatus\" : \"Used\",\n"
+                    "        \"preInstalledSw\" : \"NA\",\n        \"marketoption\" : \"%s\",\n"
+                    "        \"regionCode\" : \"us-east-1\",\n        \"servicename\" : \"Amazon Elastic "
+                    "Compute Cloud\"\n      }\n    }",
+                    sku, sku, family, type, vcpu, mem, gpus, tenancy, os, license, type, market);
+}
+
+static int ec2_term(char *out, size_t cap, const char *sku, const char *price)
+{
+    return snprintf(out, cap,
+                    "      \"%s\" : {\n        \"%s.JRTCKXETXF\" : {\n          \"offerTermCode\" : "
+                    "\"JRTCKXETXF\",\n          \"sku\" : \"%s\",\n          \"effectiveDate\" : "
+                    "\"2026-11-01T00:00:00Z\",\n          \"priceDimensions\" : {\n            "
+                    "\"%s.JRTCKXETXF.6YS6EN2CT7\" : {\n              \"rateCode\" : "
+                    "\"%s.JRTCKXETXF.6YS6EN2CT7\",\n              \"description\" : \"hourly\",\n"
+                    "              \"beginRange\" : \"0\",\n              \"endRange\" : \"Inf\",\n"
+                    "              \"unit\" : \"Hrs\",\n              \"pricePerUnit\" : {\n"
+                    "                \"USD\" : \"%s\"\n              },\n              \"appliesTo\" "
+                    ": [ ]\n            }\n          },\n          \"termAttributes\" : { }\n        }\n"
+                    "      }",
+                    sku, sku, sku, sku, sku, price);
+}
+
+/* A small EC2 offer with the traps: the g5.xlarge Linux on-demand row at `g5_price`, and the
+ * same type as Windows, as BYOL, on Dedicated tenancy and as a Capacity Block at $0; p4d on
+ * demand at 21.957642 and as a Capacity Block at $0; a non-GPU m5.large. */
+static char *ec2_doc(const char *g5_price, size_t *ret_len)
+{
+    size_t cap = 64 * 1024, len = 0;
+    char *d = malloc(cap);
+    len += (size_t)snprintf(d + len, cap - len,
+                            "{\n  \"formatVersion\" : \"v1.0\",\n  \"disclaimer\" : \"test\",\n"
+                            "  \"offerCode\" : \"AmazonEC2\",\n  \"version\" : \"20261101000000\",\n"
+                            "  \"publicationDate\" : \"2026-11-01T00:00:00Z\",\n  \"products\" : {\n");
+    struct {
+        const char *sku, *type, *os, *ten, *mkt, *lic, *fam, *price;
+        int gpus, vcpu, mem;
+    } rows[] = {
+        {"G5LINUX00000001", "g5.xlarge", "Linux", "Shared", "OnDemand", "No License required",
+         "Compute Instance", g5_price, 1, 4, 16},
+        {"G5WINDOWS000001", "g5.xlarge", "Windows", "Shared", "OnDemand", "No License required",
+         "Compute Instance", "1.8420000000", 1, 4, 16},
+        {"G5BYOL000000001", "g5.xlarge", "Linux", "Shared", "OnDemand", "Bring your own license",
+         "Compute Instance", "0.9000000000", 1, 4, 16},
+        {"G5DEDICATED0001", "g5.xlarge", "Linux", "Dedicated", "OnDemand", "No License required",
+         "Compute Instance", "1.1070000000", 1, 4, 16},
+        {"G5CAPBLOCK00001", "g5.xlarge", "Linux", "Shared", "CapacityBlock", "No License required",
+         "Compute Instance", "0.0000000000", 1, 4, 16},
+        {"P4DONDEMAND0001", "p4d.24xlarge", "Linux", "Shared", "OnDemand", "No License required",
+         "Compute Instance", "21.9576420000", 8, 96, 1152},
+        {"P4DCAPBLOCK0001", "p4d.24xlarge", "Linux", "Shared", "CapacityBlock",
+         "No License required", "Compute Instance", "0.0000000000", 8, 96, 1152},
+        {"M5LARGE00000001", "m5.large", "Linux", "Shared", "OnDemand", "No License required",
+         "Compute Instance", "0.0960000000", 0, 2, 8},
+    };
+    size_t n = sizeof(rows) / sizeof(rows[0]);
+    for (size_t i = 0; i < n; i++) {
+        len += (size_t)ec2_product(d + len, cap - len, rows[i].sku, rows[i].type, rows[i].os,
+                                   rows[i].ten, rows[i].mkt, rows[i].lic, rows[i].fam, rows[i].gpus,
+                                   rows[i].vcpu, rows[i].mem);
+        len += (size_t)snprintf(d + len, cap - len, "%s\n", i + 1 < n ? "," : "");
+    }
+    len += (size_t)snprintf(d + len, cap - len, "  },\n  \"terms\" : {\n    \"OnDemand\" : {\n");
+    for (size_t i = 0; i < n; i++) {
+        len += (size_t)ec2_term(d + len, cap - len, rows[i].sku, rows[i].price);
+        len += (size_t)snprintf(d + len, cap - len, "%s\n", i + 1 < n ? "," : "");
+    }
+    len += (size_t)snprintf(d + len, cap - len, "    }\n  },\n  \"attributesList\" : { }\n}\n");
+    ck_assert_uint_lt(len, cap);
+    *ret_len = len;
+    return d;
+}
+
+static void put_ec2(const char *g5_price)
+{
+    size_t len;
+    char *doc = ec2_doc(g5_price, &len);
+    ck_assert_int_eq(upstream_put(up, EC2_FILE, doc, len, "application/json"), 0);
+    free(doc);
+}
+
+static void load_initial(void)
+{
+    struct rates *r = NULL;
+    struct cf_error err = {0};
+    ck_assert_int_eq(state_load_initial(&cfg, &r, &err), 0);
+    pricing_cache_swap(cache, r);
+}
+
+static void make_refresher(void)
+{
+    struct cf_error err = {0};
+    ck_assert_msg(refresher_new(&cfg, cache, specs, NULL, &rf, &err) == 0, "%s", err.message);
+}
+
+static void setup(void)
+{
+    ck_assert_int_eq(upstream_start(NULL, &up), 0);
+    config_defaults(&cfg);
+    char *snap = cf_test_path("config/rates-snapshot.json");
+    snprintf(cfg.rates_snapshot, sizeof(cfg.rates_snapshot), "%s", snap);
+    free(snap);
+    upstream_url(up, "", cfg.pricing_url, sizeof(cfg.pricing_url));
+    snprintf(cfg.regions, sizeof(cfg.regions), "us-east-1");
+    cfg.fetch_retries = 1;
+    cfg.fetch_timeout_s = 5;
+    cfg.fetch_connect_timeout_s = 2;
+    strcpy(state_dir, "/tmp/cf-state-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(state_dir));
+    snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s", state_dir);
+
+    size_t len;
+    char *text = cf_test_read("config/gpu-specs.json", &len);
+    json_t *doc = json_loadb(text, len, 0, NULL);
+    free(text);
+    struct cf_error err = {0};
+    ck_assert_int_eq(gpu_specs_from_json(doc, &specs, &err), 0);
+    json_decref(doc);
+
+    ecs_file = cf_test_read("tests/fixtures/opencost-ecs__ecs-pricing-us-east-1.json", &ecs_len);
+    size_t lambda_len;
+    char *lambda_file = cf_test_read("tests/fixtures/concurrencylabs-awslambda__index.json",
+                                     &lambda_len);
+    put_index(ECS_INDEX, ECS_V1);
+    put_index(LAMBDA_INDEX, LAMBDA_FILE);
+    put_index(EC2_INDEX, EC2_FILE);
+    ck_assert_int_eq(upstream_put(up, ECS_V1, ecs_file, ecs_len, NULL), 0);
+    ck_assert_int_eq(upstream_put(up, LAMBDA_FILE, lambda_file, lambda_len, NULL), 0);
+    free(lambda_file);
+    put_ec2("1.0060000000");
+
+    cache = pricing_cache_new();
+    load_initial();
+    make_refresher();
+}
+
+static void teardown(void)
+{
+    refresher_free(rf);
+    rf = NULL;
+    pricing_cache_free(cache);
+    gpu_specs_free(specs);
+    upstream_stop(up);
+    free(ecs_file);
+    char path[128];
+    snprintf(path, sizeof(path), "%s/%s", state_dir, STATE_RATES_FILE);
+    unlink(path);
+    rmdir(state_dir);
+}
+
+static const struct gpu_instance *gpu_of(const struct region_rates *rr, const char *type)
+{
+    for (size_t i = 0; i < rr->n_gpus; i++)
+        if (strcmp(rr->gpus[i].type, type) == 0)
+            return &rr->gpus[i];
+    return NULL;
+}
+
+START_TEST(genuine_files_give_exact_rates)
+{
+    struct cf_error err = {0};
+    ck_assert_msg(refresher_run_once(rf, ALL, &err) == 0, "%s", err.message);
+    struct rates *r = pricing_cache_acquire(cache);
+    const struct region_rates *rr = rates_region(r, "us-east-1");
+    ck_assert_ptr_nonnull(rr);
+
+    /* AmazonECS 20250828172723, us-east-1 (opencost-ecs__ecs-pricing-us-east-1.json). */
+    ck_assert_int_eq(rr->info[CF_OFFER_FARGATE].source, CF_SOURCE_LIVE);
+    ck_assert_str_eq(rr->info[CF_OFFER_FARGATE].version, "20250828172723");
+    ck_assert_double_eq(rr->fargate[CF_ARCH_X86_64].vcpu_hour_usd, 0.04048);
+    ck_assert_double_eq(rr->fargate[CF_ARCH_X86_64].gb_hour_usd, 0.004445);
+    ck_assert_double_eq(rr->fargate[CF_ARCH_ARM64].vcpu_hour_usd, 0.03238);
+    ck_assert_double_eq(rr->fargate[CF_ARCH_ARM64].gb_hour_usd, 0.00356);
+    ck_assert_double_eq(rr->fargate_ephemeral_gb_hour_usd, 0.000111);
+
+    /* AWSLambda 20161207235208: requests $0.0000002, GB-s $0.0000166667 in one dimension; the
+     * 2016 file has no ARM and no ephemeral storage, so those keep the rates in use. */
+    ck_assert_int_eq(rr->info[CF_OFFER_LAMBDA].source, CF_SOURCE_LIVE);
+    ck_assert_str_eq(rr->info[CF_OFFER_LAMBDA].version, "20161207235208");
+    ck_assert_double_eq(rr->lambda[CF_ARCH_X86_64].request_usd, 0.0000002);
+    ck_assert_double_eq(rr->lambda[CF_ARCH_X86_64].gb_s_tiers[0].usd, 0.0000166667);
+    ck_assert_uint_eq(rr->lambda[CF_ARCH_X86_64].n_tiers, 1);
+    ck_assert(isinf(rr->lambda[CF_ARCH_X86_64].gb_s_tiers[0].up_to));
+    ck_assert_double_eq(rr->lambda[CF_ARCH_ARM64].gb_s_tiers[0].usd, 0.0000133334);
+
+    /* EC2: only the Linux, shared, on-demand, licence-included rows; never $0 Capacity Blocks. */
+    const struct gpu_instance *g5 = gpu_of(rr, "g5.xlarge");
+    ck_assert_ptr_nonnull(g5);
+    ck_assert_double_eq(g5->usd_per_hour, 1.006);
+    ck_assert_str_eq(g5->gpu_model, "A10G");
+    ck_assert_double_eq(g5->gpu_memory_gib, 24);
+    const struct gpu_instance *p4d = gpu_of(rr, "p4d.24xlarge");
+    ck_assert_ptr_nonnull(p4d);
+    ck_assert_double_eq(p4d->usd_per_hour, 21.957642);
+    ck_assert_double_eq(p4d->gpu_memory_gib, 8 * 40);
+    ck_assert_ptr_null(gpu_of(rr, "m5.large"));
+    for (size_t i = 0; i < rr->n_gpus; i++)
+        ck_assert(rr->gpus[i].usd_per_hour > 0);
+
+    /* Regions not configured for refresh keep their snapshot rates. */
+    const struct region_rates *eu = rates_region(r, "eu-west-1");
+    ck_assert_ptr_nonnull(eu);
+    ck_assert_int_eq(eu->info[CF_OFFER_FARGATE].source, CF_SOURCE_SNAPSHOT);
+    rates_unref(r);
+
+    /* The accepted table was written to the state directory, and it loads. */
+    struct rates *saved = NULL;
+    char path[128];
+    snprintf(path, sizeof(path), "%s/%s", state_dir, STATE_RATES_FILE);
+    ck_assert_int_eq(rates_load_file(path, CF_SOURCE_STATE, &saved, &err), 0);
+    ck_assert_double_eq(rates_region(saved, "us-east-1")->fargate[CF_ARCH_ARM64].gb_hour_usd,
+                        0.00356);
+    rates_unref(saved);
+}
+END_TEST
+
+START_TEST(unchanged_version_is_not_downloaded_again)
+{
+    struct cf_error err = {0};
+    ck_assert_int_eq(refresher_run_once(rf, ALL, &err), 0);
+    uint64_t gen = pricing_cache_generation(cache);
+    ck_assert_uint_eq(upstream_stats(up, ECS_V1).ok, 1);
+    ck_assert_uint_eq(upstream_stats(up, EC2_FILE).ok, 1);
+
+    ck_assert_int_eq(refresher_run_once(rf, ALL, &err), 0);
+    /* Same versioned URLs: the offer files were not asked for again, no table was swapped. */
+    ck_assert_uint_eq(upstream_stats(up, ECS_V1).requests, 1);
+    ck_assert_uint_eq(upstream_stats(up, EC2_FILE).requests, 1);
+    ck_assert_uint_eq(pricing_cache_generation(cache), gen);
+    /* The index was revalidated with its ETag and answered 304. */
+    char etag[160];
+    ck_assert(upstream_last_header(up, ECS_INDEX, "If-None-Match", etag, sizeof(etag)));
+    ck_assert_uint_ge(upstream_stats(up, ECS_INDEX).not_modified, 1);
+    /* The unversioned Lambda URL is revalidated: a 304, so nothing is parsed or swapped. */
+    ck_assert_uint_eq(upstream_stats(up, LAMBDA_FILE).ok, 1);
+    ck_assert_uint_eq(upstream_stats(up, LAMBDA_FILE).not_modified, 1);
+    struct refresh_counts c;
+    refresher_counts(rf, CF_OFFER_FARGATE, &c);
+    ck_assert_uint_eq(c.ok, 1);
+    ck_assert_uint_eq(c.unchanged, 1);
+
+    /* A new version: downloaded and swapped in, with its new price. */
+    char *v2 = strdup(ecs_file);
+    char *p = strstr(v2, "\"0.0404800000\"");
+    ck_assert_ptr_nonnull(p);
+    memcpy(p, "\"0.0414800000\"", 14);
+    ck_assert_int_eq(upstream_put(up, ECS_V2, v2, ecs_len, NULL), 0);
+    free(v2);
+    put_index(ECS_INDEX, ECS_V2);
+    ck_assert_int_eq(refresher_run_once(rf, 1u << CF_OFFER_FARGATE, &err), 0);
+    ck_assert_uint_eq(upstream_stats(up, ECS_V2).ok, 1);
+    struct rates *r = pricing_cache_acquire(cache);
+    ck_assert_double_eq(rates_region(r, "us-east-1")->fargate[CF_ARCH_X86_64].vcpu_hour_usd,
+                        0.04148);
+    ck_assert_uint_eq(pricing_cache_generation(cache), gen + 1);
+    rates_unref(r);
+}
+END_TEST
+
+/* Runs one refresh of `offer` that must fail; checks that the table in use did not change
+ * and that /pricing's status carries the error. */
+static void expect_failure(enum cf_offer offer, const char *message_part)
+{
+    struct rates *before = pricing_cache_acquire(cache);
+    uint64_t gen = pricing_cache_generation(cache);
+    struct cf_error err = {0};
+    ck_assert_int_ne(refresher_run_once(rf, 1u << offer, &err), 0);
+    if (message_part)
+        ck_assert_msg(strstr(err.message, message_part) != NULL, "message: %s", err.message);
+    ck_assert_uint_eq(pricing_cache_generation(cache), gen);
+    struct rates *after = pricing_cache_acquire(cache);
+    ck_assert_ptr_eq(before, after);
+    json_t *status = refresher_status_json(rf, after, 0);
+    const char *name = cf_offer_name(offer);
+    json_t *o = json_object_get(json_object_get(status, "offers"), name);
+    ck_assert(json_is_string(json_object_get(o, "last_error")));
+    json_decref(status);
+    rates_unref(before);
+    rates_unref(after);
+}
+
+START_TEST(failures_keep_the_rates_in_use)
+{
+    struct upstream_fault f = {0};
+    f.status = 500;
+    upstream_set_fault(up, ECS_V1, &f);
+    expect_failure(CF_OFFER_FARGATE, "500");
+    ck_assert_uint_eq(upstream_stats(up, ECS_V1).requests, 2); /* one retry */
+
+    f.status = 404;
+    upstream_set_fault(up, ECS_V1, &f);
+    expect_failure(CF_OFFER_FARGATE, "404");
+
+    memset(&f, 0, sizeof(f));
+    f.truncate = true;
+    f.truncate_after = 1000;
+    upstream_set_fault(up, ECS_V1, &f);
+    expect_failure(CF_OFFER_FARGATE, NULL);
+
+    memset(&f, 0, sizeof(f));
+    f.body = "{\"products\": {\"x\": ";
+    f.body_len = strlen(f.body);
+    upstream_set_fault(up, ECS_V1, &f);
+    expect_failure(CF_OFFER_FARGATE, NULL);
+
+    f.body = "{\"formatVersion\":\"v1.0\",\"offerCode\":\"AmazonECS\",\"products\":{},"
+             "\"terms\":{\"OnDemand\":{}}}";
+    f.body_len = strlen(f.body);
+    upstream_set_fault(up, ECS_V1, &f);
+    expect_failure(CF_OFFER_FARGATE, NULL);
+    upstream_set_fault(up, ECS_V1, NULL);
+
+    /* Truncated and invalid EC2 streams. */
+    memset(&f, 0, sizeof(f));
+    f.truncate = true;
+    f.truncate_after = 3000;
+    upstream_set_fault(up, EC2_FILE, &f);
+    expect_failure(CF_OFFER_EC2, NULL);
+    memset(&f, 0, sizeof(f));
+    f.body = "{\"products\" : { \"A\" : { \"sku\" : [ }";
+    f.body_len = strlen(f.body);
+    upstream_set_fault(up, EC2_FILE, &f);
+    expect_failure(CF_OFFER_EC2, NULL);
+    upstream_set_fault(up, EC2_FILE, NULL);
+
+    /* An index that is not one. */
+    memset(&f, 0, sizeof(f));
+    f.body = "[1, 2, 3]";
+    f.body_len = strlen(f.body);
+    upstream_set_fault(up, LAMBDA_INDEX, &f);
+    expect_failure(CF_OFFER_LAMBDA, "region index");
+    upstream_set_fault(up, LAMBDA_INDEX, NULL);
+
+    /* A stall past the timeout. */
+    cfg.fetch_timeout_s = 1;
+    refresher_free(rf);
+    make_refresher();
+    memset(&f, 0, sizeof(f));
+    f.stall_before_ms = 3000;
+    upstream_set_fault(up, ECS_INDEX, &f);
+    expect_failure(CF_OFFER_FARGATE, NULL);
+    upstream_set_fault(up, ECS_INDEX, NULL);
+
+    /* A body past the byte cap. */
+    cfg.fetch_max_bytes = 4096;
+    refresher_free(rf);
+    make_refresher();
+    expect_failure(CF_OFFER_FARGATE, NULL);
+}
+END_TEST
+
+START_TEST(connection_refused)
+{
+    /* Port 1: nothing listens there, so the connection is refused at once. */
+    snprintf(cfg.pricing_url, sizeof(cfg.pricing_url), "http://127.0.0.1:1");
+    refresher_free(rf);
+    make_refresher();
+    expect_failure(CF_OFFER_LAMBDA, NULL);
+}
+END_TEST
+
+START_TEST(price_jump_is_counted_and_strict_rejects_it)
+{
+    struct cf_error err = {0};
+    /* 10x the g5.xlarge price: accepted but counted when validation is lenient ... */
+    put_ec2("10.0600000000");
+    ck_assert_int_eq(refresher_run_once(rf, 1u << CF_OFFER_EC2, &err), 0);
+    struct refresh_counts c;
+    refresher_counts(rf, CF_OFFER_EC2, &c);
+    ck_assert_uint_eq(c.big_moves, 1);
+    struct rates *r = pricing_cache_acquire(cache);
+    ck_assert_double_eq(gpu_of(rates_region(r, "us-east-1"), "g5.xlarge")->usd_per_hour, 10.06);
+    rates_unref(r);
+
+    /* ... and rejected when strict. The version URL must change for a re-download. */
+    cfg.strict_validation = true;
+    refresher_free(rf);
+    make_refresher();
+    put_ec2("100.6000000000");
+    const char *v2 = "/offers/v1.0/aws/AmazonEC2/20261102000000/us-east-1/index.json";
+    size_t len;
+    char *doc = ec2_doc("100.6000000000", &len);
+    ck_assert_int_eq(upstream_put(up, v2, doc, len, NULL), 0);
+    free(doc);
+    put_index(EC2_INDEX, v2);
+    expect_failure(CF_OFFER_EC2, "strict");
+    refresher_counts(rf, CF_OFFER_EC2, &c);
+    ck_assert_uint_eq(c.rejected, 1);
+}
+END_TEST
+
+START_TEST(restart_uses_state_and_corrupt_state_falls_back)
+{
+    struct cf_error err = {0};
+    ck_assert_int_eq(refresher_run_once(rf, 1u << CF_OFFER_FARGATE, &err), 0);
+
+    struct rates *r = NULL;
+    ck_assert_int_eq(state_load_initial(&cfg, &r, &err), 0);
+    const struct region_rates *rr = rates_region(r, "us-east-1");
+    ck_assert_int_eq(rr->info[CF_OFFER_FARGATE].source, CF_SOURCE_STATE);
+    ck_assert_str_eq(rr->info[CF_OFFER_FARGATE].version, "20250828172723");
+    rates_unref(r);
+
+    /* A fresh process with that state does not download the unchanged version again. */
+    refresher_free(rf);
+    pricing_cache_free(cache);
+    cache = pricing_cache_new();
+    load_initial();
+    make_refresher();
+    ck_assert_int_eq(refresher_run_once(rf, 1u << CF_OFFER_FARGATE, &err), 0);
+    ck_assert_uint_eq(upstream_stats(up, ECS_V1).requests, 1);
+
+    char path[128];
+    snprintf(path, sizeof(path), "%s/%s", state_dir, STATE_RATES_FILE);
+    FILE *f = fopen(path, "w");
+    fputs("{\"format\": \"computefit-rates/1\", \"regions\": [", f);
+    fclose(f);
+    ck_assert_int_eq(state_load_initial(&cfg, &r, &err), 0);
+    ck_assert_int_eq(rates_region(r, "us-east-1")->info[CF_OFFER_FARGATE].source,
+                     CF_SOURCE_SNAPSHOT);
+    rates_unref(r);
+}
+END_TEST
+
+/* --- a large generated EC2 offer, streamed, never stored ----------------------------------- */
+
+#define BIG_PRODUCTS 120000 /* ~1.7 KB per product and term: ~200 MB in all */
+
+struct big_state {
+    int phase; /* 0 head, 1 products, 2 middle, 3 terms, 4 tail, 5 done */
+    long i;
+    char buf[4096];
+    size_t len, pos;
+};
+
+static void *big_open(void *ctx)
+{
+    (void)ctx;
+    return calloc(1, sizeof(struct big_state));
+}
+
+static void big_close(void *state)
+{
+    free(state);
+}
+
+/* Product i: every 1000th is a g6.xlarge on demand (one type, one price), the rest m5.large
+ * rows of every operating system; the same skeleton as AWS's file. */
+static void big_fill(struct big_state *s)
+{
+    char sku[32];
+    s->len = 0;
+    s->pos = 0;
+    switch (s->phase) {
+    case 0:
+        s->len = (size_t)snprintf(s->buf, sizeof(s->buf),
+                                  "{\n  \"formatVersion\" : \"v1.0\",\n  \"offerCode\" : "
+                                  "\"AmazonEC2\",\n  \"version\" : \"20261103000000\",\n  "
+                                  "\"publicationDate\" : \"2026-11-03T00:00:00Z\",\n  \"products\" : {\n");
+        s->phase = 1;
+        return;
+    case 1:
+    case 3:
+        if (s->i >= BIG_PRODUCTS) {
+            s->phase++;
+            s->i = 0;
+            big_fill(s);
+            return;
+        }
+        snprintf(sku, sizeof(sku), "BIGSKU%010ld", s->i);
+        if (s->phase == 1) {
+            bool gpu = s->i % 1000 == 7;
+            static const char *const oses[] = {"Linux", "Windows", "RHEL", "SUSE"};
+            s->len = (size_t)ec2_product(s->buf, sizeof(s->buf), sku, gpu ? "g6.xlarge" : "m5.large",
+                                         gpu ? "Linux" : oses[s->i % 4], "Shared", "OnDemand",
+                                         "No License required", "Compute Instance", gpu ? 1 : 0,
+                                         gpu ? 4 : 2, gpu ? 16 : 8);
+        } else {
+            s->len = (size_t)ec2_term(s->buf, sizeof(s->buf), sku,
+                                      s->i % 1000 == 7 ? "0.8048000000" : "0.0960000000");
+        }
+        s->len += (size_t)snprintf(s->buf + s->len, sizeof(s->buf) - s->len, "%s\n",
+                                   s->i + 1 < BIG_PRODUCTS ? "," : "");
+        s->i++;
+        return;
+    case 2:
+        s->len = (size_t)snprintf(s->buf, sizeof(s->buf),
+                                  "  },\n  \"terms\" : {\n    \"OnDemand\" : {\n");
+        s->phase = 3;
+        return;
+    case 4:
+        s->len = (size_t)snprintf(s->buf, sizeof(s->buf), "    }\n  }\n}\n");
+        s->phase = 5;
+        return;
+    default:
+        return;
+    }
+}
+
+static long big_read(void *state, char *buf, size_t max)
+{
+    struct big_state *s = state;
+    size_t out = 0;
+    while (out < max) {
+        if (s->pos == s->len) {
+            if (s->phase == 5)
+                break;
+            big_fill(s);
+            continue;
+        }
+        size_t n = s->len - s->pos < max - out ? s->len - s->pos : max - out;
+        memcpy(buf + out, s->buf + s->pos, n);
+        s->pos += n;
+        out += n;
+    }
+    return (long)out;
+}
+
+static long vm_hwm_kb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = -1;
+    while (f && fgets(line, sizeof(line), f))
+        if (strncmp(line, "VmHWM:", 6) == 0)
+            kb = strtol(line + 6, NULL, 10);
+    if (f)
+        fclose(f);
+    return kb;
+}
+
+START_TEST(large_generated_ec2_file_streams_in_bounded_memory)
+{
+    const char *path = "/offers/v1.0/aws/AmazonEC2/20261103000000/us-east-1/index.json";
+    struct upstream_generator gen = {big_open, big_read, big_close, NULL};
+    ck_assert_int_eq(upstream_put_generated(up, path, &gen, -1), 0);
+    put_index(EC2_INDEX, path);
+    long before = vm_hwm_kb();
+    struct cf_error err = {0};
+    ck_assert_msg(refresher_run_once(rf, 1u << CF_OFFER_EC2, &err) == 0, "%s", err.message);
+    long after = vm_hwm_kb();
+    /* The file is over 200 MB; the process's peak grew by far less than that. */
+    long growth_mb = (after - before) / 1024;
+    ck_assert_msg(growth_mb < 64, "peak memory grew by %ld MB", growth_mb);
+    struct rates *r = pricing_cache_acquire(cache);
+    const struct region_rates *rr = rates_region(r, "us-east-1");
+    const struct gpu_instance *g6 = gpu_of(rr, "g6.xlarge");
+    ck_assert_ptr_nonnull(g6);
+    ck_assert_double_eq(g6->usd_per_hour, 0.8048);
+    ck_assert_str_eq(g6->gpu_model, "L4");
+    ck_assert_uint_eq(rr->n_gpus, 1); /* this file has one GPU type */
+    ck_assert_str_eq(rr->info[CF_OFFER_EC2].version, "20261103000000");
+    rates_unref(r);
+}
+END_TEST
+
+/* --- readers while tables swap ------------------------------------------------------------- */
+
+static atomic_bool readers_stop;
+static atomic_long reads, inconsistent;
+
+/* Each table the refresher builds has one g5.xlarge price; a reader that sees a table sees
+ * either the old price or the new one, never a mix, and never a freed table (ASan/TSan). */
+static void *reader(void *arg)
+{
+    (void)arg;
+    while (!atomic_load(&readers_stop)) {
+        struct rates *r = pricing_cache_acquire(cache);
+        const struct region_rates *rr = rates_region(r, "us-east-1");
+        const struct gpu_instance *g = gpu_of(rr, "g5.xlarge");
+        double p = g ? g->usd_per_hour : -1;
+        if (p != 1.006 && p != 1.106)
+            atomic_fetch_add(&inconsistent, 1);
+        /* Same table, same answer, however long we look. */
+        if (gpu_of(rr, "g5.xlarge")->usd_per_hour != p)
+            atomic_fetch_add(&inconsistent, 1);
+        atomic_fetch_add(&reads, 1);
+        rates_unref(r);
+    }
+    return NULL;
+}
+
+START_TEST(readers_see_one_table_or_the_other)
+{
+    struct cf_error err = {0};
+    ck_assert_int_eq(refresher_run_once(rf, 1u << CF_OFFER_EC2, &err), 0);
+    atomic_store(&readers_stop, false);
+    pthread_t t[3];
+    for (int i = 0; i < 3; i++)
+        pthread_create(&t[i], NULL, reader, NULL);
+    for (int k = 0; k < 20; k++) {
+        char path[128];
+        snprintf(path, sizeof(path), "/offers/v1.0/aws/AmazonEC2/2026110500%04d/us-east-1/index.json",
+                 k);
+        size_t len;
+        char *doc = ec2_doc(k % 2 ? "1.0060000000" : "1.1060000000", &len);
+        ck_assert_int_eq(upstream_put(up, path, doc, len, NULL), 0);
+        free(doc);
+        put_index(EC2_INDEX, path);
+        ck_assert_msg(refresher_run_once(rf, 1u << CF_OFFER_EC2, &err) == 0, "%s", err.message);
+    }
+    atomic_store(&readers_stop, true);
+    for (int i = 0; i < 3; i++)
+        pthread_join(t[i], NULL);
+    ck_assert_int_eq(atomic_load(&inconsistent), 0);
+    ck_assert_int_gt(atomic_load(&reads), 0);
+}
+END_TEST
+
+START_TEST(thread_trigger_and_stop)
+{
+    /* The thread refreshes at start; a trigger while busy is refused, not queued twice. */
+    ck_assert_int_eq(refresher_start(rf), 0);
+    for (int i = 0; i < 10000 && upstream_stats(up, EC2_FILE).ok == 0; i++) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    ck_assert_uint_eq(upstream_stats(up, EC2_FILE).ok, 1);
+    for (int i = 0; i < 10000 && refresher_busy(rf); i++) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    ck_assert_int_eq(refresher_trigger(rf), 0);
+    /* Stopping joins the thread promptly even with a refresh scheduled. */
+}
+END_TEST
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    Suite *s = suite_create("refresher");
+    TCase *tc = tcase_create("refresher");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, genuine_files_give_exact_rates);
+    tcase_add_test(tc, unchanged_version_is_not_downloaded_again);
+    tcase_add_test(tc, failures_keep_the_rates_in_use);
+    tcase_add_test(tc, connection_refused);
+    tcase_add_test(tc, price_jump_is_counted_and_strict_rejects_it);
+    tcase_add_test(tc, restart_uses_state_and_corrupt_state_falls_back);
+    tcase_add_test(tc, readers_see_one_table_or_the_other);
+    tcase_add_test(tc, thread_trigger_and_stop);
+    suite_add_tcase(s, tc);
+    TCase *big = tcase_create("big");
+    tcase_add_checked_fixture(big, setup, teardown);
+    tcase_set_timeout(big, 600);
+    tcase_add_test(big, large_generated_ec2_file_streams_in_bounded_memory);
+    suite_add_tcase(s, big);
+    int rc = cf_test_run(s);
+    curl_global_cleanup();
+    return rc;
+}
