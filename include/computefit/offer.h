@@ -1,0 +1,182 @@
+/*
+ * offer.h - parsers for AWS Price List offer files (Bulk API): Lambda, ECS/Fargate, EC2 GPUs.
+ *
+ * Rows are selected by their attributes (service code, region, group or usagetype, operating
+ * system, tenancy, ...), never by SKU, and priced from the global on-demand term JRTCKXETXF
+ * only. Unknown keys are ignored, so both the 2016 layout (no regionCode, no ARM, no tiers) and
+ * the current one (with a trailing attributesList) parse. A file whose shape is wrong, or whose
+ * required rows are missing or ambiguous, is CF_EUPSTREAM with a sentence in reterr->message:
+ * the caller keeps its previous rates. Prices are decimal strings read with strtod, so the
+ * process must keep the "C" LC_NUMERIC locale.
+ *
+ * The Lambda and ECS files are small (under 1 MB) and are parsed whole with jansson. The EC2
+ * regional file is about 480 MB: it is streamed through offer_ec2_stream_feed() as it downloads
+ * and only the Linux on-demand GPU rows are kept (see the DESIGN block in offer_ec2.c).
+ *
+ * offer_info results carry the file's version and publication date; `source`, `fetched_at` and
+ * `origin` are left empty (CF_SOURCE_NONE, 0, "") for the caller, who knows where the file came
+ * from, to fill.
+ */
+#ifndef COMPUTEFIT_OFFER_H
+#define COMPUTEFIT_OFFER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "computefit/error.h"
+#include "computefit/gpu_specs.h"
+#include "computefit/rates.h"
+
+/* The global on-demand offer term code; every other term (free tier A429C66SYZ, Reserved
+ * codes) is ignored. */
+#define OFFER_ONDEMAND_TERM "JRTCKXETXF"
+
+/* ---- Lambda (offer code AWSLambda) ---- */
+
+/* Bits of the `missing` mask of offer_lambda_parse(): the parts the file had no row for. */
+enum offer_lambda_part {
+    OFFER_LAMBDA_REQUESTS_X86 = 1u << 0, /* group AWS-Lambda-Requests */
+    OFFER_LAMBDA_DURATION_X86 = 1u << 1, /* group AWS-Lambda-Duration */
+    OFFER_LAMBDA_STORAGE_X86 = 1u << 2,  /* group AWS-Lambda-Storage-Duration */
+    OFFER_LAMBDA_REQUESTS_ARM = 1u << 3, /* group AWS-Lambda-Requests-ARM */
+    OFFER_LAMBDA_DURATION_ARM = 1u << 4, /* group AWS-Lambda-Duration-ARM */
+    OFFER_LAMBDA_STORAGE_ARM = 1u << 5,  /* group AWS-Lambda-Storage-Duration-ARM */
+};
+
+/* Reads the Lambda rates of `region` ("us-east-1") from a whole AWSLambda offer file `doc`
+ * (borrowed). Rows are picked by servicecode AWSLambda, regionCode (or, in files without
+ * regionCode, the region's location name) and `group`; the free tier (location "Any", term
+ * A429C66SYZ) never matches. All price dimensions of a duration row become tiers sorted by
+ * beginRange, the last one up to INFINITY ("Inf").
+ *
+ * x86 requests and duration are required: without them the call fails with CF_EUPSTREAM. The
+ * other parts may be missing (the 2016 file has no ARM and no ephemeral storage): their bits are
+ * set in *ret_missing and their fields in ret_rates are 0 (n_tiers 0), for the caller to decide.
+ * On success fills ret_rates[CF_ARCH_X86_64] and [CF_ARCH_ARM64], *ret_missing and *ret_info
+ * (each may be NULL) and returns 0; on failure touches none of them. */
+int offer_lambda_parse(const json_t *doc, const char *region,
+                       struct lambda_rates ret_rates[CF_ARCH_COUNT], unsigned *ret_missing,
+                       struct offer_info *ret_info, struct cf_error *reterr);
+
+/* ---- ECS / Fargate (offer code AmazonECS) ---- */
+
+/* Bits of the `missing` mask of offer_ecs_parse(). */
+enum offer_ecs_part {
+    OFFER_ECS_VCPU_X86 = 1u << 0,  /* usagetype ...Fargate-vCPU-Hours:perCPU */
+    OFFER_ECS_GB_X86 = 1u << 1,    /* ...Fargate-GB-Hours */
+    OFFER_ECS_VCPU_ARM = 1u << 2,  /* ...Fargate-ARM-vCPU-Hours:perCPU */
+    OFFER_ECS_GB_ARM = 1u << 3,    /* ...Fargate-ARM-GB-Hours */
+    OFFER_ECS_EPHEMERAL = 1u << 4, /* ...Fargate-EphemeralStorage-GB-Hours */
+};
+
+/* Reads the Linux Fargate rates of `region` from a whole AmazonECS offer file `doc` (borrowed).
+ * Rows are picked by servicecode AmazonECS, regionCode (or location) and the usagetype after
+ * its region prefix ("USE1-", "EU-", none); Windows rows never match. x86 vCPU and GB rates are
+ * required (CF_EUPSTREAM without them); missing ARM or ephemeral-storage rows set their bits in
+ * *ret_missing and leave 0 in their fields. On success fills ret_rates[CF_ARCH_COUNT],
+ * *ret_ephemeral_gb_hour, *ret_missing and *ret_info (each may be NULL) and returns 0. */
+int offer_ecs_parse(const json_t *doc, const char *region,
+                    struct fargate_rates ret_rates[CF_ARCH_COUNT], double *ret_ephemeral_gb_hour,
+                    unsigned *ret_missing, struct offer_info *ret_info, struct cf_error *reterr);
+
+/* ---- EC2 GPU instances (offer code AmazonEC2), streamed ---- */
+
+/* Limits on what one EC2 offer stream may hold; config names them. A file that needs more is
+ * CF_EUPSTREAM, never a larger allocation. Start from offer_ec2_limits_default() and change
+ * what config sets: every field must be positive. */
+struct offer_ec2_limits {
+    size_t max_entry_bytes;    /* one product or one SKU's on-demand terms, as JSON text */
+    size_t max_rows;           /* candidate Linux on-demand GPU rows kept */
+    size_t max_pending_prices; /* on-demand prices held while `terms` comes before `products` */
+    size_t max_depth;          /* JSON nesting */
+    uint64_t max_products;     /* products examined in one file */
+};
+
+/* Fills *lim with the defaults: entries of 1 MiB, 4096 rows, 1,000,000 pending prices (32 MB),
+ * depth 64, 20,000,000 products. */
+void offer_ec2_limits_default(struct offer_ec2_limits *lim);
+
+/* What a stream has seen; for logs and tests. */
+struct offer_ec2_stats {
+    uint64_t bytes;           /* bytes fed */
+    uint64_t products;        /* product entries examined */
+    uint64_t ondemand_skus;   /* SKUs under terms.OnDemand */
+    uint64_t terms_parsed;    /* of those, the entries decoded (the others were skipped) */
+    size_t candidates;        /* products that passed every attribute filter */
+    size_t pending_prices;    /* prices held because terms came first */
+    size_t unpriced;          /* candidates without a positive JRTCKXETXF hourly price */
+    size_t unknown_gpu_types; /* GPU rows (gpu > 0) of a family missing from the spec table */
+    size_t peak_bytes;        /* most memory the stream's own buffers held at once */
+};
+
+struct offer_ec2_stream;
+
+/* Returns a new stream that keeps the Linux on-demand GPU rows of `region`, or NULL when out of
+ * memory or when region/specs is NULL. `specs` is borrowed and must outlive the stream: it says
+ * which instance families are GPU families and gives their GPU model and per-GPU memory. `lim`
+ * (copied) may be NULL for the defaults; a zero limit makes the call fail. */
+struct offer_ec2_stream *offer_ec2_stream_new(const char *region, const struct gpu_specs *specs,
+                                              const struct offer_ec2_limits *lim);
+
+/* Scans the next `len` bytes of the offer file. Chunks may have any size, down to one byte.
+ * Returns 0, or a negative CF_E* code (CF_EUPSTREAM for a malformed or oversized file,
+ * CF_ENOMEM); the error is sticky and its detail comes from offer_ec2_stream_finish(). */
+int offer_ec2_stream_feed(struct offer_ec2_stream *s, const char *buf, size_t len);
+
+/* Declares the end of the file and hands over the result. On success sets *ret_gpus to a new
+ * malloc()ed array of *ret_n rows sorted by price (the caller free()s it; NULL when there is no
+ * row, which is not an error: a region may have no GPU instances), fills *ret_info (may be NULL)
+ * and returns 0. Fails with CF_EUPSTREAM when the document is truncated or malformed, has no
+ * products or no terms.OnDemand, is another offer's file, or names one instance type at two
+ * different prices. Call it once; the stream is spent afterwards. */
+int offer_ec2_stream_finish(struct offer_ec2_stream *s, struct gpu_instance **ret_gpus,
+                            size_t *ret_n, struct offer_info *ret_info, struct cf_error *reterr);
+
+/* Copies the stream's counters into *ret_stats. */
+void offer_ec2_stream_stats(const struct offer_ec2_stream *s, struct offer_ec2_stats *ret_stats);
+
+/* Frees the stream and everything it holds. Accepts NULL. */
+void offer_ec2_stream_free(struct offer_ec2_stream *s);
+
+/* ---- Helpers shared by the three parsers (in offer_lambda.c) ---- */
+
+/* Returns the Price List location name of a region code ("us-east-1" -> "US East (N.
+ * Virginia)"), a static string, or NULL for a region missing from the built-in table. Only
+ * files without the regionCode attribute (2016 layout) need it. */
+const char *offer_region_location(const char *region);
+
+/* Returns whether a product's `attributes` object (borrowed) belongs to `region`: its
+ * regionCode equals `region`, or, when it has no regionCode, its location is the region's
+ * location name. */
+bool offer_attrs_in_region(const json_t *attrs, const char *region);
+
+/* Returns whether `usagetype` is `name` once its region prefix is removed: "Request",
+ * "USE2-Request" and "EU-Request" are "Request"; "USE1-Fargate-ARM-GB-Hours" is not
+ * "Fargate-GB-Hours". A prefix is one or more tokens of capital letters and digits, each
+ * followed by '-'. */
+bool offer_usagetype_is(const char *usagetype, const char *name);
+
+/* One price dimension of an on-demand term. */
+struct offer_dim {
+    double begin; /* beginRange; 0 when absent */
+    double end;   /* endRange; INFINITY for "Inf" or when absent */
+    double usd;   /* pricePerUnit.USD, finite and >= 0 */
+    char unit[24];
+};
+
+/* Collects the price dimensions of the JRTCKXETXF term(s) in `sku_terms`, the object that
+ * terms.OnDemand holds for one SKU (borrowed), sorted by `begin`. Other terms (A429C66SYZ, a
+ * Reserved code placed there) are ignored. Sets *ret_n (0 when the SKU has no such term) and
+ * returns 0, or CF_EUPSTREAM when a dimension is malformed (a price that is not a finite
+ * non-negative number, a range that does not parse, more than `max` dimensions). */
+int offer_ondemand_dims(const json_t *sku_terms, struct offer_dim *ret_dims, size_t max,
+                        size_t *ret_n, struct cf_error *reterr);
+
+/* Copies the file's version and publicationDate into *info (other fields untouched) and checks
+ * that its offerCode, when present, is `offer_code`. Returns 0 or CF_EUPSTREAM. */
+int offer_read_info(const json_t *doc, const char *offer_code, struct offer_info *info,
+                    struct cf_error *reterr);
+
+#endif

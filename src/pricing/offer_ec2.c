@@ -1,0 +1,757 @@
+/*
+ * offer_ec2.c - the AmazonEC2 offer-file parser, streamed: Linux on-demand GPU rows of a region.
+ *
+ * DESIGN
+ *
+ * The us-east-1 EC2 offer file is ~480 MB of JSON (2026) and grows; jansson would need several
+ * GB to hold it, and it may not be written to disk either. It is parsed as it downloads: the
+ * refresher's libcurl write callback hands each chunk (any size, down to 1 byte) to
+ * offer_ec2_stream_feed().
+ *
+ * Approach: a hand-written validating scanner (jsonscan.c) walks the outer structure, and
+ * jansson decodes one entry at a time. The scanner checks the full JSON grammar on every byte
+ * (strings, escapes, UTF-8, numbers, nesting), builds nothing, and for the few places this
+ * parser cares about - each products.<SKU>, each terms.OnDemand.<SKU>, and the version strings -
+ * it collects that one value's bytes (at most max_entry_bytes) for json_loadb(). Everything
+ * else (the disclaimer, terms.Reserved, attributesList, unknown keys) is validated and dropped.
+ *
+ * Why not a streaming parser from Debian (libyajl-dev 2.1.0)?
+ *  - Memory: yajl's lexer buffers a token that spans chunks with no limit of its own, so one
+ *    huge string in a hostile or broken file grows without bound (CVE-2022-24795 was a
+ *    heap overflow in that growing buffer, yajl_buf); here every buffer has a named limit (struct
+ *    offer_ec2_limits): one entry, the kept rows, the pending prices, the nesting depth.
+ *  - Code: a SAX parser delivers tens of millions of tokens per file to callbacks; picking rows
+ *    would still need a hand-written state machine over products/attributes/terms/dimensions.
+ *    With one jansson object per product, the row filter reads like the Lambda and ECS parsers
+ *    (json_object_get on a small object), and the hand-written part is only the JSON grammar,
+ *    which is small, allocation-free per byte, and fuzzable through feed().
+ *  - Dependency: yajl would be a new build and runtime dependency for every machine and CI; its
+ *    last upstream release is 2.1.0 (2014), with memory-safety fixes on large or crafted input
+ *    carried as distribution patches.
+ * Cost: jansson decodes every product (~2 KB each) and the on-demand terms of the kept SKUs:
+ * the ~20 MB test file streams at about 40 MB/s (-O2, generation included), so the 480 MB
+ * us-east-1 file takes some 12 s of one core, once a day. Peak memory of the stream itself was
+ * 15 KB there; the process's resident size grew by 0.3 MB.
+ *
+ * A GPU row of a family missing from the spec table (e.g. dl1, whose "gpu" attribute is 8) is
+ * counted in offer_ec2_stats.unknown_gpu_types and left out: without the table it has no GPU
+ * model or memory to advise with. Add the family to config/gpu-specs.json to price it.
+ *
+ * Both orders of the file's sections are handled with bounded memory:
+ *  - products before terms (what AWS publishes): candidate rows are kept (at most max_rows, a
+ *    few dozen in practice) and, once `products` has closed, only the terms.OnDemand entries of
+ *    those SKUs are decoded; the others are skipped by the scanner without jansson.
+ *  - terms before products: every on-demand SKU with a positive hourly JRTCKXETXF price is held
+ *    as {SKU, price} (32 bytes; at most max_pending_prices) and matched to the rows at the end.
+ *
+ * Selection, by attributes only (never by SKU): productFamily "Compute Instance" or "Compute
+ * Instance (bare metal)", servicecode AmazonEC2, regionCode == region (or, without regionCode,
+ * the region's location name), locationType "AWS Region" when present, an instanceType whose
+ * family is in the GPU spec table, operatingSystem Linux, tenancy Shared, preInstalledSw NA,
+ * licenseModel "No License required", capacitystatus Used and marketoption OnDemand (the last
+ * two absent from old layouts), operation RunInstances (Capacity Blocks are RunInstances:CB at
+ * $0 with the same usagetype) and usagetype "<prefix->BoxUsage:<type>"; priced by the single
+ * "Hrs" dimension of term JRTCKXETXF, which must be positive. vCPU, memory and GPU count come
+ * from the row's attributes (the spec table fills in what a row lacks); GPU model and memory from
+ * the spec table, since the offer's gpuMemory is unreliable ("NA").
+ *
+ * Threads: a stream is used by one thread at a time (the refresher's); it owns no lock.
+ */
+#include "computefit/offer.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "computefit/jsonscan.h"
+
+#define SKU_LEN      32 /* real SKUs have 16 characters; longer keys cannot match a product */
+#define MAX_ROW_DIMS 16 /* price dimensions read from one on-demand term */
+
+struct ec2_row {
+    char sku[SKU_LEN];
+    bool priced;
+    struct gpu_instance gi;
+};
+
+struct sku_price {
+    char sku[SKU_LEN];
+    double usd;
+};
+
+/* The top-level member being scanned. */
+enum ec2_section {
+    SEC_NONE,
+    SEC_PRODUCTS,
+    SEC_TERMS,
+    SEC_VERSION,
+    SEC_PUBLISHED,
+    SEC_OFFERCODE,
+    SEC_OTHER,
+};
+
+struct offer_ec2_stream {
+    char region[CF_REGION_LEN];
+    const struct gpu_specs *specs; /* borrowed */
+    struct offer_ec2_limits lim;
+    struct jsonscan *scan;
+
+    enum ec2_section section;
+    bool in_ondemand;        /* terms.OnDemand is open */
+    char entry_sku[SKU_LEN]; /* key of the entry being captured */
+    bool entry_sku_ok;       /* ... when it fits and holds no NUL */
+
+    bool products_seen, products_done, ondemand_seen, offer_code_seen;
+
+    struct ec2_row *rows; /* candidates */
+    size_t n_rows, cap_rows;
+    bool rows_sorted; /* by sku */
+
+    struct sku_price *pending; /* prices seen before their products */
+    size_t n_pending, cap_pending;
+
+    struct offer_info info;
+    struct offer_ec2_stats stats;
+    bool finished;
+    int err;
+    struct cf_error errd;
+};
+
+void offer_ec2_limits_default(struct offer_ec2_limits *lim)
+{
+    lim->max_entry_bytes = 1024 * 1024;
+    lim->max_rows = 4096;
+    lim->max_pending_prices = 1000000;
+    lim->max_depth = 64;
+    lim->max_products = 20000000;
+}
+
+static void note_memory(struct offer_ec2_stream *s)
+{
+    size_t now = sizeof(*s) + s->cap_rows * sizeof(struct ec2_row) +
+                 s->cap_pending * sizeof(struct sku_price) + jsonscan_memory(s->scan);
+    if (now > s->stats.peak_bytes)
+        s->stats.peak_bytes = now;
+}
+
+static int sku_cmp(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
+static struct ec2_row *find_row(struct offer_ec2_stream *s, const char *sku)
+{
+    if (!s->rows_sorted) {
+        qsort(s->rows, s->n_rows, sizeof(*s->rows), sku_cmp);
+        s->rows_sorted = true;
+    }
+    return bsearch(sku, s->rows, s->n_rows, sizeof(*s->rows), sku_cmp);
+}
+
+/* ---- reading one product ---- */
+
+static const char *attr(const json_t *attrs, const char *name)
+{
+    return json_string_value(json_object_get(attrs, name));
+}
+
+static bool attr_is(const json_t *attrs, const char *name, const char *want)
+{
+    const char *v = attr(attrs, name);
+    return v && strcmp(v, want) == 0;
+}
+
+/* An attribute that old layouts lack: absent, or equal to `want`. */
+static bool attr_absent_or(const json_t *attrs, const char *name, const char *want)
+{
+    return !json_object_get(attrs, name) || attr_is(attrs, name, want);
+}
+
+/* Reads "96", "1152 GiB" or "3,904 GiB" (when unit is "GiB") as a positive finite number. AWS
+ * writes some large memory sizes with a thousands separator. */
+static bool parse_quantity(const char *text, const char *unit, double *ret)
+{
+    char digits[32];
+    size_t n = 0;
+    if (!text || !((*text >= '0' && *text <= '9') || *text == '.'))
+        return false;
+    for (; *text && *text != ' '; text++) {
+        bool sep = *text == ',' && n > 0 && digits[n - 1] >= '0' && digits[n - 1] <= '9' &&
+                   text[1] >= '0' && text[1] <= '9';
+        if (sep)
+            continue;
+        if (n + 1 == sizeof(digits))
+            return false;
+        digits[n++] = *text;
+    }
+    digits[n] = '\0';
+    char *end;
+    double v = strtod(digits, &end);
+    if (end == digits || *end != '\0' || !isfinite(v) || v <= 0)
+        return false;
+    while (*text == ' ')
+        text++;
+    if (strcmp(text, unit ? unit : "") != 0)
+        return false;
+    *ret = v;
+    return true;
+}
+
+static int parse_count(const char *text)
+{
+    double v;
+    if (!parse_quantity(text, NULL, &v) || v != floor(v) || v > 1024)
+        return 0;
+    return (int)v;
+}
+
+/* Decides whether product `p` is a Linux on-demand GPU row of the stream's region. Returns 1
+ * and fills *row when it is, 0 when it is not, or a negative CF_E* code. */
+static int product_row(struct offer_ec2_stream *s, const json_t *p, struct ec2_row *row)
+{
+    const char *family = json_string_value(json_object_get(p, "productFamily"));
+    const json_t *attrs = json_object_get(p, "attributes");
+    if (!family || !json_is_object(attrs) ||
+        (strcmp(family, "Compute Instance") != 0 &&
+         strcmp(family, "Compute Instance (bare metal)") != 0))
+        return 0;
+    if (!attr_is(attrs, "servicecode", "AmazonEC2") || !offer_attrs_in_region(attrs, s->region) ||
+        !attr_absent_or(attrs, "locationType", "AWS Region"))
+        return 0;
+    const char *type = attr(attrs, "instanceType");
+    if (!type || strlen(type) >= CF_INSTANCE_TYPE_LEN || !strchr(type, '.'))
+        return 0;
+    const struct gpu_family_spec *fam = gpu_specs_family(s->specs, type);
+    int gpus = parse_count(attr(attrs, "gpu"));
+    if (!fam && gpus <= 0)
+        return 0; /* not a GPU instance */
+    if (!attr_is(attrs, "operatingSystem", "Linux") || !attr_is(attrs, "tenancy", "Shared") ||
+        !attr_absent_or(attrs, "preInstalledSw", "NA") ||
+        !attr_absent_or(attrs, "licenseModel", "No License required") ||
+        !attr_absent_or(attrs, "capacitystatus", "Used") ||
+        !attr_absent_or(attrs, "marketoption", "OnDemand") ||
+        !attr_absent_or(attrs, "operation", "RunInstances"))
+        return 0;
+    char box[CF_INSTANCE_TYPE_LEN + 16];
+    snprintf(box, sizeof(box), "BoxUsage:%s", type);
+    if (!offer_usagetype_is(attr(attrs, "usagetype"), box))
+        return 0;
+    if (!fam) {
+        s->stats.unknown_gpu_types++; /* a GPU we cannot name or size: left out */
+        return 0;
+    }
+
+    const struct gpu_type_spec *spec = gpu_specs_type(s->specs, type);
+    struct ec2_row r = {.priced = false};
+    snprintf(r.gi.type, sizeof(r.gi.type), "%s", type);
+    r.gi.usd_per_hour = (double)NAN;
+    if (!parse_quantity(attr(attrs, "vcpu"), NULL, &r.gi.vcpu)) {
+        if (!spec)
+            return cf_error_set(&s->errd, CF_EUPSTREAM, s->entry_sku,
+                                "%s (product %s) has no vcpu count that is a number", type,
+                                s->entry_sku);
+        r.gi.vcpu = spec->vcpu;
+    }
+    if (!parse_quantity(attr(attrs, "memory"), "GiB", &r.gi.memory_gib)) {
+        if (!spec)
+            return cf_error_set(&s->errd, CF_EUPSTREAM, s->entry_sku,
+                                "%s (product %s) has no memory in GiB", type, s->entry_sku);
+        r.gi.memory_gib = spec->memory_gib;
+    }
+    if (gpus <= 0) {
+        if (!spec || spec->gpus <= 0)
+            return cf_error_set(&s->errd, CF_EUPSTREAM, s->entry_sku,
+                                "%s (product %s) has no GPU count", type, s->entry_sku);
+        gpus = spec->gpus;
+    }
+    r.gi.gpus = gpus;
+    snprintf(r.gi.gpu_model, sizeof(r.gi.gpu_model), "%s", fam->gpu_model);
+    r.gi.gpu_memory_gib = fam->gpu_memory_gib * gpus;
+    *row = r;
+    return 1;
+}
+
+static int add_row(struct offer_ec2_stream *s, const struct ec2_row *row)
+{
+    if (s->n_rows == s->lim.max_rows)
+        return cf_error_set(&s->errd, CF_EUPSTREAM, "products",
+                            "more than %zu Linux on-demand GPU rows; raise the row limit",
+                            s->lim.max_rows);
+    if (s->n_rows == s->cap_rows) {
+        size_t n = s->cap_rows ? s->cap_rows * 2 : 64;
+        if (n > s->lim.max_rows)
+            n = s->lim.max_rows;
+        struct ec2_row *p = realloc(s->rows, n * sizeof(*p));
+        if (!p)
+            return cf_error_set(&s->errd, CF_ENOMEM, NULL, "out of memory keeping GPU rows");
+        s->rows = p;
+        s->cap_rows = n;
+        note_memory(s);
+    }
+    s->rows[s->n_rows] = *row;
+    snprintf(s->rows[s->n_rows].sku, SKU_LEN, "%s", s->entry_sku);
+    s->n_rows++;
+    s->rows_sorted = false;
+    s->stats.candidates++;
+    return 0;
+}
+
+static int on_product(struct offer_ec2_stream *s, const char *text, size_t len)
+{
+    json_error_t je;
+    json_t *p = json_loadb(text, len, 0, &je);
+    int r = 0;
+    if (!p)
+        return cf_error_set(&s->errd, CF_EUPSTREAM, s->entry_sku,
+                            "product %.40s is not valid JSON: %s", s->entry_sku, je.text);
+    if (!json_is_object(p)) {
+        r = cf_error_set(&s->errd, CF_EUPSTREAM, s->entry_sku, "product %.40s is not an object",
+                         s->entry_sku);
+        goto out;
+    }
+    if (!s->entry_sku_ok)
+        goto out; /* a key that cannot be a SKU */
+    struct ec2_row row;
+    r = product_row(s, p, &row);
+    if (r == 1)
+        r = add_row(s, &row);
+out:
+    json_decref(p);
+    return r;
+}
+
+/* ---- reading one SKU's on-demand terms ---- */
+
+/* The positive hourly price of a SKU's JRTCKXETXF term, or NAN when it has none. */
+static double hourly_price(const json_t *sku_terms)
+{
+    struct offer_dim dims[MAX_ROW_DIMS];
+    size_t n = 0, hrs = 0, at = 0;
+    struct cf_error ignored;
+    if (offer_ondemand_dims(sku_terms, dims, MAX_ROW_DIMS, &n, &ignored))
+        return (double)NAN;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(dims[i].unit, "Hrs") == 0) {
+            hrs++;
+            at = i;
+        }
+    if (hrs != 1 || dims[at].begin != 0 || !isinf(dims[at].end) || !(dims[at].usd > 0))
+        return (double)NAN;
+    return dims[at].usd;
+}
+
+static int add_pending(struct offer_ec2_stream *s, double usd)
+{
+    if (s->n_pending == s->lim.max_pending_prices)
+        return cf_error_set(&s->errd, CF_EUPSTREAM, "terms.OnDemand",
+                            "more than %zu on-demand prices come before the products; raise the "
+                            "pending-price limit",
+                            s->lim.max_pending_prices);
+    if (s->n_pending == s->cap_pending) {
+        size_t n = s->cap_pending ? s->cap_pending + s->cap_pending / 2 : 1024;
+        if (n > s->lim.max_pending_prices)
+            n = s->lim.max_pending_prices;
+        struct sku_price *p = realloc(s->pending, n * sizeof(*p));
+        if (!p)
+            return cf_error_set(&s->errd, CF_ENOMEM, NULL, "out of memory keeping prices");
+        s->pending = p;
+        s->cap_pending = n;
+        note_memory(s);
+    }
+    struct sku_price *sp = &s->pending[s->n_pending++];
+    snprintf(sp->sku, SKU_LEN, "%s", s->entry_sku);
+    sp->usd = usd;
+    s->stats.pending_prices = s->n_pending;
+    return 0;
+}
+
+static int set_price(struct offer_ec2_stream *s, struct ec2_row *row, double usd)
+{
+    if (row->priced && row->gi.usd_per_hour != usd)
+        return cf_error_set(&s->errd, CF_EUPSTREAM, row->sku,
+                            "SKU %s has two on-demand prices, %g and %g", row->sku,
+                            row->gi.usd_per_hour, usd);
+    row->priced = true;
+    row->gi.usd_per_hour = usd;
+    return 0;
+}
+
+static int on_terms(struct offer_ec2_stream *s, const char *text, size_t len)
+{
+    json_error_t je;
+    json_t *t = json_loadb(text, len, 0, &je);
+    int r = 0;
+    if (!t)
+        return cf_error_set(&s->errd, CF_EUPSTREAM, s->entry_sku,
+                            "the on-demand terms of %.40s are not valid JSON: %s", s->entry_sku,
+                            je.text);
+    s->stats.terms_parsed++;
+    double usd = hourly_price(t);
+    json_decref(t);
+    if (isnan(usd))
+        return 0;
+    struct ec2_row *row = s->products_done ? find_row(s, s->entry_sku) : NULL;
+    if (row)
+        r = set_price(s, row, usd);
+    else if (!s->products_done)
+        r = add_pending(s, usd);
+    return r;
+}
+
+/* ---- the scanner's handler ---- */
+
+static bool key_is(const struct jsonscan_event *ev, const char *name)
+{
+    return ev->key && !ev->key_truncated && ev->key_len == strlen(name) &&
+           memcmp(ev->key, name, ev->key_len) == 0;
+}
+
+static void take_sku(struct offer_ec2_stream *s, const struct jsonscan_event *ev)
+{
+    s->entry_sku_ok = ev->key && !ev->key_truncated && ev->key_len < SKU_LEN &&
+                      !memchr(ev->key, '\0', ev->key_len);
+    snprintf(s->entry_sku, SKU_LEN, "%s", s->entry_sku_ok ? ev->key : "?");
+}
+
+static int want_object(const struct jsonscan_event *ev, const char *what, struct cf_error *reterr)
+{
+    if (ev->type == JSONSCAN_OBJECT)
+        return JSONSCAN_CONTINUE;
+    return cf_error_set(reterr, CF_EUPSTREAM, what, "%s in the EC2 offer file is not an object",
+                        what);
+}
+
+static int begin_value(struct offer_ec2_stream *s, const struct jsonscan_event *ev)
+{
+    struct cf_error *reterr = &s->errd;
+    switch (ev->depth) {
+    case 0:
+        return want_object(ev, "the document", reterr);
+    case 1:
+        s->section = SEC_OTHER;
+        if (key_is(ev, "products")) {
+            s->section = SEC_PRODUCTS;
+            s->products_seen = true;
+            s->products_done = false;
+            return want_object(ev, "products", reterr);
+        }
+        if (key_is(ev, "terms")) {
+            s->section = SEC_TERMS;
+            return want_object(ev, "terms", reterr);
+        }
+        if (ev->type == JSONSCAN_STRING) {
+            if (key_is(ev, "version"))
+                s->section = SEC_VERSION;
+            else if (key_is(ev, "publicationDate"))
+                s->section = SEC_PUBLISHED;
+            else if (key_is(ev, "offerCode"))
+                s->section = SEC_OFFERCODE;
+            if (s->section != SEC_OTHER)
+                return JSONSCAN_CAPTURE;
+        }
+        return JSONSCAN_SKIP;
+    case 2:
+        if (s->section == SEC_PRODUCTS) {
+            if (++s->stats.products > s->lim.max_products)
+                return cf_error_set(reterr, CF_EUPSTREAM, "products",
+                                    "more than %llu products; raise the product limit",
+                                    (unsigned long long)s->lim.max_products);
+            take_sku(s, ev);
+            if (ev->type != JSONSCAN_OBJECT)
+                return cf_error_set(reterr, CF_EUPSTREAM, s->entry_sku,
+                                    "product %s is not an object", s->entry_sku);
+            return JSONSCAN_CAPTURE;
+        }
+        if (s->section == SEC_TERMS && key_is(ev, "OnDemand")) {
+            s->ondemand_seen = true;
+            s->in_ondemand = true;
+            return want_object(ev, "terms.OnDemand", reterr);
+        }
+        return JSONSCAN_SKIP;
+    case 3:
+        if (!s->in_ondemand)
+            return JSONSCAN_SKIP;
+        s->stats.ondemand_skus++;
+        take_sku(s, ev);
+        if (!s->entry_sku_ok)
+            return JSONSCAN_SKIP;
+        if (s->products_done && !find_row(s, s->entry_sku))
+            return JSONSCAN_SKIP; /* not a kept row: no need to decode it */
+        return JSONSCAN_CAPTURE;
+    default:
+        return JSONSCAN_SKIP;
+    }
+}
+
+/* Decodes a captured top-level string into dst. */
+static int top_string(struct offer_ec2_stream *s, const struct jsonscan_event *ev, char *dst,
+                      size_t size)
+{
+    json_error_t je;
+    json_t *v = json_loadb(ev->text, ev->text_len, JSON_DECODE_ANY, &je);
+    if (!json_is_string(v)) {
+        json_decref(v);
+        return cf_error_set(&s->errd, CF_EUPSTREAM, NULL,
+                            "a top-level string of the EC2 offer file does not decode: %s",
+                            je.text);
+    }
+    snprintf(dst, size, "%s", json_string_value(v));
+    json_decref(v);
+    return 0;
+}
+
+static int end_value(struct offer_ec2_stream *s, const struct jsonscan_event *ev)
+{
+    char code[32];
+    int r = 0;
+    switch (ev->depth) {
+    case 1:
+        if (s->section == SEC_PRODUCTS)
+            s->products_done = true;
+        else if (s->section == SEC_VERSION && ev->text)
+            r = top_string(s, ev, s->info.version, sizeof(s->info.version));
+        else if (s->section == SEC_PUBLISHED && ev->text)
+            r = top_string(s, ev, s->info.published, sizeof(s->info.published));
+        else if (s->section == SEC_OFFERCODE && ev->text) {
+            r = top_string(s, ev, code, sizeof(code));
+            if (!r && strcmp(code, "AmazonEC2") != 0)
+                r = cf_error_set(&s->errd, CF_EUPSTREAM, "offerCode",
+                                 "the file is the offer \"%s\", expected \"AmazonEC2\"", code);
+            s->offer_code_seen = true;
+        }
+        s->section = SEC_NONE;
+        return r;
+    case 2:
+        if (s->section == SEC_PRODUCTS && ev->text)
+            return on_product(s, ev->text, ev->text_len);
+        if (s->section == SEC_TERMS)
+            s->in_ondemand = false;
+        return 0;
+    case 3:
+        if (s->in_ondemand && ev->text)
+            return on_terms(s, ev->text, ev->text_len);
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+/* The handler's errors are written to s->errd, then handed to the scanner's record. */
+static int scan_begin(void *ud, const struct jsonscan_event *ev, struct cf_error *reterr)
+{
+    struct offer_ec2_stream *s = ud;
+    int r = begin_value(s, ev);
+    if (r < 0)
+        *reterr = s->errd;
+    return r;
+}
+
+static int scan_end(void *ud, const struct jsonscan_event *ev, struct cf_error *reterr)
+{
+    struct offer_ec2_stream *s = ud;
+    int r = end_value(s, ev);
+    if (r < 0)
+        *reterr = s->errd;
+    return r;
+}
+
+static const struct jsonscan_handler scan_handler = {.begin = scan_begin, .end = scan_end};
+
+/* ---- the stream ---- */
+
+struct offer_ec2_stream *offer_ec2_stream_new(const char *region, const struct gpu_specs *specs,
+                                              const struct offer_ec2_limits *lim)
+{
+    if (!region || !specs || strlen(region) >= CF_REGION_LEN ||
+        (lim && (!lim->max_entry_bytes || !lim->max_rows || !lim->max_pending_prices ||
+                 !lim->max_depth || !lim->max_products)))
+        return NULL;
+    struct offer_ec2_stream *s = calloc(1, sizeof(*s));
+    if (!s)
+        return NULL;
+    snprintf(s->region, sizeof(s->region), "%s", region);
+    s->specs = specs;
+    if (lim)
+        s->lim = *lim;
+    else
+        offer_ec2_limits_default(&s->lim);
+    struct jsonscan_limits sl = {
+        .max_depth = s->lim.max_depth,
+        .max_key_bytes = 256,
+        .max_capture_bytes = s->lim.max_entry_bytes,
+    };
+    s->scan = jsonscan_new(&sl, &scan_handler, s);
+    if (!s->scan) {
+        free(s);
+        return NULL;
+    }
+    note_memory(s);
+    return s;
+}
+
+void offer_ec2_stream_free(struct offer_ec2_stream *s)
+{
+    if (!s)
+        return;
+    jsonscan_free(s->scan);
+    free(s->rows);
+    free(s->pending);
+    free(s);
+}
+
+void offer_ec2_stream_stats(const struct offer_ec2_stream *s, struct offer_ec2_stats *ret_stats)
+{
+    *ret_stats = s->stats;
+}
+
+/* Records a scanner error as this stream's: syntax and size errors are the upstream's. */
+static int stream_failed(struct offer_ec2_stream *s, int r, const struct cf_error *e)
+{
+    s->errd = *e;
+    if (r == CF_EJSON || r == CF_ETOOBIG) {
+        r = CF_EUPSTREAM;
+        char msg[sizeof(s->errd.message)];
+        snprintf(msg, sizeof(msg), "%s", s->errd.message);
+        cf_error_set(&s->errd, r, s->errd.field, "EC2 offer file: %s", msg);
+    }
+    s->errd.code = r;
+    s->err = r;
+    return r;
+}
+
+int offer_ec2_stream_feed(struct offer_ec2_stream *s, const char *buf, size_t len)
+{
+    struct cf_error e = {0};
+    if (s->err)
+        return s->err;
+    if (s->finished) {
+        cf_error_set(&e, CF_EINTERNAL, NULL, "the EC2 offer stream was fed after it finished");
+        return stream_failed(s, CF_EINTERNAL, &e);
+    }
+    s->stats.bytes += len;
+    int r = jsonscan_feed(s->scan, buf, len, &e);
+    note_memory(s);
+    if (r)
+        return stream_failed(s, r, &e);
+    return 0;
+}
+
+static int type_cmp(const void *a, const void *b)
+{
+    const struct ec2_row *x = a, *y = b;
+    int c = strcmp(x->gi.type, y->gi.type);
+    if (c)
+        return c;
+    return strcmp(x->sku, y->sku);
+}
+
+static int price_cmp(const void *a, const void *b)
+{
+    const struct gpu_instance *x = a, *y = b;
+    if (x->usd_per_hour != y->usd_per_hour)
+        return x->usd_per_hour < y->usd_per_hour ? -1 : 1;
+    return strcmp(x->type, y->type);
+}
+
+/* Gives every row still unpriced the price that arrived before it, if any. */
+static int merge_pending(struct offer_ec2_stream *s)
+{
+    qsort(s->pending, s->n_pending, sizeof(*s->pending), sku_cmp);
+    for (size_t i = 0; i < s->n_rows; i++) {
+        struct ec2_row *row = &s->rows[i];
+        const struct sku_price *sp =
+            bsearch(row->sku, s->pending, s->n_pending, sizeof(*s->pending), sku_cmp);
+        if (!sp)
+            continue;
+        /* bsearch finds any of equal keys: walk back to the first, then check them all. */
+        while (sp > s->pending && strcmp(sp[-1].sku, row->sku) == 0)
+            sp--;
+        for (; sp < s->pending + s->n_pending && strcmp(sp->sku, row->sku) == 0; sp++) {
+            int r = set_price(s, row, sp->usd);
+            if (r)
+                return r;
+        }
+    }
+    return 0;
+}
+
+int offer_ec2_stream_finish(struct offer_ec2_stream *s, struct gpu_instance **ret_gpus,
+                            size_t *ret_n, struct offer_info *ret_info, struct cf_error *reterr)
+{
+    struct gpu_instance *out = NULL;
+    size_t n = 0;
+    int r;
+    struct cf_error e = {0};
+
+    if (s->finished && !s->err) {
+        cf_error_set(&e, CF_EINTERNAL, NULL, "the EC2 offer stream was already finished");
+        stream_failed(s, CF_EINTERNAL, &e);
+    }
+    s->finished = true;
+    if (s->err)
+        goto fail;
+    if ((r = jsonscan_finish(s->scan, &e))) {
+        stream_failed(s, r, &e);
+        goto fail;
+    }
+    if (!s->products_seen || s->stats.products == 0) {
+        cf_error_set(&s->errd, CF_EUPSTREAM, "products", "the EC2 offer file has no products");
+        s->err = CF_EUPSTREAM;
+        goto fail;
+    }
+    if (!s->ondemand_seen) {
+        cf_error_set(&s->errd, CF_EUPSTREAM, "terms.OnDemand",
+                     "the EC2 offer file has no terms.OnDemand object");
+        s->err = CF_EUPSTREAM;
+        goto fail;
+    }
+    if ((r = merge_pending(s))) {
+        s->err = r;
+        goto fail;
+    }
+
+    /* One row per instance type: identical duplicates collapse, different prices fail. */
+    qsort(s->rows, s->n_rows, sizeof(*s->rows), type_cmp);
+    s->rows_sorted = false;
+    if (s->n_rows) {
+        out = malloc(s->n_rows * sizeof(*out));
+        if (!out) {
+            s->err = cf_error_set(&s->errd, CF_ENOMEM, NULL, "out of memory");
+            goto fail;
+        }
+    }
+    for (size_t i = 0; i < s->n_rows; i++) {
+        const struct ec2_row *row = &s->rows[i];
+        if (!row->priced) {
+            s->stats.unpriced++;
+            continue;
+        }
+        if (n && strcmp(out[n - 1].type, row->gi.type) == 0) {
+            if (out[n - 1].usd_per_hour == row->gi.usd_per_hour)
+                continue;
+            s->err = cf_error_set(&s->errd, CF_EUPSTREAM, row->gi.type,
+                                  "%s has two Linux on-demand rows, at $%g and $%g per hour",
+                                  row->gi.type, out[n - 1].usd_per_hour, row->gi.usd_per_hour);
+            goto fail;
+        }
+        out[n++] = row->gi;
+    }
+    qsort(out, n, sizeof(*out), price_cmp);
+    if (n == 0) {
+        free(out);
+        out = NULL;
+    }
+
+    *ret_gpus = out;
+    *ret_n = n;
+    if (ret_info)
+        *ret_info = s->info;
+    return 0;
+
+fail:
+    free(out);
+    if (reterr)
+        *reterr = s->errd;
+    return s->err;
+}
