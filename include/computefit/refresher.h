@@ -29,7 +29,7 @@ struct refresh_counts {
 
 /* Creates a refresher for the settings in `cfg` (borrowed; must outlive it) that swaps new
  * tables into `cache` (borrowed) and reads GPU specs from `specs` (borrowed). `ec2_limits` may
- * be NULL for the parser's defaults. Does not start the thread. Returns 0 and sets *ret, or
+ * be NULL for the limits named in `cfg` (ec2_max_*). Does not start the thread. Returns 0 and sets *ret, or
  * CF_ECONFIG (bad region list; field "regions") or CF_ENOMEM. */
 int refresher_new(const struct cf_config *cfg, struct pricing_cache *cache,
                   const struct gpu_specs *specs, const struct offer_ec2_limits *ec2_limits,

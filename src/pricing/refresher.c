@@ -193,10 +193,14 @@ int refresher_new(const struct cf_config *cfg, struct pricing_cache *cache,
     rf->cfg = cfg;
     rf->cache = cache;
     rf->specs = specs;
-    if (ec2_limits)
+    if (ec2_limits) {
         rf->ec2_limits = *ec2_limits;
-    else
+    } else {
         offer_ec2_limits_default(&rf->ec2_limits);
+        rf->ec2_limits.max_entry_bytes = (size_t)cfg->ec2_max_entry_bytes;
+        rf->ec2_limits.max_rows = (size_t)cfg->ec2_max_rows;
+        rf->ec2_limits.max_products = (uint64_t)cfg->ec2_max_products;
+    }
     atomic_init(&rf->stop, false);
     check(pthread_mutex_init(&rf->mu, NULL), "pthread_mutex_init");
     check(pthread_cond_init(&rf->cv, NULL), "pthread_cond_init");
