@@ -19,6 +19,8 @@
 
 #include "computefit/app.h"
 #include "computefit/config.h"
+#include "computefit/rates_json.h"
+#include "computefit/refresher.h"
 #include "computefit/server.h"
 #include "httpclient.h"
 #include "testutil.h"
@@ -361,6 +363,113 @@ START_TEST(shutdown_lets_in_flight_finish)
 }
 END_TEST
 
+/* --- pricing routes ------------------------------------------------------------------------ */
+
+static struct refresher *rf;
+
+static void pricing_setup(void)
+{
+    start_server(1024);
+    char *snap = cf_test_path("config/rates-snapshot.json");
+    struct rates *r = NULL;
+    struct cf_error err = {0};
+    ck_assert_int_eq(rates_load_file(snap, CF_SOURCE_SNAPSHOT, &r, &err), 0);
+    free(snap);
+    pricing_cache_swap(app.cache, r);
+    strcpy(cfg.admin_token, "s3cret-token");
+    strcpy(cfg.pricing_url, "http://127.0.0.1:1");
+    strcpy(cfg.regions, "us-east-1");
+    ck_assert_int_eq(refresher_new(&cfg, app.cache, NULL, NULL, &rf, &err), 0);
+    app.refresher = rf;
+}
+
+static void pricing_teardown(void)
+{
+    server_stop(srv, 1000);
+    srv = NULL;
+    refresher_free(rf);
+    rf = NULL;
+    pricing_cache_free(app.cache);
+}
+
+START_TEST(pricing_status)
+{
+    struct http_result r = http_do(NULL, "GET", port, "/pricing", NULL, NULL, 0);
+    ck_assert_int_eq(r.status, 200);
+    json_t *doc = http_json(&r);
+    json_t *us = json_object_get(
+        json_object_get(json_object_get(json_object_get(doc, "offers"), "fargate"), "regions"),
+        "us-east-1");
+    ck_assert_str_eq(json_string_value(json_object_get(us, "source")), "snapshot");
+    ck_assert(json_is_boolean(json_object_get(us, "stale")));
+    ck_assert(json_is_string(json_object_get(us, "published")));
+    json_decref(doc);
+    http_result_free(&r);
+}
+END_TEST
+
+START_TEST(pricing_region)
+{
+    struct http_result r = http_do(NULL, "GET", port, "/pricing/us-east-1", NULL, NULL, 0);
+    ck_assert_int_eq(r.status, 200);
+    json_t *doc = http_json(&r);
+    /* us-east-1 Linux/x86 Fargate, as published by AWS (aws-price-list.md, section 8). */
+    json_t *x86 = json_object_get(json_object_get(doc, "fargate"), "x86_64");
+    ck_assert_double_eq_tol(json_real_value(json_object_get(x86, "vcpu_hour_usd")), 0.04048, 1e-12);
+    ck_assert_double_eq_tol(json_real_value(json_object_get(x86, "gb_hour_usd")), 0.004445, 1e-12);
+    ck_assert(json_is_array(json_object_get(doc, "ec2_gpu")));
+    json_decref(doc);
+    http_result_free(&r);
+
+    r = http_do(NULL, "GET", port, "/pricing/mars-north-1", NULL, NULL, 0);
+    json_t *e = expect_error(&r, 404, "not_found");
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(e, "error"), "field")),
+                     "region");
+    json_decref(e);
+    http_result_free(&r);
+}
+END_TEST
+
+START_TEST(pricing_refresh_auth)
+{
+    struct http_result r = http_do(NULL, "POST", port, "/pricing/refresh", NULL, "", 0);
+    json_decref(expect_error(&r, 401, "unauthorized"));
+    http_result_free(&r);
+
+    const char *wrong[] = {"Authorization: Bearer s3cret-tokem", NULL};
+    r = http_do(NULL, "POST", port, "/pricing/refresh", wrong, "", 0);
+    json_decref(expect_error(&r, 403, "forbidden"));
+    http_result_free(&r);
+
+    const char *prefix[] = {"Authorization: Bearer s3cret", NULL};
+    r = http_do(NULL, "POST", port, "/pricing/refresh", prefix, "", 0);
+    json_decref(expect_error(&r, 403, "forbidden"));
+    http_result_free(&r);
+
+    const char *right[] = {"Authorization: Bearer s3cret-token", NULL};
+    r = http_do(NULL, "POST", port, "/pricing/refresh", right, "", 0);
+    ck_assert_int_eq(r.status, 202);
+    json_t *doc = http_json(&r);
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "refresh")), "started");
+    json_decref(doc);
+    http_result_free(&r);
+
+    /* A second one while the first is pending is not queued twice. */
+    r = http_do(NULL, "POST", port, "/pricing/refresh", right, "", 0);
+    ck_assert_int_eq(r.status, 202);
+    doc = http_json(&r);
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "refresh")), "already_running");
+    json_decref(doc);
+    http_result_free(&r);
+
+    /* Without a token configured the route is off. */
+    cfg.admin_token[0] = '\0';
+    r = http_do(NULL, "POST", port, "/pricing/refresh", right, "", 0);
+    json_decref(expect_error(&r, 404, "not_found"));
+    http_result_free(&r);
+}
+END_TEST
+
 /* --- the real binary: configuration errors and signals ------------------------------------ */
 
 /* Runs the built binary with `args` and extra environment `env` (NULL-terminated lists);
@@ -507,6 +616,13 @@ static Suite *http_suite(void)
     tcase_add_test(tc, request_ids);
     tcase_add_test(tc, shutdown_lets_in_flight_finish);
     suite_add_tcase(s, tc);
+
+    TCase *pr = tcase_create("pricing");
+    tcase_add_checked_fixture(pr, pricing_setup, pricing_teardown);
+    tcase_add_test(pr, pricing_status);
+    tcase_add_test(pr, pricing_region);
+    tcase_add_test(pr, pricing_refresh_auth);
+    suite_add_tcase(s, pr);
 
     TCase *proc = tcase_create("process");
     tcase_set_timeout(proc, 60);
