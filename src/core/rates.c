@@ -88,9 +88,11 @@ void rates_finish(struct rates *r)
 {
     if (!r)
         return;
-    qsort(r->regions, r->n_regions, sizeof(*r->regions), region_cmp);
+    if (r->n_regions) /* qsort's pointer must be valid even for no elements */
+        qsort(r->regions, r->n_regions, sizeof(*r->regions), region_cmp);
     for (size_t i = 0; i < r->n_regions; i++)
-        qsort(r->regions[i].gpus, r->regions[i].n_gpus, sizeof(struct gpu_instance), gpu_cmp);
+        if (r->regions[i].n_gpus)
+            qsort(r->regions[i].gpus, r->regions[i].n_gpus, sizeof(struct gpu_instance), gpu_cmp);
 }
 
 const struct region_rates *rates_region(const struct rates *r, const char *code)
@@ -101,6 +103,8 @@ const struct region_rates *rates_region(const struct rates *r, const char *code)
     if (strlen(code) >= sizeof(key.code))
         return NULL;
     strcpy(key.code, code);
+    if (!r->n_regions)
+        return NULL;
     return bsearch(&key, r->regions, r->n_regions, sizeof(*r->regions), region_cmp);
 }
 

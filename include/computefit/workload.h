@@ -1,0 +1,127 @@
+/*
+ * workload.h - one task as the advice core understands it, parsed from a request object.
+ *
+ * The parser is the gate of the core: every field of a request passes through it, whether it
+ * came from a POST body (JSON types) or a GET query string (every value a string), and nothing
+ * past it sees unvalidated input. It rejects wrong types, non-finite and out-of-range numbers,
+ * unknown units, enums and fields, and conflicting forms, naming the JSON path of the field.
+ *
+ * Units in the parsed struct are fixed: seconds, MB (1 GB = 1024 MB), invocations per month,
+ * GiB of GPU memory, USD.
+ */
+#ifndef COMPUTEFIT_WORKLOAD_H
+#define COMPUTEFIT_WORKLOAD_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "computefit/error.h"
+#include "computefit/model.h"
+#include "computefit/rates.h"
+
+#define WORKLOAD_NAME_LEN 65
+
+enum workload_arch { WORKLOAD_ARCH_X86_64 = 0, WORKLOAD_ARCH_ARM64, WORKLOAD_ARCH_ANY };
+
+enum workload_fargate_mode {
+    WORKLOAD_FARGATE_MODE_ANY = 0, /* price both, use the cheaper */
+    WORKLOAD_FARGATE_MODE_ALWAYS_ON,
+    WORKLOAD_FARGATE_MODE_PER_JOB
+};
+
+/* Where a value came from, reported back so that users see how their input was read. */
+enum workload_source {
+    WORKLOAD_FROM_DEFAULT = 0,
+    WORKLOAD_FROM_REQUEST,
+    WORKLOAD_FROM_KIND,
+    WORKLOAD_FROM_MODEL_PARAMS, /* derived from model_params_b and precision */
+    WORKLOAD_FROM_MEMORY        /* vcpu: what Lambda gives that memory */
+};
+
+/* Settings of the account and team rather than of one task: in a hybrid plan they are given
+ * once, next to "tasks". */
+struct workload_settings {
+    char region[CF_REGION_LEN];
+    bool include_free_tier;
+    int team_engineers;         /* 0 = not given */
+    double engineer_hourly_usd; /* 0 = not given: effort is reported in hours only */
+};
+
+/* A pinned Fargate shape (the request's `fargate` object or its "fargate.*" aliases). */
+struct workload_fargate {
+    bool pinned;      /* vcpu/memory fixed by the request */
+    double vcpu;      /* valid Fargate vCPU when pinned */
+    double memory_gb; /* valid for vcpu when pinned */
+    enum workload_fargate_mode mode;
+    long tasks; /* always-on task count; 0 = sized from concurrency */
+    bool startup_given;
+    double startup_s; /* billed start-up seconds per per-job task */
+};
+
+struct workload {
+    char name[WORKLOAD_NAME_LEN]; /* "" unless given */
+    double duration_s;
+    double memory_mb;
+    double invocations_per_month;
+    double vcpu; /* explicit, or memory / mb_per_vcpu capped at Lambda's largest size */
+    bool gpu;
+    double gpu_memory_gb;  /* GiB needed on the GPU(s); 0 = any GPU */
+    double model_params_b; /* 0 = not given */
+    enum model_precision precision;
+    enum model_trigger trigger;
+    bool latency_sensitive;
+    bool interruptible;
+    enum workload_arch arch;
+    double ephemeral_mb; /* scratch disk; 0 = none beyond each platform's included amount */
+    char kind[MODEL_KIND_NAME_LEN]; /* "" unless given */
+    struct workload_settings settings;
+    struct workload_fargate fargate;
+    enum workload_source memory_from, vcpu_from, gpu_memory_from, duration_from, invocations_from;
+};
+
+/* Parses the plan-level settings (region, include_free_tier, team_engineers,
+ * engineer_hourly_usd) of `obj` (borrowed), ignoring every other key. Absent settings get
+ * their defaults (region "us-east-1"). Returns 0 and sets *ret_settings, or a CF_E* code with
+ * reterr naming the field. */
+int workload_parse_settings(const json_t *obj, const struct model *model,
+                            struct workload_settings *ret_settings, struct cf_error *reterr);
+
+/* Parses one workload object (borrowed). With `plan` NULL the object carries its own settings;
+ * with `plan` set (a task of a hybrid plan) the settings come from `plan` and the task may not
+ * repeat them. Fields missing from the request are filled from the `kind` preset, then from
+ * model_params_b, then from defaults; duration, invocations and memory must come from
+ * somewhere. Returns 0 and sets *ret_workload, or CF_EINVAL / CF_EMISSING / CF_EUNKNOWN with
+ * reterr->field the path relative to `obj` ("duration", "fargate.vcpu"). */
+int workload_parse(const json_t *obj, const struct model *model,
+                   const struct workload_settings *plan, struct workload *ret_workload,
+                   struct cf_error *reterr);
+
+/* Checks a `kind` preset's fields (borrowed) while the model is being loaded: every key must be
+ * a per-task workload field and every value must parse. Only the fields of `model` that the
+ * parser reads (hours_per_month, limits, the Fargate pairs, precisions) need to be set.
+ * Returns 0 or CF_ECONFIG with reterr->field the offending key. */
+int workload_check_preset(const json_t *fields, const struct model *model, struct cf_error *reterr);
+
+/* Returns true when `name` is a field of a workload object (including the "fargate.*" aliases
+ * and the settings). */
+bool workload_field_known(const char *name);
+
+/* Fills *reterr for an unknown top-level field `key` (naming it, with a "did you mean" hint when
+ * a known field is close) and returns CF_EUNKNOWN. */
+int workload_unknown_field(const char *key, struct cf_error *reterr);
+
+/* Returns the workload as the core understood it: every value in fixed units with the source
+ * of derived ones. Returns a new reference (the caller json_decref()s it), or NULL when out of
+ * memory. */
+json_t *workload_to_json(const struct workload *w, const struct model *model);
+
+/* Invocations per second of `w` (a month is model->hours_per_month hours). */
+double workload_rate_per_s(const struct workload *w, const struct model *model);
+
+/* Average number of invocations running at once (Little's law: rate x duration). */
+double workload_concurrency(const struct workload *w, const struct model *model);
+
+/* Returns "x86_64", "arm64" or "any". */
+const char *workload_arch_name(enum workload_arch a);
+
+#endif

@@ -1,0 +1,1000 @@
+/*
+ * workload.c - parses and validates one workload; see workload.h.
+ *
+ * Each field is looked up first in the request, then (for per-task fields) in the `kind`
+ * preset. A value may be a JSON number or boolean, or the same thing written as a string, as
+ * GET query strings deliver everything as strings. Derived values (memory from model_params_b,
+ * the default vCPU) are computed after every given field has been read, and their source is
+ * remembered so that the response can say how the input was understood.
+ */
+#include "computefit/workload.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "computefit/units.h"
+
+/* jansson's iteration macros take a non-const json_t * although they do not modify the object;
+ * this drops the qualifier without a cast that -Wcast-qual would flag. */
+static json_t *unconst(const json_t *j)
+{
+    return (json_t *)(uintptr_t)j;
+}
+
+#define FIELD_PATH_LEN 64
+
+/* Echo of a user value in an error message (see units_quote); needs `char qbuf[QBUF_LEN]`. */
+#define QBUF_LEN 28
+#define Q(s)     (units_quote((s), qbuf, sizeof(qbuf)), qbuf)
+
+/* Field flags. */
+#define F_SETTING   1u /* account/team setting: given once per plan */
+#define F_PRESET    2u /* may appear in a `kind` preset */
+#define F_RATE_FORM 4u /* one of the mutually exclusive forms of the invocation rate */
+
+struct field_def {
+    const char *name;
+    unsigned flags;
+    double rate_hours; /* F_RATE_FORM aliases: hours per unit; 0 for `invocations` itself */
+};
+
+/* The rate aliases' hours are filled in at run time for "month" (model constant): -1 marks it. */
+static const struct field_def field_defs[] = {
+    {"name", 0, 0},
+    {"kind", 0, 0},
+    {"duration", F_PRESET, 0},
+    {"memory", F_PRESET, 0},
+    {"invocations", F_PRESET | F_RATE_FORM, 0},
+    {"invocations_per_month", F_RATE_FORM, -1},
+    {"invocations_per_day", F_RATE_FORM, 24},
+    {"invocations_per_hour", F_RATE_FORM, 1},
+    {"invocations_per_second", F_RATE_FORM, 1.0 / 3600},
+    {"gpu", F_PRESET, 0},
+    {"gpu_memory", F_PRESET, 0},
+    {"model_params_b", F_PRESET, 0},
+    {"precision", F_PRESET, 0},
+    {"vcpu", F_PRESET, 0},
+    {"trigger", F_PRESET, 0},
+    {"latency_sensitive", F_PRESET, 0},
+    {"interruptible", F_PRESET, 0},
+    {"architecture", F_PRESET, 0},
+    {"ephemeral_storage", F_PRESET, 0},
+    {"fargate", 0, 0},
+    {"fargate.vcpu", 0, 0},
+    {"fargate.memory", 0, 0},
+    {"fargate.mode", 0, 0},
+    {"fargate.tasks", 0, 0},
+    {"fargate.startup", 0, 0},
+    {"region", F_SETTING, 0},
+    {"include_free_tier", F_SETTING, 0},
+    {"team_engineers", F_SETTING, 0},
+    {"engineer_hourly_usd", F_SETTING, 0},
+};
+
+#define N_FIELDS (sizeof(field_defs) / sizeof(field_defs[0]))
+
+static const char *const fargate_keys[] = {"vcpu", "memory", "mode", "tasks", "startup"};
+#define N_FARGATE_KEYS (sizeof(fargate_keys) / sizeof(fargate_keys[0]))
+
+static const struct field_def *field_find(const char *name)
+{
+    for (size_t i = 0; i < N_FIELDS; i++)
+        if (!strcmp(field_defs[i].name, name))
+            return &field_defs[i];
+    return NULL;
+}
+
+/* Edit distance (bounded by the short names compared here) for "did you mean" hints. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 40 || lb > 40)
+        return 99;
+    size_t prev[41], cur[41];
+    for (size_t j = 0; j <= lb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t sub = prev[j - 1] +
+                         (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
+            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+        memcpy(prev, cur, sizeof(prev));
+    }
+    return prev[lb];
+}
+
+static int unknown_field(struct cf_error *reterr, const char *key, const char *const *known,
+                         size_t n_known, const char *prefix)
+{
+    const char *best = NULL;
+    size_t best_d = 3; /* suggest only close matches */
+    for (size_t i = 0; i < n_known; i++) {
+        size_t d = edit_distance(key, known[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = known[i];
+        }
+    }
+    char field[FIELD_PATH_LEN];
+    char quoted[40];
+    units_quote(key, quoted, sizeof(quoted));
+    snprintf(field, sizeof(field), "%s%s", prefix, quoted);
+    if (best)
+        return cf_error_set(reterr, CF_EUNKNOWN, field,
+                            "unknown field \"%s\"; did you mean \"%s%s\"?", field, prefix, best);
+    return cf_error_set(reterr, CF_EUNKNOWN, field,
+                        "unknown field \"%s\"; see the API documentation for the workload fields",
+                        field);
+}
+
+static int unknown_top_field(struct cf_error *reterr, const char *key);
+
+bool workload_field_known(const char *name)
+{
+    return name && field_find(name) != NULL;
+}
+
+int workload_unknown_field(const char *key, struct cf_error *reterr)
+{
+    return unknown_top_field(reterr, key);
+}
+
+static int unknown_top_field(struct cf_error *reterr, const char *key)
+{
+    const char *names[N_FIELDS];
+    for (size_t i = 0; i < N_FIELDS; i++)
+        names[i] = field_defs[i].name;
+    return unknown_field(reterr, key, names, N_FIELDS, "");
+}
+
+/* ---- typed readers: a JSON value or its string form ---- */
+
+static int read_number(const json_t *v, const char *field, double *ret, struct cf_error *reterr)
+{
+    if (json_is_integer(v)) {
+        *ret = (double)json_integer_value(v);
+        return 0;
+    }
+    if (json_is_real(v)) {
+        double d = json_real_value(v);
+        if (!isfinite(d))
+            return cf_error_set(reterr, CF_EINVAL, field, "%s must be a finite number", field);
+        *ret = d;
+        return 0;
+    }
+    if (json_is_string(v))
+        return units_parse_number(json_string_value(v), field, ret, reterr);
+    return cf_error_set(reterr, CF_EINVAL, field, "%s must be a number, not %s", field,
+                        json_is_boolean(v) ? "a boolean"
+                        : json_is_null(v)  ? "null"
+                        : json_is_array(v) ? "an array"
+                                           : "an object");
+}
+
+static int read_bool(const json_t *v, const char *field, bool *ret, struct cf_error *reterr)
+{
+    if (json_is_boolean(v)) {
+        *ret = json_is_true(v);
+        return 0;
+    }
+    if (json_is_string(v))
+        return units_parse_bool(json_string_value(v), field, ret, reterr);
+    return cf_error_set(reterr, CF_EINVAL, field, "%s must be true or false", field);
+}
+
+static int read_string(const json_t *v, const char *field, const char **ret,
+                       struct cf_error *reterr)
+{
+    if (!json_is_string(v))
+        return cf_error_set(reterr, CF_EINVAL, field, "%s must be a string", field);
+    *ret = json_string_value(v);
+    return 0;
+}
+
+/* A number with units: JSON numbers are in the field's base unit, strings go to `parse`. */
+enum unit_kind { UNIT_DURATION, UNIT_SIZE_MB, UNIT_SIZE_GB, UNIT_RATE };
+
+static int read_with_unit(const json_t *v, enum unit_kind kind, const char *field,
+                          const struct model *m, double *ret, struct cf_error *reterr)
+{
+    if (!json_is_string(v)) {
+        int r = read_number(v, field, ret, reterr);
+        if (r < 0)
+            return r;
+        if (kind == UNIT_SIZE_GB)
+            *ret *= 1024;
+        return 0;
+    }
+    const char *s = json_string_value(v);
+    switch (kind) {
+    case UNIT_DURATION:
+        return units_parse_duration(s, field, ret, reterr);
+    case UNIT_SIZE_MB:
+        return units_parse_size_mb(s, 1, field, ret, reterr);
+    case UNIT_SIZE_GB:
+        return units_parse_size_mb(s, 1024, field, ret, reterr);
+    default:
+        return units_parse_rate(s, m->hours_per_month, field, ret, reterr);
+    }
+}
+
+/* Checks lo < v <= hi (lo_inclusive: lo <= v). `unit` is for the message. */
+static int check_range(double v, double lo, bool lo_inclusive, double hi, const char *field,
+                       const char *unit, struct cf_error *reterr)
+{
+    if (lo_inclusive ? v < lo : v <= lo)
+        return cf_error_set(reterr, CF_EINVAL, field, "%s must be %s %g%s, got %g%s", field,
+                            lo_inclusive ? "at least" : "greater than", lo, unit, v, unit);
+    if (v > hi)
+        return cf_error_set(reterr, CF_EINVAL, field,
+                            "%s of %g%s is beyond any real workload (at most %g%s); check the "
+                            "value and its unit",
+                            field, v, unit, hi, unit);
+    return 0;
+}
+
+static int read_integer(const json_t *v, const char *field, double lo, double hi, long *ret,
+                        struct cf_error *reterr)
+{
+    double d = 0;
+    int r = read_number(v, field, &d, reterr);
+    if (r < 0)
+        return r;
+    if (d != floor(d))
+        return cf_error_set(reterr, CF_EINVAL, field, "%s must be a whole number, got %g", field,
+                            d);
+    if ((r = check_range(d, lo, true, hi, field, "", reterr)) < 0)
+        return r;
+    *ret = (long)d;
+    return 0;
+}
+
+/* ---- settings ---- */
+
+static int read_region(const json_t *v, char region[CF_REGION_LEN], struct cf_error *reterr)
+{
+    char qbuf[QBUF_LEN];
+    const char *s = NULL;
+    int r = read_string(v, "region", &s, reterr);
+    if (r < 0)
+        return r;
+    size_t n = strlen(s);
+    bool ok = n > 0 && n < CF_REGION_LEN;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '-';
+    if (!ok)
+        return cf_error_set(reterr, CF_EINVAL, "region",
+                            "region must be an AWS region code such as \"us-east-1\", got "
+                            "\"%s\"",
+                            Q(s));
+    memcpy(region, s, n + 1);
+    return 0;
+}
+
+int workload_parse_settings(const json_t *obj, const struct model *model,
+                            struct workload_settings *ret_settings, struct cf_error *reterr)
+{
+    struct workload_settings s = {.region = "us-east-1"};
+    const json_t *v;
+    int r;
+    if ((v = json_object_get(obj, "region")) && (r = read_region(v, s.region, reterr)) < 0)
+        return r;
+    if ((v = json_object_get(obj, "include_free_tier")) &&
+        (r = read_bool(v, "include_free_tier", &s.include_free_tier, reterr)) < 0)
+        return r;
+    if ((v = json_object_get(obj, "team_engineers"))) {
+        long n = 0;
+        if ((r = read_integer(v, "team_engineers", 1, model->limits.max_team_engineers, &n,
+                              reterr)) < 0)
+            return r;
+        s.team_engineers = (int)n;
+    }
+    if ((v = json_object_get(obj, "engineer_hourly_usd"))) {
+        double d = 0;
+        if ((r = read_number(v, "engineer_hourly_usd", &d, reterr)) < 0 ||
+            (r = check_range(d, 0, false, model->limits.max_engineer_hourly_usd,
+                             "engineer_hourly_usd", " USD", reterr)) < 0)
+            return r;
+        s.engineer_hourly_usd = d;
+    }
+    *ret_settings = s;
+    return 0;
+}
+
+/* ---- the parser ---- */
+
+struct parse_ctx {
+    const json_t *obj;    /* the request's object */
+    const json_t *preset; /* the kind's fields, or NULL */
+    const struct model *m;
+    bool preset_check; /* checking a preset at model load: nothing is required */
+};
+
+/* Returns the value of a per-task field and where it came from, or NULL. */
+static const json_t *get(const struct parse_ctx *c, const char *name,
+                         enum workload_source *ret_from)
+{
+    const json_t *v = json_object_get(c->obj, name);
+    if (v) {
+        if (ret_from)
+            *ret_from = WORKLOAD_FROM_REQUEST;
+        return v;
+    }
+    if (c->preset && (v = json_object_get(c->preset, name))) {
+        if (ret_from)
+            *ret_from = WORKLOAD_FROM_KIND;
+        return v;
+    }
+    return NULL;
+}
+
+static int check_keys(const struct parse_ctx *c, bool in_plan, struct cf_error *reterr)
+{
+    const char *key;
+    const json_t *v;
+    json_object_foreach(unconst(c->obj), key, v)
+    {
+        const struct field_def *f = field_find(key);
+        if (!f)
+            return unknown_top_field(reterr, key);
+        if (c->preset_check && !(f->flags & F_PRESET))
+            return cf_error_set(reterr, CF_EINVAL, key, "%s cannot be set by a kind preset", key);
+        if (in_plan && (f->flags & F_SETTING))
+            return cf_error_set(reterr, CF_EINVAL, key,
+                                "%s is set once for the whole plan: put it next to \"tasks\"", key);
+    }
+    return 0;
+}
+
+static int parse_invocations(const struct parse_ctx *c, struct workload *w, struct cf_error *reterr)
+{
+    const struct field_def *given = NULL;
+    for (size_t i = 0; i < N_FIELDS; i++) {
+        const struct field_def *f = &field_defs[i];
+        if (!(f->flags & F_RATE_FORM) || !json_object_get(c->obj, f->name))
+            continue;
+        if (given)
+            return cf_error_set(reterr, CF_EINVAL, f->name,
+                                "give the invocation rate once: %s and %s were both given",
+                                given->name, f->name);
+        given = f;
+    }
+    const json_t *v = NULL;
+    const char *field = "invocations";
+    double hours = 0;
+    w->invocations_from = WORKLOAD_FROM_REQUEST;
+    if (given) {
+        v = json_object_get(c->obj, given->name);
+        field = given->name;
+        hours = given->rate_hours < 0 ? c->m->hours_per_month : given->rate_hours;
+    } else if (c->preset && (v = json_object_get(c->preset, "invocations"))) {
+        w->invocations_from = WORKLOAD_FROM_KIND;
+    }
+    if (!v) {
+        if (c->preset_check)
+            return 0;
+        return cf_error_set(reterr, CF_EMISSING, "invocations",
+                            "invocations is required: how often the task runs, e.g. 10000 (per "
+                            "month) or \"500/day\"");
+    }
+    double per_month = 0;
+    int r;
+    if (hours > 0) { /* invocations_per_<unit>: a plain number per that unit */
+        double n = 0;
+        if ((r = read_number(v, field, &n, reterr)) < 0)
+            return r;
+        per_month = n * (c->m->hours_per_month / hours);
+    } else if ((r = read_with_unit(v, UNIT_RATE, field, c->m, &per_month, reterr)) < 0) {
+        return r;
+    }
+    if ((r = check_range(per_month, 0, false, c->m->limits.max_invocations_per_month, field,
+                         " per month", reterr)) < 0)
+        return r;
+    w->invocations_per_month = per_month;
+    return 0;
+}
+
+/* Size of a model's weights with the model's overhead, in MB. */
+static double model_size_mb(const struct model *m, double params_b, enum model_precision p)
+{
+    return params_b * 1e9 * m->size.precision_bytes[p] * m->size.overhead_factor / (1024.0 * 1024);
+}
+
+/* Checks a size derived from model_params_b against its limit, blaming model_params_b. */
+static int check_derived(const struct workload *w, double gb, double max_gb, const char *what,
+                         struct cf_error *reterr)
+{
+    if (gb <= max_gb)
+        return 0;
+    return cf_error_set(reterr, CF_EINVAL, "model_params_b",
+                        "model_params_b of %g billion in %s needs %.4g GB of %s memory, beyond "
+                        "any real workload (at most %g GB); check the value",
+                        w->model_params_b, model_precision_name(w->precision), gb, what, max_gb);
+}
+
+static int parse_model_size(const struct parse_ctx *c, struct workload *w,
+                            enum workload_source *ret_params_from, struct cf_error *reterr)
+{
+    char qbuf[QBUF_LEN];
+    int r;
+    const json_t *v = get(c, "model_params_b", ret_params_from);
+    enum workload_source pfrom;
+    const json_t *p = get(c, "precision", &pfrom);
+    w->precision = c->m->size.default_precision;
+    if (!v) {
+        if (p && pfrom == WORKLOAD_FROM_REQUEST)
+            return cf_error_set(reterr, CF_EINVAL, "precision",
+                                "precision only applies together with model_params_b");
+        return 0;
+    }
+    if ((r = read_number(v, "model_params_b", &w->model_params_b, reterr)) < 0 ||
+        (r = check_range(w->model_params_b, 0, false, c->m->limits.max_model_params_b,
+                         "model_params_b", " billion parameters", reterr)) < 0)
+        return r;
+    if (p) {
+        const char *s = NULL;
+        if ((r = read_string(p, "precision", &s, reterr)) < 0)
+            return r;
+        if (model_precision_parse(s, &w->precision) < 0)
+            return cf_error_set(reterr, CF_EINVAL, "precision",
+                                "precision must be one of fp32, fp16, bf16, int8, int4, got "
+                                "\"%s\"",
+                                Q(s));
+    }
+    return 0;
+}
+
+static int parse_gpu(const struct parse_ctx *c, struct workload *w,
+                     enum workload_source params_from, struct cf_error *reterr)
+{
+    int r;
+    enum workload_source gfrom = WORKLOAD_FROM_DEFAULT, mfrom = WORKLOAD_FROM_DEFAULT;
+    const json_t *g = get(c, "gpu", &gfrom);
+    const json_t *gm = get(c, "gpu_memory", &mfrom);
+    bool gpu = false;
+    if (g && (r = read_bool(g, "gpu", &gpu, reterr)) < 0)
+        return r;
+    if (g && gfrom == WORKLOAD_FROM_REQUEST && !gpu && gm) {
+        if (mfrom == WORKLOAD_FROM_REQUEST)
+            return cf_error_set(reterr, CF_EINVAL, "gpu_memory",
+                                "gpu is false but gpu_memory is set: drop one of them");
+        gm = NULL; /* an explicit "no GPU" beats the preset's GPU memory */
+    }
+    if (gm)
+        gpu = true; /* gpu_memory implies gpu */
+    w->gpu = gpu;
+    if (!gpu)
+        return 0;
+    /* Explicit GPU memory, else the model's size from the request, else the preset's value,
+     * else the model's size from the preset; none means any GPU will do. */
+    bool use_params = w->model_params_b > 0 && (params_from == WORKLOAD_FROM_REQUEST || !gm) &&
+                      !(gm && mfrom == WORKLOAD_FROM_REQUEST);
+    if (use_params) {
+        w->gpu_memory_gb = model_size_mb(c->m, w->model_params_b, w->precision) / 1024;
+        w->gpu_memory_from = WORKLOAD_FROM_MODEL_PARAMS;
+    } else if (gm) {
+        double mb = 0;
+        if ((r = read_with_unit(gm, UNIT_SIZE_GB, "gpu_memory", c->m, &mb, reterr)) < 0)
+            return r;
+        w->gpu_memory_gb = mb / 1024;
+        w->gpu_memory_from = mfrom;
+    }
+    if (w->gpu_memory_from == WORKLOAD_FROM_MODEL_PARAMS)
+        return check_derived(w, w->gpu_memory_gb, c->m->limits.max_gpu_memory_gb, "GPU", reterr);
+    if (w->gpu_memory_from != WORKLOAD_FROM_DEFAULT)
+        return check_range(w->gpu_memory_gb, 0, false, c->m->limits.max_gpu_memory_gb, "gpu_memory",
+                           " GB", reterr);
+    return 0;
+}
+
+static int parse_memory(const struct parse_ctx *c, struct workload *w,
+                        enum workload_source params_from, struct cf_error *reterr)
+{
+    enum workload_source from = WORKLOAD_FROM_DEFAULT;
+    const json_t *v = get(c, "memory", &from);
+    int r;
+    if (w->model_params_b > 0 && (params_from == WORKLOAD_FROM_REQUEST || !v) &&
+        !(v && from == WORKLOAD_FROM_REQUEST)) {
+        /* The weights pass through host memory on their way to a GPU, so they size it too. */
+        w->memory_mb = model_size_mb(c->m, w->model_params_b, w->precision);
+        w->memory_from = WORKLOAD_FROM_MODEL_PARAMS;
+    } else if (v) {
+        if ((r = read_with_unit(v, UNIT_SIZE_MB, "memory", c->m, &w->memory_mb, reterr)) < 0)
+            return r;
+        w->memory_from = from;
+    } else if (c->preset_check) {
+        return 0;
+    } else {
+        return cf_error_set(reterr, CF_EMISSING, "memory",
+                            "memory is required: give it in MB (2048) or with a unit (\"2GB\"), "
+                            "or give model_params_b or a kind");
+    }
+    if (w->memory_from == WORKLOAD_FROM_MODEL_PARAMS)
+        return check_derived(w, w->memory_mb / 1024, c->m->limits.max_memory_mb / 1024, "host",
+                             reterr);
+    return check_range(w->memory_mb, 0, false, c->m->limits.max_memory_mb, "memory", " MB", reterr);
+}
+
+static int parse_enum_arch(const json_t *v, enum workload_arch *ret, struct cf_error *reterr)
+{
+    char qbuf[QBUF_LEN];
+    const char *s = NULL;
+    int r = read_string(v, "architecture", &s, reterr);
+    if (r < 0)
+        return r;
+    if (!strcmp(s, "x86_64"))
+        *ret = WORKLOAD_ARCH_X86_64;
+    else if (!strcmp(s, "arm64"))
+        *ret = WORKLOAD_ARCH_ARM64;
+    else if (!strcmp(s, "any"))
+        *ret = WORKLOAD_ARCH_ANY;
+    else
+        return cf_error_set(reterr, CF_EINVAL, "architecture",
+                            "architecture must be \"x86_64\", \"arm64\" or \"any\", got \"%s\"",
+                            Q(s));
+    return 0;
+}
+
+/* Writes the valid memory sizes of `vcpu` ("0.5, 1 or 2 GB", "8 to 30 GB") into buf. */
+static void describe_memory(const struct model *m, double vcpu, char *buf, size_t size)
+{
+    double lo = -1, hi = -1;
+    size_t n = 0;
+    for (size_t i = 0; i < m->fargate.n_pairs; i++) {
+        if (m->fargate.pairs[i].vcpu != vcpu)
+            continue;
+        if (lo < 0)
+            lo = m->fargate.pairs[i].memory_gb;
+        hi = m->fargate.pairs[i].memory_gb;
+        n++;
+    }
+    if (n <= 4) {
+        size_t off = 0;
+        buf[0] = '\0';
+        size_t k = 0;
+        for (size_t i = 0; i < m->fargate.n_pairs && off < size; i++) {
+            if (m->fargate.pairs[i].vcpu != vcpu)
+                continue;
+            k++;
+            int w = snprintf(buf + off, size - off, "%s%g",
+                             k == 1   ? ""
+                             : k == n ? " or "
+                                      : ", ",
+                             m->fargate.pairs[i].memory_gb);
+            off += w > 0 ? (size_t)w : 0;
+        }
+        if (off < size)
+            snprintf(buf + off, size - off, " GB");
+    } else {
+        snprintf(buf, size, "%g to %g GB in Fargate's steps", lo, hi);
+    }
+}
+
+static bool is_fargate_vcpu(const struct model *m, double vcpu)
+{
+    for (size_t i = 0; i < m->fargate.n_pairs; i++)
+        if (m->fargate.pairs[i].vcpu == vcpu)
+            return true;
+    return false;
+}
+
+static bool is_fargate_pair(const struct model *m, double vcpu, double memory_gb)
+{
+    for (size_t i = 0; i < m->fargate.n_pairs; i++)
+        if (m->fargate.pairs[i].vcpu == vcpu &&
+            fabs(m->fargate.pairs[i].memory_gb - memory_gb) < 1e-9)
+            return true;
+    return false;
+}
+
+/* Returns the nested `fargate` value of key `k`, or its top-level alias "fargate.k". */
+static int fargate_get(const struct parse_ctx *c, const char *k, const json_t **ret,
+                       struct cf_error *reterr)
+{
+    char alias[FIELD_PATH_LEN];
+    snprintf(alias, sizeof(alias), "fargate.%s", k);
+    const json_t *nested = json_object_get(json_object_get(c->obj, "fargate"), k);
+    const json_t *flat = json_object_get(c->obj, alias);
+    if (nested && flat)
+        return cf_error_set(reterr, CF_EINVAL, alias,
+                            "%s is given twice, in \"fargate\" and as \"%s\": give it once", alias,
+                            alias);
+    *ret = nested ? nested : flat;
+    return 0;
+}
+
+static int parse_fargate(const struct parse_ctx *c, struct workload *w, struct cf_error *reterr)
+{
+    char qbuf[QBUF_LEN];
+    const json_t *obj = json_object_get(c->obj, "fargate");
+    const json_t *v[N_FARGATE_KEYS];
+    int r;
+    if (obj) {
+        if (!json_is_object(obj))
+            return cf_error_set(reterr, CF_EINVAL, "fargate",
+                                "fargate must be an object such as {\"vcpu\": 0.25, \"memory\": "
+                                "\"0.5GB\", \"mode\": \"always_on\"}");
+        const char *key;
+        const json_t *x;
+        json_object_foreach(unconst(obj), key, x)
+        {
+            bool known = false;
+            for (size_t i = 0; i < N_FARGATE_KEYS; i++)
+                known = known || !strcmp(key, fargate_keys[i]);
+            if (!known)
+                return unknown_field(reterr, key, fargate_keys, N_FARGATE_KEYS, "fargate.");
+        }
+    }
+    for (size_t i = 0; i < N_FARGATE_KEYS; i++)
+        if ((r = fargate_get(c, fargate_keys[i], &v[i], reterr)) < 0)
+            return r;
+    const json_t *vcpu = v[0], *memory = v[1], *mode = v[2], *tasks = v[3], *startup = v[4];
+    const struct model *m = c->m;
+    struct workload_fargate *f = &w->fargate;
+    double vc = 0, gb = 0;
+    if (vcpu) {
+        if ((r = read_number(vcpu, "fargate.vcpu", &vc, reterr)) < 0)
+            return r;
+        if (!is_fargate_vcpu(m, vc)) {
+            char list[128] = "";
+            size_t off = 0;
+            for (size_t i = 0; i < m->fargate.n_pairs && off < sizeof(list); i++) {
+                if (i && m->fargate.pairs[i].vcpu == m->fargate.pairs[i - 1].vcpu)
+                    continue;
+                int n = snprintf(list + off, sizeof(list) - off, "%s%g", off ? ", " : "",
+                                 m->fargate.pairs[i].vcpu);
+                off += n > 0 ? (size_t)n : 0;
+            }
+            return cf_error_set(reterr, CF_EINVAL, "fargate.vcpu",
+                                "fargate.vcpu must be one of Fargate's sizes (%s), got %g", list,
+                                vc);
+        }
+    }
+    if (memory) {
+        double mb = 0;
+        if ((r = read_with_unit(memory, UNIT_SIZE_MB, "fargate.memory", m, &mb, reterr)) < 0)
+            return r;
+        gb = mb / 1024;
+        if (vcpu && !is_fargate_pair(m, vc, gb)) {
+            char valid[96];
+            describe_memory(m, vc, valid, sizeof(valid));
+            return cf_error_set(reterr, CF_EINVAL, "fargate.memory",
+                                "fargate.memory of %g GB is not valid with %g vCPU, which takes "
+                                "%s",
+                                gb, vc, valid);
+        }
+        if (!vcpu) {
+            /* The smallest vCPU that takes this memory and covers the task's CPU, else the
+             * smallest that takes it at all. */
+            double any = 0;
+            for (size_t i = 0; i < m->fargate.n_pairs; i++) {
+                const struct model_fargate_pair *p = &m->fargate.pairs[i];
+                if (fabs(p->memory_gb - gb) >= 1e-9)
+                    continue;
+                if (!any)
+                    any = p->vcpu;
+                if (!vc && p->vcpu >= w->vcpu - 1e-9)
+                    vc = p->vcpu;
+            }
+            if (!any)
+                return cf_error_set(reterr, CF_EINVAL, "fargate.memory",
+                                    "fargate.memory of %g GB is not a Fargate size: use 0.5, 1 or "
+                                    "2 GB, or whole GB up to 30, then 4 GB steps to 60 and 8 GB "
+                                    "steps to 120",
+                                    gb);
+            if (!vc)
+                vc = any;
+        }
+    } else if (vcpu) {
+        /* The smallest memory for this vCPU that holds the task, else the largest. */
+        for (size_t i = 0; i < m->fargate.n_pairs; i++) {
+            const struct model_fargate_pair *p = &m->fargate.pairs[i];
+            if (p->vcpu != vc)
+                continue;
+            gb = p->memory_gb;
+            if (p->memory_gb * 1024 >= w->memory_mb - 1e-9)
+                break;
+        }
+    }
+    if (vcpu || memory) {
+        f->pinned = true;
+        f->vcpu = vc;
+        f->memory_gb = gb;
+    }
+    if (mode) {
+        const char *s = NULL;
+        if ((r = read_string(mode, "fargate.mode", &s, reterr)) < 0)
+            return r;
+        if (!strcmp(s, "always_on"))
+            f->mode = WORKLOAD_FARGATE_MODE_ALWAYS_ON;
+        else if (!strcmp(s, "per_job"))
+            f->mode = WORKLOAD_FARGATE_MODE_PER_JOB;
+        else
+            return cf_error_set(reterr, CF_EINVAL, "fargate.mode",
+                                "fargate.mode must be \"always_on\" or \"per_job\", got \"%s\"",
+                                Q(s));
+    }
+    if (tasks) {
+        if ((r = read_integer(tasks, "fargate.tasks", 1, m->limits.max_fargate_tasks, &f->tasks,
+                              reterr)) < 0)
+            return r;
+        if (f->mode == WORKLOAD_FARGATE_MODE_PER_JOB)
+            return cf_error_set(reterr, CF_EINVAL, "fargate.tasks",
+                                "fargate.tasks counts always-on tasks; per_job runs one task per "
+                                "invocation");
+        f->mode = WORKLOAD_FARGATE_MODE_ALWAYS_ON;
+    }
+    f->startup_s = m->fargate.startup_s;
+    if (startup) {
+        if ((r = read_with_unit(startup, UNIT_DURATION, "fargate.startup", m, &f->startup_s,
+                                reterr)) < 0 ||
+            (r = check_range(f->startup_s, 0, true, m->limits.max_startup_s, "fargate.startup",
+                             " s", reterr)) < 0)
+            return r;
+        f->startup_given = true;
+    }
+    return 0;
+}
+
+static int parse(const struct parse_ctx *c, const struct workload_settings *plan,
+                 struct workload *ret, struct cf_error *reterr)
+{
+    char qbuf[QBUF_LEN];
+    struct workload w = {0};
+    const struct model *m = c->m;
+    const json_t *v;
+    enum workload_source from;
+    int r;
+
+    if ((r = check_keys(c, plan != NULL, reterr)) < 0)
+        return r;
+    if (plan)
+        w.settings = *plan;
+    else if (!c->preset_check && (r = workload_parse_settings(c->obj, m, &w.settings, reterr)) < 0)
+        return r;
+
+    if ((v = json_object_get(c->obj, "name"))) {
+        const char *s = NULL;
+        if ((r = read_string(v, "name", &s, reterr)) < 0)
+            return r;
+        if (!*s || strlen(s) >= sizeof(w.name))
+            return cf_error_set(reterr, CF_EINVAL, "name", "name must be 1 to %zu characters long",
+                                sizeof(w.name) - 1);
+        strcpy(w.name, s);
+    }
+    if ((v = get(c, "duration", &from))) {
+        if ((r = read_with_unit(v, UNIT_DURATION, "duration", m, &w.duration_s, reterr)) < 0 ||
+            (r = check_range(w.duration_s, 0, false, m->limits.max_duration_s, "duration", " s",
+                             reterr)) < 0)
+            return r;
+        w.duration_from = from;
+    } else if (!c->preset_check) {
+        return cf_error_set(reterr, CF_EMISSING, "duration",
+                            "duration is required: the run time of one task, e.g. 30 (seconds) "
+                            "or \"250ms\", \"12m\", \"4h\"");
+    }
+    if ((r = parse_invocations(c, &w, reterr)) < 0)
+        return r;
+
+    enum workload_source params_from = WORKLOAD_FROM_DEFAULT;
+    if ((r = parse_model_size(c, &w, &params_from, reterr)) < 0 ||
+        (r = parse_gpu(c, &w, params_from, reterr)) < 0 ||
+        (r = parse_memory(c, &w, params_from, reterr)) < 0)
+        return r;
+
+    if ((v = get(c, "vcpu", NULL))) {
+        if ((r = read_number(v, "vcpu", &w.vcpu, reterr)) < 0 ||
+            (r = check_range(w.vcpu, 0, false, m->limits.max_vcpu, "vcpu", " vCPU", reterr)) < 0)
+            return r;
+        w.vcpu_from = WORKLOAD_FROM_REQUEST;
+    } else {
+        /* What Lambda gives that memory, capped at Lambda's largest size. */
+        double mb = w.memory_mb < m->lambda.max_memory_mb ? w.memory_mb : m->lambda.max_memory_mb;
+        w.vcpu = mb / m->lambda.mb_per_vcpu;
+        w.vcpu_from = WORKLOAD_FROM_MEMORY;
+    }
+    if ((v = get(c, "trigger", NULL))) {
+        const char *s = NULL;
+        if ((r = read_string(v, "trigger", &s, reterr)) < 0)
+            return r;
+        if (model_trigger_parse(s, &w.trigger) < 0)
+            return cf_error_set(reterr, CF_EINVAL, "trigger",
+                                "trigger must be one of http, s3, sns, sqs, eventbridge, "
+                                "schedule, stream, manual, got \"%s\"",
+                                Q(s));
+    }
+    if ((v = get(c, "latency_sensitive", NULL)) &&
+        (r = read_bool(v, "latency_sensitive", &w.latency_sensitive, reterr)) < 0)
+        return r;
+    if ((v = get(c, "interruptible", NULL)) &&
+        (r = read_bool(v, "interruptible", &w.interruptible, reterr)) < 0)
+        return r;
+    if ((v = get(c, "architecture", NULL)) && (r = parse_enum_arch(v, &w.arch, reterr)) < 0)
+        return r;
+    if ((v = get(c, "ephemeral_storage", NULL))) {
+        if ((r = read_with_unit(v, UNIT_SIZE_MB, "ephemeral_storage", m, &w.ephemeral_mb, reterr)) <
+                0 ||
+            (r = check_range(w.ephemeral_mb, 0, true, m->limits.max_ephemeral_storage_mb,
+                             "ephemeral_storage", " MB", reterr)) < 0)
+            return r;
+    }
+    if (!c->preset_check && (r = parse_fargate(c, &w, reterr)) < 0)
+        return r;
+    *ret = w;
+    return 0;
+}
+
+int workload_parse(const json_t *obj, const struct model *model,
+                   const struct workload_settings *plan, struct workload *ret_workload,
+                   struct cf_error *reterr)
+{
+    char qbuf[QBUF_LEN];
+    if (!json_is_object(obj))
+        return cf_error_set(reterr, CF_EINVAL, NULL,
+                            "a workload must be a JSON object such as {\"duration\": \"30s\", "
+                            "\"memory\": \"2GB\", \"invocations\": \"500/day\"}");
+    struct parse_ctx c = {.obj = obj, .m = model};
+    const json_t *kind = json_object_get(obj, "kind");
+    const struct model_kind *k = NULL;
+    if (kind) {
+        const char *s = NULL;
+        int r = read_string(kind, "kind", &s, reterr);
+        if (r < 0)
+            return r;
+        if (!(k = model_kind_find(model, s))) {
+            char list[256] = "";
+            size_t off = 0;
+            for (size_t i = 0; i < model->n_kinds && off < sizeof(list); i++) {
+                int n = snprintf(list + off, sizeof(list) - off, "%s%s", i ? ", " : "",
+                                 model->kinds[i].name);
+                off += n > 0 ? (size_t)n : 0;
+            }
+            return cf_error_set(reterr, CF_EINVAL, "kind", "kind must be one of %s, got \"%s\"",
+                                list, Q(s));
+        }
+        c.preset = k->fields;
+    }
+    struct workload w;
+    int r = parse(&c, plan, &w, reterr);
+    if (r < 0)
+        return r;
+    if (k)
+        strcpy(w.kind, k->name);
+    *ret_workload = w;
+    return 0;
+}
+
+int workload_check_preset(const json_t *fields, const struct model *model, struct cf_error *reterr)
+{
+    if (!json_is_object(fields))
+        return cf_error_set(reterr, CF_ECONFIG, NULL, "a kind preset must be an object");
+    struct parse_ctx c = {.obj = fields, .m = model, .preset_check = true};
+    struct workload w;
+    int r = parse(&c, NULL, &w, reterr);
+    if (r < 0) {
+        if (reterr)
+            reterr->code = CF_ECONFIG;
+        return CF_ECONFIG;
+    }
+    return 0;
+}
+
+double workload_rate_per_s(const struct workload *w, const struct model *model)
+{
+    return w->invocations_per_month / (model->hours_per_month * 3600);
+}
+
+double workload_concurrency(const struct workload *w, const struct model *model)
+{
+    return workload_rate_per_s(w, model) * w->duration_s;
+}
+
+const char *workload_arch_name(enum workload_arch a)
+{
+    switch (a) {
+    case WORKLOAD_ARCH_ARM64:
+        return "arm64";
+    case WORKLOAD_ARCH_ANY:
+        return "any";
+    default:
+        return "x86_64";
+    }
+}
+
+/* ---- output ---- */
+
+static const char *source_name(enum workload_source s)
+{
+    switch (s) {
+    case WORKLOAD_FROM_REQUEST:
+        return "request";
+    case WORKLOAD_FROM_KIND:
+        return "kind";
+    case WORKLOAD_FROM_MODEL_PARAMS:
+        return "model_params_b";
+    case WORKLOAD_FROM_MEMORY:
+        return "memory";
+    default:
+        return "default";
+    }
+}
+
+/* Sets obj[key] = val, stealing val; records a failure (NULL val or set error) in *oom. */
+static void put(json_t *obj, const char *key, json_t *val, bool *oom)
+{
+    if (!val || json_object_set_new(obj, key, val))
+        *oom = true;
+}
+
+static json_t *num_or_null(bool present, double v)
+{
+    return present && isfinite(v) ? json_real(v) : json_null();
+}
+
+json_t *workload_to_json(const struct workload *w, const struct model *model)
+{
+    bool oom = false;
+    json_t *o = json_object();
+    if (w->name[0])
+        put(o, "name", json_string(w->name), &oom);
+    put(o, "kind", w->kind[0] ? json_string(w->kind) : json_null(), &oom);
+    put(o, "duration_s", json_real(w->duration_s), &oom);
+    put(o, "memory_mb", json_real(w->memory_mb), &oom);
+    put(o, "invocations_per_month", json_real(w->invocations_per_month), &oom);
+    put(o, "invocations_per_second", json_real(workload_rate_per_s(w, model)), &oom);
+    put(o, "concurrency", json_real(workload_concurrency(w, model)), &oom);
+    put(o, "vcpu", json_real(w->vcpu), &oom);
+    put(o, "gpu", json_boolean(w->gpu), &oom);
+    put(o, "gpu_memory_gb", num_or_null(w->gpu && w->gpu_memory_gb > 0, w->gpu_memory_gb), &oom);
+    put(o, "model_params_b", num_or_null(w->model_params_b > 0, w->model_params_b), &oom);
+    put(o, "precision",
+        w->model_params_b > 0 ? json_string(model_precision_name(w->precision)) : json_null(),
+        &oom);
+    put(o, "trigger",
+        w->trigger != MODEL_TRIGGER_NONE ? json_string(model_trigger_name(w->trigger))
+                                         : json_null(),
+        &oom);
+    put(o, "latency_sensitive", json_boolean(w->latency_sensitive), &oom);
+    put(o, "interruptible", json_boolean(w->interruptible), &oom);
+    put(o, "architecture", json_string(workload_arch_name(w->arch)), &oom);
+    put(o, "ephemeral_storage_mb", json_real(w->ephemeral_mb), &oom);
+    put(o, "region", json_string(w->settings.region), &oom);
+    put(o, "include_free_tier", json_boolean(w->settings.include_free_tier), &oom);
+    put(o, "team_engineers",
+        w->settings.team_engineers ? json_integer(w->settings.team_engineers) : json_null(), &oom);
+    put(o, "engineer_hourly_usd",
+        num_or_null(w->settings.engineer_hourly_usd > 0, w->settings.engineer_hourly_usd), &oom);
+
+    json_t *f = json_object();
+    put(f, "pinned", json_boolean(w->fargate.pinned), &oom);
+    put(f, "vcpu", num_or_null(w->fargate.pinned, w->fargate.vcpu), &oom);
+    put(f, "memory_gb", num_or_null(w->fargate.pinned, w->fargate.memory_gb), &oom);
+    put(f, "mode",
+        json_string(w->fargate.mode == WORKLOAD_FARGATE_MODE_ALWAYS_ON ? "always_on"
+                    : w->fargate.mode == WORKLOAD_FARGATE_MODE_PER_JOB ? "per_job"
+                                                                       : "cheaper"),
+        &oom);
+    put(f, "tasks", w->fargate.tasks ? json_integer(w->fargate.tasks) : json_null(), &oom);
+    put(f, "startup_s", json_real(w->fargate.startup_s), &oom);
+    put(o, "fargate", f, &oom);
+
+    json_t *s = json_object();
+    put(s, "duration", json_string(source_name(w->duration_from)), &oom);
+    put(s, "memory", json_string(source_name(w->memory_from)), &oom);
+    put(s, "invocations", json_string(source_name(w->invocations_from)), &oom);
+    put(s, "vcpu", json_string(source_name(w->vcpu_from)), &oom);
+    if (w->gpu)
+        put(s, "gpu_memory", json_string(source_name(w->gpu_memory_from)), &oom);
+    put(o, "sources", s, &oom);
+    if (oom) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}

@@ -1,0 +1,967 @@
+/*
+ * test_advise.c - core_advise() and core_compare() end to end, without a server: the seed
+ * article's scenarios, every rule on both sides of its threshold, confidence, hybrid plans,
+ * bad input with the field named, arbitrary JSON, allocation failures, break-even and the
+ * cost curve. Expected dollars are computed here from the us-east-1 rates.
+ */
+#include <check.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "computefit/advise.h"
+#include "testutil.h"
+
+/* us-east-1 rates (shared/docs/aws-price-list.md sections 7-9). */
+#define REQ         0.0000002
+#define X86_T1      0.0000166667
+#define FG_X86_VCPU 0.04048
+#define FG_X86_GB   0.004445
+#define G4DN_XL     0.526
+#define G5_XL       1.006
+#define HOURS       730.0
+
+static struct model *model;
+static struct rates *rates;
+
+static void set_gpu(struct gpu_instance *g, const char *type, double usd, double vcpu,
+                    double mem_gib, int gpus, const char *gpu_model, double gpu_mem_gib)
+{
+    snprintf(g->type, sizeof(g->type), "%s", type);
+    g->usd_per_hour = usd;
+    g->vcpu = vcpu;
+    g->memory_gib = mem_gib;
+    g->gpus = gpus;
+    snprintf(g->gpu_model, sizeof(g->gpu_model), "%s", gpu_model);
+    g->gpu_memory_gib = gpu_mem_gib;
+}
+
+static void setup(void)
+{
+    char *text = cf_test_read("config/model.json", NULL);
+    json_t *doc = json_loads(text, 0, NULL);
+    free(text);
+    ck_assert_ptr_nonnull(doc);
+    struct cf_error err = {0};
+    ck_assert_msg(model_from_json(doc, &model, &err) == 0, "%s", err.message);
+    json_decref(doc);
+
+    rates = rates_new(1);
+    ck_assert_ptr_nonnull(rates);
+    struct region_rates *rr = &rates->regions[0];
+    strcpy(rr->code, "us-east-1");
+    for (int o = 0; o < CF_OFFER_COUNT; o++) {
+        rr->has[o] = true;
+        rr->info[o].source = CF_SOURCE_SNAPSHOT;
+        strcpy(rr->info[o].version, o == CF_OFFER_EC2 ? "20250613" : "20250617");
+        strcpy(rr->info[o].published, o == CF_OFFER_EC2 ? "2025-06-13" : "2025-06-17");
+        strcpy(rr->info[o].origin, "test fixture");
+    }
+    struct lambda_rates *x = &rr->lambda[CF_ARCH_X86_64], *a = &rr->lambda[CF_ARCH_ARM64];
+    x->request_usd = a->request_usd = REQ;
+    x->n_tiers = a->n_tiers = 3;
+    x->gb_s_tiers[0] = (struct rate_tier){6e9, X86_T1};
+    x->gb_s_tiers[1] = (struct rate_tier){15e9, 0.000015};
+    x->gb_s_tiers[2] = (struct rate_tier){(double)INFINITY, 0.0000133334};
+    a->gb_s_tiers[0] = (struct rate_tier){7.5e9, 0.0000133334};
+    a->gb_s_tiers[1] = (struct rate_tier){18.75e9, 0.0000120001};
+    a->gb_s_tiers[2] = (struct rate_tier){(double)INFINITY, 0.0000106667};
+    x->ephemeral_gb_s_usd = a->ephemeral_gb_s_usd = 0.0000000309;
+    rr->fargate[CF_ARCH_X86_64] = (struct fargate_rates){FG_X86_VCPU, FG_X86_GB};
+    rr->fargate[CF_ARCH_ARM64] = (struct fargate_rates){0.03238, 0.00356};
+    rr->fargate_ephemeral_gb_hour_usd = 0.000111;
+    rr->gpus = calloc(4, sizeof(*rr->gpus));
+    ck_assert_ptr_nonnull(rr->gpus);
+    rr->n_gpus = 4;
+    set_gpu(&rr->gpus[0], "g4dn.xlarge", G4DN_XL, 4, 16, 1, "T4", 16);
+    set_gpu(&rr->gpus[1], "g5.xlarge", G5_XL, 4, 16, 1, "A10G", 24);
+    set_gpu(&rr->gpus[2], "g5.12xlarge", 5.672, 48, 192, 4, "A10G", 96);
+    set_gpu(&rr->gpus[3], "p4d.24xlarge", 21.957642, 96, 1152, 8, "A100", 320);
+    rates->n_regions = 1;
+    rates_finish(rates);
+}
+
+static void teardown(void)
+{
+    model_free(model);
+    rates_unref(rates);
+}
+
+/* ---- helpers ---- */
+
+static json_t *advise_ok(const char *text)
+{
+    json_t *req = json_loads(text, 0, NULL);
+    ck_assert_msg(req != NULL, "bad test JSON: %s", text);
+    json_t *out = NULL;
+    struct cf_error err = {0};
+    int r = core_advise(req, rates, model, &out, &err);
+    ck_assert_msg(r == 0, "%s: %d %s: %s", text, r, err.field, err.message);
+    json_decref(req);
+    return out;
+}
+
+static void advise_bad(const char *text, int code, const char *field)
+{
+    json_t *req = json_loads(text, 0, NULL);
+    ck_assert_msg(req != NULL, "bad test JSON: %s", text);
+    json_t *out = (json_t *)0x1;
+    struct cf_error err = {0};
+    int r = core_advise(req, rates, model, &out, &err);
+    ck_assert_msg(r == code, "%s: got %d (%s: %s), expected %d", text, r, err.field, err.message,
+                  code);
+    ck_assert_msg(!strcmp(err.field, field), "%s: field \"%s\", expected \"%s\" (%s)", text,
+                  err.field, field, err.message);
+    ck_assert_int_lt(cf_error_status(r), 500);
+    ck_assert(strlen(err.message) > 15);
+    ck_assert_ptr_eq(out, (json_t *)0x1);
+    json_decref(req);
+}
+
+static json_t *get(json_t *j, const char *path)
+{
+    char buf[256];
+    snprintf(buf, sizeof(buf), "%s", path);
+    for (char *tok = strtok(buf, "."); tok && j; tok = strtok(NULL, "."))
+        j = json_object_get(j, tok);
+    ck_assert_msg(j != NULL, "no %s", path);
+    return j;
+}
+
+static double num(json_t *j, const char *path)
+{
+    json_t *v = get(j, path);
+    ck_assert_msg(json_is_number(v), "%s is not a number", path);
+    return json_number_value(v);
+}
+
+static const char *str(json_t *j, const char *path)
+{
+    json_t *v = get(j, path);
+    ck_assert_msg(json_is_string(v), "%s is not a string", path);
+    return json_string_value(v);
+}
+
+static json_t *reason(json_t *advice, const char *rule)
+{
+    json_t *arr = get(advice, "reasons"), *r;
+    size_t i;
+    json_array_foreach(arr, i, r)
+    {
+        if (!strcmp(json_string_value(json_object_get(r, "rule")), rule))
+            return r;
+    }
+    ck_abort_msg("no reason %s", rule);
+    return NULL;
+}
+
+/* Advises `text` and checks the verdict of `rule`. */
+static void expect_verdict(const char *text, const char *rule, const char *verdict)
+{
+    json_t *a = advise_ok(text);
+    json_t *r = reason(a, rule);
+    const char *got = json_string_value(json_object_get(r, "verdict"));
+    ck_assert_msg(!strcmp(got, verdict), "%s: %s is %s, expected %s (%s)", text, rule, got, verdict,
+                  json_string_value(json_object_get(r, "detail")));
+    json_decref(a);
+}
+
+/* ---- the seed article's scenarios ---- */
+
+START_TEST(seed_invoice_processing)
+{
+    /* 10,000 invoices a month, 5 s each, 2 GB: Lambda ($1.70 in the article). */
+    json_t *a = advise_ok("{\"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": "
+                          "\"10000/month\", \"trigger\": \"s3\"}");
+    ck_assert_str_eq(str(a, "recommendation.platform"), "lambda");
+    ck_assert_str_eq(str(a, "recommendation.variant"), "x86_64");
+    ck_assert_str_eq(str(a, "recommendation.confidence"), "high");
+    /* 10,000 x $0.0000002 + 10,000 x 5 s x 2 GB x $0.0000166667 = $1.66867 */
+    double lambda = 10000 * REQ + 10000 * 5.0 * 2 * X86_T1;
+    ck_assert_double_eq_tol(num(a, "options.lambda.monthly_usd"), lambda, 1e-9);
+    /* Fargate per job: 2 vCPU / 4 GB for the 60 s minimum, 10,000 times = $16.46 */
+    double fargate = 10000 * 60 / 3600.0 * (2 * FG_X86_VCPU + 4 * FG_X86_GB);
+    ck_assert_double_eq_tol(num(a, "options.fargate.monthly_usd"), fargate, 1e-9);
+    ck_assert_str_eq(str(a, "options.fargate.variant"), "per_job");
+    ck_assert(json_is_true(get(a, "options.ecs_ec2_gpu.feasible")));
+    ck_assert_ptr_nonnull(strstr(str(a, "recommendation.summary"), "Lambda"));
+    /* The response carries the workload as understood, and the rates' provenance. */
+    ck_assert_double_eq(num(a, "workload.duration_s"), 5);
+    ck_assert_double_eq(num(a, "workload.memory_mb"), 2048);
+    ck_assert_str_eq(str(a, "pricing.region"), "us-east-1");
+    ck_assert_str_eq(str(a, "pricing.source"), "snapshot");
+    ck_assert_str_eq(str(a, "pricing.as_of"), "2025-06-13"); /* the oldest offer */
+    ck_assert_str_eq(str(a, "pricing.version"), "20250613");
+    ck_assert_str_eq(str(a, "pricing.offers.lambda.published"), "2025-06-17");
+    ck_assert_ptr_null(json_object_get(get(a, "pricing"), "stale")); /* the HTTP layer's */
+    /* Line items sum to the total. */
+    json_t *items = get(a, "options.lambda.line_items"), *it;
+    size_t i;
+    double sum = 0;
+    json_array_foreach(items, i, it)
+    {
+        ck_assert_ptr_nonnull(json_object_get(it, "item"));
+        ck_assert_ptr_nonnull(json_object_get(it, "quantity"));
+        ck_assert_ptr_nonnull(json_object_get(it, "unit"));
+        ck_assert_ptr_nonnull(json_object_get(it, "unit_usd"));
+        sum += json_number_value(json_object_get(it, "usd"));
+    }
+    ck_assert_double_eq_tol(sum, lambda, 1e-12);
+    json_decref(a);
+}
+END_TEST
+
+START_TEST(seed_document_processing)
+{
+    /* 500 documents a day, 30 s each, 1 GB: Lambda ($8.34 in the article). */
+    json_t *a = advise_ok("{\"duration\": \"30s\", \"memory\": \"1GB\", \"invocations\": "
+                          "\"500/day\"}");
+    ck_assert_str_eq(str(a, "recommendation.platform"), "lambda");
+    double n = 500 * HOURS / 24;                   /* 15,208.33 a month */
+    double lambda = n * REQ + n * 30 * 1 * X86_T1; /* $7.61 */
+    ck_assert_double_eq_tol(num(a, "options.lambda.monthly_usd"), lambda, 1e-9);
+    /* Fargate per job: 1 vCPU / 2 GB (Lambda's 0.58 vCPU), 60 s each: $12.51. */
+    double fargate = n * 60 / 3600 * (1 * FG_X86_VCPU + 2 * FG_X86_GB);
+    ck_assert_double_eq_tol(num(a, "options.fargate.monthly_usd"), fargate, 1e-9);
+    json_decref(a);
+    /* The same through the kind preset. */
+    a = advise_ok("{\"kind\": \"document-processing\"}");
+    ck_assert_str_eq(str(a, "recommendation.platform"), "lambda");
+    ck_assert_double_eq_tol(num(a, "options.lambda.monthly_usd"), lambda, 1e-9);
+    json_decref(a);
+}
+END_TEST
+
+START_TEST(seed_fine_tuning)
+{
+    /* A monthly 4-hour GPU fine-tuning job: only ECS on EC2 can run it. */
+    json_t *a = advise_ok("{\"duration\": \"4h\", \"memory\": \"16GB\", \"gpu_memory\": \"20GB\", "
+                          "\"invocations\": \"1/month\"}");
+    ck_assert_str_eq(str(a, "recommendation.platform"), "ecs_ec2_gpu");
+    ck_assert_str_eq(str(a, "recommendation.variant"), "per_job");
+    ck_assert_str_eq(str(a, "recommendation.confidence"), "high");
+    ck_assert(json_is_false(get(a, "options.lambda.feasible")));
+    ck_assert(json_is_false(get(a, "options.fargate.feasible")));
+    ck_assert(json_is_null(get(a, "options.lambda.monthly_usd")));
+    /* Lambda hits the GPU, the 900 s and the 10,240 MB limits. */
+    json_t *blocks = get(a, "options.lambda.blocked_by");
+    ck_assert_uint_eq(json_array_size(blocks), 3);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(blocks, 0), "limit")), "gpu");
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(blocks, 1), "limit")),
+                     "lambda.max_duration_s");
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(blocks, 2), "limit")),
+                     "lambda.max_memory_mb");
+    /* 20 GB x 1.1 headroom -> g5.xlarge (24 GB A10G): (4 h + 300 s boot) x $1.006 = $4.11 */
+    ck_assert_str_eq(str(a, "options.ecs_ec2_gpu.config.instance_type"), "g5.xlarge");
+    ck_assert_double_eq_tol(num(a, "options.ecs_ec2_gpu.monthly_usd"), 14700 / 3600.0 * G5_XL,
+                            1e-9);
+    json_decref(a);
+    /* The kind preset says the same. */
+    a = advise_ok("{\"kind\": \"fine-tuning\"}");
+    ck_assert_str_eq(str(a, "recommendation.platform"), "ecs_ec2_gpu");
+    json_decref(a);
+}
+END_TEST
+
+/* The article's Fargate figures, $90 and $180 a month for 0.25- and 0.5-vCPU tasks running all
+ * month, pinned: today's rates give $9.01 and $18.02. */
+START_TEST(seed_fargate_figures)
+{
+    json_t *a = advise_ok("{\"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": 10000, "
+                          "\"fargate\": {\"vcpu\": 0.25, \"memory\": \"0.5GB\", \"mode\": "
+                          "\"always_on\"}}");
+    double quarter = HOURS * (0.25 * FG_X86_VCPU + 0.5 * FG_X86_GB);
+    ck_assert_double_eq_tol(num(a, "options.fargate.monthly_usd"), quarter, 1e-9);
+    ck_assert_double_eq_tol(quarter, 9.010025, 1e-9);
+    ck_assert_double_eq_tol(quarter * 10, 90, 0.2); /* the article is off by about 10x */
+    ck_assert_str_eq(str(a, "options.fargate.config.mode"), "always_on");
+    ck_assert(json_is_true(get(a, "options.fargate.config.pinned")));
+    /* The pinned task is smaller than the workload: a warning says so. */
+    ck_assert_int_ge(json_array_size(get(a, "warnings")), 1);
+    ck_assert_ptr_nonnull(
+        strstr(json_string_value(json_array_get(get(a, "warnings"), 0)), "pinned Fargate"));
+    ck_assert_str_eq(str(a, "recommendation.platform"), "lambda");
+    json_decref(a);
+    a = advise_ok("{\"duration\": \"30s\", \"memory\": \"1GB\", \"invocations\": \"500/day\", "
+                  "\"fargate.vcpu\": \"0.5\", \"fargate.memory\": \"1GB\", \"fargate.mode\": "
+                  "\"always_on\"}");
+    double half = HOURS * (0.5 * FG_X86_VCPU + 1 * FG_X86_GB);
+    ck_assert_double_eq_tol(num(a, "options.fargate.monthly_usd"), half, 1e-9);
+    ck_assert_double_eq_tol(half, 18.02005, 1e-9);
+    json_decref(a);
+}
+END_TEST
+
+/* ---- every rule on both sides ---- */
+
+#define SMALL "\"memory\": 512, \"invocations\": 1000"
+
+START_TEST(rule_duration)
+{
+    expect_verdict("{\"duration\": 599, " SMALL "}", "duration", "favours_lambda");
+    expect_verdict("{\"duration\": 600, " SMALL "}", "duration", "risky_lambda");
+    expect_verdict("{\"duration\": 900, " SMALL "}", "duration", "risky_lambda");
+    expect_verdict("{\"duration\": 901, " SMALL "}", "duration", "blocks_lambda");
+}
+END_TEST
+
+START_TEST(rule_memory)
+{
+    expect_verdict("{\"duration\": 1, \"memory\": 3072, \"invocations\": 1}", "memory",
+                   "favours_lambda");
+    expect_verdict("{\"duration\": 1, \"memory\": 3073, \"invocations\": 1}", "memory",
+                   "favours_fargate");
+    expect_verdict("{\"duration\": 1, \"memory\": 10240, \"invocations\": 1}", "memory",
+                   "favours_fargate");
+    expect_verdict("{\"duration\": 1, \"memory\": 10241, \"invocations\": 1}", "memory",
+                   "blocks_lambda");
+    expect_verdict("{\"duration\": 1, \"memory\": 122880, \"invocations\": 1}", "memory",
+                   "blocks_lambda");
+    /* Beyond Fargate's 120 GB only an EC2 instance (the p4d's 1,152 GiB) holds it. */
+    expect_verdict("{\"duration\": 1, \"memory\": 122881, \"invocations\": 1}", "memory",
+                   "blocks_fargate");
+}
+END_TEST
+
+START_TEST(rule_vcpu_and_storage)
+{
+    expect_verdict("{\"duration\": 1, " SMALL ", \"vcpu\": 6}", "vcpu", "neutral");
+    expect_verdict("{\"duration\": 1, " SMALL ", \"vcpu\": 6.5}", "vcpu", "blocks_lambda");
+    expect_verdict("{\"duration\": 1, " SMALL ", \"vcpu\": 16}", "vcpu", "blocks_lambda");
+    expect_verdict("{\"duration\": 1, " SMALL ", \"vcpu\": 16.5}", "vcpu", "blocks_fargate");
+    expect_verdict("{\"duration\": 1, " SMALL ", \"ephemeral_storage\": 10240}",
+                   "ephemeral_storage", "neutral");
+    expect_verdict("{\"duration\": 1, " SMALL ", \"ephemeral_storage\": 10241}",
+                   "ephemeral_storage", "blocks_lambda");
+    expect_verdict("{\"duration\": 1, " SMALL ", \"ephemeral_storage\": 204800}",
+                   "ephemeral_storage", "blocks_lambda");
+    expect_verdict("{\"duration\": 1, " SMALL ", \"ephemeral_storage\": 204801}",
+                   "ephemeral_storage", "blocks_fargate");
+}
+END_TEST
+
+START_TEST(rule_gpu)
+{
+    expect_verdict("{\"duration\": 60, " SMALL ", \"gpu\": true}", "gpu", "favours_ec2_gpu");
+    expect_verdict("{\"duration\": 60, " SMALL ", \"gpu\": false}", "gpu", "neutral");
+}
+END_TEST
+
+START_TEST(rule_rate)
+{
+    expect_verdict("{\"duration\": 1, \"memory\": 128, \"invocations\": \"100/s\"}", "rate",
+                   "favours_fargate");
+    expect_verdict("{\"duration\": 1, \"memory\": 128, \"invocations\": \"99/s\"}", "rate",
+                   "neutral");
+    expect_verdict("{\"duration\": 1, \"memory\": 128, \"invocations\": \"10/hour\"}", "rate",
+                   "favours_lambda");
+    expect_verdict("{\"duration\": 1, \"memory\": 128, \"invocations\": \"11/hour\"}", "rate",
+                   "neutral");
+}
+END_TEST
+
+START_TEST(rule_trigger)
+{
+    expect_verdict("{\"duration\": 1, " SMALL ", \"trigger\": \"s3\"}", "trigger",
+                   "favours_lambda");
+    expect_verdict("{\"duration\": 1, " SMALL ", \"trigger\": \"sqs\"}", "trigger",
+                   "favours_lambda");
+    expect_verdict("{\"duration\": 1, " SMALL ", \"trigger\": \"manual\"}", "trigger", "neutral");
+    expect_verdict("{\"duration\": 1, " SMALL "}", "trigger", "neutral");
+}
+END_TEST
+
+START_TEST(rule_team)
+{
+    expect_verdict("{\"duration\": 1, " SMALL ", \"team_engineers\": 1}", "team", "favours_lambda");
+    expect_verdict("{\"duration\": 1, " SMALL ", \"team_engineers\": 2}", "team", "neutral");
+    expect_verdict("{\"duration\": 1, " SMALL "}", "team", "neutral");
+}
+END_TEST
+
+START_TEST(rule_cold_start)
+{
+    /* Idle window 300 s: 12 an hour is 1 invocation per window (warm enough), 11 is fewer. */
+    expect_verdict("{\"duration\": 1, \"memory\": 128, \"invocations\": \"12/hour\", "
+                   "\"latency_sensitive\": true}",
+                   "cold_start", "neutral");
+    expect_verdict("{\"duration\": 1, \"memory\": 128, \"invocations\": \"11/hour\", "
+                   "\"latency_sensitive\": true}",
+                   "cold_start", "favours_fargate");
+    expect_verdict("{\"duration\": 1, \"memory\": 128, \"invocations\": \"11/hour\", "
+                   "\"latency_sensitive\": false}",
+                   "cold_start", "neutral");
+}
+END_TEST
+
+START_TEST(rule_concurrency)
+{
+    /* 26,280,000 a month is 10/s; x 100 s = 1,000 at once: Lambda's default limit. */
+    expect_verdict("{\"duration\": 100, \"memory\": 128, \"invocations\": 26280000}", "concurrency",
+                   "neutral");
+    expect_verdict("{\"duration\": 100, \"memory\": 128, \"invocations\": 26300000}", "concurrency",
+                   "blocks_lambda");
+    json_t *a = advise_ok("{\"duration\": 100, \"memory\": 128, \"invocations\": 26300000}");
+    ck_assert(json_is_false(get(a, "options.lambda.feasible")));
+    ck_assert_str_eq(str(a, "recommendation.platform"), "fargate");
+    json_decref(a);
+}
+END_TEST
+
+/* ---- decision and confidence ---- */
+
+START_TEST(seed_disagreement_lowers_confidence)
+{
+    /* 700 s at 128 MB, 10 a month: Lambda costs 10 x 700 x 0.125 GB-s = $0.0146, Fargate per
+     * job 10 x 730 s of 0.25 vCPU / 0.5 GB = $0.025. The seed's tree says Fargate (10+ min),
+     * and the duration is in Lambda's risky band: low confidence. */
+    json_t *a = advise_ok("{\"duration\": 700, \"memory\": 128, \"invocations\": 10}");
+    ck_assert_str_eq(str(a, "recommendation.platform"), "lambda");
+    ck_assert_double_eq_tol(num(a, "options.lambda.monthly_usd"),
+                            10 * REQ + 10 * 700 * 0.125 * X86_T1, 1e-12);
+    ck_assert_double_eq_tol(num(a, "options.fargate.monthly_usd"),
+                            10 * 730 / 3600.0 * (0.25 * FG_X86_VCPU + 0.5 * FG_X86_GB), 1e-12);
+    ck_assert_str_eq(str(a, "recommendation.confidence"), "low");
+    json_t *r = reason(a, "seed_decision_tree");
+    ck_assert_str_eq(json_string_value(json_object_get(r, "verdict")), "favours_fargate");
+    ck_assert(json_is_false(get(r, "figures.agrees")));
+    ck_assert_ptr_nonnull(strstr(str(a, "recommendation.summary"), "would pick Fargate"));
+    json_decref(a);
+}
+END_TEST
+
+START_TEST(close_costs_lower_confidence)
+{
+    /* 400,000 x 5 s x 2 GB: Lambda $66.75 against one always-on 2 vCPU / 4 GB task at $72.08,
+     * within 1.25x: medium. */
+    json_t *a = advise_ok("{\"duration\": 5, \"memory\": \"2GB\", \"invocations\": 400000}");
+    double lambda = 400000 * (REQ + 10 * X86_T1);
+    double always_on = HOURS * (2 * FG_X86_VCPU + 4 * FG_X86_GB);
+    ck_assert_str_eq(str(a, "recommendation.platform"), "lambda");
+    ck_assert_double_eq_tol(num(a, "options.lambda.monthly_usd"), lambda, 1e-9);
+    ck_assert_double_eq_tol(num(a, "options.fargate.monthly_usd"), always_on, 1e-9);
+    ck_assert_str_eq(str(a, "options.fargate.variant"), "always_on");
+    ck_assert_str_eq(str(a, "recommendation.confidence"), "medium");
+    ck_assert_double_eq_tol(num(reason(a, "cost"), "figures.fargate"), always_on, 1e-9);
+    json_decref(a);
+}
+END_TEST
+
+START_TEST(operations_change_the_decision)
+{
+    /* 500,000 x 5 s x 2 GB: Lambda $83.43, one always-on Fargate task $72.08: Fargate wins on
+     * infrastructure (against the seed's tree: low confidence)... */
+    json_t *a = advise_ok("{\"duration\": 5, \"memory\": \"2GB\", \"invocations\": 500000}");
+    ck_assert_str_eq(str(a, "recommendation.platform"), "fargate");
+    ck_assert_str_eq(str(a, "recommendation.confidence"), "low");
+    json_decref(a);
+    /* ...but with effort at $50/h (Lambda 1 h, Fargate 6 h) Lambda's $133.43 beats $372.08. */
+    a = advise_ok("{\"duration\": 5, \"memory\": \"2GB\", \"invocations\": 500000, "
+                  "\"engineer_hourly_usd\": 50, \"team_engineers\": 3}");
+    ck_assert_str_eq(str(a, "recommendation.platform"), "lambda");
+    double lambda = 500000 * (REQ + 10 * X86_T1) + 1 * 50;
+    double fargate = HOURS * (2 * FG_X86_VCPU + 4 * FG_X86_GB) + 6 * 50;
+    ck_assert_double_eq_tol(num(a, "options.lambda.monthly_usd"), lambda, 1e-9);
+    ck_assert_double_eq_tol(num(a, "options.fargate.monthly_usd"), fargate, 1e-9);
+    ck_assert_double_eq_tol(num(a, "options.fargate.operations_usd"), 300, 1e-9);
+    ck_assert_double_eq_tol(num(a, "options.fargate.infrastructure_usd"), fargate - 300, 1e-9);
+    json_decref(a);
+}
+END_TEST
+
+START_TEST(spot_is_an_estimate)
+{
+    /* Interruptible: one always-on Spot task at 30% of $72.08 = $21.62 beats Lambda's $83.43;
+     * an estimate against the seed's tree: low. */
+    json_t *a = advise_ok("{\"duration\": 5, \"memory\": \"2GB\", \"invocations\": 500000, "
+                          "\"interruptible\": true}");
+    ck_assert_str_eq(str(a, "recommendation.platform"), "fargate");
+    ck_assert_str_eq(str(a, "recommendation.variant"), "always_on_spot");
+    ck_assert(json_is_true(get(a, "options.fargate.estimate")));
+    ck_assert_double_eq_tol(num(a, "options.fargate.monthly_usd"),
+                            0.3 * HOURS * (2 * FG_X86_VCPU + 4 * FG_X86_GB), 1e-9);
+    ck_assert_str_eq(str(a, "recommendation.confidence"), "low");
+    json_t *item = json_array_get(get(a, "options.fargate.line_items"), 0);
+    ck_assert(json_is_true(json_object_get(item, "estimate")));
+    json_decref(a);
+}
+END_TEST
+
+START_TEST(architecture_any)
+{
+    json_t *a = advise_ok("{\"duration\": 5, \"memory\": \"2GB\", \"invocations\": 10000, "
+                          "\"architecture\": \"any\"}");
+    ck_assert_str_eq(str(a, "options.lambda.config.architecture"), "arm64");
+    ck_assert_str_eq(str(a, "options.fargate.config.architecture"), "arm64");
+    ck_assert_uint_eq(json_array_size(get(a, "options.lambda.variants")), 2);
+    ck_assert_double_eq_tol(num(a, "options.lambda.monthly_usd"),
+                            10000 * REQ + 100000 * 0.0000133334, 1e-9);
+    json_decref(a);
+}
+END_TEST
+
+/* ---- hybrid plans ---- */
+
+START_TEST(hybrid_plan)
+{
+    json_t *a = advise_ok(
+        "{\"include_free_tier\": true, \"tasks\": ["
+        "{\"name\": \"invoices\", \"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": "
+        "10000},"
+        "{\"name\": \"training\", \"duration\": \"4h\", \"memory\": \"16GB\", \"gpu_memory\": 20, "
+        "\"invocations\": 1}]}");
+    ck_assert_str_eq(str(a, "recommendation.platform"), "hybrid");
+    json_t *tasks = get(a, "plan.tasks");
+    ck_assert_uint_eq(json_array_size(tasks), 2);
+    ck_assert_str_eq(str(json_array_get(tasks, 0), "name"), "invoices");
+    ck_assert_str_eq(str(json_array_get(tasks, 0), "recommendation.platform"), "lambda");
+    ck_assert_str_eq(str(json_array_get(tasks, 1), "recommendation.platform"), "ecs_ec2_gpu");
+    double invoices = 10000 * REQ + 100000 * X86_T1; /* $1.66867, placed without free tier */
+    double training = 14700 / 3600.0 * G5_XL;        /* $4.10783 */
+    ck_assert_double_eq_tol(num(a, "plan.infrastructure_usd"), invoices + training, 1e-9);
+    /* The account's free tier (1M requests, 400,000 GB-s) covers all of the invoices. */
+    ck_assert_double_eq_tol(num(a, "plan.free_tier.usd"), -invoices, 1e-9);
+    ck_assert_double_eq_tol(num(a, "plan.free_tier.gb_seconds"), 100000, 1e-9);
+    ck_assert_double_eq_tol(num(a, "plan.monthly_usd"), training, 1e-9);
+    ck_assert_str_eq(json_string_value(json_array_get(get(a, "plan.platforms.lambda.tasks"), 0)),
+                     "invoices");
+    ck_assert_str_eq(str(a, "pricing.region"), "us-east-1");
+    ck_assert_ptr_nonnull(strstr(str(a, "recommendation.summary"), "invoices on Lambda"));
+    json_decref(a);
+    /* Effort is counted once per platform: two Lambda tasks, one engineer at $100. */
+    a = advise_ok("{\"engineer_hourly_usd\": 100, \"team_engineers\": 1, \"tasks\": ["
+                  "{\"name\": \"a\", \"duration\": 1, \"memory\": 128, \"invocations\": 10},"
+                  "{\"name\": \"b\", \"duration\": 1, \"memory\": 128, \"invocations\": 10}]}");
+    ck_assert_str_eq(str(a, "recommendation.platform"), "lambda");
+    ck_assert_double_eq_tol(num(a, "plan.operations_usd"), 1 * 1.5 * 100, 1e-9);
+    json_decref(a);
+    /* 50 tasks with long non-ASCII names: the summary is cut, but never inside a character
+     * (a cut sequence would make the summary invalid UTF-8, which JSON cannot carry). The
+     * ASCII prefix on the first name shifts the cut across both bytes of the two-byte
+     * characters. */
+    for (int shift = 0; shift < 2; shift++) {
+        json_t *req = json_object(), *arr = json_array();
+        for (int i = 0; i < 50; i++) {
+            char name[80] = "";
+            if (shift && i == 0)
+                strcat(name, "x");
+            for (int k = 0; k < 30; k++)
+                strcat(name, "\xc3\xa9"); /* e-acute, two bytes */
+            snprintf(name + strlen(name), sizeof(name) - strlen(name), "%d", i);
+            json_array_append_new(arr, json_pack("{s:s, s:i, s:i, s:i}", "name", name, "duration",
+                                                 1, "memory", 128, "invocations", 1));
+        }
+        json_object_set_new(req, "tasks", arr);
+        json_t *out = NULL;
+        struct cf_error err = {0};
+        ck_assert_msg(core_advise(req, rates, model, &out, &err) == 0, "shift %d: %s", shift,
+                      err.message);
+        ck_assert_ptr_nonnull(strstr(str(out, "recommendation.summary"), "\xc3\xa9"));
+        json_decref(out);
+        json_decref(req);
+    }
+}
+END_TEST
+
+/* ---- bad input (the issue's list), through core_advise ---- */
+
+#define OK3 "\"duration\": 30, \"memory\": 2048, \"invocations\": 10000"
+
+START_TEST(bad_input)
+{
+    advise_bad("{\"duration\": true, \"memory\": 1, \"invocations\": 1}", CF_EINVAL, "duration");
+    advise_bad("{\"duration\": 1, \"memory\": -1, \"invocations\": 1}", CF_EINVAL, "memory");
+    advise_bad("{\"duration\": 1, \"memory\": 1, \"invocations\": 0}", CF_EINVAL, "invocations");
+    advise_bad("{\"duration\": \"NaN\", \"memory\": 1, \"invocations\": 1}", CF_EINVAL, "duration");
+    advise_bad("{\"duration\": 1, \"memory\": \"Infinity\", \"invocations\": 1}", CF_EINVAL,
+               "memory");
+    advise_bad("{\"duration\": \"5 parsecs\", \"memory\": 1, \"invocations\": 1}", CF_EINVAL,
+               "duration");
+    advise_bad("{" OK3 ", \"architecture\": \"sparc\"}", CF_EINVAL, "architecture");
+    advise_bad("{" OK3 ", \"trigger\": \"fax\"}", CF_EINVAL, "trigger");
+    advise_bad("{" OK3 ", \"durration\": 5}", CF_EUNKNOWN, "durration");
+    advise_bad("{" OK3 ", \"invocations_per_day\": 5}", CF_EINVAL, "invocations_per_day");
+    advise_bad("{\"duration\": 1, \"memory\": \"5TB\", \"invocations\": 1}", CF_EINVAL, "memory");
+    advise_bad("{" OK3 ", \"region\": \"mars-north-1\"}", CF_EREGION, "region");
+    advise_bad("{" OK3 ", \"fargate\": {\"vcpu\": \"a lot\"}}", CF_EINVAL, "fargate.vcpu");
+    advise_bad("{\"duration\": 1, \"invocations\": 1}", CF_EMISSING, "memory");
+    /* Nothing can run it: 1,000 GB of GPU memory is more than any instance in the table. */
+    advise_bad("{\"duration\": 60, \"memory\": 1024, \"invocations\": 1, \"gpu_memory\": 1000}",
+               CF_EINFEASIBLE, "");
+    /* Plans. */
+    advise_bad("{\"tasks\": []}", CF_EINVAL, "tasks");
+    advise_bad("{\"tasks\": {}}", CF_EINVAL, "tasks");
+    advise_bad("{\"tasks\": [5]}", CF_EINVAL, "tasks[0]");
+    advise_bad("{\"tasks\": [{" OK3 "}]}", CF_EMISSING, "tasks[0].name");
+    advise_bad("{\"tasks\": [{\"name\": \"a\", " OK3 "}, {\"name\": \"b\", \"duration\": \"5 "
+               "parsecs\", \"memory\": 1, \"invocations\": 1}]}",
+               CF_EINVAL, "tasks[1].duration");
+    advise_bad("{\"tasks\": [{\"name\": \"a\", " OK3 "}, {\"name\": \"a\", " OK3 "}]}", CF_EINVAL,
+               "tasks[1].name");
+    advise_bad("{\"tasks\": [{\"name\": \"a\", " OK3 ", \"region\": \"us-east-1\"}]}", CF_EINVAL,
+               "tasks[0].region");
+    advise_bad("{\"duration\": 5, \"tasks\": [{\"name\": \"a\", " OK3 "}]}", CF_EINVAL, "duration");
+    advise_bad("{\"regoin\": \"us-east-1\", \"tasks\": [{\"name\": \"a\", " OK3 "}]}", CF_EUNKNOWN,
+               "regoin");
+    advise_bad("{\"region\": \"eu-nowhere-1\", \"tasks\": [{\"name\": \"a\", " OK3 "}]}",
+               CF_EREGION, "region");
+    advise_bad("{\"tasks\": [{\"name\": \"a\", " OK3 ", \"fargate\": {\"vcpu\": 3}}]}", CF_EINVAL,
+               "tasks[0].fargate.vcpu");
+    /* More tasks than model.json allows (50). */
+    json_t *many = json_object(), *arr = json_array();
+    for (int i = 0; i < 51; i++) {
+        char name[16];
+        snprintf(name, sizeof(name), "t%d", i);
+        json_array_append_new(arr, json_pack("{s:s, s:i, s:i, s:i}", "name", name, "duration", 1,
+                                             "memory", 128, "invocations", 1));
+    }
+    json_object_set_new(many, "tasks", arr);
+    struct cf_error err = {0};
+    json_t *out = NULL;
+    ck_assert_int_eq(core_advise(many, rates, model, &out, &err), CF_EINVAL);
+    ck_assert_str_eq(err.field, "tasks");
+    json_decref(many);
+    /* Not an object; nothing loaded. */
+    json_t *str_req = json_string("duration=5");
+    ck_assert_int_eq(core_advise(str_req, rates, model, &out, NULL), CF_EINVAL);
+    ck_assert_int_eq(core_advise(NULL, rates, model, &out, NULL), CF_EINVAL);
+    json_t *ok = json_pack("{s:i, s:i, s:i}", "duration", 1, "memory", 128, "invocations", 1);
+    ck_assert_int_eq(core_advise(ok, NULL, model, &out, NULL), CF_ENOPRICE);
+    ck_assert_int_eq(core_advise(ok, rates, NULL, &out, NULL), CF_EINTERNAL);
+    ck_assert_int_eq(core_compare(str_req, rates, model, &out, NULL), CF_EINVAL);
+    json_decref(str_req);
+    json_decref(ok);
+}
+END_TEST
+
+/* Every field with every kind of JSON value: an answer or a 4xx error, never a crash. */
+START_TEST(arbitrary_values_never_crash)
+{
+    static const char *const fields[] = {
+        "duration",
+        "memory",
+        "invocations",
+        "invocations_per_day",
+        "gpu",
+        "gpu_memory",
+        "model_params_b",
+        "precision",
+        "vcpu",
+        "trigger",
+        "latency_sensitive",
+        "interruptible",
+        "architecture",
+        "ephemeral_storage",
+        "region",
+        "team_engineers",
+        "engineer_hourly_usd",
+        "kind",
+        "include_free_tier",
+        "fargate",
+        "fargate.vcpu",
+        "fargate.memory",
+        "fargate.mode",
+        "fargate.tasks",
+        "fargate.startup",
+        "name",
+        "tasks",
+        "",
+    };
+    static char big[5000];
+    memset(big, '9', sizeof(big) - 1);
+    json_t *values[] = {json_null(),
+                        json_true(),
+                        json_false(),
+                        json_array(),
+                        json_object(),
+                        json_string(""),
+                        json_string("x"),
+                        json_integer(-1),
+                        json_integer(0),
+                        json_integer(1),
+                        json_real(1e308),
+                        json_real(-1e308),
+                        json_real(5e-324),
+                        json_string("1e308"),
+                        json_string(big),
+                        json_string("0.5"),
+                        json_string("true"),
+                        json_string("2GB"),
+                        json_string("\xe2\x82\xac"),
+                        json_pack("[i,s]", 1, "a"),
+                        json_pack("{s:i}", "vcpu", 1)};
+    size_t nv = sizeof(values) / sizeof(values[0]);
+    for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
+        for (size_t v = 0; v < nv; v++) {
+            json_t *req =
+                json_pack("{s:i, s:i, s:i}", "duration", 5, "memory", 512, "invocations", 100);
+            json_object_set(req, fields[f], values[v]);
+            json_t *out = NULL;
+            struct cf_error err = {0};
+            int r = core_advise(req, rates, model, &out, &err);
+            if (r == 0) {
+                char *text = json_dumps(out, 0);
+                ck_assert_msg(text != NULL, "%s: output cannot be serialised", fields[f]);
+                free(text);
+                json_decref(out);
+            } else {
+                int status = cf_error_status(r);
+                ck_assert_msg(status >= 400 && status < 500, "%s: status %d", fields[f], status);
+                json_t *msg = json_string(err.message), *fld = json_string(err.field);
+                ck_assert_msg(msg && fld, "%s: error text is not valid UTF-8", fields[f]);
+                json_decref(msg);
+                json_decref(fld);
+            }
+            json_decref(req);
+        }
+    }
+    for (size_t v = 0; v < nv; v++)
+        json_decref(values[v]);
+}
+END_TEST
+
+/* jansson's test_chaos, applied here: fail every allocation in turn. Each run must either
+ * succeed or return CF_ENOMEM, and must not leak (the ASan build checks that). */
+static int alloc_budget;
+
+static void *failing_malloc(size_t n)
+{
+    if (alloc_budget-- <= 0)
+        return NULL;
+    return malloc(n);
+}
+
+static void chaos(const char *text, bool compare, int stride)
+{
+    json_t *req = json_loads(text, 0, NULL);
+    ck_assert_ptr_nonnull(req);
+    json_malloc_t old_malloc;
+    json_free_t old_free;
+    json_get_alloc_funcs(&old_malloc, &old_free);
+    bool succeeded = false;
+    for (int n = 0; n < 20000 && !succeeded; n += stride) {
+        alloc_budget = n;
+        json_set_alloc_funcs(failing_malloc, free);
+        json_t *out = NULL;
+        int r = compare ? core_compare(req, rates, model, &out, NULL)
+                        : core_advise(req, rates, model, &out, NULL);
+        json_set_alloc_funcs(old_malloc, old_free);
+        if (r == 0) {
+            succeeded = true;
+            json_decref(out);
+        } else {
+            ck_assert_msg(r == CF_ENOMEM, "allocation %d failed with %d", n, r);
+        }
+    }
+    ck_assert(succeeded);
+    json_decref(req);
+}
+
+START_TEST(allocation_failures)
+{
+    chaos("{\"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": 10000, "
+          "\"interruptible\": true, \"include_free_tier\": true, \"engineer_hourly_usd\": 10}",
+          false, 1);
+    chaos("{\"include_free_tier\": true, \"tasks\": [{\"name\": \"a\", \"duration\": 5, "
+          "\"memory\": 128, \"invocations\": 10}, {\"name\": \"b\", \"duration\": \"4h\", "
+          "\"memory\": 128, \"gpu\": true, \"invocations\": 1}]}",
+          false, 1);
+    chaos("{\"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": 10000}", true, 7);
+}
+END_TEST
+
+/* ---- compare ---- */
+
+static json_t *compare_ok(const char *text)
+{
+    json_t *req = json_loads(text, 0, NULL);
+    ck_assert_ptr_nonnull(req);
+    json_t *out = NULL;
+    struct cf_error err = {0};
+    ck_assert_msg(core_compare(req, rates, model, &out, &err) == 0, "%s: %s", err.field,
+                  err.message);
+    json_decref(req);
+    return out;
+}
+
+START_TEST(compare_break_even)
+{
+    json_t *c = compare_ok("{\"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": 10000}");
+    /* Lambda costs 2e-7 + 5 s x 2 GB x 0.0000166667 = $0.000166867 per invocation; one
+     * always-on 2 vCPU / 4 GB task costs 730 x 0.09874 = $72.0802 while the concurrency stays
+     * below 1 (under 525,600 a month). Break-even: 72.0802 / 0.000166867 = 431,962 a month. */
+    double per_inv = REQ + 5 * 2 * X86_T1;
+    double task = HOURS * (2 * FG_X86_VCPU + 4 * FG_X86_GB);
+    double n = task / per_inv;
+    ck_assert_double_eq_tol(num(c, "break_even.lambda_vs_fargate_always_on.invocations_per_month"),
+                            n, n * 1e-9);
+    ck_assert_str_eq(str(c, "break_even.lambda_vs_fargate_always_on.cheaper_below"), "lambda");
+    ck_assert_str_eq(str(c, "break_even.lambda_vs_fargate_always_on.cheaper_above"), "fargate");
+    ck_assert(json_is_true(get(c, "break_even.lambda_vs_fargate_always_on.lambda_feasible")));
+    ck_assert_double_eq_tol(num(c, "break_even.lambda_vs_fargate_always_on.lambda_usd"), task,
+                            1e-6);
+    /* Per-job Fargate costs 60 s x 0.09874 / 3600 = $0.00165 per invocation, ten times Lambda's:
+     * they never cross. */
+    ck_assert(json_is_null(get(c, "break_even.lambda_vs_fargate_per_job.invocations_per_month")));
+    ck_assert_ptr_nonnull(
+        strstr(str(c, "break_even.lambda_vs_fargate_per_job.reason"), "Lambda is cheaper"));
+    /* Curve: 21 points over three decades, the middle one the given rate. */
+    json_t *curve = get(c, "curve");
+    ck_assert_uint_eq(json_array_size(curve), 21);
+    json_t *mid = json_array_get(curve, 10);
+    ck_assert_double_eq(num(mid, "invocations_per_month"), 10000);
+    ck_assert_double_eq_tol(num(mid, "lambda"), 10000 * per_inv, 1e-9);
+    ck_assert_double_eq_tol(num(json_array_get(curve, 0), "invocations_per_month"),
+                            10000 / pow(10, 1.5), 1e-6);
+    json_t *last = json_array_get(curve, 20);
+    ck_assert_double_eq_tol(num(last, "invocations_per_month"), 10000 * pow(10, 1.5), 1e-6);
+    /* At 316,228 a month one always-on task ($72.08) beats per-job ($520). */
+    ck_assert_double_eq_tol(num(last, "fargate"), task, 1e-9);
+    /* ECS on EC2: one always-on g4dn.xlarge, 730 x $0.526. */
+    ck_assert_double_eq_tol(num(mid, "ecs_ec2_gpu"), HOURS * G4DN_XL, 1e-9);
+    ck_assert_str_eq(str(c, "recommendation.platform"), "lambda");
+    ck_assert_str_eq(str(c, "pricing.region"), "us-east-1");
+    ck_assert_double_eq(num(c, "workload.invocations_per_month"), 10000);
+    json_decref(c);
+}
+END_TEST
+
+START_TEST(compare_infeasible_and_rate_limits)
+{
+    /* A GPU job: Lambda cannot run it at any rate. */
+    json_t *c = compare_ok("{\"duration\": \"4h\", \"memory\": \"16GB\", \"gpu_memory\": 20, "
+                           "\"invocations\": 1}");
+    ck_assert(json_is_null(get(c, "break_even.lambda_vs_ecs_ec2_gpu.invocations_per_month")));
+    ck_assert_ptr_nonnull(
+        strstr(str(c, "break_even.lambda_vs_ecs_ec2_gpu.reason"), "Lambda cannot run"));
+    json_t *pt = json_array_get(get(c, "curve"), 10);
+    ck_assert(json_is_null(get(pt, "lambda")));
+    ck_assert(json_is_null(get(pt, "fargate")));
+    ck_assert(json_is_number(get(pt, "ecs_ec2_gpu")));
+    json_decref(c);
+    /* 100 s tasks at 5/s: 500 at once. Three decades up, 15,811 at once is past Lambda's
+     * concurrency limit, so the top of the curve has no Lambda price. */
+    c = compare_ok("{\"duration\": 100, \"memory\": 128, \"invocations\": \"5/s\"}");
+    json_t *curve = get(c, "curve");
+    ck_assert(json_is_number(get(json_array_get(curve, 10), "lambda")));
+    ck_assert(json_is_null(get(json_array_get(curve, 20), "lambda")));
+    json_decref(c);
+    /* Pinned per-job Fargate has no always-on break-even. */
+    c = compare_ok("{\"duration\": 5, \"memory\": 512, \"invocations\": 100, \"fargate.mode\": "
+                   "\"per_job\"}");
+    ck_assert(json_is_null(get(c, "break_even.lambda_vs_fargate_always_on.invocations_per_month")));
+    json_decref(c);
+    /* compare takes one workload. */
+    json_t *req = json_loads("{\"tasks\": []}", 0, NULL), *out = NULL;
+    struct cf_error err = {0};
+    ck_assert_int_eq(core_compare(req, rates, model, &out, &err), CF_EINVAL);
+    ck_assert_str_eq(err.field, "tasks");
+    json_decref(req);
+}
+END_TEST
+
+/* ---- concurrency: the core is pure, so HTTP workers may share one model and rates table ---- */
+
+#define THREADS          4
+#define CALLS_PER_THREAD 6
+
+static const char *const concurrent_requests[] = {
+    "{\"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": 10000}",
+    "{\"kind\": \"fine-tuning\", \"interruptible\": true}",
+    "{\"kind\": \"real-time-api\", \"architecture\": \"any\", \"team_engineers\": 1}",
+};
+
+struct worker {
+    pthread_t thread;
+    json_t *out[CALLS_PER_THREAD];
+    int failures;
+};
+
+static void *work(void *arg)
+{
+    struct worker *wk = arg;
+    for (int i = 0; i < CALLS_PER_THREAD; i++) {
+        json_t *req = json_loads(concurrent_requests[i % 3], 0, NULL);
+        json_t *out = NULL;
+        int r = i % 2 ? core_compare(req, rates, model, &out, NULL)
+                      : core_advise(req, rates, model, &out, NULL);
+        wk->failures += r != 0;
+        wk->out[i] = out;
+        json_decref(req);
+    }
+    return NULL;
+}
+
+START_TEST(concurrent_calls_agree)
+{
+    struct worker wk[THREADS];
+    memset(wk, 0, sizeof(wk));
+    for (int t = 0; t < THREADS; t++)
+        ck_assert_int_eq(pthread_create(&wk[t].thread, NULL, work, &wk[t]), 0);
+    for (int t = 0; t < THREADS; t++)
+        ck_assert_int_eq(pthread_join(wk[t].thread, NULL), 0);
+    for (int t = 0; t < THREADS; t++) {
+        ck_assert_int_eq(wk[t].failures, 0);
+        for (int i = 0; i < CALLS_PER_THREAD; i++) {
+            ck_assert_msg(json_equal(wk[t].out[i], wk[0].out[i]), "thread %d call %d differs", t,
+                          i);
+        }
+    }
+    for (int t = 0; t < THREADS; t++)
+        for (int i = 0; i < CALLS_PER_THREAD; i++)
+            json_decref(wk[t].out[i]);
+}
+END_TEST
+
+static Suite *advise_suite(void)
+{
+    Suite *s = suite_create("advise");
+    TCase *tc = tcase_create("seed");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, seed_invoice_processing);
+    tcase_add_test(tc, seed_document_processing);
+    tcase_add_test(tc, seed_fine_tuning);
+    tcase_add_test(tc, seed_fargate_figures);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("rules");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, rule_duration);
+    tcase_add_test(tc, rule_memory);
+    tcase_add_test(tc, rule_vcpu_and_storage);
+    tcase_add_test(tc, rule_gpu);
+    tcase_add_test(tc, rule_rate);
+    tcase_add_test(tc, rule_trigger);
+    tcase_add_test(tc, rule_team);
+    tcase_add_test(tc, rule_cold_start);
+    tcase_add_test(tc, rule_concurrency);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("decision");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, seed_disagreement_lowers_confidence);
+    tcase_add_test(tc, close_costs_lower_confidence);
+    tcase_add_test(tc, operations_change_the_decision);
+    tcase_add_test(tc, spot_is_an_estimate);
+    tcase_add_test(tc, architecture_any);
+    tcase_add_test(tc, hybrid_plan);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("input");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, bad_input);
+    tcase_add_test(tc, arbitrary_values_never_crash);
+    tcase_add_test(tc, allocation_failures);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("compare");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, compare_break_even);
+    tcase_add_test(tc, compare_infeasible_and_rate_limits);
+    tcase_add_test(tc, concurrent_calls_agree);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return cf_test_run(advise_suite());
+}

@@ -1,0 +1,720 @@
+/*
+ * test_cost.c - line items to the cent against the real us-east-1 rates
+ * (shared/docs/aws-price-list.md sections 7-9), each expected value computed here from the
+ * rates and the billing formula, and every hard limit on both sides.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "computefit/cost.h"
+#include "testutil.h"
+
+/* us-east-1 rates. */
+#define REQ         0.0000002
+#define X86_T1      0.0000166667
+#define X86_T2      0.000015
+#define X86_T3      0.0000133334
+#define ARM_T1      0.0000133334
+#define ARM_T2      0.0000120001
+#define ARM_T3      0.0000106667
+#define LAMBDA_EPH  0.0000000309
+#define FG_X86_VCPU 0.04048
+#define FG_X86_GB   0.004445
+#define FG_ARM_VCPU 0.03238
+#define FG_ARM_GB   0.00356
+#define FG_EPH      0.000111
+#define G4DN_XL     0.526
+#define G5_XL       1.006
+#define G5_12XL     5.672
+#define P4D_24XL    21.957642
+#define HOURS       730.0 /* model: hours per month */
+
+/* To the cent, as the issue asks of line items. */
+#define CENT 0.005
+
+static struct model *model;
+static struct rates *rates;
+
+static void load_model(void)
+{
+    char *text = cf_test_read("config/model.json", NULL);
+    json_t *doc = json_loads(text, 0, NULL);
+    free(text);
+    ck_assert_ptr_nonnull(doc);
+    struct cf_error err = {0};
+    ck_assert_msg(model_from_json(doc, &model, &err) == 0, "%s", err.message);
+    json_decref(doc);
+}
+
+static void set_gpu(struct gpu_instance *g, const char *type, double usd, double vcpu,
+                    double mem_gib, int gpus, const char *gpu_model, double gpu_mem_gib)
+{
+    snprintf(g->type, sizeof(g->type), "%s", type);
+    g->usd_per_hour = usd;
+    g->vcpu = vcpu;
+    g->memory_gib = mem_gib;
+    g->gpus = gpus;
+    snprintf(g->gpu_model, sizeof(g->gpu_model), "%s", gpu_model);
+    g->gpu_memory_gib = gpu_mem_gib;
+}
+
+/* The real us-east-1 table, and "xx-nogpu-1": the same rates without EC2. */
+static void build_rates(void)
+{
+    rates = rates_new(2);
+    ck_assert_ptr_nonnull(rates);
+    for (int i = 0; i < 2; i++) {
+        struct region_rates *rr = &rates->regions[i];
+        snprintf(rr->code, sizeof(rr->code), "%s", i ? "xx-nogpu-1" : "us-east-1");
+        for (int o = 0; o < CF_OFFER_COUNT; o++) {
+            rr->has[o] = true;
+            rr->info[o].source = CF_SOURCE_SNAPSHOT;
+        }
+        struct lambda_rates *x = &rr->lambda[CF_ARCH_X86_64], *a = &rr->lambda[CF_ARCH_ARM64];
+        x->request_usd = a->request_usd = REQ;
+        x->n_tiers = a->n_tiers = 3;
+        x->gb_s_tiers[0] = (struct rate_tier){6e9, X86_T1};
+        x->gb_s_tiers[1] = (struct rate_tier){15e9, X86_T2};
+        x->gb_s_tiers[2] = (struct rate_tier){(double)INFINITY, X86_T3};
+        a->gb_s_tiers[0] = (struct rate_tier){7.5e9, ARM_T1};
+        a->gb_s_tiers[1] = (struct rate_tier){18.75e9, ARM_T2};
+        a->gb_s_tiers[2] = (struct rate_tier){(double)INFINITY, ARM_T3};
+        x->ephemeral_gb_s_usd = a->ephemeral_gb_s_usd = LAMBDA_EPH;
+        rr->fargate[CF_ARCH_X86_64] = (struct fargate_rates){FG_X86_VCPU, FG_X86_GB};
+        rr->fargate[CF_ARCH_ARM64] = (struct fargate_rates){FG_ARM_VCPU, FG_ARM_GB};
+        rr->fargate_ephemeral_gb_hour_usd = FG_EPH;
+        rr->gpus = calloc(4, sizeof(*rr->gpus));
+        ck_assert_ptr_nonnull(rr->gpus);
+        if (i) {
+            /* No EC2 rates. (An empty but allocated list: rates_finish() passes `gpus` to
+             * qsort(), which must not get NULL even for zero elements.) */
+            rr->has[CF_OFFER_EC2] = false;
+            continue;
+        }
+        rr->n_gpus = 4;
+        set_gpu(&rr->gpus[0], "p4d.24xlarge", P4D_24XL, 96, 1152, 8, "A100", 320);
+        set_gpu(&rr->gpus[1], "g5.xlarge", G5_XL, 4, 16, 1, "A10G", 24);
+        set_gpu(&rr->gpus[2], "g5.12xlarge", G5_12XL, 48, 192, 4, "A10G", 96);
+        set_gpu(&rr->gpus[3], "g4dn.xlarge", G4DN_XL, 4, 16, 1, "T4", 16);
+    }
+    rates->n_regions = 2;
+    rates_finish(rates);
+}
+
+static void setup(void)
+{
+    load_model();
+    build_rates();
+}
+
+static void teardown(void)
+{
+    model_free(model);
+    rates_unref(rates);
+}
+
+static struct workload wl(const char *text)
+{
+    json_t *req = json_loads(text, 0, NULL);
+    ck_assert_msg(req != NULL, "bad test JSON: %s", text);
+    struct workload w;
+    struct cf_error err = {0};
+    ck_assert_msg(workload_parse(req, model, NULL, &w, &err) == 0, "%s: %s", err.field,
+                  err.message);
+    json_decref(req);
+    return w;
+}
+
+static const struct region_rates *region(const struct workload *w)
+{
+    const struct region_rates *rr = rates_region(rates, w->settings.region);
+    ck_assert_ptr_nonnull(rr);
+    return rr;
+}
+
+static const struct cost_line *line(const struct cost_variant *v, const char *item)
+{
+    for (size_t i = 0; i < v->n_lines; i++)
+        if (!strcmp(v->lines[i].item, item))
+            return &v->lines[i];
+    return NULL;
+}
+
+static void expect_line(const struct cost_variant *v, const char *item, double quantity,
+                        double unit_usd, double usd)
+{
+    const struct cost_line *l = line(v, item);
+    ck_assert_msg(l != NULL, "no line item %s in %s", item, v->name);
+    ck_assert_double_eq_tol(l->quantity, quantity, 1e-9 * fmax(1, fabs(quantity)));
+    ck_assert_double_eq_tol(l->unit_usd, unit_usd, 1e-15);
+    ck_assert_double_eq_tol(l->usd, usd, CENT);
+}
+
+static const struct cost_variant *variant(const struct cost_option *o, const char *name,
+                                          enum cf_arch arch)
+{
+    for (size_t i = 0; i < o->n_variants; i++)
+        if (!strcmp(o->variants[i].name, name) && o->variants[i].arch == arch)
+            return &o->variants[i];
+    ck_abort_msg("no variant %s", name);
+    return NULL;
+}
+
+static bool blocked_by(const struct cost_option *o, const char *limit)
+{
+    for (size_t i = 0; i < o->n_blocks; i++)
+        if (!strcmp(o->blocks[i].limit, limit))
+            return true;
+    return false;
+}
+
+/* ---- Lambda ---- */
+
+/* The seed's invoice scenario: 10,000 a month x 5 s x 2 GB. */
+START_TEST(lambda_invoice)
+{
+    struct workload w = wl("{\"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": 10000}");
+    struct cost_option o;
+    cost_lambda(&w, region(&w), model, &o);
+    ck_assert(o.feasible);
+    const struct cost_variant *v = cost_chosen(&o);
+    /* 10,000 x 5 s x 2 GB = 100,000 GB-s, all in tier 1. */
+    double gb_s = 10000 * 5.0 * 2;
+    expect_line(v, "requests", 10000, REQ, 10000 * REQ);            /* $0.002 */
+    expect_line(v, "duration_tier_1", gb_s, X86_T1, gb_s * X86_T1); /* $1.66667 */
+    ck_assert_ptr_null(line(v, "duration_tier_2"));
+    ck_assert_ptr_null(line(v, "ephemeral_storage"));
+    ck_assert_double_eq_tol(v->monthly_usd, 10000 * REQ + gb_s * X86_T1, 1e-9); /* $1.66867 */
+    ck_assert_double_eq(v->lambda.memory_mb, 2048);
+    ck_assert_double_eq(v->lambda.billed_ms, 5000);
+}
+END_TEST
+
+START_TEST(lambda_ms_rounding)
+{
+    /* 123.4567 ms is billed as 124 ms; 1 GB; a million invocations. */
+    struct workload w =
+        wl("{\"duration\": \"123.4567ms\", \"memory\": 1024, \"invocations\": 1000000}");
+    struct cost_option o;
+    cost_lambda(&w, region(&w), model, &o);
+    const struct cost_variant *v = cost_chosen(&o);
+    ck_assert_double_eq(v->lambda.billed_ms, 124);
+    double gb_s = 1e6 * 0.124 * 1;                                  /* 124,000 GB-s */
+    expect_line(v, "duration_tier_1", gb_s, X86_T1, gb_s * X86_T1); /* $2.0667 */
+    /* An exact millisecond is not rounded up: 250 ms stays 250. */
+    w = wl("{\"duration\": \"250ms\", \"memory\": 1024, \"invocations\": 1000000}");
+    cost_lambda(&w, region(&w), model, &o);
+    ck_assert_double_eq(cost_chosen(&o)->lambda.billed_ms, 250);
+    /* 0.1 s through floating point is still 100 ms. */
+    w = wl("{\"duration\": 0.1, \"memory\": 1024, \"invocations\": 1}");
+    cost_lambda(&w, region(&w), model, &o);
+    ck_assert_double_eq(cost_chosen(&o)->lambda.billed_ms, 100);
+    /* Memory below Lambda's minimum is configured (and billed) at 128 MB. */
+    w = wl("{\"duration\": 1, \"memory\": 100, \"invocations\": 1000}");
+    cost_lambda(&w, region(&w), model, &o);
+    ck_assert_double_eq(cost_chosen(&o)->lambda.memory_mb, 128);
+    expect_line(cost_chosen(&o), "duration_tier_1", 1000 * 1 * 0.125, X86_T1,
+                1000 * 0.125 * X86_T1);
+}
+END_TEST
+
+START_TEST(lambda_tiers_x86)
+{
+    /* 10 GB x 100 s x 10M = 1e10 GB-s: 6e9 in tier 1, 4e9 in tier 2. */
+    struct workload w = wl("{\"duration\": 100, \"memory\": \"10GB\", \"invocations\": 10000000}");
+    struct cost_option o;
+    cost_lambda(&w, region(&w), model, &o);
+    ck_assert_msg(o.feasible, "%s", o.n_blocks ? o.blocks[0].detail : "");
+    const struct cost_variant *v = cost_chosen(&o);
+    expect_line(v, "duration_tier_1", 6e9, X86_T1, 6e9 * X86_T1); /* $100,000.20 */
+    expect_line(v, "duration_tier_2", 4e9, X86_T2, 4e9 * X86_T2); /* $60,000 */
+    ck_assert_ptr_null(line(v, "duration_tier_3"));
+    ck_assert_double_eq_tol(v->infrastructure_usd, 1e7 * REQ + 100000.2 + 60000, CENT);
+    /* 2e10 GB-s crosses into tier 3: 6e9 + 9e9 + 5e9. */
+    w = wl("{\"duration\": 200, \"memory\": \"10GB\", \"invocations\": 10000000}");
+    cost_lambda(&w, region(&w), model, &o);
+    v = cost_chosen(&o);
+    expect_line(v, "duration_tier_1", 6e9, X86_T1, 100000.2);
+    expect_line(v, "duration_tier_2", 9e9, X86_T2, 135000);
+    expect_line(v, "duration_tier_3", 5e9, X86_T3, 5e9 * X86_T3); /* $66,667 */
+    ck_assert_double_eq_tol(v->infrastructure_usd, 2 + 100000.2 + 135000 + 66667, CENT);
+}
+END_TEST
+
+START_TEST(lambda_tiers_arm)
+{
+    /* arm64 tiers are 0-7.5e9 / 7.5e9-18.75e9 / beyond: 2e10 GB-s -> 7.5e9 + 11.25e9 + 1.25e9.
+     * infracost's golden output has 7.5e9 ARM GB-s at $100,000.50. */
+    struct workload w = wl("{\"duration\": 200, \"memory\": \"10GB\", \"invocations\": 10000000, "
+                           "\"architecture\": \"arm64\"}");
+    struct cost_option o;
+    cost_lambda(&w, region(&w), model, &o);
+    const struct cost_variant *v = cost_chosen(&o);
+    ck_assert_int_eq(v->arch, CF_ARCH_ARM64);
+    expect_line(v, "duration_tier_1", 7.5e9, ARM_T1, 100000.5);
+    expect_line(v, "duration_tier_2", 11.25e9, ARM_T2, 11.25e9 * ARM_T2); /* $135,001.125 */
+    expect_line(v, "duration_tier_3", 1.25e9, ARM_T3, 1.25e9 * ARM_T3);   /* $13,333.375 */
+    ck_assert_double_eq_tol(v->infrastructure_usd, 2 + 100000.5 + 135001.125 + 13333.375, CENT);
+    /* "any" prices both and picks the cheaper: arm64 here. */
+    w = wl("{\"duration\": 5, \"memory\": \"2GB\", \"invocations\": 10000, \"architecture\": "
+           "\"any\"}");
+    cost_lambda(&w, region(&w), model, &o);
+    ck_assert_uint_eq(o.n_variants, 2);
+    ck_assert_int_eq(cost_chosen(&o)->arch, CF_ARCH_ARM64);
+    ck_assert_double_eq_tol(cost_chosen(&o)->monthly_usd, 10000 * REQ + 100000 * ARM_T1, 1e-9);
+}
+END_TEST
+
+START_TEST(lambda_ephemeral)
+{
+    /* /tmp of 2 GB: 1.5 GB above the included 512 MB, for 5 s x 10,000 = 75,000 GB-s. */
+    struct workload w = wl("{\"duration\": 5, \"memory\": \"2GB\", \"invocations\": 10000, "
+                           "\"ephemeral_storage\": \"2GB\"}");
+    struct cost_option o;
+    cost_lambda(&w, region(&w), model, &o);
+    const struct cost_variant *v = cost_chosen(&o);
+    double q = (2048 - 512) / 1024.0 * 5 * 10000;
+    expect_line(v, "ephemeral_storage", q, LAMBDA_EPH, q * LAMBDA_EPH); /* $0.0023175 */
+    ck_assert_double_eq(v->lambda.ephemeral_mb, 2048);
+    /* Up to 512 MB is included: no line. */
+    w = wl("{\"duration\": 5, \"memory\": \"2GB\", \"invocations\": 10000, "
+           "\"ephemeral_storage\": 512}");
+    cost_lambda(&w, region(&w), model, &o);
+    ck_assert_ptr_null(line(cost_chosen(&o), "ephemeral_storage"));
+}
+END_TEST
+
+START_TEST(lambda_free_tier)
+{
+    /* 2M requests x 1 s x 1 GB = 2M GB-s; the free tier takes 1M requests, 400,000 GB-s. */
+    struct workload w = wl("{\"duration\": 1, \"memory\": \"1GB\", \"invocations\": 2000000, "
+                           "\"include_free_tier\": true}");
+    struct cost_option o;
+    cost_lambda(&w, region(&w), model, &o);
+    const struct cost_variant *v = cost_chosen(&o);
+    expect_line(v, "requests", 1e6, REQ, 0.2);
+    expect_line(v, "duration_tier_1", 1.6e6, X86_T1, 1.6e6 * X86_T1); /* $26.67 */
+    ck_assert_double_eq(v->lambda.free_requests, 1e6);
+    ck_assert_double_eq(v->lambda.free_gb_s, 400000);
+    /* Under the free tier the bill is zero, never negative. */
+    w = wl("{\"duration\": 1, \"memory\": 512, \"invocations\": 100000, \"include_free_tier\": "
+           "true}");
+    cost_lambda(&w, region(&w), model, &o);
+    v = cost_chosen(&o);
+    ck_assert_double_eq(v->monthly_usd, 0);
+    for (size_t i = 0; i < v->n_lines; i++)
+        ck_assert(v->lines[i].quantity >= 0 && v->lines[i].usd >= 0);
+}
+END_TEST
+
+START_TEST(lambda_vcpu_raises_memory)
+{
+    /* 2 vCPU on Lambda needs 2 x 1,769 = 3,538 MB, more than the task's 1 GB. */
+    struct workload w =
+        wl("{\"duration\": 1, \"memory\": \"1GB\", \"invocations\": 1000, \"vcpu\": 2}");
+    struct cost_option o;
+    cost_lambda(&w, region(&w), model, &o);
+    ck_assert_double_eq(cost_chosen(&o)->lambda.memory_mb, 3538);
+    /* 6 vCPU is Lambda's largest size, 10,240 MB. */
+    w = wl("{\"duration\": 1, \"memory\": \"1GB\", \"invocations\": 1000, \"vcpu\": 6}");
+    cost_lambda(&w, region(&w), model, &o);
+    ck_assert(o.feasible);
+    ck_assert_double_eq(cost_chosen(&o)->lambda.memory_mb, 10240);
+    w = wl("{\"duration\": 1, \"memory\": \"1GB\", \"invocations\": 1000, \"vcpu\": 6.5}");
+    cost_lambda(&w, region(&w), model, &o);
+    ck_assert(blocked_by(&o, "lambda.max_vcpu"));
+}
+END_TEST
+
+START_TEST(lambda_limits)
+{
+    struct cost_option o;
+    struct workload w = wl("{\"duration\": 900, \"memory\": 10240, \"invocations\": 1, "
+                           "\"ephemeral_storage\": 10240}");
+    cost_lambda(&w, region(&w), model, &o);
+    ck_assert_msg(o.feasible, "%s", o.n_blocks ? o.blocks[0].detail : "");
+    w = wl("{\"duration\": 900.001, \"memory\": 10240, \"invocations\": 1}");
+    cost_lambda(&w, region(&w), model, &o);
+    ck_assert(blocked_by(&o, "lambda.max_duration_s"));
+    ck_assert(!o.feasible);
+    w = wl("{\"duration\": 1, \"memory\": 10241, \"invocations\": 1}");
+    cost_lambda(&w, region(&w), model, &o);
+    ck_assert(blocked_by(&o, "lambda.max_memory_mb"));
+    w = wl("{\"duration\": 1, \"memory\": 128, \"invocations\": 1, \"ephemeral_storage\": 10241}");
+    cost_lambda(&w, region(&w), model, &o);
+    ck_assert(blocked_by(&o, "lambda.max_ephemeral_mb"));
+    w = wl("{\"duration\": 1, \"memory\": 128, \"invocations\": 1, \"gpu\": true}");
+    cost_lambda(&w, region(&w), model, &o);
+    ck_assert(blocked_by(&o, "gpu"));
+    /* Concurrency = rate x duration: 10/s x 100 s = 1,000 exactly is allowed. 10/s is
+     * 10 x 3600 x 730 = 26,280,000 a month. */
+    w = wl("{\"duration\": 100, \"memory\": 128, \"invocations\": 26280000}");
+    cost_lambda(&w, region(&w), model, &o);
+    ck_assert_double_eq_tol(o.concurrency, 1000, 1e-9);
+    ck_assert(o.feasible);
+    w = wl("{\"duration\": 100, \"memory\": 128, \"invocations\": 26300000}");
+    cost_lambda(&w, region(&w), model, &o);
+    ck_assert(blocked_by(&o, "lambda.max_concurrency"));
+    ck_assert(o.blocks[0].rate_dependent);
+    /* Priced anyway, for break-even curves. */
+    ck_assert_int_ge(o.chosen, 0);
+}
+END_TEST
+
+/* ---- Fargate ---- */
+
+START_TEST(fargate_minimum_minute)
+{
+    /* 5 s + 30 s start-up = 35 s, billed as the 60 s minimum; pinned 0.25 vCPU / 0.5 GB. */
+    struct workload w = wl("{\"duration\": 5, \"memory\": 512, \"invocations\": 1000, "
+                           "\"fargate\": {\"vcpu\": 0.25, \"memory\": 512, \"mode\": "
+                           "\"per_job\"}}");
+    struct cost_option o;
+    cost_fargate(&w, region(&w), model, &o);
+    ck_assert_uint_eq(o.n_variants, 1);
+    const struct cost_variant *v = cost_chosen(&o);
+    ck_assert_double_eq(v->fargate.billed_s, 60);
+    double hours = 1000 * 60 / 3600.0; /* 16.67 task-hours */
+    expect_line(v, "vcpu_hours", hours * 0.25, FG_X86_VCPU, hours * 0.25 * FG_X86_VCPU);
+    expect_line(v, "memory_gb_hours", hours * 0.5, FG_X86_GB, hours * 0.5 * FG_X86_GB);
+    ck_assert_double_eq_tol(v->monthly_usd, hours * (0.25 * FG_X86_VCPU + 0.5 * FG_X86_GB),
+                            1e-12); /* $0.2057 */
+    /* Past the minimum, per second rounded up: 100.2 s + 30 s = 130.2 -> 131 s. */
+    w = wl("{\"duration\": 100.2, \"memory\": 512, \"invocations\": 1000, \"fargate\": "
+           "{\"vcpu\": 0.25, \"memory\": 512, \"mode\": \"per_job\"}}");
+    cost_fargate(&w, region(&w), model, &o);
+    ck_assert_double_eq(cost_chosen(&o)->fargate.billed_s, 131);
+    /* A start-up of 0 and a 30 s task: still the minute. */
+    w = wl("{\"duration\": 30, \"memory\": 512, \"invocations\": 1, \"fargate\": {\"vcpu\": "
+           "0.25, \"mode\": \"per_job\", \"startup\": 0}}");
+    cost_fargate(&w, region(&w), model, &o);
+    ck_assert_double_eq(cost_chosen(&o)->fargate.billed_s, 60);
+}
+END_TEST
+
+/* The seed's always-on figures: "$90" for 0.25 vCPU and "$180" for 0.5 vCPU. Today's rates give
+ * about a tenth of that. */
+START_TEST(fargate_seed_shapes)
+{
+    struct workload w = wl("{\"duration\": 5, \"memory\": \"2GB\", \"invocations\": 10000, "
+                           "\"fargate\": {\"vcpu\": 0.25, \"memory\": \"0.5GB\", \"mode\": "
+                           "\"always_on\"}}");
+    struct cost_option o;
+    cost_fargate(&w, region(&w), model, &o);
+    const struct cost_variant *v = cost_chosen(&o);
+    ck_assert_double_eq(v->fargate.tasks, 1);
+    /* 730 h x (0.25 x 0.04048 + 0.5 x 0.004445) = 730 x 0.0123425 = $9.010025 */
+    double quarter = HOURS * (0.25 * FG_X86_VCPU + 0.5 * FG_X86_GB);
+    ck_assert_double_eq_tol(quarter, 9.010025, 1e-9);
+    expect_line(v, "vcpu_hours", HOURS * 0.25, FG_X86_VCPU, HOURS * 0.25 * FG_X86_VCPU);
+    expect_line(v, "memory_gb_hours", HOURS * 0.5, FG_X86_GB, HOURS * 0.5 * FG_X86_GB);
+    ck_assert_double_eq_tol(v->monthly_usd, quarter, 1e-9);
+    ck_assert(fabs(v->monthly_usd - 90) > 80);
+    w = wl("{\"duration\": 30, \"memory\": \"1GB\", \"invocations\": \"500/day\", \"fargate\": "
+           "{\"vcpu\": 0.5, \"memory\": \"1GB\", \"mode\": \"always_on\"}}");
+    cost_fargate(&w, region(&w), model, &o);
+    /* 730 x (0.5 x 0.04048 + 1 x 0.004445) = 730 x 0.024685 = $18.02005 */
+    double half = HOURS * (0.5 * FG_X86_VCPU + 1 * FG_X86_GB);
+    ck_assert_double_eq_tol(half, 18.02005, 1e-9);
+    ck_assert_double_eq_tol(cost_chosen(&o)->monthly_usd, half, 1e-9);
+}
+END_TEST
+
+static void expect_size(const char *text, double vcpu, double memory_gb)
+{
+    struct workload w = wl(text);
+    struct cost_option o;
+    cost_fargate(&w, region(&w), model, &o);
+    ck_assert_msg(o.feasible, "%s: %s", text, o.n_blocks ? o.blocks[0].detail : "");
+    const struct cost_variant *v = cost_chosen(&o);
+    ck_assert_msg(v->fargate.vcpu == vcpu && v->fargate.memory_gb == memory_gb,
+                  "%s: sized %g vCPU / %g GB, expected %g / %g", text, v->fargate.vcpu,
+                  v->fargate.memory_gb, vcpu, memory_gb);
+}
+
+START_TEST(fargate_sizing)
+{
+    /* 2 GB with Lambda's 2048/1769 = 1.16 vCPU: 1 vCPU is too small -> 2 vCPU / 4 GB. */
+    expect_size("{\"duration\": 5, \"memory\": \"2GB\", \"invocations\": 1}", 2, 4);
+    /* 512 MB -> 0.29 vCPU -> 0.5 vCPU / 1 GB (0.25 vCPU is too small). */
+    expect_size("{\"duration\": 5, \"memory\": 512, \"invocations\": 1}", 0.5, 1);
+    /* Explicit 0.25 vCPU with 3 GB: 0.25 stops at 2 GB -> 0.5 vCPU / 3 GB. */
+    expect_size("{\"duration\": 5, \"memory\": \"3GB\", \"vcpu\": 0.25, \"invocations\": 1}", 0.5,
+                3);
+    /* 0.25 vCPU, 1.5 GB: the next valid memory is 2 GB. */
+    expect_size("{\"duration\": 5, \"memory\": \"1.5GB\", \"vcpu\": 0.25, \"invocations\": 1}",
+                0.25, 2);
+    /* 1 vCPU with 9 GB: 1 vCPU stops at 8 GB -> 2 vCPU / 9 GB. */
+    expect_size("{\"duration\": 5, \"memory\": \"9GB\", \"vcpu\": 1, \"invocations\": 1}", 2, 9);
+    /* 4.5 vCPU, 10 GB -> 8 vCPU, whose smallest memory is 16 GB. */
+    expect_size("{\"duration\": 5, \"memory\": \"10GB\", \"vcpu\": 4.5, \"invocations\": 1}", 8,
+                16);
+    /* 8 vCPU with 61 GB: 8 stops at 60 -> 16 vCPU, 8 GB steps from 32 -> 64 GB. */
+    expect_size("{\"duration\": 5, \"memory\": \"61GB\", \"vcpu\": 8, \"invocations\": 1}", 16, 64);
+    /* 4 vCPU with 30.5 GB: 4 stops at 30 -> 8 vCPU, 4 GB steps from 16 -> 32 GB. */
+    expect_size("{\"duration\": 5, \"memory\": \"30.5GB\", \"vcpu\": 4, \"invocations\": 1}", 8,
+                32);
+    /* Beyond Lambda's memory the default vCPU stays at Lambda's largest (10240/1769 = 5.79):
+     * 20 GB -> 8 vCPU / 20 GB. */
+    expect_size("{\"duration\": 5, \"memory\": \"20GB\", \"invocations\": 1}", 8, 20);
+}
+END_TEST
+
+START_TEST(fargate_always_on_tasks)
+{
+    /* 100/s x 2 s = 200 invocations at once -> 200 tasks of 0.5 vCPU / 1 GB (512 MB task). */
+    struct workload w = wl("{\"duration\": 2, \"memory\": 512, \"invocations\": \"100/s\", "
+                           "\"fargate\": {\"mode\": \"always_on\"}}");
+    struct cost_option o;
+    cost_fargate(&w, region(&w), model, &o);
+    const struct cost_variant *v = cost_chosen(&o);
+    ck_assert_double_eq(v->fargate.tasks, 200);
+    double per_task = HOURS * (0.5 * FG_X86_VCPU + 1 * FG_X86_GB);
+    ck_assert_double_eq_tol(v->monthly_usd, 200 * per_task, CENT); /* $3,604.01 */
+    /* Pinned task count wins. */
+    w = wl("{\"duration\": 2, \"memory\": 512, \"invocations\": \"100/s\", \"fargate\": "
+           "{\"tasks\": 3}}");
+    cost_fargate(&w, region(&w), model, &o);
+    ck_assert_double_eq(cost_chosen(&o)->fargate.tasks, 3);
+}
+END_TEST
+
+START_TEST(fargate_both_modes_cheaper_used)
+{
+    /* 10,000 x 5 s, 2 GB: per-job 10,000 x 60 s of 2 vCPU / 4 GB vs one always-on task. */
+    struct workload w = wl("{\"duration\": 5, \"memory\": \"2GB\", \"invocations\": 10000}");
+    struct cost_option o;
+    cost_fargate(&w, region(&w), model, &o);
+    ck_assert_uint_eq(o.n_variants, 2);
+    double hourly = 2 * FG_X86_VCPU + 4 * FG_X86_GB; /* $0.09874 */
+    double per_job = 10000 * 60 / 3600.0 * hourly;   /* $16.46 */
+    double always_on = HOURS * hourly;               /* $72.08 */
+    ck_assert_double_eq_tol(cost_best(&o, COST_MODE_PER_JOB), per_job, 1e-9);
+    ck_assert_double_eq_tol(cost_best(&o, COST_MODE_ALWAYS_ON), always_on, 1e-9);
+    ck_assert_str_eq(cost_chosen(&o)->name, "per_job");
+}
+END_TEST
+
+START_TEST(fargate_ephemeral_and_arm)
+{
+    /* 50 GB of scratch: 30 GB above the included 20, always-on all month. */
+    struct workload w = wl("{\"duration\": 5, \"memory\": 512, \"invocations\": 1, "
+                           "\"ephemeral_storage\": \"50GB\", \"fargate\": {\"mode\": "
+                           "\"always_on\"}}");
+    struct cost_option o;
+    cost_fargate(&w, region(&w), model, &o);
+    expect_line(cost_chosen(&o), "ephemeral_gb_hours", HOURS * 30, FG_EPH,
+                HOURS * 30 * FG_EPH); /* $2.43 */
+    /* arm64 rates. */
+    w = wl("{\"duration\": 5, \"memory\": 512, \"invocations\": 1, \"architecture\": \"arm64\", "
+           "\"fargate\": {\"mode\": \"always_on\"}}");
+    cost_fargate(&w, region(&w), model, &o);
+    ck_assert_double_eq_tol(cost_chosen(&o)->monthly_usd,
+                            HOURS * (0.5 * FG_ARM_VCPU + 1 * FG_ARM_GB), 1e-9);
+}
+END_TEST
+
+START_TEST(fargate_spot)
+{
+    struct workload w = wl("{\"duration\": 5, \"memory\": 512, \"invocations\": 1, "
+                           "\"interruptible\": true, \"fargate\": {\"mode\": \"always_on\"}}");
+    struct cost_option o;
+    cost_fargate(&w, region(&w), model, &o);
+    ck_assert_uint_eq(o.n_variants, 2);
+    const struct cost_variant *v = cost_chosen(&o);
+    ck_assert(v->spot);
+    ck_assert_str_eq(v->name, "always_on_spot");
+    /* 70% off every rate (model: fargate.spot_discount), labelled an estimate. */
+    expect_line(v, "vcpu_hours", HOURS * 0.5, FG_X86_VCPU * 0.3, HOURS * 0.5 * FG_X86_VCPU * 0.3);
+    for (size_t i = 0; i < v->n_lines; i++)
+        ck_assert(v->lines[i].estimate);
+    ck_assert(!variant(&o, "always_on", CF_ARCH_X86_64)->lines[0].estimate);
+}
+END_TEST
+
+START_TEST(fargate_limits)
+{
+    struct cost_option o;
+    struct workload w = wl("{\"duration\": 1, \"memory\": \"120GB\", \"vcpu\": 16, "
+                           "\"invocations\": 1, \"ephemeral_storage\": \"200GB\"}");
+    cost_fargate(&w, region(&w), model, &o);
+    ck_assert_msg(o.feasible, "%s", o.n_blocks ? o.blocks[0].detail : "");
+    w = wl("{\"duration\": 1, \"memory\": 122881, \"invocations\": 1}");
+    cost_fargate(&w, region(&w), model, &o);
+    ck_assert(blocked_by(&o, "fargate.sizes"));
+    w = wl("{\"duration\": 1, \"memory\": 512, \"vcpu\": 16.5, \"invocations\": 1}");
+    cost_fargate(&w, region(&w), model, &o);
+    ck_assert(blocked_by(&o, "fargate.sizes"));
+    w = wl("{\"duration\": 1, \"memory\": 512, \"invocations\": 1, \"ephemeral_storage\": "
+           "204801}");
+    cost_fargate(&w, region(&w), model, &o);
+    ck_assert(blocked_by(&o, "fargate.max_ephemeral_gb"));
+    w = wl("{\"duration\": 1, \"memory\": 512, \"invocations\": 1, \"gpu\": true}");
+    cost_fargate(&w, region(&w), model, &o);
+    ck_assert(blocked_by(&o, "gpu"));
+    /* No time limit: a 30-day task is fine on Fargate. */
+    w = wl("{\"duration\": \"30d\", \"memory\": 512, \"invocations\": 1}");
+    cost_fargate(&w, region(&w), model, &o);
+    ck_assert(o.feasible);
+}
+END_TEST
+
+/* ---- ECS on EC2 with a GPU ---- */
+
+static const char *instance_for(const char *text)
+{
+    struct workload w = wl(text);
+    struct cost_option o;
+    cost_ec2_gpu(&w, region(&w), model, &o);
+    const struct cost_variant *v = cost_chosen(&o);
+    return o.feasible && v ? v->ec2.instance->type : "none";
+}
+
+START_TEST(ec2_instance_choice)
+{
+    /* 14 GB x 1.1 headroom = 15.4 GB: fits a T4 (16 GB). */
+    ck_assert_str_eq(instance_for("{\"duration\": 60, \"memory\": 4096, \"invocations\": 1, "
+                                  "\"gpu_memory\": 14}"),
+                     "g4dn.xlarge");
+    /* 15 GB x 1.1 = 16.5 GB: too big for a T4 -> A10G (24 GB). */
+    ck_assert_str_eq(instance_for("{\"duration\": 60, \"memory\": 4096, \"invocations\": 1, "
+                                  "\"gpu_memory\": 15}"),
+                     "g5.xlarge");
+    /* 40 GB x 1.1 = 44 GB: 4 x A10G (96 GB total). */
+    ck_assert_str_eq(instance_for("{\"duration\": 60, \"memory\": 4096, \"invocations\": 1, "
+                                  "\"gpu_memory\": 40}"),
+                     "g5.12xlarge");
+    /* 100 GB x 1.1 = 110 GB: 8 x A100 (320 GB). */
+    ck_assert_str_eq(instance_for("{\"duration\": 60, \"memory\": 4096, \"invocations\": 1, "
+                                  "\"gpu_memory\": 100}"),
+                     "p4d.24xlarge");
+    /* RAM decides too: 200 GB of memory only fits the p4d (1,152 GiB). */
+    ck_assert_str_eq(instance_for("{\"duration\": 60, \"memory\": \"200GB\", \"invocations\": 1, "
+                                  "\"gpu_memory\": 14}"),
+                     "p4d.24xlarge");
+    /* An explicit vCPU need: 8 vCPU rules out the 4-vCPU xlarges. */
+    ck_assert_str_eq(instance_for("{\"duration\": 60, \"memory\": 4096, \"invocations\": 1, "
+                                  "\"gpu_memory\": 14, \"vcpu\": 8}"),
+                     "g5.12xlarge");
+    /* 300 GB x 1.1 = 330 GB: nothing in the table. */
+    ck_assert_str_eq(instance_for("{\"duration\": 60, \"memory\": 4096, \"invocations\": 1, "
+                                  "\"gpu_memory\": 300}"),
+                     "none");
+}
+END_TEST
+
+START_TEST(ec2_per_job_vs_always_on)
+{
+    /* The seed's monthly 4-hour fine-tuning job, 20 GB GPU -> 22 GB -> g5.xlarge. */
+    struct workload w = wl("{\"duration\": \"4h\", \"memory\": \"16GB\", \"invocations\": 1, "
+                           "\"gpu_memory\": 20}");
+    struct cost_option o;
+    cost_ec2_gpu(&w, region(&w), model, &o);
+    ck_assert(o.feasible);
+    const struct cost_variant *v = cost_chosen(&o);
+    ck_assert_str_eq(v->name, "per_job");
+    /* 4 h + 300 s boot = 14,700 s = 4.0833 h x $1.006 = $4.108 */
+    ck_assert_double_eq(v->ec2.billed_s, 14400 + 300);
+    expect_line(v, "instance_hours", 14700 / 3600.0, G5_XL, 14700 / 3600.0 * G5_XL);
+    ck_assert_double_eq_tol(cost_best(&o, COST_MODE_ALWAYS_ON), HOURS * G5_XL, 1e-9);
+    /* At 20 jobs an hour of 10 minutes (3.3 at once) always-on wins: 4 x 730 h. */
+    w = wl("{\"duration\": \"10m\", \"memory\": 4096, \"invocations\": \"20/hour\", "
+           "\"gpu_memory\": 14}");
+    cost_ec2_gpu(&w, region(&w), model, &o);
+    v = cost_chosen(&o);
+    ck_assert_str_eq(v->name, "always_on");
+    ck_assert_double_eq(v->ec2.instances, 4);
+    ck_assert_double_eq_tol(v->monthly_usd, 4 * HOURS * G4DN_XL, 1e-9);
+    /* per job: 20 x 730 x (600 + 300) s = 3,650 h x 0.526 = $1,919.90 */
+    ck_assert_double_eq_tol(cost_best(&o, COST_MODE_PER_JOB), 20 * HOURS * 900 / 3600 * G4DN_XL,
+                            1e-6);
+}
+END_TEST
+
+START_TEST(ec2_no_rates)
+{
+    struct workload w = wl("{\"duration\": 60, \"memory\": 512, \"invocations\": 1, \"gpu\": "
+                           "true, \"region\": \"xx-nogpu-1\"}");
+    struct cost_option o;
+    cost_ec2_gpu(&w, region(&w), model, &o);
+    ck_assert(blocked_by(&o, "rates"));
+    ck_assert_int_eq(o.chosen, -1);
+}
+END_TEST
+
+/* ---- operational effort ---- */
+
+START_TEST(operations_priced)
+{
+    /* One engineer at $100/h: Lambda 1 h x 1.5, Fargate 6 h x 1.5 (model: ops). */
+    struct workload w = wl("{\"duration\": 5, \"memory\": \"2GB\", \"invocations\": 10000, "
+                           "\"team_engineers\": 1, \"engineer_hourly_usd\": 100}");
+    struct cost_option all[MODEL_PLATFORM_COUNT];
+    cost_all(&w, region(&w), model, all);
+    const struct cost_variant *l = cost_chosen(&all[MODEL_LAMBDA]);
+    expect_line(l, "operations", 1.5, 100, 150);
+    ck_assert_double_eq_tol(l->monthly_usd, 10000 * REQ + 100000 * X86_T1 + 150, 1e-9);
+    ck_assert_double_eq_tol(l->infrastructure_usd, 10000 * REQ + 100000 * X86_T1, 1e-9);
+    expect_line(cost_chosen(&all[MODEL_FARGATE]), "operations", 9, 100, 900);
+    /* A team of two: no multiplier. */
+    w = wl("{\"duration\": 5, \"memory\": \"2GB\", \"invocations\": 10000, \"team_engineers\": 2, "
+           "\"engineer_hourly_usd\": 100}");
+    cost_all(&w, region(&w), model, all);
+    expect_line(cost_chosen(&all[MODEL_FARGATE]), "operations", 6, 100, 600);
+    expect_line(cost_chosen(&all[MODEL_EC2_GPU]), "operations", 12, 100, 1200);
+    /* Spot discounts rates, not effort. */
+    w = wl("{\"duration\": 5, \"memory\": \"2GB\", \"invocations\": 10000, \"interruptible\": "
+           "true, \"engineer_hourly_usd\": 100}");
+    cost_all(&w, region(&w), model, all);
+    const struct cost_variant *s = variant(&all[MODEL_FARGATE], "per_job_spot", CF_ARCH_X86_64);
+    expect_line(s, "operations", 6, 100, 600);
+    ck_assert(!line(s, "operations")->estimate);
+    /* Not priced without an hourly rate. */
+    w = wl("{\"duration\": 5, \"memory\": \"2GB\", \"invocations\": 10000, \"team_engineers\": 1}");
+    cost_all(&w, region(&w), model, all);
+    ck_assert_ptr_null(line(cost_chosen(&all[MODEL_LAMBDA]), "operations"));
+    ck_assert_double_eq(all[MODEL_FARGATE].ops_hours, 9);
+}
+END_TEST
+
+static Suite *cost_suite(void)
+{
+    Suite *s = suite_create("cost");
+    TCase *tc = tcase_create("lambda");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, lambda_invoice);
+    tcase_add_test(tc, lambda_ms_rounding);
+    tcase_add_test(tc, lambda_tiers_x86);
+    tcase_add_test(tc, lambda_tiers_arm);
+    tcase_add_test(tc, lambda_ephemeral);
+    tcase_add_test(tc, lambda_free_tier);
+    tcase_add_test(tc, lambda_vcpu_raises_memory);
+    tcase_add_test(tc, lambda_limits);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("fargate");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, fargate_minimum_minute);
+    tcase_add_test(tc, fargate_seed_shapes);
+    tcase_add_test(tc, fargate_sizing);
+    tcase_add_test(tc, fargate_always_on_tasks);
+    tcase_add_test(tc, fargate_both_modes_cheaper_used);
+    tcase_add_test(tc, fargate_ephemeral_and_arm);
+    tcase_add_test(tc, fargate_spot);
+    tcase_add_test(tc, fargate_limits);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("ec2");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, ec2_instance_choice);
+    tcase_add_test(tc, ec2_per_job_vs_always_on);
+    tcase_add_test(tc, ec2_no_rates);
+    tcase_add_test(tc, operations_priced);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return cf_test_run(cost_suite());
+}

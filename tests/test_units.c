@@ -1,0 +1,213 @@
+/*
+ * test_units.c - the strict number, duration, size, rate and boolean parsers.
+ */
+#include <check.h>
+#include <math.h>
+#include <string.h>
+
+#include "computefit/units.h"
+#include "testutil.h"
+
+/* A month of the model (config/model.json hours_per_month). */
+#define HPM 730.0
+
+START_TEST(numbers_plain_decimal)
+{
+    double v = 0;
+    ck_assert_int_eq(units_parse_number("2", "x", &v, NULL), 0);
+    ck_assert_double_eq(v, 2);
+    ck_assert_int_eq(units_parse_number("  -0.5 ", "x", &v, NULL), 0);
+    ck_assert_double_eq(v, -0.5);
+    ck_assert_int_eq(units_parse_number("1e6", "x", &v, NULL), 0);
+    ck_assert_double_eq(v, 1e6);
+    ck_assert_int_eq(units_parse_number(".25", "x", &v, NULL), 0);
+    ck_assert_double_eq(v, 0.25);
+    ck_assert_int_eq(units_parse_number("+3.", "x", &v, NULL), 0);
+    ck_assert_double_eq(v, 3);
+}
+END_TEST
+
+START_TEST(numbers_rejected)
+{
+    static const char *const bad[] = {"nan",  "NaN", "inf", "Infinity", "-inf",  "1e999",
+                                      "0x10", "",    " ",   "2 apples", "1,000", "abc",
+                                      "--1",  "1e",  ".",   "1.2.3",    "1e+",   "\xc3\xa9"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct cf_error err = {0};
+        double v = 42;
+        ck_assert_msg(units_parse_number(bad[i], "team_engineers", &v, &err) == CF_EINVAL,
+                      "accepted \"%s\"", bad[i]);
+        ck_assert_double_eq(v, 42); /* ret_ untouched on failure */
+        ck_assert_str_eq(err.field, "team_engineers");
+        ck_assert_int_eq(err.code, CF_EINVAL);
+        ck_assert_msg(strlen(err.message) > 10, "no message for \"%s\"", bad[i]);
+    }
+    ck_assert_int_eq(units_parse_number(NULL, "x", &(double){0}, NULL), CF_EINVAL);
+}
+END_TEST
+
+START_TEST(durations)
+{
+    static const struct {
+        const char *s;
+        double seconds;
+    } ok[] = {
+        {"250ms", 0.25}, {"30s", 30},     {"12m", 12 * 60}, {"4h", 4 * 3600},   {"2d", 2 * 86400},
+        {"30", 30},      {"1.5 h", 5400}, {"5 sec", 5},     {"3 minutes", 180}, {"1 HOUR", 3600},
+        {"0.5m", 30},    {" 7 s ", 7},    {"1 day", 86400}, {"10 msec", 0.01},  {"1e3ms", 1},
+    };
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        double v = -1;
+        ck_assert_msg(units_parse_duration(ok[i].s, "duration", &v, NULL) == 0, "rejected %s",
+                      ok[i].s);
+        ck_assert_double_eq_tol(v, ok[i].seconds, 1e-12);
+    }
+}
+END_TEST
+
+START_TEST(durations_rejected)
+{
+    static const char *const bad[] = {"5 parsecs", "5e",  "s",      "30 s s",
+                                      "NaN s",     "inf", "1e999s", "3 fortnights",
+                                      "12 m/s",    "10-s"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct cf_error err = {0};
+        ck_assert_msg(units_parse_duration(bad[i], "duration", &(double){0}, &err) == CF_EINVAL,
+                      "accepted \"%s\"", bad[i]);
+        ck_assert_str_eq(err.field, "duration");
+    }
+    struct cf_error err = {0};
+    units_parse_duration("5 parsecs", "tasks[1].duration", &(double){0}, &err);
+    ck_assert_str_eq(err.field, "tasks[1].duration");
+    ck_assert_ptr_nonnull(strstr(err.message, "parsecs"));
+    ck_assert_ptr_nonnull(strstr(err.message, "ms, s, m, h or d"));
+}
+END_TEST
+
+START_TEST(sizes)
+{
+    double v = 0;
+    ck_assert_int_eq(units_parse_size_mb("512MB", 1, "memory", &v, NULL), 0);
+    ck_assert_double_eq(v, 512);
+    ck_assert_int_eq(units_parse_size_mb("2GB", 1, "memory", &v, NULL), 0);
+    ck_assert_double_eq(v, 2 * 1024); /* 1 GB = 1024 MB, as AWS bills */
+    ck_assert_int_eq(units_parse_size_mb("2 gb", 1, "memory", &v, NULL), 0);
+    ck_assert_double_eq(v, 2048);
+    ck_assert_int_eq(units_parse_size_mb("0.5GiB", 1, "memory", &v, NULL), 0);
+    ck_assert_double_eq(v, 512);
+    ck_assert_int_eq(units_parse_size_mb("1TB", 1, "memory", &v, NULL), 0);
+    ck_assert_double_eq(v, 1024.0 * 1024);
+    ck_assert_int_eq(units_parse_size_mb("64KB", 1, "memory", &v, NULL), 0);
+    ck_assert_double_eq(v, 64.0 / 1024);
+    ck_assert_int_eq(units_parse_size_mb("3", 1, "memory", &v, NULL), 0);
+    ck_assert_double_eq(v, 3); /* bare number in the field's unit: MB */
+    ck_assert_int_eq(units_parse_size_mb("3", 1024, "gpu_memory", &v, NULL), 0);
+    ck_assert_double_eq(v, 3 * 1024); /* bare number in GB */
+    ck_assert_int_eq(units_parse_size_mb("16G", 1, "memory", &v, NULL), 0);
+    ck_assert_double_eq(v, 16 * 1024);
+    static const char *const bad[] = {"5 parsecs", "2GBs",    "2 G B", "NaN GB",
+                                      "GB",        "1e999GB", "2PB"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct cf_error err = {0};
+        ck_assert_msg(units_parse_size_mb(bad[i], 1, "memory", &v, &err) == CF_EINVAL,
+                      "accepted \"%s\"", bad[i]);
+        ck_assert_str_eq(err.field, "memory");
+    }
+}
+END_TEST
+
+START_TEST(rates)
+{
+    static const struct {
+        const char *s;
+        double per_month;
+    } ok[] = {
+        {"10000/month", 10000},
+        {"500/day", 500 * HPM / 24},    /* 15,208.33 */
+        {"20/hour", 20 * HPM},          /* 14,600 */
+        {"100/s", 100 * 3600 * HPM},    /* 262,800,000 */
+        {"3/min", 3 * 60 * HPM},        /* 131,400 */
+        {"2/week", 2 * HPM / (7 * 24)}, /* 8.69 */
+        {"500 per day", 500 * HPM / 24},
+        {"15000", 15000}, /* bare: per month */
+        {" 1 / h ", HPM},
+        {"0.5/mo", 0.5},
+    };
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        double v = -1;
+        ck_assert_msg(units_parse_rate(ok[i].s, HPM, "invocations", &v, NULL) == 0, "rejected %s",
+                      ok[i].s);
+        ck_assert_double_eq_tol(v, ok[i].per_month, 1e-9 * ok[i].per_month);
+    }
+    static const char *const bad[] = {"5/fortnight", "5/",      "/day",      "NaN/day", "1e999/s",
+                                      "5 per",       "5/day/s", "5 dollars", "inf/s"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct cf_error err = {0};
+        ck_assert_msg(units_parse_rate(bad[i], HPM, "invocations", &(double){0}, &err) == CF_EINVAL,
+                      "accepted \"%s\"", bad[i]);
+        ck_assert_str_eq(err.field, "invocations");
+    }
+}
+END_TEST
+
+START_TEST(booleans)
+{
+    bool b = false;
+    ck_assert_int_eq(units_parse_bool("true", "gpu", &b, NULL), 0);
+    ck_assert(b);
+    ck_assert_int_eq(units_parse_bool(" FALSE ", "gpu", &b, NULL), 0);
+    ck_assert(!b);
+    ck_assert_int_eq(units_parse_bool("1", "gpu", &b, NULL), 0);
+    ck_assert(b);
+    ck_assert_int_eq(units_parse_bool("0", "gpu", &b, NULL), 0);
+    ck_assert(!b);
+    static const char *const bad[] = {"yes", "", "truee", "2", "t", "null"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct cf_error err = {0};
+        b = true;
+        ck_assert_int_eq(units_parse_bool(bad[i], "gpu", &b, &err), CF_EINVAL);
+        ck_assert(b);
+        ck_assert_str_eq(err.field, "gpu");
+    }
+    ck_assert_int_eq(units_parse_bool(NULL, "gpu", &b, NULL), CF_EINVAL);
+}
+END_TEST
+
+START_TEST(quote_is_printable_ascii)
+{
+    char buf[12];
+    units_quote("ab\xc3\xa9\n\"", buf, sizeof(buf));
+    ck_assert_str_eq(buf, "ab???\"");
+    units_quote("0123456789abcdef", buf, sizeof(buf));
+    ck_assert_str_eq(buf, "01234567...");
+    ck_assert_uint_eq(strlen(buf), sizeof(buf) - 1);
+    units_quote(NULL, buf, sizeof(buf));
+    ck_assert_str_eq(buf, "");
+    /* An error echoing non-UTF-8 input stays ASCII, so it can go into a JSON response. */
+    struct cf_error err = {0};
+    units_parse_duration("5 \xff\xfe", "duration", &(double){0}, &err);
+    for (const char *p = err.message; *p; p++)
+        ck_assert(*p >= 0x20 && *p < 0x7f);
+}
+END_TEST
+
+static Suite *units_suite(void)
+{
+    Suite *s = suite_create("units");
+    TCase *tc = tcase_create("parse");
+    tcase_add_test(tc, numbers_plain_decimal);
+    tcase_add_test(tc, numbers_rejected);
+    tcase_add_test(tc, durations);
+    tcase_add_test(tc, durations_rejected);
+    tcase_add_test(tc, sizes);
+    tcase_add_test(tc, rates);
+    tcase_add_test(tc, booleans);
+    tcase_add_test(tc, quote_is_printable_ascii);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return cf_test_run(units_suite());
+}

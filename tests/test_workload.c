@@ -1,0 +1,455 @@
+/*
+ * test_workload.c - the request parser: every field in its JSON and string forms, presets,
+ * derived values, and every kind of bad input rejected with the field named.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "computefit/workload.h"
+#include "testutil.h"
+
+static struct model *model;
+
+static void load_model(void)
+{
+    char *text = cf_test_read("config/model.json", NULL);
+    json_t *doc = json_loads(text, 0, NULL);
+    free(text);
+    ck_assert_ptr_nonnull(doc);
+    struct cf_error err = {0};
+    ck_assert_msg(model_from_json(doc, &model, &err) == 0, "%s", err.message);
+    json_decref(doc);
+}
+
+static void free_model(void)
+{
+    model_free(model);
+    model = NULL;
+}
+
+/* Parses a JSON text that must be accepted. */
+static struct workload parse_ok(const char *text)
+{
+    json_t *req = json_loads(text, 0, NULL);
+    ck_assert_msg(req != NULL, "bad test JSON: %s", text);
+    struct workload w;
+    struct cf_error err = {0};
+    int r = workload_parse(req, model, NULL, &w, &err);
+    ck_assert_msg(r == 0, "%s rejected: %s: %s", text, err.field, err.message);
+    json_decref(req);
+    return w;
+}
+
+/* Parses a JSON text that must be rejected with `code` at `field`. */
+static void parse_bad(const char *text, int code, const char *field)
+{
+    json_t *req = json_loads(text, 0, NULL);
+    ck_assert_msg(req != NULL, "bad test JSON: %s", text);
+    struct workload w;
+    memset(&w, 0x5a, sizeof(w));
+    struct cf_error err = {0};
+    int r = workload_parse(req, model, NULL, &w, &err);
+    ck_assert_msg(r == code, "%s: got %d (%s: %s), expected %d", text, r, err.field, err.message,
+                  code);
+    ck_assert_msg(!strcmp(err.field, field), "%s: field \"%s\", expected \"%s\" (%s)", text,
+                  err.field, field, err.message);
+    ck_assert_msg(strlen(err.message) > 15, "%s: message too short", text);
+    unsigned char *p = (unsigned char *)&w;
+    for (size_t i = 0; i < sizeof(w); i++)
+        ck_assert_msg(p[i] == 0x5a, "%s: *ret_workload was written on failure", text);
+    json_decref(req);
+}
+
+#define BASE "\"duration\": 30, \"memory\": 2048, \"invocations\": 10000"
+
+START_TEST(minimal_numbers)
+{
+    struct workload w = parse_ok("{" BASE "}");
+    ck_assert_double_eq(w.duration_s, 30);
+    ck_assert_double_eq(w.memory_mb, 2048);
+    ck_assert_double_eq(w.invocations_per_month, 10000);
+    ck_assert_double_eq_tol(w.vcpu, 2048.0 / 1769, 1e-12); /* what Lambda gives 2048 MB */
+    ck_assert_int_eq(w.vcpu_from, WORKLOAD_FROM_MEMORY);
+    ck_assert(!w.gpu);
+    ck_assert_int_eq(w.arch, WORKLOAD_ARCH_X86_64);
+    ck_assert_str_eq(w.settings.region, "us-east-1");
+    ck_assert(!w.settings.include_free_tier);
+    ck_assert_int_eq(w.trigger, MODEL_TRIGGER_NONE);
+    ck_assert_double_eq(w.fargate.startup_s, 30); /* model default */
+    ck_assert(!w.fargate.pinned);
+    /* Little's law: 10,000 a month over 730 h, 30 s each. */
+    ck_assert_double_eq_tol(workload_concurrency(&w, model), 10000.0 / (730 * 3600) * 30, 1e-15);
+}
+END_TEST
+
+/* A GET query string arrives as an object of strings: every field accepts its string form. */
+START_TEST(query_string_form)
+{
+    struct workload w = parse_ok(
+        "{\"duration\": \"30s\", \"memory\": \"2GB\", \"invocations\": \"500/day\", \"gpu\": "
+        "\"false\", \"latency_sensitive\": \"true\", \"interruptible\": \"1\", "
+        "\"team_engineers\": \"2\", \"engineer_hourly_usd\": \"95.5\", \"include_free_tier\": "
+        "\"true\", \"vcpu\": \"0.5\", \"ephemeral_storage\": \"1GB\", \"architecture\": "
+        "\"arm64\", \"trigger\": \"s3\", \"region\": \"eu-west-1\", \"fargate.vcpu\": \"1\", "
+        "\"fargate.memory\": \"3GB\", \"fargate.mode\": \"per_job\", \"fargate.startup\": "
+        "\"45s\"}");
+    ck_assert_double_eq(w.duration_s, 30);
+    ck_assert_double_eq(w.memory_mb, 2048);
+    ck_assert_double_eq_tol(w.invocations_per_month, 500 * 730.0 / 24, 1e-9);
+    ck_assert(!w.gpu);
+    ck_assert(w.latency_sensitive);
+    ck_assert(w.interruptible);
+    ck_assert_int_eq(w.settings.team_engineers, 2);
+    ck_assert_double_eq(w.settings.engineer_hourly_usd, 95.5);
+    ck_assert(w.settings.include_free_tier);
+    ck_assert_double_eq(w.vcpu, 0.5);
+    ck_assert_int_eq(w.vcpu_from, WORKLOAD_FROM_REQUEST);
+    ck_assert_double_eq(w.ephemeral_mb, 1024);
+    ck_assert_int_eq(w.arch, WORKLOAD_ARCH_ARM64);
+    ck_assert_int_eq(w.trigger, MODEL_TRIGGER_S3);
+    ck_assert_str_eq(w.settings.region, "eu-west-1");
+    ck_assert(w.fargate.pinned);
+    ck_assert_double_eq(w.fargate.vcpu, 1);
+    ck_assert_double_eq(w.fargate.memory_gb, 3);
+    ck_assert_int_eq(w.fargate.mode, WORKLOAD_FARGATE_MODE_PER_JOB);
+    ck_assert_double_eq(w.fargate.startup_s, 45);
+}
+END_TEST
+
+START_TEST(invocation_forms)
+{
+    struct workload w =
+        parse_ok("{\"duration\": 1, \"memory\": 128, \"invocations_per_day\": 500}");
+    ck_assert_double_eq_tol(w.invocations_per_month, 500 * 730.0 / 24, 1e-9);
+    w = parse_ok("{\"duration\": 1, \"memory\": 128, \"invocations_per_second\": \"2\"}");
+    ck_assert_double_eq_tol(w.invocations_per_month, 2 * 3600 * 730.0, 1e-6);
+    w = parse_ok("{\"duration\": 1, \"memory\": 128, \"invocations_per_hour\": 3}");
+    ck_assert_double_eq_tol(w.invocations_per_month, 3 * 730.0, 1e-9);
+    w = parse_ok("{\"duration\": 1, \"memory\": 128, \"invocations_per_month\": 7}");
+    ck_assert_double_eq(w.invocations_per_month, 7);
+    /* Both forms at once: rejected, naming the second. */
+    parse_bad("{\"duration\": 1, \"memory\": 128, \"invocations\": 10, \"invocations_per_day\": 1}",
+              CF_EINVAL, "invocations_per_day");
+    parse_bad("{\"duration\": 1, \"memory\": 128, \"invocations_per_month\": 10, "
+              "\"invocations_per_second\": 1}",
+              CF_EINVAL, "invocations_per_second");
+    /* An alias takes a plain number, not a unit. */
+    parse_bad("{\"duration\": 1, \"memory\": 128, \"invocations_per_day\": \"5/hour\"}", CF_EINVAL,
+              "invocations_per_day");
+}
+END_TEST
+
+START_TEST(fargate_shapes)
+{
+    /* Pinned pair, nested. */
+    struct workload w =
+        parse_ok("{" BASE ", \"fargate\": {\"vcpu\": 0.25, \"memory\": \"0.5GB\", \"mode\": "
+                 "\"always_on\", \"tasks\": 2}}");
+    ck_assert(w.fargate.pinned);
+    ck_assert_double_eq(w.fargate.vcpu, 0.25);
+    ck_assert_double_eq(w.fargate.memory_gb, 0.5);
+    ck_assert_int_eq(w.fargate.mode, WORKLOAD_FARGATE_MODE_ALWAYS_ON);
+    ck_assert_int_eq(w.fargate.tasks, 2);
+    /* Memory as a number is MB, like an ECS task definition. */
+    w = parse_ok("{" BASE ", \"fargate\": {\"vcpu\": 0.5, \"memory\": 1024}}");
+    ck_assert_double_eq(w.fargate.memory_gb, 1);
+    /* Only the vCPU: the smallest memory for it that holds the task (2048 MB -> 2 GB at 1). */
+    w = parse_ok("{" BASE ", \"fargate.vcpu\": 1}");
+    ck_assert_double_eq(w.fargate.vcpu, 1);
+    ck_assert_double_eq(w.fargate.memory_gb, 2);
+    /* Only the vCPU, smaller than the task: its largest memory (0.25 vCPU -> 2 GB). */
+    w = parse_ok("{\"duration\": 1, \"memory\": \"6GB\", \"invocations\": 1, \"fargate.vcpu\": "
+                 "0.25}");
+    ck_assert_double_eq(w.fargate.memory_gb, 2);
+    /* Only the memory: the smallest vCPU that takes it and covers the task's vCPU (2048 MB ->
+     * 1.16 vCPU on Lambda; 4 GB is valid for 0.5, 1 and 2 vCPU -> 2). */
+    w = parse_ok("{" BASE ", \"fargate\": {\"memory\": \"4GB\"}}");
+    ck_assert_double_eq(w.fargate.vcpu, 2);
+    /* tasks implies always_on. */
+    w = parse_ok("{" BASE ", \"fargate.tasks\": 3}");
+    ck_assert_int_eq(w.fargate.mode, WORKLOAD_FARGATE_MODE_ALWAYS_ON);
+    ck_assert(!w.fargate.pinned);
+
+    parse_bad("{" BASE ", \"fargate\": {\"vcpu\": 0.3}}", CF_EINVAL, "fargate.vcpu");
+    parse_bad("{" BASE ", \"fargate\": {\"vcpu\": 0.25, \"memory\": \"3GB\"}}", CF_EINVAL,
+              "fargate.memory");
+    parse_bad("{" BASE ", \"fargate\": {\"vcpu\": 8, \"memory\": \"18GB\"}}", CF_EINVAL,
+              "fargate.memory");
+    parse_bad("{" BASE ", \"fargate\": {\"memory\": \"7.5GB\"}}", CF_EINVAL, "fargate.memory");
+    parse_bad("{" BASE ", \"fargate\": {\"cpu\": 1}}", CF_EUNKNOWN, "fargate.cpu");
+    parse_bad("{" BASE ", \"fargate\": {\"vcpu\": 1}, \"fargate.vcpu\": 1}", CF_EINVAL,
+              "fargate.vcpu");
+    parse_bad("{" BASE ", \"fargate\": {\"mode\": \"sometimes\"}}", CF_EINVAL, "fargate.mode");
+    parse_bad("{" BASE ", \"fargate\": {\"mode\": \"per_job\", \"tasks\": 2}}", CF_EINVAL,
+              "fargate.tasks");
+    parse_bad("{" BASE ", \"fargate\": {\"tasks\": 0}}", CF_EINVAL, "fargate.tasks");
+    parse_bad("{" BASE ", \"fargate\": {\"tasks\": 1.5}}", CF_EINVAL, "fargate.tasks");
+    parse_bad("{" BASE ", \"fargate\": {\"startup\": \"-5s\"}}", CF_EINVAL, "fargate.startup");
+    parse_bad("{" BASE ", \"fargate\": {\"startup\": \"2h\"}}", CF_EINVAL, "fargate.startup");
+    parse_bad("{" BASE ", \"fargate\": \"1 vCPU\"}", CF_EINVAL, "fargate");
+    parse_bad("{" BASE ", \"fargate.cpu\": 1}", CF_EUNKNOWN, "fargate.cpu");
+}
+END_TEST
+
+START_TEST(model_size_derivation)
+{
+    /* 7 B parameters in fp16 with the 1.2 overhead: 7e9 x 2 x 1.2 bytes = 16,021.73 MB. */
+    double mb_7b_fp16 = 7e9 * 2 * 1.2 / (1024.0 * 1024);
+    struct workload w = parse_ok("{\"duration\": 1, \"invocations\": 100, \"model_params_b\": 7}");
+    ck_assert_double_eq_tol(w.memory_mb, mb_7b_fp16, 1e-9);
+    ck_assert_int_eq(w.memory_from, WORKLOAD_FROM_MODEL_PARAMS);
+    ck_assert(!w.gpu);
+    /* With a GPU the same size is needed on the GPU (GiB). int4: 7e9 x 0.5 x 1.2 bytes. */
+    w = parse_ok("{\"duration\": 1, \"invocations\": 100, \"model_params_b\": \"7\", "
+                 "\"precision\": \"int4\", \"gpu\": true}");
+    ck_assert(w.gpu);
+    ck_assert_double_eq_tol(w.gpu_memory_gb, 7e9 * 0.5 * 1.2 / (1024.0 * 1024 * 1024), 1e-12);
+    ck_assert_int_eq(w.gpu_memory_from, WORKLOAD_FROM_MODEL_PARAMS);
+    /* Explicit values win over derived ones. */
+    w = parse_ok("{\"duration\": 1, \"invocations\": 100, \"model_params_b\": 7, \"memory\": "
+                 "\"4GB\", \"gpu_memory\": 20}");
+    ck_assert_double_eq(w.memory_mb, 4096);
+    ck_assert_double_eq(w.gpu_memory_gb, 20);
+    ck_assert(w.gpu); /* gpu_memory implies gpu */
+    parse_bad("{" BASE ", \"precision\": \"fp16\"}", CF_EINVAL, "precision");
+    parse_bad("{\"duration\": 1, \"invocations\": 1, \"model_params_b\": 7, \"precision\": "
+              "\"fp8\"}",
+              CF_EINVAL, "precision");
+    parse_bad("{\"duration\": 1, \"invocations\": 1, \"model_params_b\": -7}", CF_EINVAL,
+              "model_params_b");
+    /* 5,000 B in fp32 needs 5e12 x 4 x 1.2 bytes = 22 TB of memory: beyond any workload, and
+     * the error names the field the user gave. */
+    parse_bad("{\"duration\": 1, \"invocations\": 1, \"model_params_b\": 5000, \"precision\": "
+              "\"fp32\"}",
+              CF_EINVAL, "model_params_b");
+    /* 1,000 B in fp16 fits 4 TB of host memory (2.2 TB) but not 2,048 GB of GPU memory. */
+    parse_bad("{\"duration\": 1, \"invocations\": 1, \"model_params_b\": 1000, \"gpu\": "
+              "true}",
+              CF_EINVAL, "model_params_b");
+}
+END_TEST
+
+START_TEST(gpu_fields)
+{
+    struct workload w = parse_ok("{" BASE ", \"gpu_memory\": \"24GB\"}");
+    ck_assert(w.gpu);
+    ck_assert_double_eq(w.gpu_memory_gb, 24);
+    w = parse_ok("{" BASE ", \"gpu\": \"true\"}");
+    ck_assert(w.gpu);
+    ck_assert_double_eq(w.gpu_memory_gb, 0); /* any GPU */
+    parse_bad("{" BASE ", \"gpu\": false, \"gpu_memory\": 16}", CF_EINVAL, "gpu_memory");
+    parse_bad("{" BASE ", \"gpu_memory\": 0}", CF_EINVAL, "gpu_memory");
+    parse_bad("{" BASE ", \"gpu_memory\": \"3TB\"}", CF_EINVAL, "gpu_memory");
+    parse_bad("{" BASE ", \"gpu\": \"maybe\"}", CF_EINVAL, "gpu");
+    parse_bad("{" BASE ", \"gpu\": 1}", CF_EINVAL, "gpu");
+}
+END_TEST
+
+START_TEST(kind_presets)
+{
+    /* document-processing: 30 s, 1 GB, 500/day, s3. */
+    struct workload w = parse_ok("{\"kind\": \"document-processing\"}");
+    ck_assert_str_eq(w.kind, "document-processing");
+    ck_assert_double_eq(w.duration_s, 30);
+    ck_assert_double_eq(w.memory_mb, 1024);
+    ck_assert_double_eq_tol(w.invocations_per_month, 500 * 730.0 / 24, 1e-9);
+    ck_assert_int_eq(w.trigger, MODEL_TRIGGER_S3);
+    ck_assert_int_eq(w.duration_from, WORKLOAD_FROM_KIND);
+    /* Explicit fields win, and an explicit rate form replaces the preset's. */
+    w = parse_ok("{\"kind\": \"document-processing\", \"duration\": \"2m\", "
+                 "\"invocations_per_hour\": 1}");
+    ck_assert_double_eq(w.duration_s, 120);
+    ck_assert_int_eq(w.duration_from, WORKLOAD_FROM_REQUEST);
+    ck_assert_double_eq(w.invocations_per_month, 730);
+    ck_assert_double_eq(w.memory_mb, 1024);
+    /* fine-tuning has a GPU; an explicit "no GPU" drops the preset's GPU memory. */
+    w = parse_ok("{\"kind\": \"fine-tuning\"}");
+    ck_assert(w.gpu);
+    ck_assert_double_eq(w.gpu_memory_gb, 20);
+    w = parse_ok("{\"kind\": \"fine-tuning\", \"gpu\": false}");
+    ck_assert(!w.gpu);
+    /* model_params_b in the request beats the preset's memory. */
+    w = parse_ok("{\"kind\": \"real-time-api\", \"model_params_b\": 1}");
+    ck_assert_double_eq_tol(w.memory_mb, 1e9 * 2 * 1.2 / (1024.0 * 1024), 1e-9);
+    /* Every preset of the model parses on its own. */
+    for (size_t i = 0; i < model->n_kinds; i++) {
+        json_t *req = json_pack("{s:s}", "kind", model->kinds[i].name);
+        struct cf_error err = {0};
+        ck_assert_msg(workload_parse(req, model, NULL, &w, &err) == 0, "%s: %s",
+                      model->kinds[i].name, err.message);
+        json_decref(req);
+    }
+    parse_bad("{\"kind\": \"knitting\"}", CF_EINVAL, "kind");
+    parse_bad("{\"kind\": 3}", CF_EINVAL, "kind");
+}
+END_TEST
+
+START_TEST(bad_inputs)
+{
+    /* Wrong types. */
+    parse_bad("{\"duration\": true, \"memory\": 1, \"invocations\": 1}", CF_EINVAL, "duration");
+    parse_bad("{\"duration\": null, \"memory\": 1, \"invocations\": 1}", CF_EINVAL, "duration");
+    parse_bad("{\"duration\": [30], \"memory\": 1, \"invocations\": 1}", CF_EINVAL, "duration");
+    parse_bad("{\"duration\": 1, \"memory\": {}, \"invocations\": 1}", CF_EINVAL, "memory");
+    parse_bad("{" BASE ", \"trigger\": 5}", CF_EINVAL, "trigger");
+    parse_bad("{" BASE ", \"name\": 5}", CF_EINVAL, "name");
+    /* Negative and zero. */
+    parse_bad("{\"duration\": -5, \"memory\": 1, \"invocations\": 1}", CF_EINVAL, "duration");
+    parse_bad("{\"duration\": 0, \"memory\": 1, \"invocations\": 1}", CF_EINVAL, "duration");
+    parse_bad("{\"duration\": 1, \"memory\": 0, \"invocations\": 1}", CF_EINVAL, "memory");
+    parse_bad("{\"duration\": 1, \"memory\": \"-2GB\", \"invocations\": 1}", CF_EINVAL, "memory");
+    parse_bad("{\"duration\": 1, \"memory\": 1, \"invocations\": 0}", CF_EINVAL, "invocations");
+    parse_bad("{\"duration\": 1, \"memory\": 1, \"invocations\": \"-1/day\"}", CF_EINVAL,
+              "invocations");
+    parse_bad("{" BASE ", \"vcpu\": 0}", CF_EINVAL, "vcpu");
+    parse_bad("{" BASE ", \"ephemeral_storage\": -1}", CF_EINVAL, "ephemeral_storage");
+    parse_bad("{" BASE ", \"team_engineers\": 0}", CF_EINVAL, "team_engineers");
+    parse_bad("{" BASE ", \"engineer_hourly_usd\": 0}", CF_EINVAL, "engineer_hourly_usd");
+    /* NaN and Infinity as strings, and overflow. */
+    parse_bad("{\"duration\": \"NaN\", \"memory\": 1, \"invocations\": 1}", CF_EINVAL, "duration");
+    parse_bad("{\"duration\": 1, \"memory\": \"Infinity\", \"invocations\": 1}", CF_EINVAL,
+              "memory");
+    parse_bad("{\"duration\": 1, \"memory\": 1, \"invocations\": \"inf\"}", CF_EINVAL,
+              "invocations");
+    parse_bad("{\"duration\": \"1e999\", \"memory\": 1, \"invocations\": 1}", CF_EINVAL,
+              "duration");
+    parse_bad("{" BASE ", \"vcpu\": \"nan\"}", CF_EINVAL, "vcpu");
+    /* Bad units. */
+    parse_bad("{\"duration\": \"5 parsecs\", \"memory\": 1, \"invocations\": 1}", CF_EINVAL,
+              "duration");
+    parse_bad("{\"duration\": 1, \"memory\": \"2 stone\", \"invocations\": 1}", CF_EINVAL,
+              "memory");
+    parse_bad("{\"duration\": 1, \"memory\": 1, \"invocations\": \"5/fortnight\"}", CF_EINVAL,
+              "invocations");
+    /* Unknown enums. */
+    parse_bad("{" BASE ", \"architecture\": \"sparc\"}", CF_EINVAL, "architecture");
+    parse_bad("{" BASE ", \"trigger\": \"carrier-pigeon\"}", CF_EINVAL, "trigger");
+    /* Unknown fields, named, with a hint when close. */
+    parse_bad("{" BASE ", \"durration\": 5}", CF_EUNKNOWN, "durration");
+    parse_bad("{" BASE ", \"colour\": \"blue\"}", CF_EUNKNOWN, "colour");
+    parse_bad("{" BASE ", \"tasks\": []}", CF_EUNKNOWN, "tasks");
+    /* Absurd sizes. */
+    parse_bad("{\"duration\": 1, \"memory\": \"5TB\", \"invocations\": 1}", CF_EINVAL, "memory");
+    parse_bad("{\"duration\": \"32d\", \"memory\": 1, \"invocations\": 1}", CF_EINVAL, "duration");
+    parse_bad("{\"duration\": 1, \"memory\": 1, \"invocations\": 2e12}", CF_EINVAL, "invocations");
+    parse_bad("{\"duration\": 1, \"memory\": 1, \"invocations\": \"1000000/s\"}", CF_EINVAL,
+              "invocations");
+    parse_bad("{" BASE ", \"vcpu\": 5000}", CF_EINVAL, "vcpu");
+    parse_bad("{" BASE ", \"ephemeral_storage\": \"100TB\"}", CF_EINVAL, "ephemeral_storage");
+    parse_bad("{" BASE ", \"team_engineers\": 1e9}", CF_EINVAL, "team_engineers");
+    /* Missing. */
+    parse_bad("{\"memory\": 1, \"invocations\": 1}", CF_EMISSING, "duration");
+    parse_bad("{\"duration\": 1, \"memory\": 1}", CF_EMISSING, "invocations");
+    parse_bad("{\"duration\": 1, \"invocations\": 1}", CF_EMISSING, "memory");
+    /* Settings. */
+    parse_bad("{" BASE ", \"region\": \"US East\"}", CF_EINVAL, "region");
+    parse_bad("{" BASE ", \"region\": \"\"}", CF_EINVAL, "region");
+    parse_bad("{" BASE ", \"team_engineers\": 2.5}", CF_EINVAL, "team_engineers");
+    parse_bad("{" BASE ", \"include_free_tier\": \"sure\"}", CF_EINVAL, "include_free_tier");
+    parse_bad("{" BASE ", \"name\": \"\"}", CF_EINVAL, "name");
+    parse_bad("{" BASE ", \"name\": \"0123456789012345678901234567890123456789012345678901234567"
+              "8901234\"}",
+              CF_EINVAL, "name");
+
+    json_t *arr = json_array();
+    struct workload w;
+    ck_assert_int_eq(workload_parse(arr, model, NULL, &w, NULL), CF_EINVAL);
+    json_decref(arr);
+}
+END_TEST
+
+START_TEST(unknown_field_hint)
+{
+    json_t *req = json_loads("{\"duration\": 1, \"memory\": 1, \"invocations\": 1, "
+                             "\"latency_sensitiv\": true}",
+                             0, NULL);
+    struct workload w;
+    struct cf_error err = {0};
+    ck_assert_int_eq(workload_parse(req, model, NULL, &w, &err), CF_EUNKNOWN);
+    ck_assert_ptr_nonnull(strstr(err.message, "did you mean \"latency_sensitive\""));
+    json_decref(req);
+    /* A key that is not valid UTF-8 text once cut is echoed as ASCII. */
+    req = json_pack("{s:i, s:i, s:i, s:i}", "duration", 1, "memory", 1, "invocations", 1,
+                    "\xc3\xa9t\xc3\xa9", 1);
+    ck_assert_int_eq(workload_parse(req, model, NULL, &w, &err), CF_EUNKNOWN);
+    for (const char *p = err.field; *p; p++)
+        ck_assert(*p >= 0x20 && *p < 0x7f);
+    json_decref(req);
+}
+END_TEST
+
+START_TEST(plan_settings)
+{
+    json_t *plan = json_loads("{\"region\": \"eu-west-1\", \"team_engineers\": 1, "
+                              "\"include_free_tier\": true}",
+                              0, NULL);
+    struct workload_settings s;
+    ck_assert_int_eq(workload_parse_settings(plan, model, &s, NULL), 0);
+    ck_assert_str_eq(s.region, "eu-west-1");
+    ck_assert_int_eq(s.team_engineers, 1);
+    json_decref(plan);
+    /* A task of a plan takes the plan's settings and may not repeat them. */
+    json_t *task = json_loads("{" BASE ", \"name\": \"t\"}", 0, NULL);
+    struct workload w;
+    ck_assert_int_eq(workload_parse(task, model, &s, &w, NULL), 0);
+    ck_assert_str_eq(w.settings.region, "eu-west-1");
+    ck_assert_str_eq(w.name, "t");
+    json_decref(task);
+    task = json_loads("{" BASE ", \"region\": \"us-east-1\"}", 0, NULL);
+    struct cf_error err = {0};
+    ck_assert_int_eq(workload_parse(task, model, &s, &w, &err), CF_EINVAL);
+    ck_assert_str_eq(err.field, "region");
+    json_decref(task);
+}
+END_TEST
+
+START_TEST(to_json)
+{
+    struct workload w = parse_ok("{\"duration\": \"250ms\", \"memory\": \"1GB\", \"invocations\": "
+                                 "\"100/s\", \"name\": \"api\", \"trigger\": \"http\"}");
+    json_t *j = workload_to_json(&w, model);
+    ck_assert_ptr_nonnull(j);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "name")), "api");
+    ck_assert_double_eq(json_real_value(json_object_get(j, "duration_s")), 0.25);
+    ck_assert_double_eq(json_real_value(json_object_get(j, "memory_mb")), 1024);
+    ck_assert_double_eq_tol(json_real_value(json_object_get(j, "invocations_per_month")),
+                            100 * 3600 * 730.0, 1e-6);
+    ck_assert_double_eq_tol(json_real_value(json_object_get(j, "invocations_per_second")), 100,
+                            1e-12);
+    ck_assert_double_eq_tol(json_real_value(json_object_get(j, "concurrency")), 25, 1e-12);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "trigger")), "http");
+    ck_assert(json_is_null(json_object_get(j, "gpu_memory_gb")));
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "sources"), "vcpu")),
+                     "memory");
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "fargate"), "mode")),
+                     "cheaper");
+    json_decref(j);
+}
+END_TEST
+
+static Suite *workload_suite(void)
+{
+    Suite *s = suite_create("workload");
+    TCase *tc = tcase_create("parse");
+    tcase_add_checked_fixture(tc, load_model, free_model);
+    tcase_add_test(tc, minimal_numbers);
+    tcase_add_test(tc, query_string_form);
+    tcase_add_test(tc, invocation_forms);
+    tcase_add_test(tc, fargate_shapes);
+    tcase_add_test(tc, model_size_derivation);
+    tcase_add_test(tc, gpu_fields);
+    tcase_add_test(tc, kind_presets);
+    tcase_add_test(tc, bad_inputs);
+    tcase_add_test(tc, unknown_field_hint);
+    tcase_add_test(tc, plan_settings);
+    tcase_add_test(tc, to_json);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return cf_test_run(workload_suite());
+}
