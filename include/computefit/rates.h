@@ -117,6 +117,11 @@ const char *cf_source_name(enum cf_rate_source s);
  * it refreshed. */
 struct rates *rates_clone(const struct rates *src, size_t extra_regions);
 
+/* Returns when an offer's rates were last known current, in Unix seconds: fetched_at when
+ * known, else the publication date ("YYYY-MM-DD" or ISO 8601 with time), else 0. Ages and
+ * staleness are measured from it. */
+int64_t rates_offer_time(const struct offer_info *info);
+
 /* Sorts regions by code and each region's GPU list by price; call once after filling. */
 void rates_finish(struct rates *r);
 

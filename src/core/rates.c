@@ -6,8 +6,10 @@
  */
 #include "computefit/rates.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct rates *rates_new(size_t n_regions)
 {
@@ -106,6 +108,21 @@ const struct region_rates *rates_region(const struct rates *r, const char *code)
     if (!r->n_regions)
         return NULL;
     return bsearch(&key, r->regions, r->n_regions, sizeof(*r->regions), region_cmp);
+}
+
+int64_t rates_offer_time(const struct offer_info *info)
+{
+    if (info->fetched_at > 0)
+        return info->fetched_at;
+    int y, mo, d, h = 0, mi = 0, sec = 0;
+    int n = sscanf(info->published, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec);
+    if (n != 3 && n != 6)
+        return 0;
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+        return 0;
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
+                    .tm_hour = h, .tm_min = mi, .tm_sec = sec};
+    return (int64_t)timegm(&tm);
 }
 
 const char *cf_arch_name(enum cf_arch a)

@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "computefit/advise.h"
 #include "computefit/app.h"
 #include "computefit/rates_json.h"
 #include "computefit/refresher.h"
@@ -154,7 +155,75 @@ static void handle_pricing_refresh(const struct http_request *req, const json_t 
                                  "status", status));
 }
 
+typedef int (*core_fn)(const json_t *request, const struct rates *rates,
+                       const struct model *model, json_t **ret, struct cf_error *reterr);
+
+/* Adds "stale" and "age_s" to the "pricing" object of an answer: the core is pure and has no
+ * clock, so the age of the rates it used is measured here. */
+static void add_staleness(json_t *doc, const struct rates *rates, const struct cf_config *cfg)
+{
+    json_t *pricing = json_object_get(doc, "pricing");
+    const struct region_rates *rr =
+        rates_region(rates, json_string_value(json_object_get(pricing, "region")));
+    if (!pricing || !rr)
+        return;
+    int64_t oldest = 0;
+    for (int o = 0; o < CF_OFFER_COUNT; o++) {
+        int64_t t = rr->has[o] ? rates_offer_time(&rr->info[o]) : 0;
+        if (rr->has[o] && (oldest == 0 || t < oldest))
+            oldest = t;
+    }
+    int64_t age = oldest > 0 ? (int64_t)time(NULL) - oldest : -1;
+    json_object_set_new(pricing, "age_s", age >= 0 ? json_integer(age) : json_null());
+    json_object_set_new(pricing, "stale", json_boolean(age < 0 || age > cfg->stale_after_s));
+}
+
+/* Runs one core computation on a borrowed table: the table stays alive (reference held) for
+ * exactly the length of the computation, however many refreshes swap tables meanwhile. */
+static void run_core(const struct http_request *req, const json_t *body, core_fn fn,
+                     struct http_response *resp)
+{
+    const struct cf_app *app = req->app;
+    if (!app->model) {
+        http_response_error(resp, CF_EBUSY, NULL, "The advice model is not loaded.");
+        return;
+    }
+    struct rates *rates = pricing_cache_acquire(app->cache);
+    if (!rates) {
+        http_response_error(resp, CF_ENOPRICE, NULL,
+                            "No rates are loaded yet; retry when /readyz answers 200.");
+        return;
+    }
+    json_t *out = NULL;
+    struct cf_error err = {0};
+    int r = fn(body, rates, app->model, &out, &err);
+    if (r != 0) {
+        rates_unref(rates);
+        if (!err.code)
+            cf_error_set(&err, r, NULL, "The request could not be answered.");
+        http_response_cf_error(resp, &err);
+        return;
+    }
+    add_staleness(out, rates, app->cfg);
+    rates_unref(rates);
+    http_response_json(resp, 200, out);
+}
+
+static void handle_advise(const struct http_request *req, const json_t *body,
+                          struct http_response *resp)
+{
+    run_core(req, body, core_advise, resp);
+}
+
+static void handle_compare(const struct http_request *req, const json_t *body,
+                           struct http_response *resp)
+{
+    run_core(req, body, core_compare, resp);
+}
+
 const struct route app_routes[] = {
+    {"POST", "/advise", handle_advise, ROUTE_JSON_BODY},
+    {"POST", "/compare", handle_compare, ROUTE_JSON_BODY},
     {"GET", "/healthz", handle_healthz, 0},
     {"GET", "/readyz", handle_readyz, 0},
     {"GET", "/pricing", handle_pricing, 0},

@@ -786,7 +786,7 @@ static json_t *region_status(const struct region_rates *rr, enum cf_offer o,
         return NULL;
     if (rr && rr->has[o]) {
         const struct offer_info *in = &rr->info[o];
-        int64_t since = in->fetched_at;
+        int64_t since = rates_offer_time(in);
         json_object_set_new(j, "source", json_string(cf_source_name(in->source)));
         json_object_set_new(j, "version", in->version[0] ? json_string(in->version) : json_null());
         json_object_set_new(j, "published",
