@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "computefit/app.h"
+#include "computefit/model.h"
 #include "computefit/config.h"
 #include "computefit/rates_json.h"
 #include "computefit/refresher.h"
@@ -470,6 +471,153 @@ START_TEST(pricing_refresh_auth)
 }
 END_TEST
 
+/* --- advice routes ------------------------------------------------------------------------- */
+
+static struct model *model;
+
+static void advice_setup(void)
+{
+    pricing_setup();
+    char *text = cf_test_read("config/model.json", NULL);
+    json_t *doc = json_loads(text, 0, NULL);
+    free(text);
+    struct cf_error err = {0};
+    ck_assert_int_eq(model_from_json(doc, &model, &err), 0);
+    json_decref(doc);
+    app.model = model;
+}
+
+static void advice_teardown(void)
+{
+    pricing_teardown();
+    model_free(model);
+    model = NULL;
+}
+
+static struct http_result post_json(const char *path, const char *body)
+{
+    const char *h[] = {"Content-Type: application/json", NULL};
+    return http_do(NULL, "POST", port, path, h, body, strlen(body));
+}
+
+START_TEST(advise_answers_with_stale_flag)
+{
+    struct http_result r = post_json(
+        "/advise", "{\"duration\":\"5s\",\"memory\":\"2GB\",\"invocations\":\"10000/month\","
+                   "\"trigger\":\"s3\"}");
+    ck_assert_int_eq(r.status, 200);
+    json_t *doc = http_json(&r);
+    ck_assert_str_eq(
+        json_string_value(json_object_get(json_object_get(doc, "recommendation"), "platform")),
+        "lambda");
+    /* Seed scenario 1 on the snapshot's us-east-1 rates: 10,000 x $0.0000002 + 10,000 x 5 s x
+     * 2 GB x $0.0000166667 = $0.002 + $1.66667. */
+    double lambda =
+        json_number_value(json_object_get(json_object_get(json_object_get(doc, "options"),
+                                                          "lambda"),
+                                          "monthly_usd"));
+    ck_assert_double_eq_tol(lambda, 10000 * 0.0000002 + 10000 * 5.0 * 2 * 0.0000166667, 0.005);
+    json_t *pricing = json_object_get(doc, "pricing");
+    ck_assert(json_is_boolean(json_object_get(pricing, "stale")));
+    ck_assert_str_eq(json_string_value(json_object_get(pricing, "source")), "snapshot");
+    json_decref(doc);
+    http_result_free(&r);
+
+    r = post_json("/compare", "{\"duration\":30,\"memory\":1024,\"invocations\":\"500/day\"}");
+    ck_assert_int_eq(r.status, 200);
+    doc = http_json(&r);
+    ck_assert_int_ge(json_array_size(json_object_get(doc, "curve")), 18);
+    ck_assert(json_is_object(json_object_get(doc, "break_even")));
+    json_decref(doc);
+    http_result_free(&r);
+}
+END_TEST
+
+struct bad_request {
+    const char *body;
+    const char *field;
+};
+
+START_TEST(bad_input_is_400_naming_the_field)
+{
+    static const struct bad_request cases[] = {
+        {"{\"duration\":\"5s\",\"memory\":\"2GB\",\"invocations\":\"many\"}", "invocations"},
+        {"{\"duration\":[1],\"memory\":512,\"invocations\":1}", "duration"},
+        {"{\"duration\":\"30s\",\"memory\":0,\"invocations\":1}", "memory"},
+        {"{\"duration\":-3,\"memory\":512,\"invocations\":1}", "duration"},
+        {"{\"duration\":\"NaN\",\"memory\":512,\"invocations\":1}", "duration"},
+        {"{\"duration\":1,\"memory\":\"Infinity\",\"invocations\":1}", "memory"},
+        {"{\"duration\":1,\"memory\":\"-inf\",\"invocations\":1}", "memory"},
+        {"{\"duration\":\"5 parsecs\",\"memory\":512,\"invocations\":1}", "duration"},
+        {"{\"duration\":1,\"memory\":\"12 furlongs\",\"invocations\":1}", "memory"},
+        {"{\"duration\":1,\"memory\":512,\"invocations\":1,\"trigger\":\"carrier-pigeon\"}",
+         "trigger"},
+        {"{\"duration\":1,\"memory\":512,\"invocations\":1,\"precision\":\"fp7\","
+         "\"model_params_b\":7}",
+         "precision"},
+        {"{\"duration\":1,\"memory\":512,\"invocations\":1,\"memroy\":512}", "memroy"},
+        {"{\"duration\":1,\"memory\":512,\"invocations\":1,\"invocations_per_second\":3}",
+         "invocations_per_second"},
+        {"{\"duration\":1,\"memory\":\"900000GB\",\"invocations\":1}", "memory"},
+        {"{\"duration\":\"900d\",\"memory\":512,\"invocations\":1}", "duration"},
+        {"{\"duration\":1,\"memory\":512,\"invocations\":1e30}", "invocations"},
+        {"{\"duration\":1,\"memory\":512,\"invocations\":1,\"region\":\"atlantis-1\"}",
+         "region"},
+        {"{\"duration\":1,\"memory\":512,\"invocations\":1,\"gpu\":\"maybe\"}", "gpu"},
+        {"{\"duration\":1,\"memory\":512,\"invocations\":1,\"team_engineers\":2.5}",
+         "team_engineers"},
+        {"{\"duration\":1,\"memory\":512,\"invocations\":1,\"fargate\":{\"mode\":\"sometimes\"}}",
+         "fargate.mode"},
+        {"{\"tasks\":[{\"name\":\"a\",\"duration\":1,\"memory\":512,\"invocations\":\"x\"}]}",
+         "tasks[0].invocations"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        for (int route = 0; route < 2; route++) {
+            if (route == 1 && strstr(cases[i].body, "tasks"))
+                continue; /* plans are /advise only */
+            struct http_result r = post_json(route ? "/compare" : "/advise", cases[i].body);
+            ck_assert_msg(r.status >= 400 && r.status < 500, "%s -> %ld", cases[i].body,
+                          r.status);
+            json_t *doc = http_json(&r);
+            json_t *e = json_object_get(doc, "error");
+            ck_assert_msg(json_is_object(e), "%s", r.body);
+            ck_assert_msg(r.status == 400, "%s -> %ld %s", cases[i].body, r.status, r.body);
+            const char *field = json_string_value(json_object_get(e, "field"));
+            ck_assert_msg(field && strcmp(field, cases[i].field) == 0, "%s: field %s, want %s",
+                          cases[i].body, field ? field : "(none)", cases[i].field);
+            json_decref(doc);
+            http_result_free(&r);
+        }
+    }
+}
+END_TEST
+
+START_TEST(junk_never_gets_5xx)
+{
+    static const char *const junk[] = {
+        "{}",
+        "{\"duration\":null,\"memory\":null,\"invocations\":null}",
+        "{\"tasks\":null}",
+        "{\"tasks\":[[]]}",
+        "{\"fargate\":7}",
+        "{\"duration\":\"\",\"memory\":\"\",\"invocations\":\"\"}",
+        "{\"duration\":\"1e308s\",\"memory\":\"1e308GB\",\"invocations\":\"1e308/s\"}",
+        "{\"duration\":1e308,\"memory\":1e308,\"invocations\":1e308}",
+        "{\"duration\":\"\\u0000\",\"memory\":1,\"invocations\":1}",
+        "{\"duration\":1,\"memory\":1,\"invocations\":1,\"kind\":{\"a\":1}}",
+        "{\"duration\":1,\"memory\":1,\"invocations\":1,\"gpu_memory\":\"1e-300GB\"}",
+    };
+    for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
+        for (int route = 0; route < 2; route++) {
+            struct http_result r = post_json(route ? "/compare" : "/advise", junk[i]);
+            ck_assert_msg(r.status > 0 && r.status < 500, "%s -> %ld: %s", junk[i], r.status,
+                          r.body);
+            http_result_free(&r);
+        }
+    }
+}
+END_TEST
+
 /* --- the real binary: configuration errors and signals ------------------------------------ */
 
 /* Runs the built binary with `args` and extra environment `env` (NULL-terminated lists);
@@ -623,6 +771,14 @@ static Suite *http_suite(void)
     tcase_add_test(pr, pricing_region);
     tcase_add_test(pr, pricing_refresh_auth);
     suite_add_tcase(s, pr);
+
+    TCase *adv = tcase_create("advice");
+    tcase_add_checked_fixture(adv, advice_setup, advice_teardown);
+    tcase_set_timeout(adv, 60);
+    tcase_add_test(adv, advise_answers_with_stale_flag);
+    tcase_add_test(adv, bad_input_is_400_naming_the_field);
+    tcase_add_test(adv, junk_never_gets_5xx);
+    suite_add_tcase(s, adv);
 
     TCase *proc = tcase_create("process");
     tcase_set_timeout(proc, 60);
