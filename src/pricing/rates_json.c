@@ -363,29 +363,6 @@ static int gpu_order(const struct gpu_instance *x, const struct gpu_instance *y)
     return strcmp(x->type, y->type);
 }
 
-static int gpu_qsort_order(const void *a, const void *b)
-{
-    return gpu_order(a, b);
-}
-
-static int region_qsort_order(const void *a, const void *b)
-{
-    return strcmp(((const struct region_rates *)a)->code, ((const struct region_rates *)b)->code);
-}
-
-/* Sorts exactly as rates_finish() does (regions by code, GPU instances by price then type), but
- * never hands qsort() the NULL list of a region that sells no GPU: glibc declares that argument
- * nonnull, and the UBSan build halts on it. TODO: call rates_finish() once it skips empty lists. */
-static void sort_table(struct rates *r)
-{
-    if (r->n_regions > 1)
-        qsort(r->regions, r->n_regions, sizeof(*r->regions), region_qsort_order);
-    for (size_t i = 0; i < r->n_regions; i++)
-        if (r->regions[i].n_gpus > 1)
-            qsort(r->regions[i].gpus, r->regions[i].n_gpus, sizeof(*r->regions[i].gpus),
-                  gpu_qsort_order);
-}
-
 int rates_validate(const struct rates *r, struct cf_error *reterr)
 {
     char path[PATH_LEN], sub[PATH_LEN];
@@ -858,7 +835,7 @@ int rates_from_json(const json_t *doc, enum cf_rate_source source, struct rates 
             }
         }
     }
-    sort_table(r);
+    rates_finish(r);
     e = rates_validate(r, reterr);
     if (e < 0)
         goto out;
