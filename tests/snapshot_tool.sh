@@ -1,0 +1,67 @@
+#!/bin/sh
+# Checks the snapshot tooling end to end:
+#  1. scripts/build-snapshot --from-feed reproduces the committed config/rates-snapshot.json
+#     byte for byte from the genuine feed files in tests/fixtures/;
+#  2. computefit-snapshot (what `scripts/build-snapshot --from-offers` runs) rebuilds us-east-1
+#     from a file:// mirror of genuine offer files, with the prices those files print.
+# Usage (meson test): snapshot_tool.sh SOURCE_ROOT BUILD_ROOT
+set -eu
+src=$1
+bld=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+echo "# 1. the committed snapshot is what the script builds from the fixtures"
+python3 "$src/scripts/build-snapshot" --from-feed "$src/tests/fixtures" \
+    --gpu-specs "$src/config/gpu-specs.json" --output "$tmp/feed.json" 2>/dev/null
+cmp "$tmp/feed.json" "$src/config/rates-snapshot.json"
+
+echo "# 2. a file:// mirror of genuine offer files"
+m=$tmp/mirror/offers/v1.0/aws
+for offer in AWSLambda AmazonECS AmazonEC2; do
+    mkdir -p "$m/$offer/current/us-east-1"
+    printf '{"regions": {"us-east-1": {"regionCode": "us-east-1", "currentVersionUrl": "/offers/v1.0/aws/%s/current/us-east-1/index.json"}}}\n' \
+        "$offer" > "$m/$offer/current/region_index.json"
+done
+cp "$src/tests/fixtures/concurrencylabs-awslambda__index.json" "$m/AWSLambda/current/us-east-1/index.json"
+cp "$src/tests/fixtures/opencost-ecs__ecs-pricing-us-east-1.json" "$m/AmazonECS/current/us-east-1/index.json"
+cp "$src/tests/fixtures/opencost-ec2__pricing-us-east-1.json" "$m/AmazonEC2/current/us-east-1/index.json"
+
+CF_SNAPSHOT_TOOL="$bld/computefit-snapshot" python3 "$src/scripts/build-snapshot" \
+    --from-offers "$tmp/mirror" --regions us-east-1 --gpu-specs "$src/config/gpu-specs.json" \
+    --base "$src/config/rates-snapshot.json" --output "$tmp/offers.json"
+
+python3 - "$tmp/offers.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+us = next(r for r in doc["regions"] if r["region"] == "us-east-1")
+# Prices as printed in the genuine files (AmazonECS 20250828172723; AmazonEC2 20240528203522,
+# p4d.24xlarge on demand 32.7726 next to its $0 Capacity Block row; AWSLambda 20161207235208).
+assert us["fargate"]["x86_64"] == {"vcpu_hour_usd": 0.04048, "gb_hour_usd": 0.004445}, us["fargate"]
+assert us["fargate"]["arm64"] == {"vcpu_hour_usd": 0.03238, "gb_hour_usd": 0.00356}
+assert us["fargate"]["ephemeral_gb_hour_usd"] == 0.000111
+p4d = [g for g in us["ec2_gpu"] if g["instance_type"] == "p4d.24xlarge"]
+assert len(p4d) == 1 and p4d[0]["usd_per_hour"] == 32.7726, p4d
+assert all(g["usd_per_hour"] > 0 for g in us["ec2_gpu"])
+assert us["lambda"]["x86_64"]["request_usd"] == 2e-07
+assert us["lambda"]["x86_64"]["gb_second_tiers"][0]["usd"] == 0.0000166667
+for offer, version in (("lambda", "20161207235208"), ("fargate", "20250828172723"), ("ec2", "20240528203522")):
+    s = us["sources"][offer]
+    assert s["version"] == version, (offer, s)
+    assert s["origin"].startswith("file://"), s
+# Regions the mirror does not have keep the base snapshot's rates.
+eu = next(r for r in doc["regions"] if r["region"] == "eu-west-1")
+assert eu["sources"]["fargate"]["origin"].startswith("QuinnyPig/"), eu["sources"]
+print("ok")
+PY
+
+echo "# 3. a broken mirror writes nothing and fails"
+echo '{"products": ' > "$m/AmazonECS/current/us-east-1/index.json"
+if "$bld/computefit-snapshot" --config /dev/null --pricing-url "file://$tmp/mirror" \
+    --regions us-east-1 --gpu-specs-file "$src/config/gpu-specs.json" \
+    --output "$tmp/broken.json" 2>/dev/null; then
+    echo "computefit-snapshot succeeded on a broken mirror" >&2
+    exit 1
+fi
+test ! -e "$tmp/broken.json"
+echo "snapshot tooling: ok"
