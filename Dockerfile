@@ -5,7 +5,7 @@ FROM debian:12 AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       gcc libc6-dev meson ninja-build pkg-config \
-      libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev ca-certificates \
+      libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev ca-certificates python3-yaml \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY meson.build meson_options.txt ./
@@ -13,6 +13,7 @@ COPY include/ include/
 COPY src/ src/
 COPY config/ config/
 COPY scripts/ scripts/
+COPY openapi/ openapi/
 RUN meson setup /build --buildtype=release --prefix=/usr -Dconfig_dir=/etc/computefit -Dtests=disabled \
  && ninja -C /build \
  && DESTDIR=/out meson install -C /build --no-rebuild

@@ -17,6 +17,7 @@
 #include "computefit/config.h"
 #include "computefit/gpu_specs.h"
 #include "computefit/log.h"
+#include "computefit/metrics.h"
 #include "computefit/model.h"
 #include "computefit/pricing.h"
 #include "computefit/refresher.h"
@@ -113,8 +114,9 @@ int main(int argc, char **argv)
     struct model *model = NULL;
     struct refresher *refresher = NULL;
     struct rates *initial = NULL;
+    struct metrics *metrics = metrics_new(app_routes, app_routes_count);
     struct pricing_cache *cache = pricing_cache_new();
-    if (!cache)
+    if (!cache || !metrics)
         goto out;
 
     /* Every data file is loaded, and every setting checked, before the port is opened. */
@@ -133,6 +135,7 @@ int main(int argc, char **argv)
                          .cache = cache,
                          .model = model,
                          .refresher = refresher,
+                         .metrics = metrics,
                          .started_at = (int64_t)time(NULL)};
     atomic_init(&app.in_flight, 0);
     atomic_init(&app.stopping, false);
@@ -166,6 +169,7 @@ out:
     pricing_cache_free(cache);
     model_free(model);
     gpu_specs_free(specs);
+    metrics_free(metrics);
     curl_global_cleanup();
     LOG_FIELDS(CF_LOG_INFO, "stopped", LOGF_I("exit_status", status));
     return status;

@@ -16,7 +16,7 @@
 
 struct cf_app;
 
-#define HTTP_MAX_EXTRA_HEADERS 8
+#define HTTP_MAX_EXTRA_HEADERS 12
 #define HTTP_MAX_PATH_PARAMS 2
 
 struct http_request {
@@ -50,6 +50,7 @@ struct http_response {
     struct http_header headers[HTTP_MAX_EXTRA_HEADERS];
     int n_headers;
     const char *error_code; /* machine code when this is an error response, for logs/metrics */
+    int route_id;           /* 1 + index of the matched route in the table; 0 when none */
 };
 
 /* Frees what a response owns and zeroes it. Accepts NULL. */

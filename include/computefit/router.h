@@ -16,6 +16,7 @@ typedef void (*route_handler)(const struct http_request *req, const json_t *body
 
 enum route_flags {
     ROUTE_JSON_BODY = 1 << 0, /* requires Content-Type: application/json and an object body */
+    ROUTE_API_KEY = 1 << 1,   /* requires one of the configured API keys, when any are set */
 };
 
 struct route {

@@ -2,10 +2,11 @@
 # shellcheck shell=bash
 
 # Packages needed to build and run (the Dockerfile's build stage installs the same names).
-CF_BUILD_PACKAGES="gcc libc6-dev meson ninja-build pkg-config libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev ca-certificates"
+CF_BUILD_PACKAGES="gcc libc6-dev meson ninja-build pkg-config libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev ca-certificates python3-yaml"
 # Packages the test suite needs on top: Check, clang with its sanitizer runtime (TSan build),
-# curl for smoke tests.
-CF_TEST_PACKAGES="check clang libclang-rt-14-dev curl"
+# curl, xmllint (SVG well-formedness), promtool from prometheus (metrics format), node and npm
+# (the OpenAPI linter and contract validator: see cf_ensure_node).
+CF_TEST_PACKAGES="check clang libclang-rt-14-dev curl libxml2-utils prometheus"
 
 cf_root() {
     cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd
@@ -37,4 +38,13 @@ cf_build() {
         meson setup "$dir" "$@" >/dev/null || return 1
     fi
     ninja -C "$dir" >/dev/null || ninja -C "$dir"
+}
+
+# Makes sure node and npm are on PATH. Machines that already have them (Debian's packages or
+# NodeSource's, which bundles npm) are left alone; others get Debian's nodejs and npm.
+cf_ensure_node() {
+    if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+        return 0
+    fi
+    cf_ensure_packages nodejs npm
 }

@@ -11,8 +11,14 @@
 #include <strings.h>
 #include <time.h>
 
+#include "computefit/access.h"
 #include "computefit/advise.h"
 #include "computefit/app.h"
+#include "computefit/chart.h"
+#include "computefit/metrics.h"
+#include "computefit/openapi.h"
+#include "computefit/query.h"
+#include "computefit/text.h"
 #include "computefit/rates_json.h"
 #include "computefit/refresher.h"
 #include "computefit/router.h"
@@ -56,33 +62,6 @@ static void handle_readyz(const struct http_request *req, const json_t *body,
         return;
     }
     static_json(resp, 200, "{\"status\":\"ready\"}");
-}
-
-/* Compares two secrets in time that depends only on their lengths, not on where they
- * differ, so that a client cannot find a token byte by byte by timing 403s. */
-static bool secret_equal(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    size_t n = la > lb ? la : lb;
-    unsigned char diff = (unsigned char)(la != lb);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char x = i < la ? (unsigned char)a[i] : 0;
-        unsigned char y = i < lb ? (unsigned char)b[i] : 0;
-        diff |= (unsigned char)(x ^ y);
-    }
-    return diff == 0;
-}
-
-/* Returns the token of an "Authorization: Bearer <token>" header, borrowed, or NULL. */
-static const char *bearer_token(const struct http_request *req)
-{
-    const char *h = req->header(req, "Authorization");
-    if (!h || strncasecmp(h, "Bearer ", 7) != 0)
-        return NULL;
-    h += 7;
-    while (*h == ' ')
-        h++;
-    return *h ? h : NULL;
 }
 
 static void handle_pricing(const struct http_request *req, const json_t *body,
@@ -129,14 +108,14 @@ static void handle_pricing_refresh(const struct http_request *req, const json_t 
                             "Manual refresh is disabled; set admin_token to enable it.");
         return;
     }
-    const char *token = bearer_token(req);
+    const char *token = access_bearer_token(req);
     if (!token) {
         http_response_error(resp, CF_EUNAUTH, NULL,
                             "Send the admin token as 'Authorization: Bearer <token>'.");
         http_response_header(resp, "WWW-Authenticate", "Bearer realm=\"computefit-admin\"");
         return;
     }
-    if (!secret_equal(token, app->cfg->admin_token)) {
+    if (!access_secret_equal(token, app->cfg->admin_token)) {
         http_response_error(resp, CF_EFORBIDDEN, NULL, "The admin token is not valid.");
         return;
     }
@@ -178,25 +157,77 @@ static void add_staleness(json_t *doc, const struct rates *rates, const struct c
     json_object_set_new(pricing, "stale", json_boolean(age < 0 || age > cfg->stale_after_s));
 }
 
+/* Serialises an answer in the negotiated representation. Steals `doc`. */
+static void respond(struct http_response *resp, json_t *doc, enum http_format fmt)
+{
+    if (fmt == FORMAT_JSON) {
+        http_response_json(resp, 200, doc);
+        return;
+    }
+    char *body = NULL;
+    size_t len = 0;
+    const char *type = "text/plain; charset=utf-8";
+    if (fmt == FORMAT_SVG) {
+        struct cf_error err = {0};
+        if (chart_compare_svg(doc, &body, &len, &err) != 0) {
+            json_decref(doc);
+            http_response_cf_error(resp, &err);
+            return;
+        }
+        type = "image/svg+xml";
+    } else {
+        body = text_render(doc, fmt == FORMAT_MARKDOWN);
+        len = body ? strlen(body) : 0;
+        if (fmt == FORMAT_MARKDOWN)
+            type = "text/markdown; charset=utf-8";
+    }
+    json_decref(doc);
+    if (!body) {
+        http_response_error(resp, CF_ENOMEM, NULL, "The server is out of memory; retry later.");
+        return;
+    }
+    resp->status = 200;
+    resp->content_type = type;
+    resp->body = body;
+    resp->body_len = len;
+}
+
 /* Runs one core computation on a borrowed table: the table stays alive (reference held) for
- * exactly the length of the computation, however many refreshes swap tables meanwhile. */
-static void run_core(const struct http_request *req, const json_t *body, core_fn fn,
+ * exactly the length of the computation, however many refreshes swap tables meanwhile.
+ * `body` is the JSON body of a POST, or NULL for a GET, whose query string is the workload. */
+static void run_core(const struct http_request *req, const json_t *body, core_fn fn, bool svg_ok,
                      struct http_response *resp)
 {
     const struct cf_app *app = req->app;
+    struct cf_error err = {0};
+    enum http_format fmt;
+    if (query_negotiate(req, svg_ok, &fmt, &err) != 0) {
+        http_response_cf_error(resp, &err);
+        return;
+    }
+    json_t *query = NULL;
+    if (!body) {
+        if (query_to_json(req, &query, &err) != 0) {
+            http_response_cf_error(resp, &err);
+            return;
+        }
+        body = query;
+    }
     if (!app->model) {
+        json_decref(query);
         http_response_error(resp, CF_EBUSY, NULL, "The advice model is not loaded.");
         return;
     }
     struct rates *rates = pricing_cache_acquire(app->cache);
     if (!rates) {
+        json_decref(query);
         http_response_error(resp, CF_ENOPRICE, NULL,
                             "No rates are loaded yet; retry when /readyz answers 200.");
         return;
     }
     json_t *out = NULL;
-    struct cf_error err = {0};
     int r = fn(body, rates, app->model, &out, &err);
+    json_decref(query);
     if (r != 0) {
         rates_unref(rates);
         if (!err.code)
@@ -206,25 +237,61 @@ static void run_core(const struct http_request *req, const json_t *body, core_fn
     }
     add_staleness(out, rates, app->cfg);
     rates_unref(rates);
-    http_response_json(resp, 200, out);
+    respond(resp, out, fmt);
 }
 
 static void handle_advise(const struct http_request *req, const json_t *body,
                           struct http_response *resp)
 {
-    run_core(req, body, core_advise, resp);
+    run_core(req, body, core_advise, false, resp);
 }
 
 static void handle_compare(const struct http_request *req, const json_t *body,
                            struct http_response *resp)
 {
-    run_core(req, body, core_compare, resp);
+    run_core(req, body, core_compare, true, resp);
+}
+
+static void handle_metrics(const struct http_request *req, const json_t *body,
+                           struct http_response *resp)
+{
+    (void)body;
+    size_t len = 0;
+    char *text = metrics_render(req->app->metrics, req->app, (int64_t)time(NULL), &len);
+    if (!text) {
+        http_response_error(resp, CF_ENOMEM, NULL, "The server is out of memory; retry later.");
+        return;
+    }
+    resp->status = 200;
+    resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
+    resp->body = text;
+    resp->body_len = len;
+}
+
+static void handle_openapi(const struct http_request *req, const json_t *body,
+                           struct http_response *resp)
+{
+    (void)req;
+    (void)body;
+    resp->body = malloc(cf_openapi_json_len);
+    if (!resp->body) {
+        http_response_error(resp, CF_ENOMEM, NULL, "The server is out of memory; retry later.");
+        return;
+    }
+    memcpy(resp->body, cf_openapi_json, cf_openapi_json_len);
+    resp->body_len = cf_openapi_json_len;
+    resp->status = 200;
+    resp->content_type = "application/json";
 }
 
 const struct route app_routes[] = {
-    {"POST", "/advise", handle_advise, ROUTE_JSON_BODY},
-    {"POST", "/compare", handle_compare, ROUTE_JSON_BODY},
+    {"POST", "/advise", handle_advise, ROUTE_JSON_BODY | ROUTE_API_KEY},
+    {"GET", "/advise", handle_advise, ROUTE_API_KEY},
+    {"POST", "/compare", handle_compare, ROUTE_JSON_BODY | ROUTE_API_KEY},
+    {"GET", "/compare", handle_compare, ROUTE_API_KEY},
     {"GET", "/healthz", handle_healthz, 0},
+    {"GET", "/metrics", handle_metrics, 0},
+    {"GET", "/openapi.json", handle_openapi, 0},
     {"GET", "/readyz", handle_readyz, 0},
     {"GET", "/pricing", handle_pricing, 0},
     {"POST", "/pricing/refresh", handle_pricing_refresh, 0},

@@ -3,6 +3,8 @@
  */
 #include "computefit/router.h"
 
+#include "computefit/access.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -133,6 +135,8 @@ void router_dispatch(const struct route *routes, size_t n, struct http_request *
         if (strcmp(req->method, "OPTIONS") == 0) {
             resp->status = 204;
             http_response_header(resp, "Allow", allow);
+            access_cors(req, resp, allow,
+                        req->header(req, "Access-Control-Request-Method") != NULL);
             return;
         }
         http_response_error(resp, CF_EMETHOD, NULL, "%.16s is not allowed on %.200s; use %s.",
@@ -142,8 +146,12 @@ void router_dispatch(const struct route *routes, size_t n, struct http_request *
     case ROUTER_FOUND:
         break;
     }
-    if (route->flags & ROUTE_JSON_BODY)
-        dispatch_json(route, req, resp);
-    else
-        route->handler(req, NULL, resp);
+    resp->route_id = (int)(route - routes) + 1;
+    if (!(route->flags & ROUTE_API_KEY) || access_api_key_ok(req, resp)) {
+        if (route->flags & ROUTE_JSON_BODY)
+            dispatch_json(route, req, resp);
+        else
+            route->handler(req, NULL, resp);
+    }
+    access_cors(req, resp, allow, false);
 }

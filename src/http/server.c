@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "computefit/log.h"
+#include "computefit/metrics.h"
 
 #define REQUEST_ID_MAX 64
 
@@ -63,6 +64,7 @@ struct conn_req {
     int status;
     size_t bytes_out;
     const char *error_code;
+    int route_id;
 };
 
 static uint64_t mix64(uint64_t x)
@@ -161,6 +163,7 @@ static enum MHD_Result queue(struct conn_req *cr, struct MHD_Connection *conn,
     cr->status = resp->status;
     cr->bytes_out = resp->body_len;
     cr->error_code = resp->error_code;
+    cr->route_id = resp->route_id;
     cr->answered = true;
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)resp->status, r);
     MHD_destroy_response(r);
@@ -286,6 +289,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                LOGF_I("duration_us", us), LOGF_I("bytes_out", cr->bytes_out),
                LOGF_S("error", cr->error_code), LOGF_S("peer", peer),
                LOGF_B("completed", toe == MHD_REQUEST_TERMINATED_COMPLETED_OK));
+    if (cr->answered)
+        metrics_observe(srv->app->metrics, cr->route_id, cr->status, us);
     free(cr->body);
     free(cr);
     atomic_fetch_sub(&srv->app->in_flight, 1);

@@ -1,0 +1,131 @@
+/*
+ * query.c - query strings to workload objects, and content negotiation.
+ */
+#include "computefit/query.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct collect {
+    json_t *obj;
+    struct cf_error *err;
+    int code;
+};
+
+static int collect_one(void *ctx, const char *key, const char *value)
+{
+    struct collect *c = ctx;
+    if (strcmp(key, "format") == 0)
+        return 0;
+    if (json_object_get(c->obj, key)) {
+        c->code = cf_error_set(c->err, CF_EINVAL, key, "%.60s is given twice in the query string.",
+                               key);
+        return c->code;
+    }
+    json_t *s = json_string(value);
+    if (!s) {
+        c->code = cf_error_set(c->err, CF_EINVAL, key,
+                               "The value of this parameter is not valid UTF-8 text.");
+        return c->code;
+    }
+    if (json_object_set_new(c->obj, key, s) != 0) {
+        c->code = cf_error_set(c->err, CF_EINVAL, key, "This parameter name is not valid.");
+        return c->code;
+    }
+    return 0;
+}
+
+int query_to_json(const struct http_request *req, json_t **ret, struct cf_error *reterr)
+{
+    struct collect c = {json_object(), reterr, 0};
+    if (!c.obj)
+        return cf_error_set(reterr, CF_ENOMEM, NULL, "out of memory");
+    if (req->query_each)
+        req->query_each(req, collect_one, &c);
+    if (c.code) {
+        json_decref(c.obj);
+        return c.code;
+    }
+    *ret = c.obj;
+    return 0;
+}
+
+struct media {
+    const char *type;
+    enum http_format format;
+};
+
+static const struct media medias[] = {
+    {"application/json", FORMAT_JSON}, {"text/plain", FORMAT_TEXT},
+    {"text/markdown", FORMAT_MARKDOWN}, {"image/svg+xml", FORMAT_SVG},
+    {"application/*", FORMAT_JSON},    {"text/*", FORMAT_TEXT},
+    {"image/*", FORMAT_SVG},           {"*/*", FORMAT_JSON},
+};
+
+int query_negotiate(const struct http_request *req, bool svg_ok, enum http_format *ret,
+                    struct cf_error *reterr)
+{
+    const char *f = req->query ? req->query(req, "format") : NULL;
+    if (f) {
+        static const char *const names[] = {"json", "text", "markdown", "svg"};
+        for (int i = 0; i < 4; i++) {
+            if (strcasecmp(f, names[i]) == 0) {
+                if (i == FORMAT_SVG && !svg_ok)
+                    return cf_error_set(reterr, CF_EINVAL, "format",
+                                        "format=svg is only available from /compare.");
+                *ret = (enum http_format)i;
+                return 0;
+            }
+        }
+        return cf_error_set(reterr, CF_EINVAL, "format",
+                            "format must be json, text, markdown%s.", svg_ok ? " or svg" : "");
+    }
+    const char *accept = req->header(req, "Accept");
+    if (!accept || !*accept) {
+        *ret = FORMAT_JSON;
+        return 0;
+    }
+    /* The acceptable media range with the highest q wins; ties go to the earlier one. */
+    double best_q = 0;
+    int best = -1;
+    const char *p = accept;
+    while (*p) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        const char *end = p;
+        while (*end && *end != ',')
+            end++;
+        const char *semi = memchr(p, ';', (size_t)(end - p));
+        const char *type_end = semi ? semi : end;
+        while (type_end > p && type_end[-1] == ' ')
+            type_end--;
+        double q = 1;
+        for (const char *s = semi; s && s < end; s = memchr(s + 1, ';', (size_t)(end - s - 1))) {
+            const char *t = s + 1;
+            while (*t == ' ')
+                t++;
+            if (strncasecmp(t, "q=", 2) == 0)
+                q = strtod(t + 2, NULL);
+        }
+        size_t n = (size_t)(type_end - p);
+        for (size_t i = 0; i < sizeof(medias) / sizeof(medias[0]); i++) {
+            if (strlen(medias[i].type) != n || strncasecmp(p, medias[i].type, n) != 0)
+                continue;
+            if (medias[i].format == FORMAT_SVG && !svg_ok)
+                continue;
+            if (q > best_q) {
+                best_q = q;
+                best = (int)medias[i].format;
+            }
+        }
+        p = end;
+    }
+    if (best < 0)
+        return cf_error_set(reterr, CF_ENOTACCEPT, NULL,
+                            "This route answers application/json, text/plain or text/markdown%s; "
+                            "the Accept header allows none of them.",
+                            svg_ok ? " or image/svg+xml" : "");
+    *ret = (enum http_format)best;
+    return 0;
+}

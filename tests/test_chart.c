@@ -1,0 +1,496 @@
+/*
+ * test_chart.c - chart_compare_svg(): compare documents built by hand (where every coordinate is
+ * worked out here from the axis spans) and by core_compare() on fixed us-east-1 rates, every SVG
+ * checked for well-formedness with xmllint and for the elements a reader needs: the title that
+ * states the workload, a legend entry per option, break-even markers, the requested-rate line
+ * and readable tick labels. Edge cases: one feasible option, gaps in a curve, no break-even, no
+ * feasible option at all, a free tier ($0), huge and hostile values.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "computefit/advise.h"
+#include "computefit/chart.h"
+#include "testutil.h"
+
+/* us-east-1 rates (shared/docs/aws-price-list.md sections 7-9), as in test_advise.c. */
+#define REQ         0.0000002
+#define X86_T1      0.0000166667
+#define FG_X86_VCPU 0.04048
+#define FG_X86_GB   0.004445
+#define G4DN_XL     0.526
+#define HOURS       730.0
+
+/* The plot area in chart.c's 600x400 viewBox: x from 76 to 584, y from 302 (bottom) to 62. */
+#define X0 76.0
+#define X1 584.0
+#define Y0 302.0
+#define Y1 62.0
+
+static struct model *model;
+static struct rates *rates;
+
+static void setup(void)
+{
+    char *text = cf_test_read("config/model.json", NULL);
+    json_t *doc = json_loads(text, 0, NULL);
+    free(text);
+    ck_assert_ptr_nonnull(doc);
+    struct cf_error err = {0};
+    ck_assert_msg(model_from_json(doc, &model, &err) == 0, "%s", err.message);
+    json_decref(doc);
+
+    rates = rates_new(1);
+    ck_assert_ptr_nonnull(rates);
+    struct region_rates *rr = &rates->regions[0];
+    snprintf(rr->code, sizeof(rr->code), "us-east-1");
+    for (int o = 0; o < CF_OFFER_COUNT; o++) {
+        rr->has[o] = true;
+        rr->info[o].source = CF_SOURCE_SNAPSHOT;
+        snprintf(rr->info[o].version, sizeof(rr->info[o].version), "20250617");
+        snprintf(rr->info[o].published, sizeof(rr->info[o].published), "2025-06-17");
+        snprintf(rr->info[o].origin, sizeof(rr->info[o].origin), "test fixture");
+    }
+    struct lambda_rates *x = &rr->lambda[CF_ARCH_X86_64], *a = &rr->lambda[CF_ARCH_ARM64];
+    x->request_usd = a->request_usd = REQ;
+    x->n_tiers = a->n_tiers = 3;
+    x->gb_s_tiers[0] = (struct rate_tier){6e9, X86_T1};
+    x->gb_s_tiers[1] = (struct rate_tier){15e9, 0.000015};
+    x->gb_s_tiers[2] = (struct rate_tier){HUGE_VAL, 0.0000133334};
+    a->gb_s_tiers[0] = (struct rate_tier){7.5e9, 0.0000133334};
+    a->gb_s_tiers[1] = (struct rate_tier){18.75e9, 0.0000120001};
+    a->gb_s_tiers[2] = (struct rate_tier){HUGE_VAL, 0.0000106667};
+    x->ephemeral_gb_s_usd = a->ephemeral_gb_s_usd = 0.0000000309;
+    rr->fargate[CF_ARCH_X86_64] = (struct fargate_rates){FG_X86_VCPU, FG_X86_GB};
+    rr->fargate[CF_ARCH_ARM64] = (struct fargate_rates){0.03238, 0.00356};
+    rr->fargate_ephemeral_gb_hour_usd = 0.000111;
+    rr->gpus = calloc(1, sizeof(*rr->gpus));
+    ck_assert_ptr_nonnull(rr->gpus);
+    rr->n_gpus = 1;
+    struct gpu_instance *g = &rr->gpus[0];
+    snprintf(g->type, sizeof(g->type), "g4dn.xlarge");
+    g->usd_per_hour = G4DN_XL;
+    g->vcpu = 4;
+    g->memory_gib = 16;
+    g->gpus = 1;
+    snprintf(g->gpu_model, sizeof(g->gpu_model), "T4");
+    g->gpu_memory_gib = 16;
+    rates->n_regions = 1;
+    rates_finish(rates);
+}
+
+static void teardown(void)
+{
+    model_free(model);
+    rates_unref(rates);
+}
+
+/* ---- helpers ---- */
+
+/* Finds xmllint on PATH; NULL when it is not installed. */
+static const char *xmllint_path(void)
+{
+    static char found[512];
+    const char *path = getenv("PATH");
+    char dirs[2048];
+    snprintf(dirs, sizeof(dirs), "%s", path ? path : "/usr/bin:/bin");
+    for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+        snprintf(found, sizeof(found), "%s/xmllint", d);
+        if (access(found, X_OK) == 0)
+            return found;
+    }
+    return NULL;
+}
+
+/* Checks `svg` with `xmllint --noout`; fails the test with xmllint's complaint. Without xmllint
+ * it says so on stderr (scripts/test installs libxml2-utils, so CI always checks). */
+static void assert_well_formed(const char *svg, size_t len)
+{
+    const char *xmllint = xmllint_path();
+    if (!xmllint) {
+        fprintf(stderr, "# SKIP well-formedness: xmllint is not installed "
+                        "(apt-get install libxml2-utils)\n");
+        return;
+    }
+    char tmpl[] = "/tmp/test_chart_XXXXXX";
+    int fd = mkstemp(tmpl);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(svg, 1, len, f), len);
+    ck_assert_int_eq(fclose(f), 0);
+    char cmd[1200], out[2048] = "";
+    snprintf(cmd, sizeof(cmd), "'%s' --noout '%s' 2>&1", xmllint, tmpl);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    size_t n = fread(out, 1, sizeof(out) - 1, p);
+    out[n] = '\0';
+    int status = pclose(p);
+    unlink(tmpl);
+    ck_assert_msg(status == 0 && n == 0, "xmllint rejects the SVG (status %d): %s", status, out);
+}
+
+/* Renders `doc`, checks the call's contract and the XML, and returns the SVG (caller frees). */
+static char *render(const json_t *doc)
+{
+    char *svg = NULL;
+    size_t len = 0;
+    struct cf_error err = {0};
+    int r = chart_compare_svg(doc, &svg, &len, &err);
+    ck_assert_msg(r == 0, "chart_compare_svg: %d %s", r, err.message);
+    ck_assert_ptr_nonnull(svg);
+    ck_assert_uint_eq(strlen(svg), len);
+    ck_assert_msg(strstr(svg, "viewBox=\"0 0 600 400\""), "no 600x400 viewBox");
+    assert_well_formed(svg, len);
+    return svg;
+}
+
+static char *render_text(const char *json)
+{
+    json_error_t jerr;
+    json_t *doc = json_loads(json, 0, &jerr);
+    ck_assert_msg(doc != NULL, "bad test JSON: %s", jerr.text);
+    char *svg = render(doc);
+    json_decref(doc);
+    return svg;
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+#define assert_has(svg, s)   ck_assert_msg(strstr((svg), (s)) != NULL, "SVG lacks %s", (s))
+#define assert_lacks(svg, s) ck_assert_msg(strstr((svg), (s)) == NULL, "SVG has %s", (s))
+
+/* The contents of the element that starts with `open` (up to the next `close`), for checks
+ * that must look inside one group only. Returns a new malloc()ed string. */
+static char *section(const char *svg, const char *open, const char *close)
+{
+    const char *a = strstr(svg, open);
+    ck_assert_msg(a != NULL, "SVG lacks %s", open);
+    const char *b = strstr(a, close);
+    ck_assert_ptr_nonnull(b);
+    char *s = strndup(a, (size_t)(b - a));
+    ck_assert_ptr_nonnull(s);
+    return s;
+}
+
+/* A hand-made compare document: three rates a decade apart, Lambda rising tenfold per decade,
+ * Fargate flat at $50, no GPU option, one break-even at 5k a month. */
+static const char *const hand_doc =
+    "{\"recommendation\": {\"platform\": \"lambda\"},"
+    " \"workload\": {\"duration_s\": 5, \"memory_mb\": 2048, \"invocations_per_month\": 1000,"
+    "   \"region\": \"us-east-1\", \"gpu\": false},"
+    " \"curve\": ["
+    "  {\"invocations_per_month\": 100, \"lambda\": 1, \"fargate\": 50, \"ecs_ec2_gpu\": null},"
+    "  {\"invocations_per_month\": 1000, \"lambda\": 10, \"fargate\": 50, \"ecs_ec2_gpu\": null},"
+    "  {\"invocations_per_month\": 10000, \"lambda\": 100, \"fargate\": 50, \"ecs_ec2_gpu\": null}"
+    " ],"
+    " \"break_even\": {"
+    "  \"lambda_vs_fargate_always_on\": {\"invocations_per_month\": 5000, \"lambda_usd\": 50,"
+    "    \"other_usd\": 50},"
+    "  \"lambda_vs_fargate_per_job\": {\"invocations_per_month\": null, \"reason\": \"none\"},"
+    "  \"lambda_vs_ecs_ec2_gpu\": {\"invocations_per_month\": null, \"reason\": \"none\"}}}";
+
+/* ---- hand-made documents ---- */
+
+START_TEST(test_hand_elements)
+{
+    char *svg = render_text(hand_doc);
+    /* The title states the workload: 5 s, 2048 MB, 1000 a month = "1k", the region. */
+    assert_has(svg, ">5 s \xC3\x97 2048 MB, 1k/month, us-east-1</text>");
+    assert_has(svg, "recommended: Lambda");
+    /* Legend: the two feasible options with their cost at 1k a month, the third marked out. */
+    assert_has(svg, "data-entry=\"lambda\"");
+    assert_has(svg, ">Lambda: $10.00/month<");
+    assert_has(svg, "data-entry=\"fargate\"");
+    assert_has(svg, ">Fargate: $50.00/month<");
+    assert_has(svg, ">ECS on EC2 + GPU: cannot run this<");
+    assert_has(svg, "data-entry=\"break-even\"");
+    assert_has(svg, "data-entry=\"requested\"");
+    /* One line per feasible option, none for the infeasible one. */
+    assert_has(svg, "data-option=\"lambda\"");
+    assert_has(svg, "data-option=\"fargate\"");
+    assert_lacks(svg, "data-option=\"ecs_ec2_gpu\"");
+    /* Ticks: rates 100..10k span decades 2..4; costs $1..$100 span decades 0..2. */
+    assert_has(svg, "class=\"xtick\" x=\"76.0\" y=\"317.0\" text-anchor=\"middle\">100<");
+    assert_has(svg, "class=\"xtick\" x=\"330.0\" y=\"317.0\" text-anchor=\"middle\">1k<");
+    assert_has(svg, "class=\"xtick\" x=\"584.0\" y=\"317.0\" text-anchor=\"middle\">10k<");
+    assert_has(svg, ">$1<");
+    assert_has(svg, ">$10<");
+    assert_has(svg, ">$100<");
+    ck_assert_uint_eq(count(svg, "class=\"xtick\""), 3);
+    ck_assert_uint_eq(count(svg, "class=\"ytick\""), 3);
+    assert_has(svg, ">Invocations per month<");
+    assert_has(svg, ">Monthly cost (USD)<");
+    free(svg);
+}
+END_TEST
+
+START_TEST(test_hand_geometry)
+{
+    char *svg = render_text(hand_doc);
+    /* x = 76 + (log10(n) - 2) / 2 * 508: 100 -> 76, 1000 -> 330, 10000 -> 584.
+     * y = 302 - log10(usd) / 2 * 240: $1 -> 302, $10 -> 182, $100 -> 62, and $50 -> 302 -
+     * 1.69897 / 2 * 240 = 302 - 203.88 = 98.1. */
+    char *lambda = section(svg, "data-option=\"lambda\"", "</g>");
+    assert_has(lambda, "points=\"76.0,302.0 330.0,182.0 584.0,62.0\"");
+    free(lambda);
+    char *fargate = section(svg, "data-option=\"fargate\"", "</g>");
+    assert_has(fargate, "points=\"76.0,98.1 330.0,98.1 584.0,98.1\"");
+    assert_has(fargate, "stroke-dasharray");
+    free(fargate);
+    /* The requested rate, 1000 a month, is a vertical line at x = 330 over the whole plot. */
+    char *req = section(svg, "class=\"requested\"", "</g>");
+    assert_has(req, "x1=\"330.0\" x2=\"330.0\" y1=\"62.0\" y2=\"302.0\"");
+    assert_has(req, ">requested: 1k/month<");
+    free(req);
+    /* The break-even diamond at 5000 a month and $50: x = 76 + (3.69897 - 2) / 2 * 508 = 507.5,
+     * its top vertex 5 px above y = 98.1. */
+    char *be = section(svg, "class=\"break-even\"", "</g>");
+    ck_assert_uint_eq(count(be, "class=\"marker\""), 1);
+    assert_has(be, "d=\"M507.5 93.1l5 5l-5 5l-5 -5z\"");
+    assert_has(be, ">= Fargate always-on at 5k<");
+    free(be);
+    free(svg);
+}
+END_TEST
+
+START_TEST(test_gaps_and_lone_points)
+{
+    /* Lambda: two runs of two points around a null; Fargate: one feasible point alone. */
+    char *svg =
+        render_text("{\"workload\": {\"invocations_per_month\": 1000},"
+                    " \"curve\": ["
+                    "  {\"invocations_per_month\": 10, \"lambda\": 1, \"fargate\": null},"
+                    "  {\"invocations_per_month\": 100, \"lambda\": 2, \"fargate\": null},"
+                    "  {\"invocations_per_month\": 1000, \"lambda\": null, \"fargate\": 7},"
+                    "  {\"invocations_per_month\": 10000, \"lambda\": 4, \"fargate\": null},"
+                    "  {\"invocations_per_month\": 100000, \"lambda\": 5}]}");
+    char *lambda = section(svg, "data-option=\"lambda\"", "</g>");
+    ck_assert_uint_eq(count(lambda, "<polyline"), 2);
+    ck_assert_uint_eq(count(lambda, "<circle"), 0); /* no Lambda cost at the requested rate */
+    free(lambda);
+    char *fargate = section(svg, "data-option=\"fargate\"", "</g>");
+    ck_assert_uint_eq(count(fargate, "<polyline"), 0);
+    /* The lone point plus its requested-rate dot. */
+    ck_assert_uint_eq(count(fargate, "<circle"), 2);
+    free(fargate);
+    assert_has(svg, ">Lambda<"); /* feasible, but no cost at the requested rate to quote */
+    assert_has(svg, ">Fargate: $7.00/month<");
+    assert_lacks(svg, "class=\"marker\"");
+    assert_lacks(svg, "data-entry=\"break-even\"");
+    free(svg);
+}
+END_TEST
+
+START_TEST(test_no_feasible_option)
+{
+    char *svg = render_text(
+        "{\"workload\": {\"duration_s\": 0.25, \"memory_mb\": 512, \"invocations_per_month\": 2e6},"
+        " \"curve\": [{\"invocations_per_month\": 2e6, \"lambda\": null, \"fargate\": null,"
+        "   \"ecs_ec2_gpu\": null}]}");
+    assert_has(svg, ">250 ms \xC3\x97 512 MB, 2M/month</text>");
+    assert_has(svg, "No option can run this workload");
+    assert_lacks(svg, "data-option=");
+    assert_has(svg, ">Lambda: cannot run this<");
+    assert_has(svg, ">Fargate: cannot run this<");
+    assert_has(svg, ">ECS on EC2 + GPU: cannot run this<");
+    free(svg);
+
+    svg = render_text("{\"curve\": []}");
+    assert_has(svg, "No option can run this workload");
+    assert_has(svg, ">Monthly cost by invocation rate</text>");
+    free(svg);
+}
+END_TEST
+
+START_TEST(test_free_tier_floor)
+{
+    /* $0 cannot sit on a log scale: the floor is one decade below the smallest cost ($1, so
+     * decade -1 .. 2), labelled "$0", and a zero cost is drawn on it (y = 302). */
+    char *svg = render_text("{\"workload\": {\"invocations_per_month\": 100},"
+                            " \"curve\": [{\"invocations_per_month\": 10, \"lambda\": 0},"
+                            "  {\"invocations_per_month\": 100, \"lambda\": 0},"
+                            "  {\"invocations_per_month\": 1000, \"lambda\": 1},"
+                            "  {\"invocations_per_month\": 10000, \"lambda\": 100}]}");
+    assert_has(svg, ">$0<");
+    assert_has(svg, "class=\"axis-break\"");
+    assert_has(svg, ">Lambda: $0/month<");
+    /* y = 302 - (log10(usd) + 1) / 3 * 240: $1 -> 222, $100 -> 62. x: 10..10k, 169.3 px a
+     * decade. */
+    assert_has(svg, "points=\"76.0,302.0 245.3,302.0 414.7,222.0 584.0,62.0\"");
+    assert_lacks(svg, ">$0.1<");
+    free(svg);
+}
+END_TEST
+
+START_TEST(test_hostile_input)
+{
+    /* Markup, quotes, control and non-characters in texts; numbers of every odd kind. */
+    json_t *doc = json_pack(
+        "{s:{s:s, s:s, s:f, s:f, s:f}, s:{s:s}, s:[{s:f, s:f, s:s, s:f}, {s:f, s:f, s:n, s:f},"
+        " {s:s, s:f}, {s:f, s:f, s:f, s:f}, {s:f, s:f, s:f, s:f}, {s:f, s:f}, {s:f, s:b}, i, n],"
+        " s:{s:{s:f, s:f}, s:{s:f, s:s}, s:{s:s}}}",
+        "workload", "name", "<script>&\"'\x01\x1f \xEF\xBF\xBE x]]>", "region", "us-east-1\"><b>",
+        "duration_s", 1e300, "memory_mb", -5.0, "invocations_per_month", 1e-300, "recommendation",
+        "platform", "<lambda>", "curve", "invocations_per_month", 1e-300, "lambda", 1e300,
+        "fargate", "12", "ecs_ec2_gpu", -1.0, "invocations_per_month", 1e300, "lambda", 1e-300,
+        "fargate", "ecs_ec2_gpu", 0.0, "invocations_per_month", "many", "lambda", 1.0,
+        "invocations_per_month", 5e-324, "lambda", 1.7e308, "fargate", 4.9e-324, "ecs_ec2_gpu", 2.0,
+        "invocations_per_month", 1e10, "lambda", 1e10, "fargate", 1e10, "ecs_ec2_gpu", 1e10,
+        "invocations_per_month", -3.0, "lambda", 3.0, "invocations_per_month", 5.0, "lambda", 1, 7,
+        "break_even", "lambda_vs_fargate_always_on", "invocations_per_month", 1e308, "lambda_usd",
+        1e-308, "lambda_vs_fargate_per_job", "invocations_per_month", 1e-10, "lambda_usd", "x",
+        "lambda_vs_ecs_ec2_gpu", "invocations_per_month", "<1>");
+    ck_assert_ptr_nonnull(doc);
+    char *svg = render(doc);
+    assert_has(svg, "&lt;script&gt;&amp;&quot;&apos;");
+    assert_lacks(svg, "<script");
+    assert_lacks(svg, "\x01");
+    assert_lacks(svg, "\xEF\xBF\xBE");
+    assert_lacks(svg, "nan");
+    assert_lacks(svg, "inf");
+    /* 5e-324 .. 1e300 spans hundreds of decades: at most nine labelled ticks an axis. */
+    ck_assert_uint_le(count(svg, "class=\"xtick\""), 9);
+    ck_assert_uint_le(count(svg, "class=\"ytick\""), 9);
+    /* Far-off break-even points are pointed at from the edge, not drawn off the canvas. */
+    assert_has(svg, "class=\"off-chart\"");
+    free(svg);
+    json_decref(doc);
+
+    /* A title of any length stays one line: squeezed, and cut with an ellipsis. */
+    char name[400];
+    memset(name, 'W', sizeof(name) - 1);
+    name[sizeof(name) - 1] = '\0';
+    doc = json_pack("{s:{s:s}, s:[{s:i, s:i}, {s:i, s:i}]}", "workload", "name", name, "curve",
+                    "invocations_per_month", 10, "lambda", 1, "invocations_per_month", 100,
+                    "lambda", 2);
+    svg = render(doc);
+    assert_has(svg, "textLength=\"576\"");
+    assert_has(svg, "W\xE2\x80\xA6</text>");
+    free(svg);
+    json_decref(doc);
+}
+END_TEST
+
+START_TEST(test_bad_documents)
+{
+    char *svg = (char *)0x1;
+    size_t len = 7;
+    struct cf_error err = {0};
+    json_t *arr = json_array(), *no_curve = json_pack("{s:i}", "curve", 3);
+    ck_assert_int_eq(chart_compare_svg(arr, &svg, &len, &err), CF_EINVAL);
+    ck_assert_str_eq(err.field, "curve");
+    ck_assert_int_eq(chart_compare_svg(no_curve, &svg, &len, NULL), CF_EINVAL);
+    ck_assert_int_eq(chart_compare_svg(NULL, &svg, &len, NULL), CF_EINVAL);
+    ck_assert_ptr_eq(svg, (char *)0x1); /* outputs untouched on failure */
+    ck_assert_uint_eq(len, 7);
+    json_decref(arr);
+    json_decref(no_curve);
+}
+END_TEST
+
+/* ---- documents from core_compare() ---- */
+
+static json_t *compare(const char *text)
+{
+    json_t *req = json_loads(text, 0, NULL);
+    ck_assert_ptr_nonnull(req);
+    json_t *out = NULL;
+    struct cf_error err = {0};
+    ck_assert_msg(core_compare(req, rates, model, &out, &err) == 0, "%s: %s", err.field,
+                  err.message);
+    json_decref(req);
+    return out;
+}
+
+START_TEST(test_core_cpu_workload)
+{
+    json_t *doc = compare("{\"duration\": \"5s\", \"memory\": \"2GB\", "
+                          "\"invocations\": \"10000/month\"}");
+    char *svg = render(doc);
+    assert_has(svg, ">5 s \xC3\x97 2048 MB, 10k/month, us-east-1</text>");
+    /* Lambda at 10k a month, no free tier: 10000 x (5 s x 2 GB x $0.0000166667 + $0.0000002)
+     * = 10000 x $0.000166869 = $1.66869 -> "$1.67". */
+    assert_has(svg, ">Lambda: $1.67/month<");
+    assert_has(svg, "data-option=\"lambda\"");
+    assert_has(svg, "data-option=\"fargate\"");
+    assert_has(svg, "data-entry=\"fargate\"");
+    assert_has(svg, "data-entry=\"ecs_ec2_gpu\"");
+    assert_has(svg, ">requested: 10k/month<");
+    /* The curve spans 10^2.5 .. 10^5.5 around 10k: the decades 1k, 10k and 100k are labelled;
+     * Lambda's $0.05 .. $53 and the GPU's hundreds put "$1" and "$100" on the cost axis. */
+    assert_has(svg, ">1k<");
+    assert_has(svg, ">10k<");
+    assert_has(svg, ">100k<");
+    assert_has(svg, ">$1<");
+    assert_has(svg, ">$100<");
+    /* Every break-even the document holds is marked, on the plot or at its edge. */
+    size_t n_be = 0;
+    const char *keys[] = {"lambda_vs_fargate_always_on", "lambda_vs_fargate_per_job",
+                          "lambda_vs_ecs_ec2_gpu"};
+    for (size_t k = 0; k < 3; k++)
+        n_be += json_is_number(json_object_get(
+            json_object_get(json_object_get(doc, "break_even"), keys[k]), "invocations_per_month"));
+    ck_assert_uint_ge(n_be, 1);
+    ck_assert_uint_eq(count(svg, "class=\"marker\"") + count(svg, "class=\"off-chart\""), n_be);
+    free(svg);
+    json_decref(doc);
+}
+END_TEST
+
+START_TEST(test_core_gpu_only)
+{
+    /* A GPU task: Lambda and Fargate cannot run it, so only ECS on EC2 is drawn, and there is
+     * no break-even at all. One g4dn.xlarge always on: 730 h x $0.526 = $383.98. */
+    json_t *doc = compare("{\"duration\": \"30s\", \"memory\": \"8GB\", \"gpu\": true, "
+                          "\"invocations\": \"2000/day\"}");
+    char *svg = render(doc);
+    assert_has(svg, "+ GPU, 60.8k/month, us-east-1</text>");
+    assert_has(svg, ">Lambda: cannot run this<");
+    assert_has(svg, ">Fargate: cannot run this<");
+    assert_has(svg, ">ECS on EC2 + GPU: $383.98/month<");
+    assert_has(svg, "data-option=\"ecs_ec2_gpu\"");
+    assert_lacks(svg, "data-option=\"lambda\"");
+    assert_lacks(svg, "data-option=\"fargate\"");
+    assert_lacks(svg, "class=\"marker\"");
+    assert_lacks(svg, "class=\"off-chart\"");
+    assert_lacks(svg, "data-entry=\"break-even\"");
+    assert_has(svg, "class=\"requested\"");
+    free(svg);
+    json_decref(doc);
+}
+END_TEST
+
+static Suite *chart_suite(void)
+{
+    Suite *s = suite_create("chart");
+    TCase *hand = tcase_create("hand");
+    tcase_add_test(hand, test_hand_elements);
+    tcase_add_test(hand, test_hand_geometry);
+    tcase_add_test(hand, test_gaps_and_lone_points);
+    tcase_add_test(hand, test_no_feasible_option);
+    tcase_add_test(hand, test_free_tier_floor);
+    tcase_add_test(hand, test_hostile_input);
+    tcase_add_test(hand, test_bad_documents);
+    suite_add_tcase(s, hand);
+    TCase *core = tcase_create("core");
+    tcase_add_checked_fixture(core, setup, teardown);
+    tcase_add_test(core, test_core_cpu_workload);
+    tcase_add_test(core, test_core_gpu_only);
+    suite_add_tcase(s, core);
+    return s;
+}
+
+int main(void)
+{
+    return cf_test_run(chart_suite());
+}
