@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "computefit/app.h"
+#include "computefit/metrics.h"
 #include "computefit/model.h"
 #include "computefit/config.h"
 #include "computefit/rates_json.h"
@@ -81,6 +82,7 @@ static void start_server(long max_body)
     routes[n_routes++] = (struct route){"GET", "/test/slow", handle_slow, 0};
     routes[n_routes++] = (struct route){"POST", "/test/echo", handle_echo, ROUTE_JSON_BODY};
 
+    app.metrics = metrics_new(routes, n_routes);
     struct cf_error err;
     ck_assert_int_eq(server_start(&app, routes, n_routes, &srv, &err), 0);
     port = server_port(srv);
@@ -97,6 +99,7 @@ static void teardown(void)
     server_stop(srv, 1000);
     srv = NULL;
     pricing_cache_free(app.cache);
+    metrics_free(app.metrics);
 }
 
 /* Checks the one error shape and returns the parsed body (new reference). */
@@ -391,6 +394,7 @@ static void pricing_teardown(void)
     refresher_free(rf);
     rf = NULL;
     pricing_cache_free(app.cache);
+    metrics_free(app.metrics);
 }
 
 START_TEST(pricing_status)
@@ -618,6 +622,222 @@ START_TEST(junk_never_gets_5xx)
 }
 END_TEST
 
+/* --- callers: bots, dashboards, scrapers, browsers ------------------------------------------ */
+
+static int count_lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+START_TEST(bot_gets_a_short_text_answer)
+{
+    const char *accept[] = {"Accept: text/plain", NULL};
+    struct http_result r =
+        http_do(NULL, "GET", port,
+                "/advise?duration=30s&memory=2GB&invocations=500/day&trigger=s3", accept, NULL, 0);
+    ck_assert_int_eq(r.status, 200);
+    char ct[128];
+    ck_assert_str_eq(http_header(&r, "Content-Type", ct, sizeof(ct)), "text/plain; charset=utf-8");
+    ck_assert_int_le(count_lines(r.body), 6);
+    ck_assert_ptr_nonnull(strstr(r.body, "Recommendation: Lambda"));
+    ck_assert_ptr_nonnull(strstr(r.body, "Fargate $"));
+    ck_assert_ptr_nonnull(strstr(r.body, "Why: "));
+    ck_assert_ptr_null(strchr(r.body, '{'));
+    /* Same workload as JSON gives the same Lambda figure the text shows, to the cent. */
+    struct http_result j = http_do(
+        NULL, "GET", port, "/advise?duration=30s&memory=2GB&invocations=500/day&trigger=s3",
+        NULL, NULL, 0);
+    ck_assert_int_eq(j.status, 200);
+    json_t *doc = http_json(&j);
+    char want[64];
+    snprintf(want, sizeof(want), "Lambda $%.2f",
+             json_number_value(json_object_get(
+                 json_object_get(json_object_get(doc, "options"), "lambda"), "monthly_usd")));
+    ck_assert_msg(strstr(r.body, want) != NULL, "%s not in %s", want, r.body);
+    json_decref(doc);
+    http_result_free(&j);
+    http_result_free(&r);
+
+    r = http_do(NULL, "GET", port,
+                "/compare?duration=5s&memory=2GB&invocations=10000/month&format=markdown", NULL,
+                NULL, 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(http_header(&r, "Content-Type", ct, sizeof(ct)),
+                     "text/markdown; charset=utf-8");
+    ck_assert_ptr_nonnull(strstr(r.body, "**Lambda**"));
+    ck_assert_ptr_nonnull(strstr(r.body, "Break-even"));
+    ck_assert_int_le(count_lines(r.body), 6);
+    http_result_free(&r);
+
+    /* Errors stay JSON; bad query values name their field. */
+    r = http_do(NULL, "GET", port, "/advise?duration=5%20parsecs&memory=2GB&invocations=1",
+                accept, NULL, 0);
+    json_t *e = expect_error(&r, 400, "invalid_field");
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(e, "error"), "field")),
+                     "duration");
+    json_decref(e);
+    http_result_free(&r);
+    r = http_do(NULL, "GET", port, "/advise?duration=1&duration=2&memory=1&invocations=1", NULL,
+                NULL, 0);
+    json_decref(expect_error(&r, 400, "invalid_field"));
+    http_result_free(&r);
+    const char *xml[] = {"Accept: application/xml", NULL};
+    r = http_do(NULL, "GET", port, "/advise?duration=1&memory=128&invocations=1", xml, NULL, 0);
+    json_decref(expect_error(&r, 406, "not_acceptable"));
+    http_result_free(&r);
+    r = http_do(NULL, "GET", port, "/advise?duration=1&memory=128&invocations=1&format=svg", NULL,
+                NULL, 0);
+    json_decref(expect_error(&r, 400, "invalid_field"));
+    http_result_free(&r);
+}
+END_TEST
+
+START_TEST(dashboard_gets_an_svg)
+{
+    const char *svg[] = {"Accept: image/svg+xml;q=0.9, application/json;q=0.1", NULL};
+    struct http_result r = http_do(
+        NULL, "GET", port, "/compare?duration=5s&memory=2GB&invocations=10000/month", svg, NULL, 0);
+    ck_assert_int_eq(r.status, 200);
+    char ct[128];
+    ck_assert_str_eq(http_header(&r, "Content-Type", ct, sizeof(ct)), "image/svg+xml");
+    ck_assert_ptr_nonnull(strstr(r.body, "<svg"));
+    ck_assert_ptr_nonnull(strstr(r.body, "</svg>"));
+    http_result_free(&r);
+}
+END_TEST
+
+START_TEST(metrics_count_requests)
+{
+    for (int i = 0; i < 3; i++) {
+        struct http_result r = http_do(NULL, "GET", port, "/healthz", NULL, NULL, 0);
+        http_result_free(&r);
+    }
+    struct http_result r = http_do(NULL, "GET", port, "/nope", NULL, NULL, 0);
+    http_result_free(&r);
+    /* A request is counted when libmicrohttpd reports it complete, which may be a moment after
+     * the client has the response: poll (bounded) until the last one is in. */
+    const char *want =
+        "computefit_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 3\n";
+    r = http_do(NULL, "GET", port, "/metrics", NULL, NULL, 0);
+    for (int i = 0; i < 200 && (!strstr(r.body, want) || !strstr(r.body, "status=\"404\"} 1\n"));
+         i++) {
+        http_result_free(&r);
+        struct timespec t = {0, 5000000};
+        nanosleep(&t, NULL);
+        r = http_do(NULL, "GET", port, "/metrics", NULL, NULL, 0);
+    }
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(r.body, want));
+    ck_assert_ptr_nonnull(strstr(
+        r.body, "computefit_http_requests_total{method=\"\",route=\"unmatched\",status=\"404\"} 1\n"));
+    ck_assert_ptr_nonnull(strstr(
+        r.body, "computefit_http_request_duration_seconds_count{method=\"GET\",route=\"/healthz\"} 3\n"));
+    ck_assert_ptr_nonnull(strstr(r.body, "computefit_refresh_attempts_total{offer=\"ec2\"}"));
+    ck_assert_ptr_nonnull(strstr(r.body, "computefit_build_info{version="));
+    /* promtool (Debian's prometheus package) checks the exposition format when present. */
+    if (access("/usr/bin/promtool", X_OK) == 0) {
+        FILE *p = popen("/usr/bin/promtool check metrics >/dev/null 2>&1", "w");
+        ck_assert_ptr_nonnull(p);
+        fwrite(r.body, 1, r.body_len, p);
+        ck_assert_int_eq(pclose(p), 0);
+    } else {
+        fprintf(stderr, "# promtool not installed: exposition format not checked\n");
+    }
+    http_result_free(&r);
+}
+END_TEST
+
+START_TEST(api_keys_guard_advice_only)
+{
+    strcpy(cfg.api_keys, "key-one, key-two");
+    const char *q = "/advise?duration=1s&memory=128&invocations=10";
+    struct http_result r = http_do(NULL, "GET", port, q, NULL, NULL, 0);
+    json_decref(expect_error(&r, 401, "unauthorized"));
+    char www[128];
+    ck_assert_ptr_nonnull(http_header(&r, "WWW-Authenticate", www, sizeof(www)));
+    http_result_free(&r);
+    const char *bad[] = {"Authorization: Bearer key-three", NULL};
+    r = http_do(NULL, "GET", port, q, bad, NULL, 0);
+    json_decref(expect_error(&r, 403, "forbidden"));
+    http_result_free(&r);
+    /* Checked before the body: a bad body with no key is 401, not 400. */
+    const char *json_only[] = {"Content-Type: application/json", NULL};
+    r = http_do(NULL, "POST", port, "/compare", json_only, "{", 1);
+    json_decref(expect_error(&r, 401, "unauthorized"));
+    http_result_free(&r);
+    const char *good[] = {"Authorization: Bearer key-two", NULL};
+    r = http_do(NULL, "GET", port, q, good, NULL, 0);
+    ck_assert_int_eq(r.status, 200);
+    http_result_free(&r);
+    /* Health, readiness and metrics stay open. */
+    const char *open_paths[] = {"/healthz", "/readyz", "/metrics", "/pricing"};
+    for (size_t i = 0; i < 4; i++) {
+        r = http_do(NULL, "GET", port, open_paths[i], NULL, NULL, 0);
+        ck_assert_int_eq(r.status, 200);
+        http_result_free(&r);
+    }
+}
+END_TEST
+
+START_TEST(cors_for_allowed_origins)
+{
+    strcpy(cfg.cors_origins, "https://dash.example.com");
+    const char *pre[] = {"Origin: https://dash.example.com", "Access-Control-Request-Method: POST",
+                         "Access-Control-Request-Headers: content-type", NULL};
+    struct http_result r = http_do(NULL, "OPTIONS", port, "/compare", pre, NULL, 0);
+    ck_assert_int_eq(r.status, 204);
+    char v[256];
+    ck_assert_str_eq(http_header(&r, "Access-Control-Allow-Origin", v, sizeof(v)),
+                     "https://dash.example.com");
+    ck_assert_ptr_nonnull(strstr(http_header(&r, "Access-Control-Allow-Methods", v, sizeof(v)),
+                                 "POST"));
+    ck_assert_ptr_nonnull(http_header(&r, "Access-Control-Allow-Headers", v, sizeof(v)));
+    http_result_free(&r);
+
+    const char *simple[] = {"Origin: https://dash.example.com", NULL};
+    r = http_do(NULL, "GET", port, "/advise?duration=1s&memory=128&invocations=10", simple, NULL,
+                0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(http_header(&r, "Access-Control-Allow-Origin", v, sizeof(v)),
+                     "https://dash.example.com");
+    ck_assert_str_eq(http_header(&r, "Access-Control-Expose-Headers", v, sizeof(v)),
+                     "X-Request-Id");
+    http_result_free(&r);
+
+    const char *other[] = {"Origin: https://evil.example", "Access-Control-Request-Method: POST",
+                           NULL};
+    r = http_do(NULL, "OPTIONS", port, "/compare", other, NULL, 0);
+    ck_assert_ptr_null(http_header(&r, "Access-Control-Allow-Origin", v, sizeof(v)));
+    http_result_free(&r);
+}
+END_TEST
+
+START_TEST(openapi_documents_every_route)
+{
+    struct http_result r = http_do(NULL, "GET", port, "/openapi.json", NULL, NULL, 0);
+    ck_assert_int_eq(r.status, 200);
+    json_t *doc = http_json(&r);
+    ck_assert_ptr_nonnull(doc);
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "openapi")), "3.1.0");
+    json_t *paths = json_object_get(doc, "paths");
+    for (size_t i = 0; i < app_routes_count; i++) {
+        json_t *item = json_object_get(paths, app_routes[i].pattern);
+        char method[16];
+        size_t k = 0;
+        for (; app_routes[i].method[k] && k + 1 < sizeof(method); k++)
+            method[k] = (char)(app_routes[i].method[k] | 0x20); /* lower case */
+        method[k] = '\0';
+        ck_assert_msg(json_object_get(item, method) != NULL, "%s %s is not in the spec",
+                      app_routes[i].method, app_routes[i].pattern);
+    }
+    json_decref(doc);
+    http_result_free(&r);
+}
+END_TEST
+
 /* --- the real binary: configuration errors and signals ------------------------------------ */
 
 /* Runs the built binary with `args` and extra environment `env` (NULL-terminated lists);
@@ -778,6 +998,12 @@ static Suite *http_suite(void)
     tcase_add_test(adv, advise_answers_with_stale_flag);
     tcase_add_test(adv, bad_input_is_400_naming_the_field);
     tcase_add_test(adv, junk_never_gets_5xx);
+    tcase_add_test(adv, bot_gets_a_short_text_answer);
+    tcase_add_test(adv, dashboard_gets_an_svg);
+    tcase_add_test(adv, metrics_count_requests);
+    tcase_add_test(adv, api_keys_guard_advice_only);
+    tcase_add_test(adv, cors_for_allowed_origins);
+    tcase_add_test(adv, openapi_documents_every_route);
     suite_add_tcase(s, adv);
 
     TCase *proc = tcase_create("process");
