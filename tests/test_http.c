@@ -722,7 +722,10 @@ START_TEST(metrics_count_requests)
     const char *want =
         "computefit_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 3\n";
     r = http_do(NULL, "GET", port, "/metrics", NULL, NULL, 0);
-    for (int i = 0; i < 200 && (!strstr(r.body, want) || !strstr(r.body, "status=\"404\"} 1\n"));
+    const char *want_count =
+        "computefit_http_request_duration_seconds_count{method=\"GET\",route=\"/healthz\"} 3\n";
+    for (int i = 0; i < 200 && (!strstr(r.body, want) || !strstr(r.body, want_count) ||
+                                !strstr(r.body, "status=\"404\"} 1\n"));
          i++) {
         http_result_free(&r);
         struct timespec t = {0, 5000000};
