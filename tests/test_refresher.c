@@ -420,6 +420,176 @@ START_TEST(failures_keep_the_rates_in_use)
 }
 END_TEST
 
+#define SPOT_FEED "/fargate-spot-prices.json"
+
+/* A Fargate Spot feed in AWS's format with both us-east-1 rates for x86 and ARM (the ARM
+ * spellings, "ARM-vCPU-Hours" and "ARM-GB-Hours", are not in any genuine file here). */
+static void put_spot_feed(const char *version, const char *x86_vcpu)
+{
+    char doc[2048];
+    int n = snprintf(
+        doc, sizeof(doc),
+        "{\"metadata\": {\"format:version\": \"1.0\", \"source:version\": \"%s\"},\n"
+        " \"prices\": [\n"
+        "  {\"id\": \"a\", \"unit\": \"vCPU-Hours\", \"price\": {\"USD\": \"%s\"},\n"
+        "   \"attributes\": {\"aws:region\": \"us-east-1\", \"aws:label\": \"per vCPU per "
+        "hour\"}},\n"
+        "  {\"id\": \"b\", \"unit\": \"GB-Hours\", \"price\": {\"USD\": \"0.00141527\"},\n"
+        "   \"attributes\": {\"aws:region\": \"us-east-1\", \"aws:label\": \"per GB per hour\"}},\n"
+        "  {\"id\": \"c\", \"unit\": \"ARM-vCPU-Hours\", \"price\": {\"USD\": \"0.01030969\"},\n"
+        "   \"attributes\": {\"aws:region\": \"us-east-1\", \"aws:label\": \"ARM per vCPU per "
+        "hour\"}},\n"
+        "  {\"id\": \"d\", \"unit\": \"ARM-GB-Hours\", \"price\": {\"USD\": \"0.00113349\"},\n"
+        "   \"attributes\": {\"aws:region\": \"us-east-1\", \"aws:label\": \"ARM per GB per "
+        "hour\"}}\n"
+        " ]}\n",
+        version, x86_vcpu);
+    ck_assert_int_lt(n, (int)sizeof(doc));
+    ck_assert_int_eq(upstream_put(up, SPOT_FEED, doc, (size_t)n, "application/json"), 0);
+}
+
+static json_t *spot_status_of(const json_t *status)
+{
+    return json_object_get(json_object_get(json_object_get(status, "offers"), "fargate"), "spot");
+}
+
+START_TEST(spot_feed_rates_and_failures)
+{
+    const unsigned FARGATE = 1u << CF_OFFER_FARGATE;
+    struct cf_error err = {0};
+    char url[256];
+    upstream_url(up, SPOT_FEED, url, sizeof(url));
+    snprintf(cfg.fargate_spot_url, sizeof(cfg.fargate_spot_url), "%s", url);
+
+    /* 1. The genuine ligoj feed (2019): us-east-1 has a vCPU row (0.01458) but no GB row, so
+     * no Spot rate; the on-demand rates still refresh. */
+    size_t glen;
+    char *genuine = cf_test_read("tests/fixtures/ligoj__spot-fargate.json", &glen);
+    ck_assert_int_eq(upstream_put(up, SPOT_FEED, genuine, glen, "application/json"), 0);
+    free(genuine);
+    ck_assert_msg(refresher_run_once(rf, FARGATE, &err) == 0, "%s", err.message);
+    ck_assert_uint_eq(upstream_stats(up, SPOT_FEED).ok, 1);
+    struct rates *r = pricing_cache_acquire(cache);
+    const struct region_rates *us = rates_region(r, "us-east-1");
+    ck_assert_int_eq(us->info[CF_OFFER_FARGATE].source, CF_SOURCE_LIVE);
+    ck_assert(!rates_has_fargate_spot(us));
+    json_t *st = refresher_status_json(rf, r, 0);
+    json_t *sp = spot_status_of(st);
+    ck_assert_str_eq(json_string_value(json_object_get(sp, "source")), "none");
+    ck_assert_str_eq(json_string_value(json_object_get(sp, "version")), "20190730194642");
+    ck_assert_str_eq(json_string_value(json_object_get(sp, "url")), url);
+    ck_assert(json_is_null(json_object_get(sp, "last_error")));
+    json_decref(st);
+    rates_unref(r);
+
+    /* 2. A feed with both us-east-1 rates: a new table, ECS not downloaded again. */
+    uint64_t gen = pricing_cache_generation(cache);
+    put_spot_feed("20261101000000", "0.01288871");
+    ck_assert_msg(refresher_run_once(rf, FARGATE, &err) == 0, "%s", err.message);
+    ck_assert_uint_eq(pricing_cache_generation(cache), gen + 1);
+    ck_assert_uint_eq(upstream_stats(up, ECS_V1).requests, 1);
+    r = pricing_cache_acquire(cache);
+    us = rates_region(r, "us-east-1");
+    ck_assert(us->has_fargate_spot[CF_ARCH_X86_64] && us->has_fargate_spot[CF_ARCH_ARM64]);
+    ck_assert_double_eq(us->fargate_spot[CF_ARCH_X86_64].vcpu_hour_usd, 0.01288871);
+    ck_assert_double_eq(us->fargate_spot[CF_ARCH_X86_64].gb_hour_usd, 0.00141527);
+    ck_assert_double_eq(us->fargate_spot[CF_ARCH_ARM64].vcpu_hour_usd, 0.01030969);
+    ck_assert_double_eq(us->fargate_spot[CF_ARCH_ARM64].gb_hour_usd, 0.00113349);
+    ck_assert_int_eq(us->fargate_spot_info.source, CF_SOURCE_LIVE);
+    ck_assert_str_eq(us->fargate_spot_info.version, "20261101000000");
+    ck_assert_str_eq(us->fargate_spot_info.published, "2026-11-01T00:00:00Z");
+    ck_assert_str_eq(us->fargate_spot_info.origin, url);
+    ck_assert_int_gt(us->fargate_spot_info.fetched_at, 0);
+    /* The on-demand rates are the ECS file's, untouched. */
+    ck_assert_double_eq(us->fargate[CF_ARCH_X86_64].vcpu_hour_usd, 0.04048);
+    /* Regions not configured for refresh get no Spot rates. */
+    ck_assert(!rates_has_fargate_spot(rates_region(r, "eu-west-1")));
+    st = refresher_status_json(rf, r, 0);
+    sp = spot_status_of(st);
+    ck_assert_str_eq(json_string_value(json_object_get(sp, "source")), "live");
+    ck_assert_str_eq(json_string_value(json_object_get(sp, "version")), "20261101000000");
+    json_t *rs = json_object_get(
+        json_object_get(
+            json_object_get(json_object_get(json_object_get(st, "offers"), "fargate"), "regions"),
+            "us-east-1"),
+        "spot");
+    ck_assert_str_eq(json_string_value(json_object_get(rs, "source")), "live");
+    ck_assert_uint_eq(json_array_size(json_object_get(rs, "architectures")), 2);
+    json_decref(st);
+    rates_unref(r);
+
+    /* The saved state file carries them. */
+    struct rates *saved = NULL;
+    char path[128];
+    snprintf(path, sizeof(path), "%s/%s", state_dir, STATE_RATES_FILE);
+    ck_assert_int_eq(rates_load_file(path, CF_SOURCE_STATE, &saved, &err), 0);
+    ck_assert_double_eq(rates_region(saved, "us-east-1")->fargate_spot[CF_ARCH_ARM64].gb_hour_usd,
+                        0.00113349);
+    rates_unref(saved);
+
+    /* 3. Unchanged: the feed is revalidated (304) and no table is built. */
+    gen = pricing_cache_generation(cache);
+    ck_assert_int_eq(refresher_run_once(rf, FARGATE, &err), 0);
+    ck_assert_uint_ge(upstream_stats(up, SPOT_FEED).not_modified, 1);
+    ck_assert_uint_eq(pricing_cache_generation(cache), gen);
+
+    /* 4. Failures keep the Spot rates in use and are reported: 500, not JSON, a bad row. */
+    struct upstream_fault f = {0};
+    f.status = 500;
+    upstream_set_fault(up, SPOT_FEED, &f);
+    expect_failure(CF_OFFER_FARGATE, "500");
+    memset(&f, 0, sizeof(f));
+    f.body = "<html>moved</html>";
+    f.body_len = strlen(f.body);
+    upstream_set_fault(up, SPOT_FEED, &f);
+    expect_failure(CF_OFFER_FARGATE, "not JSON");
+    f.body = "{\"prices\": [{\"unit\": \"vCPU-Hours\", \"price\": {\"USD\": \"0\"}, "
+             "\"attributes\": {\"aws:region\": \"us-east-1\"}}]}";
+    f.body_len = strlen(f.body);
+    upstream_set_fault(up, SPOT_FEED, &f);
+    expect_failure(CF_OFFER_FARGATE, NULL);
+    r = pricing_cache_acquire(cache);
+    us = rates_region(r, "us-east-1");
+    ck_assert_double_eq(us->fargate_spot[CF_ARCH_X86_64].vcpu_hour_usd, 0.01288871);
+    st = refresher_status_json(rf, r, 0);
+    ck_assert(json_is_string(json_object_get(spot_status_of(st), "last_error")));
+    ck_assert_str_eq(json_string_value(json_object_get(spot_status_of(st), "source")), "live");
+    json_decref(st);
+    rates_unref(r);
+    upstream_set_fault(up, SPOT_FEED, NULL);
+
+    /* 5. A new price: swapped in. */
+    put_spot_feed("20261102000000", "0.0131");
+    ck_assert_msg(refresher_run_once(rf, FARGATE, &err) == 0, "%s", err.message);
+    r = pricing_cache_acquire(cache);
+    ck_assert_double_eq(rates_region(r, "us-east-1")->fargate_spot[CF_ARCH_X86_64].vcpu_hour_usd,
+                        0.0131);
+    st = refresher_status_json(rf, r, 0);
+    ck_assert(json_is_null(json_object_get(spot_status_of(st), "last_error")));
+    json_decref(st);
+    rates_unref(r);
+}
+END_TEST
+
+/* Without a feed URL, no request is made and the status says so. */
+START_TEST(spot_feed_not_configured)
+{
+    struct cf_error err = {0};
+    ck_assert_int_eq(refresher_run_once(rf, 1u << CF_OFFER_FARGATE, &err), 0);
+    ck_assert_uint_eq(upstream_stats(up, SPOT_FEED).requests, 0);
+    struct rates *r = pricing_cache_acquire(cache);
+    json_t *st = refresher_status_json(rf, r, 0);
+    json_t *sp = spot_status_of(st);
+    ck_assert(json_is_null(json_object_get(sp, "url")));
+    ck_assert_str_eq(json_string_value(json_object_get(sp, "source")), "none");
+    json_decref(st);
+    st = pricing_status_json(r, &cfg, 0);
+    ck_assert_str_eq(json_string_value(json_object_get(spot_status_of(st), "source")), "none");
+    json_decref(st);
+    rates_unref(r);
+}
+END_TEST
+
 START_TEST(connection_refused)
 {
     /* Port 1: nothing listens there, so the connection is refused at once. */
@@ -615,7 +785,13 @@ START_TEST(large_generated_ec2_file_streams_in_bounded_memory)
     long after = vm_hwm_kb();
     /* The file is over 200 MB; the process's peak grew by far less than that. */
     long growth_mb = (after - before) / 1024;
+#if defined(__SANITIZE_ADDRESS__)
+    /* ASan's quarantine keeps freed blocks on purpose, so peak RSS says nothing about what the
+     * parser holds; the plain and TSan builds check it. */
+    fprintf(stderr, "# ASan build: peak memory growth %ld MB not checked\n", growth_mb);
+#else
     ck_assert_msg(growth_mb < 64, "peak memory grew by %ld MB", growth_mb);
+#endif
     struct rates *r = pricing_cache_acquire(cache);
     const struct region_rates *rr = rates_region(r, "us-east-1");
     const struct gpu_instance *g6 = gpu_of(rr, "g6.xlarge");
@@ -739,6 +915,8 @@ int main(void)
     tcase_add_test(tc, genuine_files_give_exact_rates);
     tcase_add_test(tc, unchanged_version_is_not_downloaded_again);
     tcase_add_test(tc, failures_keep_the_rates_in_use);
+    tcase_add_test(tc, spot_feed_rates_and_failures);
+    tcase_add_test(tc, spot_feed_not_configured);
     tcase_add_test(tc, connection_refused);
     tcase_add_test(tc, price_jump_is_counted_and_strict_rejects_it);
     tcase_add_test(tc, restart_uses_state_and_corrupt_state_falls_back);

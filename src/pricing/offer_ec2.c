@@ -142,6 +142,8 @@ static int sku_cmp(const void *a, const void *b)
 
 static struct ec2_row *find_row(struct offer_ec2_stream *s, const char *sku)
 {
+    if (!s->n_rows)
+        return NULL; /* qsort/bsearch need a valid pointer even for no elements */
     if (!s->rows_sorted) {
         qsort(s->rows, s->n_rows, sizeof(*s->rows), sku_cmp);
         s->rows_sorted = true;
@@ -657,6 +659,8 @@ static int price_cmp(const void *a, const void *b)
 /* Gives every row still unpriced the price that arrived before it, if any. */
 static int merge_pending(struct offer_ec2_stream *s)
 {
+    if (!s->n_pending || !s->n_rows)
+        return 0;
     qsort(s->pending, s->n_pending, sizeof(*s->pending), sku_cmp);
     for (size_t i = 0; i < s->n_rows; i++) {
         struct ec2_row *row = &s->rows[i];
@@ -712,7 +716,8 @@ int offer_ec2_stream_finish(struct offer_ec2_stream *s, struct gpu_instance **re
     }
 
     /* One row per instance type: identical duplicates collapse, different prices fail. */
-    qsort(s->rows, s->n_rows, sizeof(*s->rows), type_cmp);
+    if (s->n_rows)
+        qsort(s->rows, s->n_rows, sizeof(*s->rows), type_cmp);
     s->rows_sorted = false;
     if (s->n_rows) {
         out = malloc(s->n_rows * sizeof(*out));
@@ -737,7 +742,8 @@ int offer_ec2_stream_finish(struct offer_ec2_stream *s, struct gpu_instance **re
         }
         out[n++] = row->gi;
     }
-    qsort(out, n, sizeof(*out), price_cmp);
+    if (n)
+        qsort(out, n, sizeof(*out), price_cmp);
     if (n == 0) {
         free(out);
         out = NULL;
