@@ -534,6 +534,72 @@ START_TEST(fargate_spot)
 }
 END_TEST
 
+/* Fargate Spot rates from AWS's feed: the genuine eu-west-1 x86 pair of the ligoj feed (2019),
+ * used here as us-east-1's x86 Spot rates; arm64 has none, so it falls back to the discount. */
+#define SPOT_X86_VCPU 0.01379631
+#define SPOT_X86_GB   0.00151494
+
+START_TEST(fargate_spot_from_feed)
+{
+    struct workload w =
+        wl("{\"duration\": 5, \"memory\": 512, \"invocations\": 1, "
+           "\"interruptible\": true, \"architecture\": \"any\", "
+           "\"ephemeral_storage\": \"30GB\", \"fargate\": {\"mode\": \"always_on\"}}");
+    struct region_rates rr = *region(&w); /* a copy: the shared table stays as it is */
+    rr.has_fargate_spot[CF_ARCH_X86_64] = true;
+    rr.fargate_spot[CF_ARCH_X86_64] = (struct fargate_rates){SPOT_X86_VCPU, SPOT_X86_GB};
+    struct cost_option o;
+    cost_fargate(&w, &rr, model, &o);
+
+    /* x86: 0.5 vCPU and 1 GB all month at the feed's rates, not estimates:
+     *   vCPU 730 h x 0.5 x 0.01379631 = $5.0357
+     *   GB   730 h x 1   x 0.00151494 = $1.1059
+     * and 10 GB of ephemeral storage above the included 20 GB at the on-demand 0.000111:
+     *   730 h x 10 x 0.000111 = $0.8103 (Spot does not discount storage). */
+    const struct cost_variant *v = variant(&o, "always_on_spot", CF_ARCH_X86_64);
+    ck_assert_ptr_nonnull(v);
+    ck_assert(v->spot);
+    ck_assert_int_eq(v->spot_source, COST_SPOT_FEED);
+    expect_line(v, "vcpu_hours", HOURS * 0.5, SPOT_X86_VCPU, HOURS * 0.5 * SPOT_X86_VCPU);
+    expect_line(v, "memory_gb_hours", HOURS * 1, SPOT_X86_GB, HOURS * 1 * SPOT_X86_GB);
+    expect_line(v, "ephemeral_gb_hours", HOURS * 10, FG_EPH, HOURS * 10 * FG_EPH);
+    for (size_t i = 0; i < v->n_lines; i++)
+        ck_assert_msg(!v->lines[i].estimate, "%s", v->lines[i].item);
+    ck_assert_double_eq_tol(v->monthly_usd,
+                            HOURS * (0.5 * SPOT_X86_VCPU + SPOT_X86_GB + 10 * FG_EPH), 1e-9);
+
+    /* arm64 has no feed rates: 70% off every on-demand rate (model: fargate.spot_discount),
+     * storage included, each line an estimate:
+     *   vCPU 730 x 0.5 x 0.03238 x 0.3 = $3.5456; GB 730 x 1 x 0.00356 x 0.3 = $0.7796. */
+    const struct cost_variant *a = variant(&o, "always_on_spot", CF_ARCH_ARM64);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_int_eq(a->spot_source, COST_SPOT_DISCOUNT);
+    expect_line(a, "vcpu_hours", HOURS * 0.5, FG_ARM_VCPU * 0.3, HOURS * 0.5 * FG_ARM_VCPU * 0.3);
+    expect_line(a, "memory_gb_hours", HOURS, FG_ARM_GB * 0.3, HOURS * FG_ARM_GB * 0.3);
+    for (size_t i = 0; i < a->n_lines; i++)
+        ck_assert(a->lines[i].estimate);
+
+    /* On-demand variants are untouched by the Spot rates. */
+    const struct cost_variant *od = variant(&o, "always_on", CF_ARCH_X86_64);
+    ck_assert_int_eq(od->spot_source, COST_SPOT_NONE);
+    expect_line(od, "vcpu_hours", HOURS * 0.5, FG_X86_VCPU, HOURS * 0.5 * FG_X86_VCPU);
+
+    /* Without Spot rates the same x86 variant is the discount estimate:
+     *   vCPU 730 x 0.5 x 0.04048 x 0.3 = $4.4326 (vs $5.0357 from the 2019 feed). */
+    cost_fargate(&w, region(&w), model, &o);
+    v = variant(&o, "always_on_spot", CF_ARCH_X86_64);
+    ck_assert_int_eq(v->spot_source, COST_SPOT_DISCOUNT);
+    expect_line(v, "vcpu_hours", HOURS * 0.5, FG_X86_VCPU * 0.3, HOURS * 0.5 * FG_X86_VCPU * 0.3);
+    ck_assert(line(v, "vcpu_hours")->estimate);
+
+    /* Not interruptible: no Spot variant, feed or not. */
+    w.interruptible = false;
+    cost_fargate(&w, &rr, model, &o);
+    for (size_t i = 0; i < o.n_variants; i++)
+        ck_assert(!o.variants[i].spot);
+}
+END_TEST
+
 START_TEST(fargate_limits)
 {
     struct cost_option o;
@@ -702,6 +768,7 @@ static Suite *cost_suite(void)
     tcase_add_test(tc, fargate_both_modes_cheaper_used);
     tcase_add_test(tc, fargate_ephemeral_and_arm);
     tcase_add_test(tc, fargate_spot);
+    tcase_add_test(tc, fargate_spot_from_feed);
     tcase_add_test(tc, fargate_limits);
     suite_add_tcase(s, tc);
     tc = tcase_create("ec2");

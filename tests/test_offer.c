@@ -1499,6 +1499,125 @@ START_TEST(test_ec2_big_bounded_memory)
 }
 END_TEST
 
+/* ---- Fargate Spot feed ---- */
+
+/* The genuine ligoj copy of AWS's Fargate Spot feed (2019, trimmed to three prices): us-east-1
+ * has a vCPU-hour row (0.01458) but no GB-hour row, so no complete x86 Spot rate; eu-west-1
+ * has both (0.01379631 per vCPU-hour, 0.00151494 per GB-hour). No ARM rows at all. */
+START_TEST(test_spot_genuine_ligoj)
+{
+    json_t *doc = load_fixture("ligoj__spot-fargate.json");
+    struct fargate_rates rates[CF_ARCH_COUNT];
+    bool has[CF_ARCH_COUNT] = {true, true};
+    struct offer_info info;
+    struct cf_error err = {0};
+
+    ck_assert_int_eq(offer_spot_parse(doc, "us-east-1", rates, has, &info, &err), 0);
+    ck_assert(!has[CF_ARCH_X86_64]);
+    ck_assert(!has[CF_ARCH_ARM64]);
+    ck_assert_str_eq(info.version, "20190730194642");
+    ck_assert_str_eq(info.published, "2019-07-30T19:46:42Z");
+
+    ck_assert_int_eq(offer_spot_parse(doc, "eu-west-1", rates, has, &info, &err), 0);
+    ck_assert(has[CF_ARCH_X86_64]);
+    ck_assert(!has[CF_ARCH_ARM64]);
+    ck_assert_usd(rates[CF_ARCH_X86_64].vcpu_hour_usd, 0.01379631);
+    ck_assert_usd(rates[CF_ARCH_X86_64].gb_hour_usd, 0.00151494);
+    ck_assert_int_eq(info.source, CF_SOURCE_NONE); /* the caller says where it came from */
+    ck_assert_str_eq(info.origin, "");
+
+    /* A region the feed does not have: no rates, not an error. */
+    ck_assert_int_eq(offer_spot_parse(doc, "ap-south-1", rates, has, &info, &err), 0);
+    ck_assert(!has[CF_ARCH_X86_64] && !has[CF_ARCH_ARM64]);
+    json_decref(doc);
+}
+END_TEST
+
+/* Generated rows: ARM by label or unit (spellings no genuine file here shows), Windows rows
+ * skipped, unknown kinds ignored, a repeated row at the same price accepted. */
+START_TEST(test_spot_generated_arm)
+{
+    json_t *doc = parse_text(
+        "{\"metadata\": {\"source:version\": \"20261101000000\"}, \"prices\": ["
+        "{\"unit\": \"vCPU-Hours\", \"price\": {\"USD\": \"0.01288871\"},"
+        " \"attributes\": {\"aws:region\": \"us-east-1\", \"aws:label\": \"per vCPU per hour\"}},"
+        "{\"unit\": \"GB-Hours\", \"price\": {\"USD\": \"0.00141527\"},"
+        " \"attributes\": {\"aws:region\": \"us-east-1\", \"aws:label\": \"per GB per hour\"}},"
+        "{\"unit\": \"GB-Hours\", \"price\": {\"USD\": \"0.00141527\"},"
+        " \"attributes\": {\"aws:region\": \"us-east-1\", \"aws:label\": \"per GB per hour\"}},"
+        "{\"unit\": \"ARM-vCPU-Hours\", \"price\": {\"USD\": \"0.01030969\"},"
+        " \"attributes\": {\"aws:region\": \"us-east-1\"}},"
+        "{\"unit\": \"GB-Hours\", \"price\": {\"USD\": \"0.00113349\"},"
+        " \"attributes\": {\"aws:region\": \"us-east-1\", \"aws:label\": \"ARM per GB per hour\"}},"
+        "{\"unit\": \"vCPU-Hours\", \"price\": {\"USD\": \"0.5\"},"
+        " \"attributes\": {\"aws:region\": \"us-east-1\", \"aws:label\": \"Windows per vCPU per "
+        "hour\"}},"
+        "{\"unit\": \"Storage-Hours\", \"price\": {\"USD\": \"9\"},"
+        " \"attributes\": {\"aws:region\": \"us-east-1\", \"aws:label\": \"per GB storage\"}},"
+        "{\"unit\": \"vCPU-Hours\", \"price\": {\"USD\": \"0.02\"},"
+        " \"attributes\": {\"aws:region\": \"us-east-2\", \"aws:label\": \"per vCPU per hour\"}}"
+        "]}");
+    struct fargate_rates rates[CF_ARCH_COUNT];
+    bool has[CF_ARCH_COUNT];
+    struct offer_info info;
+    struct cf_error err = {0};
+    ck_assert_msg(offer_spot_parse(doc, "us-east-1", rates, has, &info, &err) == 0, "%s",
+                  err.message);
+    ck_assert(has[CF_ARCH_X86_64] && has[CF_ARCH_ARM64]);
+    ck_assert_usd(rates[CF_ARCH_X86_64].vcpu_hour_usd, 0.01288871);
+    ck_assert_usd(rates[CF_ARCH_X86_64].gb_hour_usd, 0.00141527);
+    ck_assert_usd(rates[CF_ARCH_ARM64].vcpu_hour_usd, 0.01030969);
+    ck_assert_usd(rates[CF_ARCH_ARM64].gb_hour_usd, 0.00113349);
+    ck_assert_str_eq(info.version, "20261101000000");
+    /* us-east-2 has only a vCPU rate. */
+    ck_assert_int_eq(offer_spot_parse(doc, "us-east-2", rates, has, &info, &err), 0);
+    ck_assert(!has[CF_ARCH_X86_64] && !has[CF_ARCH_ARM64]);
+    json_decref(doc);
+}
+END_TEST
+
+static const char *const bad_spot_docs[] = {
+    "[]",
+    "{\"prices\": {}}",
+    "{\"metadata\": [], \"prices\": []}",
+    "{\"metadata\": {\"source:version\": 2019}, \"prices\": []}",
+    "{\"metadata\": {\"source:version\": \"2019; drop\"}, \"prices\": []}",
+    "{\"prices\": [1]}",
+    /* rows of the asked region that cannot be priced */
+    "{\"prices\": [{\"unit\": \"vCPU-Hours\", \"price\": {\"USD\": \"0\"},"
+    " \"attributes\": {\"aws:region\": \"eu-west-1\"}}]}",
+    "{\"prices\": [{\"unit\": \"vCPU-Hours\", \"price\": {\"USD\": 0.01},"
+    " \"attributes\": {\"aws:region\": \"eu-west-1\"}}]}",
+    "{\"prices\": [{\"unit\": \"vCPU-Hours\", \"price\": {\"USD\": \"nan\"},"
+    " \"attributes\": {\"aws:region\": \"eu-west-1\"}}]}",
+    "{\"prices\": [{\"unit\": \"vCPU-Hours\", \"price\": {\"USD\": \"0x1p-4\"},"
+    " \"attributes\": {\"aws:region\": \"eu-west-1\"}}]}",
+    "{\"prices\": [{\"unit\": \"vCPU-Hours\", \"attributes\": {\"aws:region\": \"eu-west-1\"}}]}",
+    "{\"prices\": [{\"unit\": \"GB-Hours\", \"price\": {\"USD\": \"0.001\"},"
+    " \"attributes\": {\"aws:region\": \"eu-west-1\", \"aws:label\": \"per vCPU per hour\"}}]}",
+    "{\"prices\": [{\"unit\": \"GB-Hours\", \"price\": {\"USD\": \"0.001\"},"
+    " \"attributes\": {\"aws:region\": \"eu-west-1\"}}, {\"unit\": \"GB-Hours\", \"price\": "
+    "{\"USD\": \"0.002\"}, \"attributes\": {\"aws:region\": \"eu-west-1\"}}]}",
+};
+
+START_TEST(test_spot_malformed)
+{
+    json_t *doc = parse_text(bad_spot_docs[_i]);
+    struct fargate_rates rates[CF_ARCH_COUNT] = {{.vcpu_hour_usd = 7, .gb_hour_usd = 7},
+                                                 {.vcpu_hour_usd = 7, .gb_hour_usd = 7}};
+    bool has[CF_ARCH_COUNT] = {true, true};
+    struct offer_info info = {.version = "untouched"};
+    struct cf_error err = {0};
+    ck_assert_int_eq(offer_spot_parse(doc, "eu-west-1", rates, has, &info, &err), CF_EUPSTREAM);
+    ck_assert(err.message[0] != '\0');
+    /* Nothing was touched. */
+    ck_assert(has[CF_ARCH_X86_64] && has[CF_ARCH_ARM64]);
+    ck_assert_double_eq(rates[CF_ARCH_X86_64].vcpu_hour_usd, 7);
+    ck_assert_str_eq(info.version, "untouched");
+    json_decref(doc);
+}
+END_TEST
+
 static Suite *offer_suite(void)
 {
     Suite *s = suite_create("offer");
@@ -1536,6 +1655,13 @@ static Suite *offer_suite(void)
     tcase_add_test(tc, test_ec2_deep_nesting);
     tcase_add_test(tc, test_ec2_limits);
     tcase_add_loop_test(tc, test_ec2_mutation_fuzz, 0, 4);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("spot");
+    tcase_add_test(tc, test_spot_genuine_ligoj);
+    tcase_add_test(tc, test_spot_generated_arm);
+    tcase_add_loop_test(tc, test_spot_malformed, 0,
+                        (int)(sizeof(bad_spot_docs) / sizeof(bad_spot_docs[0])));
     suite_add_tcase(s, tc);
 
     tc = tcase_create("ec2-big");

@@ -1059,6 +1059,215 @@ START_TEST(test_malformed_documents)
 }
 END_TEST
 
+/* Gives `rr` Fargate Spot rates: the genuine eu-west-1 x86 pair of the ligoj feed (2019) and,
+ * when `arm`, an arm64 pair written here. */
+static void set_spot(struct region_rates *rr, bool arm)
+{
+    rr->has_fargate_spot[CF_ARCH_X86_64] = true;
+    rr->fargate_spot[CF_ARCH_X86_64] = (struct fargate_rates){0.01379631, 0.00151494};
+    rr->has_fargate_spot[CF_ARCH_ARM64] = arm;
+    if (arm)
+        rr->fargate_spot[CF_ARCH_ARM64] = (struct fargate_rates){0.01030969, 0.00113349};
+    set_info(&rr->fargate_spot_info, "20190730194642", "", 0,
+             "https://dftu77xade0tc.cloudfront.net/fargate-spot-prices.json");
+    rr->fargate_spot_info.source = CF_SOURCE_LIVE;
+    rr->fargate_spot_info.fetched_at = 1767323045; /* 2026-01-02T03:04:05Z */
+}
+
+START_TEST(test_round_trip_spot)
+{
+    /* us-east-1 with x86 and arm64 Spot rates, eu-west-1 with x86 only, us-west-2 without. */
+    static const char *const codes[] = {"us-east-1", "eu-west-1", "us-west-2"};
+    struct rates *a = make_table(3, codes), *b = NULL, *c = NULL;
+    set_spot(mut_region(a, "us-east-1"), true);
+    set_spot(mut_region(a, "eu-west-1"), false);
+    struct cf_error err = {0};
+    ck_assert_msg(rates_validate(a, &err) == 0, "%s: %s", err.field, err.message);
+
+    json_t *doc = rates_to_json(a);
+    ck_assert_ptr_nonnull(doc);
+    json_t *regions = json_object_get(doc, "regions");
+    /* Sorted: eu-west-1, us-east-1, us-west-2. */
+    json_t *eu = json_array_get(regions, 0), *us = json_array_get(regions, 1),
+           *usw = json_array_get(regions, 2);
+    ck_assert_str_eq(json_string_value(json_object_get(eu, "region")), "eu-west-1");
+    json_t *spot = json_object_get(eu, "fargate_spot");
+    ck_assert_double_eq(
+        json_number_value(json_object_get(json_object_get(spot, "x86_64"), "vcpu_hour_usd")),
+        0.01379631);
+    ck_assert_double_eq(
+        json_number_value(json_object_get(json_object_get(spot, "x86_64"), "gb_hour_usd")),
+        0.00151494);
+    ck_assert(json_is_null(json_object_get(spot, "arm64")));
+    json_t *src = json_object_get(json_object_get(eu, "sources"), "fargate_spot");
+    ck_assert_str_eq(json_string_value(json_object_get(src, "source")), "live");
+    ck_assert_str_eq(json_string_value(json_object_get(src, "version")), "20190730194642");
+    ck_assert_str_eq(json_string_value(json_object_get(src, "published")), "");
+    ck_assert_str_eq(json_string_value(json_object_get(src, "fetched_at")), "2026-01-02T03:04:05Z");
+    ck_assert_double_eq(
+        json_number_value(json_object_get(
+            json_object_get(json_object_get(us, "fargate_spot"), "arm64"), "gb_hour_usd")),
+        0.00113349);
+    /* A region without Spot rates has neither key: the format without Spot is unchanged. */
+    ck_assert_uint_eq(json_object_size(usw), 5);
+    ck_assert_ptr_null(json_object_get(usw, "fargate_spot"));
+    ck_assert_uint_eq(json_object_size(json_object_get(usw, "sources")), 3);
+
+    /* Back, straight and through 17-digit text: equal to the bit, Spot fields included. */
+    ck_assert_msg(rates_from_json(doc, CF_SOURCE_STATE, &b, &err) == 0, "%s: %s", err.field,
+                  err.message);
+    char *text = json_dumps(doc, JSON_INDENT(1));
+    json_t *doc2 = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+    ck_assert_ptr_nonnull(doc2);
+    ck_assert_int_eq(rates_from_json(doc2, CF_SOURCE_STATE, &c, &err), 0);
+    const struct rates *back[] = {b, c};
+    for (size_t k = 0; k < 2; k++) {
+        assert_tables_equal(a, back[k], CF_SOURCE_STATE);
+        for (size_t i = 0; i < a->n_regions; i++) {
+            const struct region_rates *x = &a->regions[i], *y = &back[k]->regions[i];
+            for (int arch = 0; arch < CF_ARCH_COUNT; arch++) {
+                ck_assert_int_eq(x->has_fargate_spot[arch], y->has_fargate_spot[arch]);
+                if (!x->has_fargate_spot[arch])
+                    continue;
+                ck_assert(x->fargate_spot[arch].vcpu_hour_usd ==
+                          y->fargate_spot[arch].vcpu_hour_usd);
+                ck_assert(x->fargate_spot[arch].gb_hour_usd == y->fargate_spot[arch].gb_hour_usd);
+            }
+            if (!rates_has_fargate_spot(x))
+                continue;
+            ck_assert_int_eq(y->fargate_spot_info.source, CF_SOURCE_STATE);
+            ck_assert_str_eq(x->fargate_spot_info.version, y->fargate_spot_info.version);
+            ck_assert_str_eq(x->fargate_spot_info.published, y->fargate_spot_info.published);
+            ck_assert_str_eq(x->fargate_spot_info.origin, y->fargate_spot_info.origin);
+            ck_assert_int_eq(x->fargate_spot_info.fetched_at, y->fargate_spot_info.fetched_at);
+        }
+    }
+    json_t *doc3 = rates_to_json(c);
+    /* Only the recorded source differs (state now); put it back and the documents match. */
+    for (size_t i = 0; i < 2; i++)
+        edit(doc3,
+             i == 0 ? "regions/0/sources/fargate_spot/source"
+                    : "regions/1/sources/fargate_spot/source",
+             "\"live\"");
+    for (size_t i = 0; i < 3; i++)
+        for (int o = 0; o < CF_OFFER_COUNT; o++) {
+            char path[96];
+            snprintf(path, sizeof(path), "regions/%zu/sources/%s/source", i,
+                     cf_offer_name((enum cf_offer)o));
+            edit(doc3, path, "\"snapshot\"");
+        }
+    ck_assert(json_equal(doc, doc3));
+
+    /* rates_clone() copies the Spot rates with the region. */
+    struct rates *d = rates_clone(a, 0);
+    ck_assert_ptr_nonnull(d);
+    assert_tables_equal(a, d, CF_SOURCE_SNAPSHOT);
+    ck_assert(rates_region(d, "us-east-1")->has_fargate_spot[CF_ARCH_ARM64]);
+    ck_assert(rates_region(d, "eu-west-1")->fargate_spot[CF_ARCH_X86_64].gb_hour_usd == 0.00151494);
+    ck_assert(!rates_has_fargate_spot(rates_region(d, "us-west-2")));
+
+    json_decref(doc3);
+    json_decref(doc2);
+    free(text);
+    json_decref(doc);
+    rates_unref(a);
+    rates_unref(b);
+    rates_unref(c);
+    rates_unref(d);
+}
+END_TEST
+
+#define SPOT  "regions/0/fargate_spot/"
+#define SPOTF "regions[0].fargate_spot."
+#define SSRC  "regions/0/sources/fargate_spot/"
+#define SSRCF "regions[0].sources.fargate_spot."
+
+static const struct bad_doc bad_spot_docs[] = {
+    {{"regions/0/fargate_spot", "[]"}, CF_EINVAL, "regions[0].fargate_spot"},
+    {{"regions/0/fargate_spot", "{\"x86_64\": null, \"arm64\": null}"},
+     CF_EINVAL,
+     "regions[0].fargate_spot"},
+    {{SPOT "arm64", DELETE}, CF_EMISSING, SPOTF "arm64"},
+    {{SPOT "windows", "null"}, CF_EUNKNOWN, SPOTF "windows"},
+    {{SPOT "x86_64", "0.0138"}, CF_EINVAL, SPOTF "x86_64"},
+    {{SPOT "x86_64/vcpu_hour_usd", "0"}, CF_EINVAL, SPOTF "x86_64.vcpu_hour_usd"},
+    {{SPOT "x86_64/vcpu_hour_usd", "-0.01379631"}, CF_EINVAL, SPOTF "x86_64.vcpu_hour_usd"},
+    {{SPOT "x86_64/gb_hour_usd", "\"0.00151494\""}, CF_EINVAL, SPOTF "x86_64.gb_hour_usd"},
+    {{SPOT "x86_64/gb_hour_usd", DELETE}, CF_EMISSING, SPOTF "x86_64.gb_hour_usd"},
+    {{SPOT "x86_64/cpu_hour_usd", "1"}, CF_EUNKNOWN, SPOTF "x86_64.cpu_hour_usd"},
+    {{SPOT "arm64/gb_hour_usd", "null"}, CF_EINVAL, SPOTF "arm64.gb_hour_usd"},
+    /* Spot rates need on-demand Fargate rates (storage is billed at them). */
+    {{"regions/0/fargate", "null", "regions/0/sources/fargate", "null"},
+     CF_EINVAL,
+     "regions[0].fargate_spot"},
+    /* Provenance: present exactly when the rates are. */
+    {{SSRC "origin", "\"\""}, CF_EINVAL, SSRCF "origin"},
+    {{SSRC "source", "\"feed\""}, CF_EINVAL, SSRCF "source"},
+    {{SSRC "fetched_at", "\"today\""}, CF_EINVAL, SSRCF "fetched_at"},
+    {{"regions/0/sources/fargate_spot", DELETE}, CF_EMISSING, "regions[0].sources.fargate_spot"},
+    {{"regions/0/sources/fargate_spot", "null"}, CF_EINVAL, "regions[0].sources.fargate_spot"},
+    {{"regions/0/sources/fargate_spot", "[]"}, CF_EINVAL, "regions[0].sources.fargate_spot"},
+    {{"regions/0/fargate_spot", "null"}, CF_EINVAL, "regions[0].sources.fargate_spot"},
+    {{"regions/0/fargate_spot", DELETE}, CF_EINVAL, "regions[0].sources.fargate_spot"},
+};
+
+START_TEST(test_malformed_spot)
+{
+    struct rates *base = make_one();
+    set_spot(&base->regions[0], true);
+    json_t *good = rates_to_json(base);
+    ck_assert_ptr_nonnull(good);
+    struct rates *r = NULL;
+    struct cf_error err = {0};
+    ck_assert_int_eq(rates_from_json(good, CF_SOURCE_STATE, &r, &err), 0); /* the base loads */
+    rates_unref(r);
+    r = NULL;
+    for (size_t i = 0; i < sizeof(bad_spot_docs) / sizeof(bad_spot_docs[0]); i++) {
+        const struct bad_doc *b = &bad_spot_docs[i];
+        json_t *doc = json_deep_copy(good);
+        for (size_t k = 0; b->edits[k]; k += 2)
+            edit(doc, b->edits[k], b->edits[k + 1]);
+        int e = rates_from_json(doc, CF_SOURCE_STATE, &r, &err);
+        ck_assert_msg(e == b->code && strcmp(err.field, b->field) == 0,
+                      "case %zu (%s = %s): got %d \"%s\" (%s), want %d \"%s\"", i, b->edits[0],
+                      b->edits[1], e, err.field, err.message, b->code, b->field);
+        ck_assert_msg(strlen(err.message) > 10, "case %zu: no message", i);
+        ck_assert_ptr_null(r);
+        json_decref(doc);
+    }
+    /* Absent and null are both "none" when the provenance is absent too. */
+    const char *none[] = {DELETE, "null"};
+    for (size_t i = 0; i < 2; i++) {
+        json_t *doc = json_deep_copy(good);
+        edit(doc, "regions/0/fargate_spot", none[i]);
+        edit(doc, "regions/0/sources/fargate_spot", DELETE);
+        ck_assert_int_eq(rates_from_json(doc, CF_SOURCE_STATE, &r, &err), 0);
+        ck_assert(!rates_has_fargate_spot(&r->regions[0]));
+        rates_unref(r);
+        r = NULL;
+        json_decref(doc);
+    }
+
+    /* rates_validate() applies the same rules to a table built in memory. */
+    struct region_rates *rr = &base->regions[0];
+    rr->fargate_spot[CF_ARCH_ARM64].gb_hour_usd = (double)NAN;
+    ck_assert_int_eq(rates_validate(base, &err), CF_EINVAL);
+    ck_assert_str_eq(err.field, "regions[0].fargate_spot.arm64.gb_hour_usd");
+    rr->has_fargate_spot[CF_ARCH_ARM64] = false; /* an unused slot is not checked */
+    ck_assert_int_eq(rates_validate(base, &err), 0);
+    rr->fargate_spot_info.source = CF_SOURCE_NONE;
+    ck_assert_int_eq(rates_validate(base, &err), CF_EINVAL);
+    ck_assert_str_eq(err.field, "regions[0].sources.fargate_spot.source");
+    rr->fargate_spot_info.source = CF_SOURCE_LIVE;
+    rr->has[CF_OFFER_FARGATE] = false;
+    ck_assert_int_eq(rates_validate(base, &err), CF_EINVAL);
+    ck_assert_str_eq(err.field, "regions[0].fargate_spot");
+    ck_assert_int_eq(rates_save_file(base, "/nonexistent/spot.json", &err), CF_EINVAL);
+    json_decref(good);
+    rates_unref(base);
+}
+END_TEST
+
 /* Errors name the document's own index, even when that region sorts elsewhere. */
 START_TEST(test_errors_name_document_index)
 {
@@ -1359,6 +1568,7 @@ int main(void)
     tcase_add_test(rt, test_round_trip_snapshot);
     tcase_add_test(rt, test_round_trip_hand_built);
     tcase_add_test(rt, test_region_json_shape);
+    tcase_add_test(rt, test_round_trip_spot);
     suite_add_tcase(s, rt);
     TCase *save = tcase_create("save");
     tcase_add_test(save, test_save_and_load_state);
@@ -1367,6 +1577,7 @@ int main(void)
     suite_add_tcase(s, save);
     TCase *bad = tcase_create("malformed");
     tcase_add_test(bad, test_malformed_documents);
+    tcase_add_test(bad, test_malformed_spot);
     tcase_add_test(bad, test_errors_name_document_index);
     tcase_add_test(bad, test_malformed_files);
     tcase_add_test(bad, test_validate);

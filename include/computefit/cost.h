@@ -33,6 +33,13 @@ struct cost_line {
     bool estimate; /* a Spot price from a configured discount, not a published rate */
 };
 
+/* Where a Spot variant's rates came from. */
+enum cost_spot_source {
+    COST_SPOT_NONE = 0, /* not a Spot variant */
+    COST_SPOT_DISCOUNT, /* the model's discount on the on-demand rates: an estimate */
+    COST_SPOT_FEED,     /* AWS's Fargate Spot price feed, from the rates table */
+};
+
 /* A hard limit the workload exceeds. `limit` is the model.json key (or "rates" when the region
  * has no rates for the platform, "gpu" when the platform has no GPU). */
 struct cost_block {
@@ -51,6 +58,7 @@ struct cost_variant {
     enum cf_arch arch;
     enum cost_mode mode;
     bool spot;
+    enum cost_spot_source spot_source; /* COST_SPOT_NONE unless spot */
     struct cost_line lines[COST_LINES_MAX];
     size_t n_lines;
     double infrastructure_usd;
@@ -90,7 +98,10 @@ void cost_lambda(const struct workload *w, const struct region_rates *rr, const 
 
 /* Prices `w` on Fargate: the cheapest valid task size that fits (or the pinned one), always-on
  * (tasks for the concurrency, all month) and per-job (one task per invocation, billed per
- * second with a minimum, plus start-up), with Spot estimates when the task is interruptible. */
+ * second with a minimum, plus start-up), and a Spot variant of each when the task is
+ * interruptible: priced from the region's Fargate Spot rates for the architecture when the
+ * table has them (lines not estimates; ephemeral storage at the on-demand rate, as AWS bills
+ * it), otherwise from the model's discount (lines marked as estimates). */
 void cost_fargate(const struct workload *w, const struct region_rates *rr, const struct model *m,
                   struct cost_option *ret_option);
 

@@ -81,6 +81,24 @@ int offer_ecs_parse(const json_t *doc, const char *region,
                     struct fargate_rates ret_rates[CF_ARCH_COUNT], double *ret_ephemeral_gb_hour,
                     unsigned *ret_missing, struct offer_info *ret_info, struct cf_error *reterr);
 
+/* ---- Fargate Spot (AWS's Fargate Spot price feed; not in the Price List) ---- */
+
+/* Reads the Fargate Spot rates of `region` from a whole Fargate Spot price feed `doc`
+ * (borrowed; format in offer_spot.c and tests/fixtures/ligoj__spot-fargate.json): the rows of
+ * `prices` whose attributes."aws:region" is `region`, priced from their price.USD decimal
+ * strings. An architecture counts only when the feed has both its vCPU-hour and its GB-hour
+ * rate: ret_has[a] says which did, and the fields of the others are 0. A region the feed has
+ * no complete rates for is not an error (every ret_has false): the caller keeps what it had.
+ * ret_info gets the version from metadata."source:version" and, when that is a 14-digit
+ * timestamp, the publication date made from it ("" otherwise); its other fields are left
+ * empty for the caller. Fails with CF_EUPSTREAM, touching no output, when the document is not
+ * a feed (no `prices` array, a row that is not an object, a non-numeric version) or a row of
+ * `region` is unusable (no price above 0, unit and label naming different rates, two prices
+ * for one rate). Each ret_ pointer may be NULL. */
+int offer_spot_parse(const json_t *doc, const char *region,
+                     struct fargate_rates ret_rates[CF_ARCH_COUNT], bool ret_has[CF_ARCH_COUNT],
+                     struct offer_info *ret_info, struct cf_error *reterr);
+
 /* ---- EC2 GPU instances (offer code AmazonEC2), streamed ---- */
 
 /* Limits on what one EC2 offer stream may hold; config names them. A file that needs more is

@@ -84,7 +84,18 @@ struct region_rates {
     double fargate_ephemeral_gb_hour_usd; /* per GB-hour above the included 20 GB */
     struct gpu_instance *gpus;            /* owned; sorted by usd_per_hour ascending */
     size_t n_gpus;
+    /* Fargate Spot, from AWS's Fargate Spot price feed (the Price List has no Spot rates).
+     * Optional per architecture, and only in a region that has on-demand Fargate rates:
+     * ephemeral storage is billed at the on-demand rate on Spot too. fargate_spot_info is
+     * meaningful when either architecture has Spot rates; its `published` may be empty (the
+     * feed carries only a version). Plain values: rates_clone() copies them with the struct. */
+    bool has_fargate_spot[CF_ARCH_COUNT];
+    struct fargate_rates fargate_spot[CF_ARCH_COUNT];
+    struct offer_info fargate_spot_info;
 };
+
+/* Returns whether `rr` has Fargate Spot rates for any architecture. */
+bool rates_has_fargate_spot(const struct region_rates *rr);
 
 /* The whole table. Immutable once built; shared by reference counting (see pricing/cache.h). */
 struct rates {

@@ -18,15 +18,26 @@
  *               "arm64": {...}},
  *    "fargate": {"x86_64": {"vcpu_hour_usd": 0.04048, "gb_hour_usd": 0.004445}, "arm64": {...},
  *                "ephemeral_gb_hour_usd": 0.000111},
+ *    "fargate_spot": {"x86_64": {"vcpu_hour_usd": 0.01379631, "gb_hour_usd": 0.00151494},
+ *                     "arm64": null},                             (optional; see below)
  *    "ec2_gpu": [{"instance_type": "g5.xlarge", "usd_per_hour": 1.006, "vcpu": 4,
  *                 "memory_gib": 16, "gpus": 1, "gpu_model": "A10G", "gpu_memory_gib": 24}, ...],
  *    "sources": {"lambda": {"source": "snapshot", "version": "...", "published": "...",
  *                           "fetched_at": "2025-06-05T17:56:26Z" or null, "origin": "..."},
- *                "fargate": {...}, "ec2": {...}}}
+ *                "fargate": {...}, "ec2": {...},
+ *                "fargate_spot": {...}}}                          (only with fargate_spot)
  *
  * JSON has no Infinity: the last tier's unbounded `up_to_gb_s` is null. An offer a region has no
  * rates for is null (as are its `sources` entry). `gpu_memory_gib` is the instance's total over
  * all its GPUs. Times are ISO 8601 UTC ("YYYY-MM-DDTHH:MM:SSZ"); an unknown fetched_at is null.
+ *
+ * Fargate Spot rates come from AWS's Fargate Spot price feed, not the Price List, and are
+ * optional: "fargate_spot" absent or null means none (the Spot variant is then priced with the
+ * model's discount, as an estimate). When present it holds both architecture keys, each rates
+ * or null, at least one of them rates; it needs the region's on-demand "fargate" rates, and
+ * "sources.fargate_spot" must then say where it came from (its "published" may be "": the feed
+ * has only a version). A region without Spot rates has neither key when saved, so that tables
+ * without Spot rates serialise exactly as before the keys existed.
  *
  * Errors: CF_EMISSING (a required key is absent), CF_EUNKNOWN (a key this format does not have:
  * a typo or a newer format), CF_EINVAL (a wrong type or value), CF_EJSON (not JSON), CF_EIO,

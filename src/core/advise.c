@@ -241,6 +241,9 @@ static json_t *config_json(const struct analysis *a, const struct cost_option *o
         put(c, "concurrency", jnum(o->concurrency), oom);
         put(c, "spot", json_boolean(v->spot), oom);
         if (v->spot)
+            put(c, "spot_source",
+                json_string(v->spot_source == COST_SPOT_FEED ? "feed" : "discount_estimate"), oom);
+        if (v->spot && v->spot_source != COST_SPOT_FEED)
             put(c, "spot_discount", jnum(m->fargate.spot_discount), oom);
         break;
     default: {
@@ -290,7 +293,7 @@ static json_t *option_json(const struct analysis *a, int p, bool *oom)
     put(j, "operations_usd", v && o->ops_priced ? jnum(v->operations_usd) : json_null(), oom);
     put(j, "operations_hours", jnum(o->ops_hours), oom);
     put(j, "variant", v ? json_string(v->name) : json_null(), oom);
-    put(j, "estimate", json_boolean(v && v->spot), oom);
+    put(j, "estimate", json_boolean(v && v->spot_source == COST_SPOT_DISCOUNT), oom);
     put(j, "line_items", v ? line_items_json(v, oom) : json_array(), oom);
     put(j, "config", v ? config_json(a, o, v, oom) : json_null(), oom);
     json_t *vars = json_array();
@@ -301,7 +304,7 @@ static json_t *option_json(const struct analysis *a, int p, bool *oom)
         put(vj, "chosen", json_boolean((int)i == o->chosen), oom);
         put(vj, "monthly_usd", jnum(x->monthly_usd), oom);
         put(vj, "infrastructure_usd", jnum(x->infrastructure_usd), oom);
-        put(vj, "estimate", json_boolean(x->spot), oom);
+        put(vj, "estimate", json_boolean(x->spot_source == COST_SPOT_DISCOUNT), oom);
         put(vj, "line_items", line_items_json(x, oom), oom);
         put(vj, "config", config_json(a, o, x, oom), oom);
         push(vars, vj, oom);
@@ -721,11 +724,17 @@ static json_t *warnings_json(const struct analysis *a, bool *oom)
                    m->lambda.scaling_per_10s, ceil(a->opt[MODEL_LAMBDA].concurrency),
                    ceil(a->opt[MODEL_LAMBDA].concurrency / m->lambda.scaling_per_10s) * 10),
              oom);
-    bool spot = false;
+    bool spot = false, feed = false;
     for (int p = 0; p < MODEL_PLATFORM_COUNT; p++) {
         const struct cost_variant *v = chosen(a, p);
-        spot = spot || (v && v->spot && a->opt[p].feasible);
+        spot = spot || (v && v->spot_source == COST_SPOT_DISCOUNT && a->opt[p].feasible);
+        feed = feed || (v && v->spot_source == COST_SPOT_FEED && a->opt[p].feasible);
     }
+    if (feed)
+        push(arr,
+             json_string("Fargate Spot is priced at AWS's published Spot rates, which change "
+                         "over time; Spot capacity can be reclaimed at two minutes' notice."),
+             oom);
     if (spot)
         push(arr,
              jstrf("Spot prices are estimates: the Price List publishes no Spot rates, so a "

@@ -10,7 +10,10 @@
  *            ephemeral storage above the included GB per GB-hour.
  *   EC2:     instance-hours of the cheapest GPU instance that fits; per job (duration plus
  *            boot, rounded up, with a minimum) or always-on.
- * Spot variants apply the model's discount to every rate and are marked as estimates.
+ * Spot variants: Fargate Spot uses the region's Spot rates from AWS's feed when the table has
+ * them (vCPU and memory; ephemeral storage stays at the on-demand rate, as AWS bills it);
+ * otherwise, and always for EC2, the model's discount applies to every rate and the lines are
+ * marked as estimates.
  */
 #include "computefit/cost.h"
 
@@ -72,7 +75,7 @@ static void add_line(struct cost_variant *v, const char *item, double quantity, 
     l->unit = unit;
     l->unit_usd = unit_usd;
     l->usd = quantity * unit_usd;
-    l->estimate = v->spot;
+    l->estimate = v->spot && v->spot_source == COST_SPOT_DISCOUNT;
 }
 
 /* Adds the effort line (when priced) and sums the bill. */
@@ -111,12 +114,41 @@ static void add_spot(struct cost_option *o, const struct cost_variant *base, dou
     struct cost_variant *v = &o->variants[o->n_variants++];
     *v = *base;
     v->spot = true;
+    v->spot_source = COST_SPOT_DISCOUNT;
     snprintf(v->name, sizeof(v->name), "%s_spot", base->name);
     size_t n = base->n_lines - (o->ops_priced ? 1 : 0); /* drop the effort line, re-added below */
     v->n_lines = 0;
     for (size_t i = 0; i < n; i++)
         add_line(v, base->lines[i].item, base->lines[i].quantity, base->lines[i].unit,
                  base->lines[i].unit_usd * (1 - discount));
+    finish_variant(o, v, w);
+}
+
+/* Appends a copy of the Fargate variant `base` priced at the published Spot rates `spot`:
+ * vCPU-hours and GB-hours at the Spot rates, ephemeral storage at its on-demand rate (Spot
+ * does not discount it). Not an estimate. */
+static void add_spot_feed(struct cost_option *o, const struct cost_variant *base,
+                          const struct fargate_rates *spot, const struct workload *w)
+{
+    if (o->n_variants >= COST_VARIANTS_MAX)
+        return;
+    struct cost_variant *v = &o->variants[o->n_variants++];
+    *v = *base;
+    v->spot = true;
+    v->spot_source = COST_SPOT_FEED;
+    size_t k = strlen(v->name); /* *v = *base copied the name: append to it */
+    snprintf(v->name + k, sizeof(v->name) - k, "_spot");
+    size_t n = base->n_lines - (o->ops_priced ? 1 : 0); /* drop the effort line, re-added below */
+    v->n_lines = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct cost_line *l = &base->lines[i];
+        double usd = l->unit_usd;
+        if (strcmp(l->item, "vcpu_hours") == 0)
+            usd = spot->vcpu_hour_usd;
+        else if (strcmp(l->item, "memory_gb_hours") == 0)
+            usd = spot->gb_hour_usd;
+        add_line(v, l->item, l->quantity, l->unit, usd);
+    }
     finish_variant(o, v, w);
 }
 
@@ -303,7 +335,9 @@ static void fargate_variant(const struct workload *w, const struct region_rates 
         add_line(v, "ephemeral_gb_hours", hours * (eph_gb - f->ephemeral_included_gb), "GB-hour",
                  rr->fargate_ephemeral_gb_hour_usd);
     finish_variant(o, v, w);
-    if (w->interruptible)
+    if (w->interruptible && rr->has_fargate_spot[arch])
+        add_spot_feed(o, v, &rr->fargate_spot[arch], w);
+    else if (w->interruptible)
         add_spot(o, v, f->spot_discount, w);
 }
 

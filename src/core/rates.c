@@ -125,6 +125,14 @@ int64_t rates_offer_time(const struct offer_info *info)
     return (int64_t)timegm(&tm);
 }
 
+bool rates_has_fargate_spot(const struct region_rates *rr)
+{
+    for (int a = 0; a < CF_ARCH_COUNT; a++)
+        if (rr->has_fargate_spot[a])
+            return true;
+    return false;
+}
+
 const char *cf_arch_name(enum cf_arch a)
 {
     return a == CF_ARCH_ARM64 ? "arm64" : "x86_64";

@@ -239,7 +239,8 @@ static int validate_gpu(const struct gpu_instance *g, const char *prefix, struct
     return 0;
 }
 
-static int validate_info(const struct offer_info *info, const char *prefix, struct cf_error *reterr)
+static int validate_info(const struct offer_info *info, const char *prefix, bool need_published,
+                         struct cf_error *reterr)
 {
     char path[PATH_LEN];
     if (info->source != CF_SOURCE_SNAPSHOT && info->source != CF_SOURCE_STATE &&
@@ -256,7 +257,7 @@ static int validate_info(const struct offer_info *info, const char *prefix, stru
         bool required;
     } texts[] = {
         {"version", info->version, sizeof(info->version), false},
-        {"published", info->published, sizeof(info->published), true},
+        {"published", info->published, sizeof(info->published), need_published},
         {"origin", info->origin, sizeof(info->origin), true},
     };
     for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
@@ -275,6 +276,36 @@ static int validate_info(const struct offer_info *info, const char *prefix, stru
                             path, (long long)info->fetched_at);
     }
     return 0;
+}
+
+/* Checks a region's Fargate Spot rates, when it has any: they need the on-demand Fargate rates
+ * (ephemeral storage is billed at the on-demand rate on Spot), every rate finite and > 0, and
+ * provenance whose publication date may be empty (the Spot feed has only a version). */
+static int validate_spot(const struct region_rates *rr, const char *prefix, struct cf_error *reterr)
+{
+    char path[PATH_LEN], sub[PATH_LEN];
+    if (!rates_has_fargate_spot(rr))
+        return 0;
+    path_key(path, prefix, "fargate_spot");
+    if (!rr->has[CF_OFFER_FARGATE])
+        return cf_error_set(reterr, CF_EINVAL, path,
+                            "%s needs the region's on-demand fargate rates (Spot storage is "
+                            "billed at the on-demand rate): give fargate, or make %s null.",
+                            path, path);
+    for (int a = 0; a < CF_ARCH_COUNT; a++) {
+        if (!rr->has_fargate_spot[a])
+            continue;
+        path_key(sub, path, arch_keys[a]);
+        int r = check_rate(rr->fargate_spot[a].vcpu_hour_usd, sub, "vcpu_hour_usd", "vCPU-hour",
+                           reterr);
+        if (r == 0)
+            r = check_rate(rr->fargate_spot[a].gb_hour_usd, sub, "gb_hour_usd", "GB-hour", reterr);
+        if (r < 0)
+            return r;
+    }
+    path_key(path, prefix, "sources");
+    path_key(sub, path, "fargate_spot");
+    return validate_info(&rr->fargate_spot_info, sub, false, reterr);
 }
 
 /* Checks one region's values; `prefix` is its JSON path ("regions[3]"). GPU order is not
@@ -349,11 +380,11 @@ static int validate_region(const struct region_rates *rr, const char *prefix,
             continue;
         path_key(path, prefix, "sources");
         path_key(sub, path, offer_keys[o]);
-        r = validate_info(&rr->info[o], sub, reterr);
+        r = validate_info(&rr->info[o], sub, true, reterr);
         if (r < 0)
             return r;
     }
-    return 0;
+    return validate_spot(rr, prefix, reterr);
 }
 
 static int gpu_order(const struct gpu_instance *x, const struct gpu_instance *y)
@@ -677,24 +708,27 @@ static int parse_ec2(const json_t *region, const char *prefix, struct region_rat
     return 0;
 }
 
-static int parse_info(const json_t *sources, int o, const char *prefix, enum cf_rate_source source,
-                      struct region_rates *rr, struct cf_error *reterr)
+/* Reads sources.<key> into *info. `v` is the entry (an object or null; NULL when absent, which
+ * only an optional entry may be); `has` says whether the region has the rates it describes. */
+static int parse_info_entry(const json_t *v, const char *key, const char *prefix, bool has,
+                            enum cf_rate_source source, struct offer_info *info,
+                            struct cf_error *reterr)
 {
     static const char *const keys[] = {"source",     "version", "published",
                                        "fetched_at", "origin",  NULL};
     char path[PATH_LEN];
-    const json_t *v = NULL, *fetched = NULL;
-    struct offer_info *info = &rr->info[o];
-    int r = get_object(sources, offer_keys[o], prefix, true, &v, reterr);
-    if (r < 0)
-        return r;
-    path_key(path, prefix, offer_keys[o]);
-    if (json_is_null(v) != !rr->has[o])
-        return cf_error_set(reterr, CF_EINVAL, path,
-                            rr->has[o] ? "%s must say where this region's %s rates came from."
-                                       : "%s must be null: this region has no %s rates.",
-                            path, offer_keys[o]);
-    if (json_is_null(v))
+    const json_t *fetched = NULL;
+    int r;
+    path_key(path, prefix, key);
+    if (v && !json_is_object(v) && !json_is_null(v))
+        return cf_error_set(reterr, CF_EINVAL, path, "%s must be an object or null, got %s.", path,
+                            json_kind(v));
+    if ((!v || json_is_null(v)) == has)
+        return cf_error_set(reterr, has ? (v ? CF_EINVAL : CF_EMISSING) : CF_EINVAL, path,
+                            has ? "%s must say where this region's %s rates came from."
+                                : "%s must be null: this region has no %s rates.",
+                            path, key);
+    if (!v || json_is_null(v))
         return 0;
     char stored[16];
     r = check_keys(v, keys, path, reterr);
@@ -730,11 +764,60 @@ static int parse_info(const json_t *sources, int o, const char *prefix, enum cf_
     return 0;
 }
 
+static int parse_info(const json_t *sources, int o, const char *prefix, enum cf_rate_source source,
+                      struct region_rates *rr, struct cf_error *reterr)
+{
+    const json_t *v = NULL;
+    int r = get_present(sources, offer_keys[o], prefix, &v, reterr);
+    if (r == 0)
+        r = parse_info_entry(v, offer_keys[o], prefix, rr->has[o], source, &rr->info[o], reterr);
+    return r;
+}
+
+/* Reads the optional "fargate_spot": absent or null means none; otherwise an object with both
+ * architectures, each rates or null, at least one of them rates. */
+static int parse_fargate_spot(const json_t *region, const char *prefix, struct region_rates *rr,
+                              struct cf_error *reterr)
+{
+    static const char *const keys[] = {"x86_64", "arm64", NULL};
+    static const char *const arch_fields[] = {"vcpu_hour_usd", "gb_hour_usd", NULL};
+    char path[PATH_LEN], apath[PATH_LEN];
+    const json_t *spot = json_object_get(region, "fargate_spot"), *arch = NULL;
+    if (!spot || json_is_null(spot))
+        return 0;
+    path_key(path, prefix, "fargate_spot");
+    if (!json_is_object(spot))
+        return cf_error_set(reterr, CF_EINVAL, path,
+                            "%s must be an object with x86_64 and arm64, or null, got %s.", path,
+                            json_kind(spot));
+    int r = check_keys(spot, keys, path, reterr);
+    for (int a = 0; r == 0 && a < CF_ARCH_COUNT; a++) {
+        path_key(apath, path, arch_keys[a]);
+        r = get_object(spot, arch_keys[a], path, true, &arch, reterr);
+        if (r < 0 || json_is_null(arch))
+            continue;
+        r = check_keys(arch, arch_fields, apath, reterr);
+        if (r == 0)
+            r = get_number(arch, "vcpu_hour_usd", apath, &rr->fargate_spot[a].vcpu_hour_usd,
+                           reterr);
+        if (r == 0)
+            r = get_number(arch, "gb_hour_usd", apath, &rr->fargate_spot[a].gb_hour_usd, reterr);
+        if (r == 0)
+            rr->has_fargate_spot[a] = true;
+    }
+    if (r == 0 && !rates_has_fargate_spot(rr))
+        r = cf_error_set(reterr, CF_EINVAL, path,
+                         "%s has rates for neither x86_64 nor arm64: give one, or make %s null.",
+                         path, path);
+    return r;
+}
+
 static int parse_region(const json_t *v, const char *prefix, enum cf_rate_source source,
                         struct region_rates *rr, struct cf_error *reterr)
 {
-    static const char *const keys[] = {"region", "lambda", "fargate", "ec2_gpu", "sources", NULL};
-    static const char *const source_keys[] = {"lambda", "fargate", "ec2", NULL};
+    static const char *const keys[] = {"region",  "lambda",  "fargate", "fargate_spot",
+                                       "ec2_gpu", "sources", NULL};
+    static const char *const source_keys[] = {"lambda", "fargate", "ec2", "fargate_spot", NULL};
     if (!json_is_object(v))
         return cf_error_set(reterr, CF_EINVAL, prefix, "%s must be an object, got %s.", prefix,
                             json_kind(v));
@@ -746,6 +829,8 @@ static int parse_region(const json_t *v, const char *prefix, enum cf_rate_source
     if (r == 0)
         r = parse_fargate(v, prefix, rr, reterr);
     if (r == 0)
+        r = parse_fargate_spot(v, prefix, rr, reterr);
+    if (r == 0)
         r = parse_ec2(v, prefix, rr, reterr);
     const json_t *sources = NULL;
     char spath[PATH_LEN];
@@ -756,6 +841,9 @@ static int parse_region(const json_t *v, const char *prefix, enum cf_rate_source
         r = check_keys(sources, source_keys, spath, reterr);
     for (int o = 0; r == 0 && o < CF_OFFER_COUNT; o++)
         r = parse_info(sources, o, spath, source, rr, reterr);
+    if (r == 0)
+        r = parse_info_entry(json_object_get(sources, "fargate_spot"), "fargate_spot", spath,
+                             rates_has_fargate_spot(rr), source, &rr->fargate_spot_info, reterr);
     if (r == 0)
         r = validate_region(rr, prefix, reterr);
     return r;
@@ -941,6 +1029,22 @@ static json_t *info_json(const struct region_rates *rr, int o)
                      time_or_null(info->fetched_at), "origin", info->origin);
 }
 
+static json_t *fargate_spot_json(const struct region_rates *rr)
+{
+    json_t *arch[CF_ARCH_COUNT];
+    for (int a = 0; a < CF_ARCH_COUNT; a++)
+        arch[a] = rr->has_fargate_spot[a] ? fargate_arch_json(&rr->fargate_spot[a]) : json_null();
+    return json_pack("{s:o, s:o}", arch_keys[CF_ARCH_X86_64], arch[CF_ARCH_X86_64],
+                     arch_keys[CF_ARCH_ARM64], arch[CF_ARCH_ARM64]);
+}
+
+static json_t *spot_info_json(const struct offer_info *info)
+{
+    return json_pack("{s:s, s:s, s:s, s:o, s:s}", "source", cf_source_name(info->source), "version",
+                     info->version, "published", info->published, "fetched_at",
+                     time_or_null(info->fetched_at), "origin", info->origin);
+}
+
 json_t *rates_region_to_json(const struct region_rates *rr)
 {
     if (!rr)
@@ -949,8 +1053,25 @@ json_t *rates_region_to_json(const struct region_rates *rr)
         json_pack("{s:o, s:o, s:o}", offer_keys[CF_OFFER_LAMBDA], info_json(rr, CF_OFFER_LAMBDA),
                   offer_keys[CF_OFFER_FARGATE], info_json(rr, CF_OFFER_FARGATE),
                   offer_keys[CF_OFFER_EC2], info_json(rr, CF_OFFER_EC2));
-    return json_pack("{s:s, s:o, s:o, s:o, s:o}", "region", rr->code, "lambda", lambda_json(rr),
-                     "fargate", fargate_json(rr), "ec2_gpu", ec2_json(rr), "sources", sources);
+    /* Only a region with Spot rates has the two Spot keys, so that a table without any (the
+     * bundled snapshot) serialises exactly as before they existed. */
+    bool spot = rates_has_fargate_spot(rr);
+    if (spot && sources &&
+        json_object_set_new(sources, "fargate_spot", spot_info_json(&rr->fargate_spot_info))) {
+        json_decref(sources);
+        sources = NULL;
+    }
+    json_t *j = json_object();
+    if (!j || json_object_set_new(j, "region", json_string(rr->code)) ||
+        json_object_set_new(j, "lambda", lambda_json(rr)) ||
+        json_object_set_new(j, "fargate", fargate_json(rr)) ||
+        (spot && json_object_set_new(j, "fargate_spot", fargate_spot_json(rr))) ||
+        json_object_set_new(j, "ec2_gpu", ec2_json(rr)) || json_object_set(j, "sources", sources)) {
+        json_decref(j);
+        j = NULL;
+    }
+    json_decref(sources);
+    return j;
 }
 
 json_t *rates_to_json(const struct rates *r)

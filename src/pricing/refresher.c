@@ -21,14 +21,23 @@
  *      table when strict_validation is on.
  *   4. Swapped in with pricing_cache_swap() (a brief write lock on one pointer), then written
  *      atomically to the state directory as the last known good table.
+ * Fargate Spot: the Price List has no Spot rates. When fargate_spot_url is set, every Fargate
+ * cycle also GETs AWS's Fargate Spot price feed (one small file for all regions) conditionally
+ * with the same fetcher, keeps the last parsed feed (`spot.feed`, thread only) so that a 304
+ * still prices a region added since, and reads each configured region's Spot rates from it.
+ * A region (or an architecture) the feed has no complete rates for keeps what it had, none or
+ * previous; Spot rates attach only to a region with on-demand Fargate rates. They go into the
+ * same new table as the ECS rates, under the same validation and price-move checks. A feed
+ * failure is the cycle's failure when nothing else failed: recorded in `spot` and in the
+ * offer's status, the rates in use untouched.
  * A failed or rejected cycle changes nothing that requests see: the table in use stays, the
  * error is recorded for /pricing, and the offer is retried after retry_after seconds.
  *
- * Lock: `mu` guards the status fields of struct offer_state and struct region_state (times,
- * errors, counters) and the `force`/`busy` flags; `cv` wakes the thread for a trigger or for
- * shutdown. HTTP workers take `mu` briefly to read the status (GET /pricing, /metrics) and to
- * trigger a refresh (POST /pricing/refresh). The thread never holds `mu` across I/O.
- * Shutdown: refresher_free() sets `stop` (an atomic the fetcher also watches, so downloads and
+ * Lock: `mu` guards the status fields of struct offer_state, struct region_state and struct
+ * spot_state (times, errors, counters, version) and the `force`/`busy` flags; `cv` wakes the thread
+ * for a trigger or for shutdown. HTTP workers take `mu` briefly to read the status (GET /pricing,
+ * /metrics) and to trigger a refresh (POST /pricing/refresh). The thread never holds `mu` across
+ * I/O. Shutdown: refresher_free() sets `stop` (an atomic the fetcher also watches, so downloads and
  * back-off waits end promptly), signals `cv` and joins the thread.
  */
 #include "computefit/refresher.h"
@@ -74,6 +83,16 @@ struct offer_state {
     struct region_state regions[REGIONS_MAX];
 };
 
+/* The Fargate Spot price feed (see DESIGN). */
+struct spot_state {
+    json_t *feed;                       /* last parsed feed (thread only) */
+    struct fetch_validators validators; /* its validators (thread only) */
+    int64_t fetched_at;                 /* when it was downloaded (thread only) */
+    char version[32];                   /* its metadata source:version (under mu) */
+    char last_error[ERROR_MAX];         /* under mu */
+    int64_t last_attempt, last_success; /* under mu */
+};
+
 struct refresher {
     const struct cf_config *cfg;
     struct pricing_cache *cache;
@@ -89,6 +108,7 @@ struct refresher {
     bool force;
     bool busy;
     struct offer_state offers[CF_OFFER_COUNT];
+    struct spot_state spot;
 };
 
 /* One region's freshly parsed rates for one offer, waiting to be applied. */
@@ -100,6 +120,14 @@ struct pending {
     double fargate_ephemeral;
     struct gpu_instance *gpus; /* owned */
     size_t n_gpus;
+    struct offer_info info;
+};
+
+/* One region's Fargate Spot rates read from the feed, merged with the ones in use. */
+struct spot_pending {
+    bool changed;
+    bool has[CF_ARCH_COUNT];
+    struct fargate_rates rates[CF_ARCH_COUNT];
     struct offer_info info;
 };
 
@@ -498,6 +526,134 @@ static unsigned count_moves(enum cf_offer o, const struct region_rates *old,
     return moves;
 }
 
+static bool same_spot(const struct region_rates *cr, const struct spot_pending *p)
+{
+    if (strcmp(cr->fargate_spot_info.version, p->info.version) != 0)
+        return false;
+    for (int a = 0; a < CF_ARCH_COUNT; a++) {
+        if (cr->has_fargate_spot[a] != p->has[a])
+            return false;
+        if (p->has[a] && (cr->fargate_spot[a].vcpu_hour_usd != p->rates[a].vcpu_hour_usd ||
+                          cr->fargate_spot[a].gb_hour_usd != p->rates[a].gb_hour_usd))
+            return false;
+    }
+    return true;
+}
+
+/* Downloads the Fargate Spot feed (conditionally) and reads every configured region's rates
+ * into sp[], merged with the rates in use (`cur`, borrowed, may be NULL); `pend` says which
+ * regions this cycle's ECS refresh adds or changes. Sets *ret_changed to the number of regions
+ * whose Spot rates differ from the ones in use. Returns 0, or the download's or the first
+ * region's error (the other regions are still read). */
+static int refresh_spot(struct refresher *rf, const struct rates *cur, const struct pending *pend,
+                        struct spot_pending sp[], size_t *ret_changed, struct cf_error *reterr)
+{
+    struct spot_state *ss = &rf->spot;
+    const char *url = rf->cfg->fargate_spot_url;
+    const struct offer_state *os = &rf->offers[CF_OFFER_FARGATE];
+    char *body = NULL;
+    size_t len = 0, changed = 0;
+    struct fetch_result res;
+    int64_t started = now_s();
+    lock(rf);
+    ss->last_attempt = started;
+    unlock(rf);
+
+    int r = fetch_to_buffer(rf->fetcher, url, ss->feed ? &ss->validators : NULL, 0, &body, &len,
+                            &res, reterr);
+    if (r == 0 && !res.not_modified) {
+        json_error_t jerr;
+        json_t *doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+        if (!doc) {
+            r = cf_error_set(reterr, CF_EUPSTREAM, NULL,
+                             "GET %s: the Fargate Spot feed is not JSON: %s", url, jerr.text);
+        } else {
+            json_decref(ss->feed);
+            ss->feed = doc;
+            ss->validators = res.validators;
+            ss->fetched_at = started;
+        }
+    } else if (r == 0 && !ss->feed) {
+        r = cf_error_set(reterr, CF_EUPSTREAM, NULL, "GET %s: 304 without a cached copy", url);
+    }
+    free(body);
+    if (r == 0) {
+        const char *v = json_string_value(
+            json_object_get(json_object_get(ss->feed, "metadata"), "source:version"));
+        lock(rf);
+        snprintf(ss->version, sizeof(ss->version), "%.31s", v ? v : "");
+        unlock(rf);
+    }
+
+    bool fetched = r == 0;
+    for (size_t i = 0; fetched && i < rf->n_regions; i++) {
+        const char *code = os->regions[i].code;
+        struct spot_pending *p = &sp[i];
+        struct cf_error e = {0};
+        int pr = offer_spot_parse(ss->feed, code, p->rates, p->has, &p->info, &e);
+        if (pr != 0) {
+            LOG_FIELDS(CF_LOG_WARN, "refresh_spot_region_failed", LOGF_S("region", code),
+                       LOGF_S("message", e.message));
+            if (r == 0) {
+                r = pr;
+                *reterr = e;
+            }
+            memset(p, 0, sizeof(*p));
+            continue;
+        }
+        const struct region_rates *cr = cur ? rates_region(cur, code) : NULL;
+        bool fargate = (cr && cr->has[CF_OFFER_FARGATE]) || pend[i].changed;
+        if (!fargate || (!p->has[CF_ARCH_X86_64] && !p->has[CF_ARCH_ARM64]))
+            continue; /* nothing to attach Spot rates to, or none in the feed: keep what is */
+        for (int a = 0; a < CF_ARCH_COUNT; a++) {
+            if (!p->has[a] && cr && cr->has_fargate_spot[a]) {
+                p->has[a] = true; /* missing from the feed: keep the rate in use */
+                p->rates[a] = cr->fargate_spot[a];
+            }
+        }
+        p->info.source = CF_SOURCE_LIVE;
+        p->info.fetched_at = ss->fetched_at;
+        snprintf(p->info.origin, sizeof(p->info.origin), "%s", url);
+        if (!cr || !same_spot(cr, p)) {
+            p->changed = true;
+            changed++;
+        }
+    }
+    *ret_changed = changed;
+    lock(rf);
+    if (r == 0) {
+        ss->last_error[0] = '\0';
+        ss->last_success = now_s();
+    } else {
+        snprintf(ss->last_error, sizeof(ss->last_error), "%s", reterr->message);
+    }
+    unlock(rf);
+    if (r != 0)
+        LOG_FIELDS(CF_LOG_WARN, "refresh_spot_failed", LOGF_S("message", reterr->message));
+    return r;
+}
+
+/* Puts one region's new Spot rates into the table being built; counts big moves. */
+static unsigned apply_spot(struct region_rates *rr, const struct region_rates *old,
+                           const struct spot_pending *p, double factor)
+{
+    unsigned moves = 0;
+    if (!rr->has[CF_OFFER_FARGATE])
+        return 0;
+    for (int a = 0; a < CF_ARCH_COUNT; a++) {
+        if (old && old->has_fargate_spot[a] && p->has[a]) {
+            compare_rate(old->fargate_spot[a].vcpu_hour_usd, p->rates[a].vcpu_hour_usd, factor,
+                         rr->code, "fargate_spot.vcpu_hour_usd", &moves);
+            compare_rate(old->fargate_spot[a].gb_hour_usd, p->rates[a].gb_hour_usd, factor,
+                         rr->code, "fargate_spot.gb_hour_usd", &moves);
+        }
+        rr->has_fargate_spot[a] = p->has[a];
+        rr->fargate_spot[a] = p->rates[a];
+    }
+    rr->fargate_spot_info = p->info;
+    return moves;
+}
+
 static void save_state(struct refresher *rf, const struct rates *t)
 {
     char path[URL_MAX];
@@ -542,12 +698,14 @@ static int refresh_offer(struct refresher *rf, enum cf_offer o, struct cf_error 
     int r = fetch_index(rf, o, &err);
     int first_region_error = 0;
     struct cf_error region_err = {0};
-    size_t changed = 0, added = 0;
+    size_t changed = 0, added = 0, spot_changed = 0;
     bool swapped = false;
-    if (r != 0)
-        goto out;
+    struct spot_pending spend[REGIONS_MAX];
+    memset(spend, 0, sizeof(spend));
+    int spot_r = 0;
+    struct cf_error spot_err = {0};
 
-    for (size_t i = 0; i < rf->n_regions && !atomic_load(&rf->stop); i++) {
+    for (size_t i = 0; r == 0 && i < rf->n_regions && !atomic_load(&rf->stop); i++) {
         struct region_state *rs = &os->regions[i];
         char url[URL_MAX];
         struct cf_error e = {0};
@@ -570,15 +728,29 @@ static int refresh_offer(struct refresher *rf, enum cf_offer o, struct cf_error 
             added += cr == NULL;
         }
     }
+    if (o == CF_OFFER_FARGATE && rf->cfg->fargate_spot_url[0] && !atomic_load(&rf->stop))
+        spot_r = refresh_spot(rf, cur, pend, spend, &spot_changed, &spot_err);
     if (atomic_load(&rf->stop)) {
         r = cf_error_set(&err, CF_EBUSY, NULL, "stopped");
         goto out;
     }
-    if (changed == 0) {
-        r = first_region_error;
-        err = region_err;
+    /* What the cycle reports: the index's failure, else a region's, else the Spot feed's. */
+    int fail = r;
+    struct cf_error fail_err = err;
+    if (!fail && first_region_error) {
+        fail = first_region_error;
+        fail_err = region_err;
+    }
+    if (!fail && spot_r) {
+        fail = spot_r;
+        fail_err = spot_err;
+    }
+    if (changed == 0 && spot_changed == 0) {
+        r = fail;
+        err = fail_err;
         goto out;
     }
+    r = 0;
 
     /* Build the next table outside any lock. */
     next = cur ? rates_clone(cur, added) : rates_new(added);
@@ -601,6 +773,12 @@ static int refresh_offer(struct refresher *rf, enum cf_offer o, struct cf_error 
         moves += count_moves(o, cur ? rates_region(cur, rr->code) : NULL, rr,
                              rf->cfg->max_price_change_factor);
     }
+    for (size_t i = 0; i < rf->n_regions; i++) {
+        struct region_rates *rr = spend[i].changed ? region_in(next, os->regions[i].code) : NULL;
+        if (rr)
+            moves += apply_spot(rr, cur ? rates_region(cur, rr->code) : NULL, &spend[i],
+                                rf->cfg->max_price_change_factor);
+    }
     rates_finish(next);
     next->built_at = now_s();
     r = rates_validate(next, &err);
@@ -620,10 +798,11 @@ static int refresh_offer(struct refresher *rf, enum cf_offer o, struct cf_error 
     swapped = true;
     save_state(rf, next);
     LOG_FIELDS(CF_LOG_INFO, "rates_refreshed", LOGF_S("offer", offer_codes[o]),
-               LOGF_I("regions_changed", changed), LOGF_I("rate_moves", moves));
-    r = first_region_error;
+               LOGF_I("regions_changed", changed), LOGF_I("spot_regions_changed", spot_changed),
+               LOGF_I("rate_moves", moves));
+    r = fail;
     if (r)
-        err = region_err;
+        err = fail_err;
 
 out:
     for (size_t i = 0; i < REGIONS_MAX; i++)
@@ -635,7 +814,7 @@ out:
     if (r == 0) {
         os->last_error[0] = '\0';
         os->last_success = done;
-        if (changed)
+        if (changed || spot_changed)
             os->counts.ok++;
         else
             os->counts.unchanged++;
@@ -769,6 +948,7 @@ void refresher_free(struct refresher *rf)
     fetcher_free(rf->fetcher);
     for (int o = 0; o < CF_OFFER_COUNT; o++)
         json_decref(rf->offers[o].index);
+    json_decref(rf->spot.feed);
     check(pthread_cond_destroy(&rf->cv), "pthread_cond_destroy");
     check(pthread_mutex_destroy(&rf->mu), "pthread_mutex_destroy");
     free(rf);
@@ -799,11 +979,58 @@ static json_t *region_status(const struct region_rates *rr, enum cf_offer o,
         json_object_set_new(j, "source", json_string("none"));
         json_object_set_new(j, "stale", json_true());
     }
+    if (o == CF_OFFER_FARGATE) {
+        json_t *spot;
+        if (rr && rates_has_fargate_spot(rr)) {
+            const struct offer_info *in = &rr->fargate_spot_info;
+            json_t *archs = json_array();
+            for (int a = 0; archs && a < CF_ARCH_COUNT; a++)
+                if (rr->has_fargate_spot[a])
+                    json_array_append_new(archs, json_string(cf_arch_name((enum cf_arch)a)));
+            spot =
+                json_pack("{s:s, s:o, s:o, s:o}", "source", cf_source_name(in->source), "version",
+                          in->version[0] ? json_string(in->version) : json_null(), "fetched_at",
+                          time_json(in->fetched_at), "architectures", archs ? archs : json_null());
+        } else {
+            spot = json_pack("{s:s}", "source", "none");
+        }
+        json_object_set_new(j, "spot", spot);
+    }
     if (rs) {
         json_object_set_new(j, "last_attempt", time_json(rs->last_attempt));
         json_object_set_new(j, "last_error",
                             rs->last_error[0] ? json_string(rs->last_error) : json_null());
     }
+    return j;
+}
+
+/* The Fargate Spot summary: where the table's Spot rates came from (the most current source
+ * among its regions: live, else state, else snapshot; "none" when no region has any), the
+ * feed's URL and, with a refresher, its last attempt and error. Called with `mu` held. */
+static json_t *spot_status(const struct refresher *rf, const struct rates *rates,
+                           const struct cf_config *cfg)
+{
+    const struct offer_info *best = NULL;
+    for (size_t i = 0; rates && i < rates->n_regions; i++) {
+        const struct region_rates *rr = &rates->regions[i];
+        if (rates_has_fargate_spot(rr) && (!best || rr->fargate_spot_info.source > best->source))
+            best = &rr->fargate_spot_info;
+    }
+    const char *version = best && best->version[0] ? best->version : NULL;
+    if (rf && rf->spot.version[0])
+        version = rf->spot.version;
+    json_t *j =
+        json_pack("{s:o, s:s, s:o}", "url",
+                  cfg->fargate_spot_url[0] ? json_string(cfg->fargate_spot_url) : json_null(),
+                  "source", best ? cf_source_name(best->source) : "none", "version",
+                  version ? json_string(version) : json_null());
+    if (!j)
+        return NULL;
+    json_object_set_new(j, "last_attempt", time_json(rf ? rf->spot.last_attempt : 0));
+    json_object_set_new(j, "last_success", time_json(rf ? rf->spot.last_success : 0));
+    json_object_set_new(j, "last_error",
+                        rf && rf->spot.last_error[0] ? json_string(rf->spot.last_error)
+                                                     : json_null());
     return j;
 }
 
@@ -851,6 +1078,8 @@ static json_t *status_json(struct refresher *rf, const struct rates *rates,
             json_object_set_new(entry, "next_refresh", json_null());
             json_object_set_new(entry, "last_error", json_null());
         }
+        if (o == CF_OFFER_FARGATE)
+            json_object_set_new(entry, "spot", spot_status(rf, rates, cfg));
         json_object_set_new(entry, "regions", regions);
         json_object_set_new(offers, cf_offer_name((enum cf_offer)o), entry);
     }
