@@ -3,18 +3,19 @@
  */
 #include <check.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "computefit/router.h"
 #include "testutil.h"
 
-static const char *seen_param;
+static char seen_param[64]; /* copied: params die with the dispatch */
 
 static void h_get(const struct http_request *req, const json_t *body, struct http_response *resp)
 {
     (void)body;
-    seen_param = req->params[0];
+    snprintf(seen_param, sizeof(seen_param), "%s", req->params[0]);
     http_response_json(resp, 200, json_pack("{s:s}", "region", req->params[0]));
 }
 

@@ -48,7 +48,7 @@ enum cf_errno {
 struct cf_error {
     int code;
     char field[128];
-    char message[256];
+    char message[512];
 };
 
 /* Returns the HTTP status for a CF_E* code (500 for an unknown code). */

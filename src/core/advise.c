@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "computefit/cost.h"
 #include "computefit/workload.h"
@@ -777,6 +778,17 @@ static json_t *recommendation_json(const struct analysis *a, bool *oom)
 
 /* ---- pricing provenance ---- */
 
+/* Unix seconds as ISO 8601 UTC, the form /pricing uses too. A pure conversion: no clock. */
+static json_t *iso_time(int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char buf[32];
+    if (!gmtime_r(&tt, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
+        return json_null();
+    return json_string(buf);
+}
+
 static json_t *pricing_json(const struct region_rates *rr, bool *oom)
 {
     json_t *p = json_object();
@@ -792,7 +804,7 @@ static json_t *pricing_json(const struct region_rates *rr, bool *oom)
         put(j, "source", json_string(cf_source_name(info->source)), oom);
         put(j, "version", info->version[0] ? json_string(info->version) : json_null(), oom);
         put(j, "published", info->published[0] ? json_string(info->published) : json_null(), oom);
-        put(j, "fetched_at", info->fetched_at ? json_integer(info->fetched_at) : json_null(), oom);
+        put(j, "fetched_at", info->fetched_at ? iso_time(info->fetched_at) : json_null(), oom);
         put(j, "origin", info->origin[0] ? json_string(info->origin) : json_null(), oom);
         put(offers, cf_offer_name((enum cf_offer)o), j, oom);
         if (!oldest || (info->published[0] &&
