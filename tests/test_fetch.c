@@ -612,6 +612,29 @@ START_TEST(connection_refused)
 }
 END_TEST
 
+/* libcurl 7.88 refuses CURLOPT_BUFFERSIZE on a handle whose last transfer could not resolve
+ * its host (seen on a machine without DNS): one such failure must not poison the handle for
+ * every later download. */
+START_TEST(unresolvable_host_then_next_download_works)
+{
+    char *body = NULL;
+    size_t len = 0;
+    struct cf_error err = {0};
+    int r = fetch_to_buffer(fe, "http://computefit-test.invalid/x.json", NULL, 0, &body, &len,
+                            NULL, &err);
+    ck_assert_int_eq(r, CF_EUPSTREAM);
+    ck_assert_ptr_null(strstr(err.message, "refused option"));
+
+    ck_assert_int_eq(upstream_put(up, "/after.json", "{\"ok\":1}", 8, NULL), 0);
+    char url[128];
+    upstream_url(up, "/after.json", url, sizeof(url));
+    r = fetch_to_buffer(fe, url, NULL, 0, &body, &len, NULL, &err);
+    ck_assert_msg(r == 0, "%s", err.message);
+    ck_assert_str_eq(body, "{\"ok\":1}");
+    free(body);
+}
+END_TEST
+
 START_TEST(dropped_connection_retried)
 {
     put_pattern("/drop.json", 300);
@@ -1131,6 +1154,7 @@ static Suite *fetch_suite(void)
     tcase_add_test(fail, always_500_gives_up);
     tcase_add_test(fail, client_errors_not_retried);
     tcase_add_test(fail, connection_refused);
+    tcase_add_test(fail, unresolvable_host_then_next_download_works);
     tcase_add_test(fail, dropped_connection_retried);
     tcase_add_test(fail, stall_past_timeout);
     tcase_add_test(fail, stall_mid_body_low_speed);

@@ -432,7 +432,10 @@ static int configure(struct fetcher *f, struct xfer *x, const char *url,
         SETOPT(CURLOPT_LOW_SPEED_TIME, f->opts.low_speed_time_s);
     }
     SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
-    SETOPT(CURLOPT_BUFFERSIZE, 128L * 1024);
+    /* A bigger receive buffer means fewer write callbacks for the 480 MB EC2 file. Best effort:
+     * libcurl 7.88 refuses this option (CURLE_BAD_FUNCTION_ARGUMENT) on a handle whose previous
+     * transfer failed to resolve its host, and a refusal must not fail every later download. */
+    (void)curl_easy_setopt(f->curl, CURLOPT_BUFFERSIZE, 128L * 1024);
     SETOPT(CURLOPT_USERAGENT, f->opts.user_agent[0] ? f->opts.user_agent : "computefit");
     SETOPT(CURLOPT_FILETIME, 1L);
     SETOPT(CURLOPT_HEADERFUNCTION, on_header);
