@@ -51,8 +51,7 @@ static int load_json(const char *path, const char *key, json_t **ret, struct cf_
     return 0;
 }
 
-static int load_gpu_specs(const struct cf_config *cfg, struct gpu_specs **ret,
-                          struct cf_error *err)
+static int load_gpu_specs(const struct cf_config *cfg, struct gpu_specs **ret, struct cf_error *err)
 {
     json_t *doc = NULL;
     int r = load_json(cfg->gpu_specs_file, "gpu_specs_file", &doc, err);
@@ -60,8 +59,8 @@ static int load_gpu_specs(const struct cf_config *cfg, struct gpu_specs **ret,
         struct cf_error e = {0};
         r = gpu_specs_from_json(doc, ret, &e);
         if (r != 0)
-            r = cf_error_set(err, CF_ECONFIG, "gpu_specs_file", "%s: %s: %s",
-                             cfg->gpu_specs_file, e.field, e.message);
+            r = cf_error_set(err, CF_ECONFIG, "gpu_specs_file", "%s: %s: %s", cfg->gpu_specs_file,
+                             e.field, e.message);
     }
     json_decref(doc);
     return r;
@@ -75,8 +74,8 @@ static int load_model(const struct cf_config *cfg, struct model **ret, struct cf
         struct cf_error e = {0};
         r = model_from_json(doc, ret, &e);
         if (r != 0)
-            r = cf_error_set(err, CF_ECONFIG, "model_file", "%s: %s: %s", cfg->model_file,
-                             e.field, e.message);
+            r = cf_error_set(err, CF_ECONFIG, "model_file", "%s: %s: %s", cfg->model_file, e.field,
+                             e.message);
     }
     json_decref(doc);
     return r;
@@ -120,7 +119,8 @@ int main(int argc, char **argv)
         goto out;
 
     /* Every data file is loaded, and every setting checked, before the port is opened. */
-    if ((r = load_gpu_specs(&cfg, &specs, &err)) != 0 || (r = load_model(&cfg, &model, &err)) != 0 ||
+    if ((r = load_gpu_specs(&cfg, &specs, &err)) != 0 ||
+        (r = load_model(&cfg, &model, &err)) != 0 ||
         (r = state_load_initial(&cfg, &initial, &err)) != 0) {
         status = config_fail(&err);
         goto out;

@@ -61,8 +61,8 @@ START_TEST(precedence_file_env_flag)
     struct cf_config c;
     struct cf_error err;
     ck_assert_int_eq(config_load(&c, 4, argv, envp, &err), 0);
-    ck_assert_int_eq(c.port, 3333);    /* flag beats env and file */
-    ck_assert_int_eq(c.threads, 4);    /* env beats file */
+    ck_assert_int_eq(c.port, 3333);        /* flag beats env and file */
+    ck_assert_int_eq(c.threads, 4);        /* env beats file */
     ck_assert_str_eq(c.log_level, "warn"); /* file beats default */
     /* A relative path in a file is relative to the file's directory. */
     ck_assert_str_eq(c.model_file, "/tmp/m.json");
@@ -72,7 +72,8 @@ END_TEST
 
 START_TEST(flag_forms)
 {
-    char *argv[] = {S("--max-body-bytes=100"), S("--log_level"), S("debug"), S("--strict-validation"), S("yes")};
+    char *argv[] = {S("--max-body-bytes=100"), S("--log_level"), S("debug"),
+                    S("--strict-validation"), S("yes")};
     struct cf_config c;
     struct cf_error err;
     ck_assert_int_eq(config_load(&c, 5, argv, NULL, &err), 0);

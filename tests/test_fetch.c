@@ -620,8 +620,8 @@ START_TEST(unresolvable_host_then_next_download_works)
     char *body = NULL;
     size_t len = 0;
     struct cf_error err = {0};
-    int r = fetch_to_buffer(fe, "http://computefit-test.invalid/x.json", NULL, 0, &body, &len,
-                            NULL, &err);
+    int r = fetch_to_buffer(fe, "http://computefit-test.invalid/x.json", NULL, 0, &body, &len, NULL,
+                            &err);
     ck_assert_int_eq(r, CF_EUPSTREAM);
     ck_assert_ptr_null(strstr(err.message, "refused option"));
 

@@ -516,10 +516,8 @@ START_TEST(advise_answers_with_stale_flag)
         "lambda");
     /* Seed scenario 1 on the snapshot's us-east-1 rates: 10,000 x $0.0000002 + 10,000 x 5 s x
      * 2 GB x $0.0000166667 = $0.002 + $1.66667. */
-    double lambda =
-        json_number_value(json_object_get(json_object_get(json_object_get(doc, "options"),
-                                                          "lambda"),
-                                          "monthly_usd"));
+    double lambda = json_number_value(
+        json_object_get(json_object_get(json_object_get(doc, "options"), "lambda"), "monthly_usd"));
     ck_assert_double_eq_tol(lambda, 10000 * 0.0000002 + 10000 * 5.0 * 2 * 0.0000166667, 0.005);
     json_t *pricing = json_object_get(doc, "pricing");
     ck_assert(json_is_boolean(json_object_get(pricing, "stale")));
@@ -565,8 +563,7 @@ START_TEST(bad_input_is_400_naming_the_field)
         {"{\"duration\":1,\"memory\":\"900000GB\",\"invocations\":1}", "memory"},
         {"{\"duration\":\"900d\",\"memory\":512,\"invocations\":1}", "duration"},
         {"{\"duration\":1,\"memory\":512,\"invocations\":1e30}", "invocations"},
-        {"{\"duration\":1,\"memory\":512,\"invocations\":1,\"region\":\"atlantis-1\"}",
-         "region"},
+        {"{\"duration\":1,\"memory\":512,\"invocations\":1,\"region\":\"atlantis-1\"}", "region"},
         {"{\"duration\":1,\"memory\":512,\"invocations\":1,\"gpu\":\"maybe\"}", "gpu"},
         {"{\"duration\":1,\"memory\":512,\"invocations\":1,\"team_engineers\":2.5}",
          "team_engineers"},
@@ -580,8 +577,7 @@ START_TEST(bad_input_is_400_naming_the_field)
             if (route == 1 && strstr(cases[i].body, "tasks"))
                 continue; /* plans are /advise only */
             struct http_result r = post_json(route ? "/compare" : "/advise", cases[i].body);
-            ck_assert_msg(r.status >= 400 && r.status < 500, "%s -> %ld", cases[i].body,
-                          r.status);
+            ck_assert_msg(r.status >= 400 && r.status < 500, "%s -> %ld", cases[i].body, r.status);
             json_t *doc = http_json(&r);
             json_t *e = json_object_get(doc, "error");
             ck_assert_msg(json_is_object(e), "%s", r.body);
@@ -636,8 +632,8 @@ START_TEST(bot_gets_a_short_text_answer)
 {
     const char *accept[] = {"Accept: text/plain", NULL};
     struct http_result r =
-        http_do(NULL, "GET", port,
-                "/advise?duration=30s&memory=2GB&invocations=500/day&trigger=s3", accept, NULL, 0);
+        http_do(NULL, "GET", port, "/advise?duration=30s&memory=2GB&invocations=500/day&trigger=s3",
+                accept, NULL, 0);
     ck_assert_int_eq(r.status, 200);
     char ct[128];
     ck_assert_str_eq(http_header(&r, "Content-Type", ct, sizeof(ct)), "text/plain; charset=utf-8");
@@ -647,9 +643,9 @@ START_TEST(bot_gets_a_short_text_answer)
     ck_assert_ptr_nonnull(strstr(r.body, "Why: "));
     ck_assert_ptr_null(strchr(r.body, '{'));
     /* Same workload as JSON gives the same Lambda figure the text shows, to the cent. */
-    struct http_result j = http_do(
-        NULL, "GET", port, "/advise?duration=30s&memory=2GB&invocations=500/day&trigger=s3",
-        NULL, NULL, 0);
+    struct http_result j =
+        http_do(NULL, "GET", port, "/advise?duration=30s&memory=2GB&invocations=500/day&trigger=s3",
+                NULL, NULL, 0);
     ck_assert_int_eq(j.status, 200);
     json_t *doc = http_json(&j);
     char want[64];
@@ -673,8 +669,8 @@ START_TEST(bot_gets_a_short_text_answer)
     http_result_free(&r);
 
     /* Errors stay JSON; bad query values name their field. */
-    r = http_do(NULL, "GET", port, "/advise?duration=5%20parsecs&memory=2GB&invocations=1",
-                accept, NULL, 0);
+    r = http_do(NULL, "GET", port, "/advise?duration=5%20parsecs&memory=2GB&invocations=1", accept,
+                NULL, 0);
     json_t *e = expect_error(&r, 400, "invalid_field");
     ck_assert_str_eq(json_string_value(json_object_get(json_object_get(e, "error"), "field")),
                      "duration");
@@ -735,9 +731,11 @@ START_TEST(metrics_count_requests)
     ck_assert_int_eq(r.status, 200);
     ck_assert_ptr_nonnull(strstr(r.body, want));
     ck_assert_ptr_nonnull(strstr(
-        r.body, "computefit_http_requests_total{method=\"\",route=\"unmatched\",status=\"404\"} 1\n"));
+        r.body,
+        "computefit_http_requests_total{method=\"\",route=\"unmatched\",status=\"404\"} 1\n"));
     ck_assert_ptr_nonnull(strstr(
-        r.body, "computefit_http_request_duration_seconds_count{method=\"GET\",route=\"/healthz\"} 3\n"));
+        r.body,
+        "computefit_http_request_duration_seconds_count{method=\"GET\",route=\"/healthz\"} 3\n"));
     ck_assert_ptr_nonnull(strstr(r.body, "computefit_refresh_attempts_total{offer=\"ec2\"}"));
     ck_assert_ptr_nonnull(strstr(r.body, "computefit_build_info{version="));
     /* promtool (Debian's prometheus package) checks the exposition format when present. */
@@ -795,8 +793,8 @@ START_TEST(cors_for_allowed_origins)
     char v[256];
     ck_assert_str_eq(http_header(&r, "Access-Control-Allow-Origin", v, sizeof(v)),
                      "https://dash.example.com");
-    ck_assert_ptr_nonnull(strstr(http_header(&r, "Access-Control-Allow-Methods", v, sizeof(v)),
-                                 "POST"));
+    ck_assert_ptr_nonnull(
+        strstr(http_header(&r, "Access-Control-Allow-Methods", v, sizeof(v)), "POST"));
     ck_assert_ptr_nonnull(http_header(&r, "Access-Control-Allow-Headers", v, sizeof(v)));
     http_result_free(&r);
 

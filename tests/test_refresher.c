@@ -24,13 +24,13 @@
 #include "testutil.h"
 #include "upstream.h"
 
-#define ECS_INDEX "/offers/v1.0/aws/AmazonECS/current/region_index.json"
+#define ECS_INDEX    "/offers/v1.0/aws/AmazonECS/current/region_index.json"
 #define LAMBDA_INDEX "/offers/v1.0/aws/AWSLambda/current/region_index.json"
-#define EC2_INDEX "/offers/v1.0/aws/AmazonEC2/current/region_index.json"
-#define ECS_V1 "/offers/v1.0/aws/AmazonECS/20250828172723/us-east-1/index.json"
-#define ECS_V2 "/offers/v1.0/aws/AmazonECS/20261101000000/us-east-1/index.json"
-#define LAMBDA_FILE "/offers/v1.0/aws/AWSLambda/current/us-east-1/index.json"
-#define EC2_FILE "/offers/v1.0/aws/AmazonEC2/20261101000000/us-east-1/index.json"
+#define EC2_INDEX    "/offers/v1.0/aws/AmazonEC2/current/region_index.json"
+#define ECS_V1       "/offers/v1.0/aws/AmazonECS/20250828172723/us-east-1/index.json"
+#define ECS_V2       "/offers/v1.0/aws/AmazonECS/20261101000000/us-east-1/index.json"
+#define LAMBDA_FILE  "/offers/v1.0/aws/AWSLambda/current/us-east-1/index.json"
+#define EC2_FILE     "/offers/v1.0/aws/AmazonEC2/20261101000000/us-east-1/index.json"
 
 static struct upstream *up;
 static struct cf_config cfg;
@@ -41,7 +41,8 @@ static char state_dir[64];
 static char *ecs_file;
 static size_t ecs_len;
 
-static const unsigned ALL = (1u << CF_OFFER_LAMBDA) | (1u << CF_OFFER_FARGATE) | (1u << CF_OFFER_EC2);
+static const unsigned ALL =
+    (1u << CF_OFFER_LAMBDA) | (1u << CF_OFFER_FARGATE) | (1u << CF_OFFER_EC2);
 
 static void put_index(const char *index_path, const char *file_path)
 {
@@ -60,36 +61,38 @@ static int ec2_product(char *out, size_t cap, const char *sku, const char *type,
                        const char *tenancy, const char *market, const char *license,
                        const char *family, int gpus, int vcpu, int mem)
 {
-    return snprintf(out, cap,
-                    "    \"%s\" : {\n      \"sku\" : \"%s\",\n      \"productFamily\" : \"%s\",\n"
-                    "      \"attributes\" : {\n        \"servicecode\" : \"AmazonEC2\",\n"
-                    "        \"location\" : \"US East (N. Virginia)\",\n"
-                    "        \"locationType\" : \"AWS Region\",\n        \"instanceType\" : \"%s\",\n"
-                    "        \"vcpu\" : \"%d\",\n        \"memory\" : \"%d GiB\",\n"
-                    "        \"gpu\" : \"%d\",\n        \"gpuMemory\" : \"NA\",\n"
-                    "        \"tenancy\" : \"%s\",\n        \"operatingSystem\" : \"%s\",\n"
-                    "        \"licenseModel\" : \"%s\",\n        \"usagetype\" : \"BoxUsage:%s\",\n"
-                    "        \"operation\" : \"RunInstances\",\n        \"capacitystatus\" : \"Used\",\n"
-                    "        \"preInstalledSw\" : \"NA\",\n        \"marketoption\" : \"%s\",\n"
-                    "        \"regionCode\" : \"us-east-1\",\n        \"servicename\" : \"Amazon Elastic "
-                    "Compute Cloud\"\n      }\n    }",
-                    sku, sku, family, type, vcpu, mem, gpus, tenancy, os, license, type, market);
+    return snprintf(
+        out, cap,
+        "    \"%s\" : {\n      \"sku\" : \"%s\",\n      \"productFamily\" : \"%s\",\n"
+        "      \"attributes\" : {\n        \"servicecode\" : \"AmazonEC2\",\n"
+        "        \"location\" : \"US East (N. Virginia)\",\n"
+        "        \"locationType\" : \"AWS Region\",\n        \"instanceType\" : \"%s\",\n"
+        "        \"vcpu\" : \"%d\",\n        \"memory\" : \"%d GiB\",\n"
+        "        \"gpu\" : \"%d\",\n        \"gpuMemory\" : \"NA\",\n"
+        "        \"tenancy\" : \"%s\",\n        \"operatingSystem\" : \"%s\",\n"
+        "        \"licenseModel\" : \"%s\",\n        \"usagetype\" : \"BoxUsage:%s\",\n"
+        "        \"operation\" : \"RunInstances\",\n        \"capacitystatus\" : \"Used\",\n"
+        "        \"preInstalledSw\" : \"NA\",\n        \"marketoption\" : \"%s\",\n"
+        "        \"regionCode\" : \"us-east-1\",\n        \"servicename\" : \"Amazon Elastic "
+        "Compute Cloud\"\n      }\n    }",
+        sku, sku, family, type, vcpu, mem, gpus, tenancy, os, license, type, market);
 }
 
 static int ec2_term(char *out, size_t cap, const char *sku, const char *price)
 {
-    return snprintf(out, cap,
-                    "      \"%s\" : {\n        \"%s.JRTCKXETXF\" : {\n          \"offerTermCode\" : "
-                    "\"JRTCKXETXF\",\n          \"sku\" : \"%s\",\n          \"effectiveDate\" : "
-                    "\"2026-11-01T00:00:00Z\",\n          \"priceDimensions\" : {\n            "
-                    "\"%s.JRTCKXETXF.6YS6EN2CT7\" : {\n              \"rateCode\" : "
-                    "\"%s.JRTCKXETXF.6YS6EN2CT7\",\n              \"description\" : \"hourly\",\n"
-                    "              \"beginRange\" : \"0\",\n              \"endRange\" : \"Inf\",\n"
-                    "              \"unit\" : \"Hrs\",\n              \"pricePerUnit\" : {\n"
-                    "                \"USD\" : \"%s\"\n              },\n              \"appliesTo\" "
-                    ": [ ]\n            }\n          },\n          \"termAttributes\" : { }\n        }\n"
-                    "      }",
-                    sku, sku, sku, sku, sku, price);
+    return snprintf(
+        out, cap,
+        "      \"%s\" : {\n        \"%s.JRTCKXETXF\" : {\n          \"offerTermCode\" : "
+        "\"JRTCKXETXF\",\n          \"sku\" : \"%s\",\n          \"effectiveDate\" : "
+        "\"2026-11-01T00:00:00Z\",\n          \"priceDimensions\" : {\n            "
+        "\"%s.JRTCKXETXF.6YS6EN2CT7\" : {\n              \"rateCode\" : "
+        "\"%s.JRTCKXETXF.6YS6EN2CT7\",\n              \"description\" : \"hourly\",\n"
+        "              \"beginRange\" : \"0\",\n              \"endRange\" : \"Inf\",\n"
+        "              \"unit\" : \"Hrs\",\n              \"pricePerUnit\" : {\n"
+        "                \"USD\" : \"%s\"\n              },\n              \"appliesTo\" "
+        ": [ ]\n            }\n          },\n          \"termAttributes\" : { }\n        }\n"
+        "      }",
+        sku, sku, sku, sku, sku, price);
 }
 
 /* A small EC2 offer with the traps: the g5.xlarge Linux on-demand row at `g5_price`, and the
@@ -99,10 +102,11 @@ static char *ec2_doc(const char *g5_price, size_t *ret_len)
 {
     size_t cap = 64 * 1024, len = 0;
     char *d = malloc(cap);
-    len += (size_t)snprintf(d + len, cap - len,
-                            "{\n  \"formatVersion\" : \"v1.0\",\n  \"disclaimer\" : \"test\",\n"
-                            "  \"offerCode\" : \"AmazonEC2\",\n  \"version\" : \"20261101000000\",\n"
-                            "  \"publicationDate\" : \"2026-11-01T00:00:00Z\",\n  \"products\" : {\n");
+    len +=
+        (size_t)snprintf(d + len, cap - len,
+                         "{\n  \"formatVersion\" : \"v1.0\",\n  \"disclaimer\" : \"test\",\n"
+                         "  \"offerCode\" : \"AmazonEC2\",\n  \"version\" : \"20261101000000\",\n"
+                         "  \"publicationDate\" : \"2026-11-01T00:00:00Z\",\n  \"products\" : {\n");
     struct {
         const char *sku, *type, *os, *ten, *mkt, *lic, *fam, *price;
         int gpus, vcpu, mem;
@@ -190,8 +194,8 @@ static void setup(void)
 
     ecs_file = cf_test_read("tests/fixtures/opencost-ecs__ecs-pricing-us-east-1.json", &ecs_len);
     size_t lambda_len;
-    char *lambda_file = cf_test_read("tests/fixtures/concurrencylabs-awslambda__index.json",
-                                     &lambda_len);
+    char *lambda_file =
+        cf_test_read("tests/fixtures/concurrencylabs-awslambda__index.json", &lambda_len);
     put_index(ECS_INDEX, ECS_V1);
     put_index(LAMBDA_INDEX, LAMBDA_FILE);
     put_index(EC2_INDEX, EC2_FILE);
@@ -694,10 +698,11 @@ static void big_fill(struct big_state *s)
     s->pos = 0;
     switch (s->phase) {
     case 0:
-        s->len = (size_t)snprintf(s->buf, sizeof(s->buf),
-                                  "{\n  \"formatVersion\" : \"v1.0\",\n  \"offerCode\" : "
-                                  "\"AmazonEC2\",\n  \"version\" : \"20261103000000\",\n  "
-                                  "\"publicationDate\" : \"2026-11-03T00:00:00Z\",\n  \"products\" : {\n");
+        s->len = (size_t)snprintf(
+            s->buf, sizeof(s->buf),
+            "{\n  \"formatVersion\" : \"v1.0\",\n  \"offerCode\" : "
+            "\"AmazonEC2\",\n  \"version\" : \"20261103000000\",\n  "
+            "\"publicationDate\" : \"2026-11-03T00:00:00Z\",\n  \"products\" : {\n");
         s->phase = 1;
         return;
     case 1:
@@ -712,10 +717,10 @@ static void big_fill(struct big_state *s)
         if (s->phase == 1) {
             bool gpu = s->i % 1000 == 7;
             static const char *const oses[] = {"Linux", "Windows", "RHEL", "SUSE"};
-            s->len = (size_t)ec2_product(s->buf, sizeof(s->buf), sku, gpu ? "g6.xlarge" : "m5.large",
-                                         gpu ? "Linux" : oses[s->i % 4], "Shared", "OnDemand",
-                                         "No License required", "Compute Instance", gpu ? 1 : 0,
-                                         gpu ? 4 : 2, gpu ? 16 : 8);
+            s->len = (size_t)ec2_product(
+                s->buf, sizeof(s->buf), sku, gpu ? "g6.xlarge" : "m5.large",
+                gpu ? "Linux" : oses[s->i % 4], "Shared", "OnDemand", "No License required",
+                "Compute Instance", gpu ? 1 : 0, gpu ? 4 : 2, gpu ? 16 : 8);
         } else {
             s->len = (size_t)ec2_term(s->buf, sizeof(s->buf), sku,
                                       s->i % 1000 == 7 ? "0.8048000000" : "0.0960000000");
@@ -832,8 +837,8 @@ static double instance_unit_usd(const json_t *advice)
 static void *reader(void *arg)
 {
     (void)arg;
-    json_t *req = json_pack("{s:s, s:s, s:s, s:s}", "duration", "1h", "memory", "8GB",
-                            "gpu_memory", "16GB", "invocations", "30/month");
+    json_t *req = json_pack("{s:s, s:s, s:s, s:s}", "duration", "1h", "memory", "8GB", "gpu_memory",
+                            "16GB", "invocations", "30/month");
     while (!atomic_load(&readers_stop)) {
         struct rates *r = pricing_cache_acquire(cache);
         json_t *out = NULL;
@@ -869,8 +874,8 @@ START_TEST(readers_see_one_table_or_the_other)
         pthread_create(&t[i], NULL, reader, NULL);
     for (int k = 0; k < 20; k++) {
         char path[128];
-        snprintf(path, sizeof(path), "/offers/v1.0/aws/AmazonEC2/2026110500%04d/us-east-1/index.json",
-                 k);
+        snprintf(path, sizeof(path),
+                 "/offers/v1.0/aws/AmazonEC2/2026110500%04d/us-east-1/index.json", k);
         size_t len;
         char *doc = ec2_doc(k % 2 ? "1.0060000000" : "1.1060000000", &len);
         ck_assert_int_eq(upstream_put(up, path, doc, len, NULL), 0);

@@ -20,14 +20,14 @@ struct refresher;
 struct metrics;
 
 struct cf_app {
-    const struct cf_config *cfg;  /* borrowed */
-    struct pricing_cache *cache;  /* borrowed; never NULL */
-    const struct model *model;    /* borrowed; NULL until the advice routes are wired */
-    struct refresher *refresher;  /* borrowed; NULL when refresh is off */
-    struct metrics *metrics;      /* borrowed; NULL: requests are not counted */
-    int64_t started_at;           /* Unix seconds */
-    atomic_long in_flight;        /* requests being processed now */
-    atomic_bool stopping;         /* set at shutdown: responses ask clients to close */
+    const struct cf_config *cfg; /* borrowed */
+    struct pricing_cache *cache; /* borrowed; never NULL */
+    const struct model *model;   /* borrowed; NULL until the advice routes are wired */
+    struct refresher *refresher; /* borrowed; NULL when refresh is off */
+    struct metrics *metrics;     /* borrowed; NULL: requests are not counted */
+    int64_t started_at;          /* Unix seconds */
+    atomic_long in_flight;       /* requests being processed now */
+    atomic_bool stopping;        /* set at shutdown: responses ask clients to close */
 };
 
 #endif

@@ -17,7 +17,7 @@
 struct cf_app;
 
 #define HTTP_MAX_EXTRA_HEADERS 12
-#define HTTP_MAX_PATH_PARAMS 2
+#define HTTP_MAX_PATH_PARAMS   2
 
 struct http_request {
     const char *method; /* "GET", "HEAD", "POST", ... */
@@ -32,7 +32,7 @@ struct http_request {
     /* Calls fn for every query argument in order; stops and returns fn's non-zero result. */
     int (*query_each)(const struct http_request *req,
                       int (*fn)(void *ctx, const char *key, const char *value), void *ctx);
-    void *conn; /* adapter-private */
+    void *conn;                               /* adapter-private */
     const char *params[HTTP_MAX_PATH_PARAMS]; /* "{region}"-style path segments, borrowed */
     struct cf_app *app;
 };
@@ -65,8 +65,8 @@ int http_response_json(struct http_response *resp, int status, json_t *doc);
 
 /* Makes `resp` the error response for `code` in the one error shape:
  * {"error":{"code":..., "message":..., "field":...}} ("field" only when non-empty). */
-void http_response_error(struct http_response *resp, int code, const char *field,
-                         const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void http_response_error(struct http_response *resp, int code, const char *field, const char *fmt,
+                         ...) __attribute__((format(printf, 4, 5)));
 
 /* Same, from a filled struct cf_error. */
 void http_response_cf_error(struct http_response *resp, const struct cf_error *err);

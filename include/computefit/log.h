@@ -50,7 +50,6 @@ void log_msg(enum cf_log_level level, const char *event, const char *fmt, ...)
 
 #define LOG_FIELDS(level, event, ...)                                                              \
     log_fields((level), (event), (const struct log_field[]){__VA_ARGS__},                          \
-               (int)(sizeof((const struct log_field[]){__VA_ARGS__}) /                             \
-                     sizeof(struct log_field)))
+               (int)(sizeof((const struct log_field[]){__VA_ARGS__}) / sizeof(struct log_field)))
 
 #endif

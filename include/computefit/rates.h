@@ -29,10 +29,10 @@ enum cf_rate_source {
     CF_SOURCE_LIVE,     /* fetched from the AWS Price List during this process's life */
 };
 
-#define CF_REGION_LEN 32
-#define CF_LAMBDA_TIERS_MAX 4
+#define CF_REGION_LEN        32
+#define CF_LAMBDA_TIERS_MAX  4
 #define CF_INSTANCE_TYPE_LEN 32
-#define CF_GPU_MODEL_LEN 24
+#define CF_GPU_MODEL_LEN     24
 
 /* One price tier: usage up to `up_to` (cumulative, in the tier's unit; INFINITY for the last
  * tier) is billed at `usd` per unit. Tiers are sorted by up_to, ascending. */
@@ -69,10 +69,10 @@ struct gpu_instance {
 /* Provenance of one offer's rates in one region. Strings are NUL-terminated, possibly empty. */
 struct offer_info {
     enum cf_rate_source source;
-    char version[32];          /* offer file version, e.g. "20250828172723" */
-    char published[32];        /* offer publication date, ISO 8601 */
-    int64_t fetched_at;        /* Unix seconds when these rates were obtained; 0 if unknown */
-    char origin[200];          /* URL or "repo@commit:path" the rates were read from */
+    char version[32];   /* offer file version, e.g. "20250828172723" */
+    char published[32]; /* offer publication date, ISO 8601 */
+    int64_t fetched_at; /* Unix seconds when these rates were obtained; 0 if unknown */
+    char origin[200];   /* URL or "repo@commit:path" the rates were read from */
 };
 
 struct region_rates {
@@ -99,7 +99,7 @@ bool rates_has_fargate_spot(const struct region_rates *rr);
 
 /* The whole table. Immutable once built; shared by reference counting (see pricing/cache.h). */
 struct rates {
-    atomic_long refcount; /* managed by rates_ref()/rates_unref() */
+    atomic_long refcount;         /* managed by rates_ref()/rates_unref() */
     struct region_rates *regions; /* owned; sorted by code */
     size_t n_regions;
     int64_t built_at; /* Unix seconds when this table was assembled */

@@ -19,18 +19,18 @@ struct refresher;
 
 /* Counters of one offer's refreshes, for /pricing and /metrics. */
 struct refresh_counts {
-    uint64_t attempts;   /* refresh cycles started */
-    uint64_t ok;         /* cycles that swapped in new rates */
-    uint64_t unchanged;  /* cycles that found nothing new (304, same version) */
-    uint64_t failed;     /* cycles that failed (download, parse, validation) */
-    uint64_t rejected;   /* of those, refused by validation (strict price-move check, limits) */
-    uint64_t big_moves;  /* rates seen moving by more than max_price_change_factor */
+    uint64_t attempts;  /* refresh cycles started */
+    uint64_t ok;        /* cycles that swapped in new rates */
+    uint64_t unchanged; /* cycles that found nothing new (304, same version) */
+    uint64_t failed;    /* cycles that failed (download, parse, validation) */
+    uint64_t rejected;  /* of those, refused by validation (strict price-move check, limits) */
+    uint64_t big_moves; /* rates seen moving by more than max_price_change_factor */
 };
 
 /* Creates a refresher for the settings in `cfg` (borrowed; must outlive it) that swaps new
  * tables into `cache` (borrowed) and reads GPU specs from `specs` (borrowed). `ec2_limits` may
- * be NULL for the limits named in `cfg` (ec2_max_*). Does not start the thread. Returns 0 and sets *ret, or
- * CF_ECONFIG (bad region list; field "regions") or CF_ENOMEM. */
+ * be NULL for the limits named in `cfg` (ec2_max_*). Does not start the thread. Returns 0 and sets
+ * *ret, or CF_ECONFIG (bad region list; field "regions") or CF_ENOMEM. */
 int refresher_new(const struct cf_config *cfg, struct pricing_cache *cache,
                   const struct gpu_specs *specs, const struct offer_ec2_limits *ec2_limits,
                   struct refresher **ret, struct cf_error *reterr);

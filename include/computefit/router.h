@@ -36,8 +36,8 @@ enum router_result { ROUTER_FOUND = 0, ROUTER_NO_PATH = 1, ROUTER_NO_METHOD = 2 
  * parameters into req->params (pointing into `param_buf`). On ROUTER_NO_METHOD writes the
  * methods the path does allow into `allow` ("GET, HEAD"). */
 enum router_result router_match(const struct route *routes, size_t n, struct http_request *req,
-                                const struct route **ret_route, char *param_buf,
-                                size_t param_cap, char *allow, size_t allow_cap);
+                                const struct route **ret_route, char *param_buf, size_t param_cap,
+                                char *allow, size_t allow_cap);
 
 /* Routes one complete request: 404, 405 (+ Allow), OPTIONS, 415 and 400 for JSON bodies, then
  * the handler. Always leaves a complete response in `resp`. */

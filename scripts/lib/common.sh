@@ -4,9 +4,10 @@
 # Packages needed to build and run (the Dockerfile's build stage installs the same names).
 CF_BUILD_PACKAGES="gcc libc6-dev meson ninja-build pkg-config libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev ca-certificates python3-yaml"
 # Packages the test suite needs on top: Check, clang with its sanitizer runtime (TSan build),
-# curl, xmllint (SVG well-formedness), promtool from prometheus (metrics format), node and npm
+# clang-format (the checked-in style), valgrind (the shutdown smoke test), curl, xmllint (SVG
+# well-formedness), promtool from prometheus (metrics format), node and npm
 # (the OpenAPI linter and contract validator: see cf_ensure_node).
-CF_TEST_PACKAGES="check clang libclang-rt-14-dev curl libxml2-utils prometheus"
+CF_TEST_PACKAGES="check clang libclang-rt-14-dev clang-format curl libxml2-utils prometheus valgrind"
 
 cf_root() {
     cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd

@@ -134,8 +134,8 @@ static void handle_pricing_refresh(const struct http_request *req, const json_t 
                                  "status", status));
 }
 
-typedef int (*core_fn)(const json_t *request, const struct rates *rates,
-                       const struct model *model, json_t **ret, struct cf_error *reterr);
+typedef int (*core_fn)(const json_t *request, const struct rates *rates, const struct model *model,
+                       json_t **ret, struct cf_error *reterr);
 
 /* Adds "stale" and "age_s" to the "pricing" object of an answer: the core is pure and has no
  * clock, so the age of the rates it used is measured here. */

@@ -17,11 +17,11 @@
 
 #define STATUS_MIN 100
 #define STATUS_MAX 599
-#define N_STATUS (STATUS_MAX - STATUS_MIN + 1)
+#define N_STATUS   (STATUS_MAX - STATUS_MIN + 1)
 
 /* Latency bucket upper bounds, in microseconds (0.1 ms ... 2.5 s). */
-static const int64_t bucket_us[] = {100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000,
-                                    100000, 250000, 500000, 1000000, 2500000};
+static const int64_t bucket_us[] = {100,   250,   500,    1000,   2500,   5000,    10000,
+                                    25000, 50000, 100000, 250000, 500000, 1000000, 2500000};
 #define N_BUCKETS (sizeof(bucket_us) / sizeof(bucket_us[0]))
 
 struct route_metrics {
@@ -179,9 +179,10 @@ static void render_pricing(struct text *t, const struct cf_app *app, int64_t now
             put(t, "computefit_rates_age_seconds{offer=\"%s\"} %lld\n",
                 cf_offer_name((enum cf_offer)o), (long long)(now - oldest));
     }
-    put(t, "# HELP computefit_rates_regions Regions with rates in the table in use.\n"
-           "# TYPE computefit_rates_regions gauge\n"
-           "computefit_rates_regions %zu\n",
+    put(t,
+        "# HELP computefit_rates_regions Regions with rates in the table in use.\n"
+        "# TYPE computefit_rates_regions gauge\n"
+        "computefit_rates_regions %zu\n",
         rates ? rates->n_regions : 0);
     rates_unref(rates);
 
@@ -212,8 +213,8 @@ static void render_pricing(struct text *t, const struct cf_app *app, int64_t now
            "max_price_change_factor, by offer.\n"
            "# TYPE computefit_rate_moves_total counter\n");
     for (int o = 0; o < CF_OFFER_COUNT; o++)
-        put(t, "computefit_rate_moves_total{offer=\"%s\"} %llu\n",
-            cf_offer_name((enum cf_offer)o), (unsigned long long)c[o].big_moves);
+        put(t, "computefit_rate_moves_total{offer=\"%s\"} %llu\n", cf_offer_name((enum cf_offer)o),
+            (unsigned long long)c[o].big_moves);
 }
 
 char *metrics_render(struct metrics *m, const struct cf_app *app, int64_t now, size_t *ret_len)

@@ -19,8 +19,8 @@ static int collect_one(void *ctx, const char *key, const char *value)
     if (strcmp(key, "format") == 0)
         return 0;
     if (json_object_get(c->obj, key)) {
-        c->code = cf_error_set(c->err, CF_EINVAL, key, "%.60s is given twice in the query string.",
-                               key);
+        c->code =
+            cf_error_set(c->err, CF_EINVAL, key, "%.60s is given twice in the query string.", key);
         return c->code;
     }
     json_t *s = json_string(value);
@@ -57,10 +57,14 @@ struct media {
 };
 
 static const struct media medias[] = {
-    {"application/json", FORMAT_JSON}, {"text/plain", FORMAT_TEXT},
-    {"text/markdown", FORMAT_MARKDOWN}, {"image/svg+xml", FORMAT_SVG},
-    {"application/*", FORMAT_JSON},    {"text/*", FORMAT_TEXT},
-    {"image/*", FORMAT_SVG},           {"*/*", FORMAT_JSON},
+    {"application/json", FORMAT_JSON},
+    {"text/plain", FORMAT_TEXT},
+    {"text/markdown", FORMAT_MARKDOWN},
+    {"image/svg+xml", FORMAT_SVG},
+    {"application/*", FORMAT_JSON},
+    {"text/*", FORMAT_TEXT},
+    {"image/*", FORMAT_SVG},
+    {"*/*", FORMAT_JSON},
 };
 
 int query_negotiate(const struct http_request *req, bool svg_ok, enum http_format *ret,
@@ -78,8 +82,8 @@ int query_negotiate(const struct http_request *req, bool svg_ok, enum http_forma
                 return 0;
             }
         }
-        return cf_error_set(reterr, CF_EINVAL, "format",
-                            "format must be json, text, markdown%s.", svg_ok ? " or svg" : "");
+        return cf_error_set(reterr, CF_EINVAL, "format", "format must be json, text, markdown%s.",
+                            svg_ok ? " or svg" : "");
     }
     const char *accept = req->header(req, "Accept");
     if (!accept || !*accept) {

@@ -82,8 +82,7 @@ static json_t *safe_string(const char *text)
 
 static void error_doc(struct http_response *resp, int code, const char *field, const char *msg)
 {
-    json_t *err = json_pack("{s:s, s:o}", "code", cf_error_name(code), "message",
-                            safe_string(msg));
+    json_t *err = json_pack("{s:s, s:o}", "code", cf_error_name(code), "message", safe_string(msg));
     if (err && field && *field)
         json_object_set_new(err, "field", safe_string(field));
     json_t *doc = err ? json_pack("{s:o}", "error", err) : NULL;
@@ -91,8 +90,8 @@ static void error_doc(struct http_response *resp, int code, const char *field, c
         resp->error_code = cf_error_name(code);
 }
 
-void http_response_error(struct http_response *resp, int code, const char *field,
-                         const char *fmt, ...)
+void http_response_error(struct http_response *resp, int code, const char *field, const char *fmt,
+                         ...)
 {
     char msg[512];
     va_list ap;

@@ -60,8 +60,8 @@ static void allow_add(char *allow, size_t cap, const char *method)
 }
 
 enum router_result router_match(const struct route *routes, size_t n, struct http_request *req,
-                                const struct route **ret_route, char *param_buf,
-                                size_t param_cap, char *allow, size_t allow_cap)
+                                const struct route **ret_route, char *param_buf, size_t param_cap,
+                                char *allow, size_t allow_cap)
 {
     bool path_known = false;
     if (allow_cap)
@@ -124,8 +124,8 @@ void router_dispatch(const struct route *routes, size_t n, struct http_request *
     const struct route *route = NULL;
     char param_buf[256];
     char allow[128];
-    switch (router_match(routes, n, req, &route, param_buf, sizeof(param_buf), allow,
-                         sizeof(allow))) {
+    switch (
+        router_match(routes, n, req, &route, param_buf, sizeof(param_buf), allow, sizeof(allow))) {
     case ROUTER_NO_PATH:
         http_response_error(resp, CF_ENOTFOUND, NULL,
                             "There is no resource at %.200s; see GET /openapi.json for the routes.",

@@ -84,8 +84,7 @@ static bool request_id_ok(const char *id)
     for (const char *p = id; *p; p++, n++) {
         char c = *p;
         bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '-' || c == '_' || c == '.' || c == ':' || c == '/' || c == '+' ||
-                  c == '=';
+                  c == '-' || c == '_' || c == '.' || c == ':' || c == '/' || c == '+' || c == '=';
         if (!ok || n >= REQUEST_ID_MAX)
             return false;
     }
@@ -185,8 +184,8 @@ static enum MHD_Result on_first_call(struct cf_server *srv, struct MHD_Connectio
     atomic_fetch_add(&srv->app->in_flight, 1);
     *con_cls = cr;
 
-    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *cl =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl) {
         char *end;
         unsigned long long n = strtoull(cl, &end, 10);
@@ -224,9 +223,8 @@ static void on_body_chunk(struct conn_req *cr, const char *data, size_t len)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     (void)version;
     struct cf_server *srv = cls;
@@ -343,8 +341,8 @@ int server_start(struct cf_app *app, const struct route *routes, size_t n_routes
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, srv},
         {MHD_OPTION_END, 0, NULL},
     };
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-                     MHD_USE_ITC;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     srv->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv,
                                    MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
     if (!srv->daemon) {

@@ -106,8 +106,8 @@ static void line_recommendation(struct out *o, const json_t *rec, bool md)
     money(m, sizeof(m), json_number_value(json_object_get(rec, "monthly_usd")));
     const char *variant = json_string_value(json_object_get(rec, "variant"));
     put(o, "Recommendation: %s%s%s%s%s — %s/month (confidence %s)\n", b,
-        platform_label(json_string_value(json_object_get(rec, "platform"))), b,
-        variant ? " " : "", variant ? variant : "", m, str(rec, "confidence"));
+        platform_label(json_string_value(json_object_get(rec, "platform"))), b, variant ? " " : "",
+        variant ? variant : "", m, str(rec, "confidence"));
 }
 
 static void line_options(struct out *o, const json_t *options, bool md)
@@ -127,8 +127,8 @@ static void line_options(struct out *o, const json_t *options, bool md)
             put(o, "%s %s", platform_label(platforms[i]), m);
         } else {
             const json_t *block = json_array_get(json_object_get(opt, "blocked_by"), 0);
-            put(o, "%s %s (%s)", platform_label(platforms[i]), md ? "_not possible_" : "not possible",
-                block ? str(block, "limit") : "infeasible");
+            put(o, "%s %s (%s)", platform_label(platforms[i]),
+                md ? "_not possible_" : "not possible", block ? str(block, "limit") : "infeasible");
         }
     }
     put(o, "\n");
@@ -159,8 +159,7 @@ static void line_break_even(struct out *o, const json_t *be)
         char count[40];
         grouped(count, sizeof(count), json_number_value(n));
         put(o, "Break-even: Lambda = always-on Fargate at %s invocations/month\n", count);
-    }
-    else if (x)
+    } else if (x)
         put(o, "Break-even: Lambda and always-on Fargate never cost the same (%s)\n",
             str(x, "reason"));
 }

@@ -56,9 +56,9 @@
 #include "computefit/rates_json.h"
 #include "computefit/state.h"
 
-#define URL_MAX 600
-#define ERROR_MAX 300
-#define REGIONS_MAX 64
+#define URL_MAX         600
+#define ERROR_MAX       300
+#define REGIONS_MAX     64
 #define INDEX_MAX_BYTES (4L * 1024 * 1024)
 /* After a failure an offer is tried again this much sooner than its interval (at most). */
 #define RETRY_AFTER_S 900
@@ -67,10 +67,10 @@ static const char *const offer_codes[CF_OFFER_COUNT] = {"AWSLambda", "AmazonECS"
 
 struct region_state {
     char code[CF_REGION_LEN];
-    char url[URL_MAX];                   /* the offer file last downloaded (thread only) */
-    struct fetch_validators validators;  /* its validators (thread only) */
-    char last_error[ERROR_MAX];          /* under mu */
-    int64_t last_attempt, last_success;  /* under mu */
+    char url[URL_MAX];                  /* the offer file last downloaded (thread only) */
+    struct fetch_validators validators; /* its validators (thread only) */
+    char last_error[ERROR_MAX];         /* under mu */
+    int64_t last_attempt, last_success; /* under mu */
 };
 
 struct offer_state {
@@ -196,8 +196,8 @@ static int parse_regions(struct refresher *rf, const char *list, struct cf_error
             char c = p[i];
             if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
                 return cf_error_set(reterr, CF_ECONFIG, "regions",
-                                    "region code \"%.*s\" is not valid (a-z, 0-9 and '-')",
-                                    (int)n, p);
+                                    "region code \"%.*s\" is not valid (a-z, 0-9 and '-')", (int)n,
+                                    p);
         }
         if (rf->n_regions >= REGIONS_MAX)
             return cf_error_set(reterr, CF_ECONFIG, "regions", "at most %d regions", REGIONS_MAX);
@@ -296,15 +296,13 @@ static int fetch_index(struct refresher *rf, enum cf_offer o, struct cf_error *r
     if (res.not_modified && os->index)
         return 0;
     if (res.not_modified) /* a 304 for an index we never parsed: ask again, unconditionally */
-        return cf_error_set(reterr, CF_EUPSTREAM, NULL, "GET %s: 304 without a cached copy",
-                            url);
+        return cf_error_set(reterr, CF_EUPSTREAM, NULL, "GET %s: 304 without a cached copy", url);
     json_error_t jerr;
     json_t *doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
     free(body);
     if (!doc || !json_is_object(json_object_get(doc, "regions"))) {
         json_decref(doc);
-        return cf_error_set(reterr, CF_EUPSTREAM, NULL,
-                            "GET %s: not a region index (%s)", url,
+        return cf_error_set(reterr, CF_EUPSTREAM, NULL, "GET %s: not a region index (%s)", url,
                             doc ? "no \"regions\" object" : jerr.text);
     }
     json_decref(os->index);
@@ -313,8 +311,8 @@ static int fetch_index(struct refresher *rf, enum cf_offer o, struct cf_error *r
     return 0;
 }
 
-static int parse_small(struct refresher *rf, enum cf_offer o, const char *region,
-                       const char *body, size_t len, struct pending *p, struct cf_error *reterr)
+static int parse_small(struct refresher *rf, enum cf_offer o, const char *region, const char *body,
+                       size_t len, struct pending *p, struct cf_error *reterr)
 {
     (void)rf;
     json_error_t jerr;
@@ -376,8 +374,8 @@ static int refresh_region(struct refresher *rf, enum cf_offer o, struct region_s
         if (ec2_reset(&sink) != 0)
             return cf_error_set(reterr, CF_ENOMEM, NULL, "out of memory");
         struct fetch_sink fs = {ec2_write, ec2_reset, &sink};
-        r = fetch_to_sink(rf->fetcher, url, have, (uint64_t)rf->cfg->fetch_max_ec2_bytes, &fs,
-                          &res, reterr);
+        r = fetch_to_sink(rf->fetcher, url, have, (uint64_t)rf->cfg->fetch_max_ec2_bytes, &fs, &res,
+                          reterr);
         if (r == 0 && !res.not_modified) {
             r = offer_ec2_stream_finish(sink.stream, &p->gpus, &p->n_gpus, &p->info, reterr);
         } else if (r != 0 && sink.feed_error && sink.stream) {
@@ -429,9 +427,12 @@ static int apply(enum cf_offer o, struct region_rates *rr, struct pending *p,
     switch (o) {
     case CF_OFFER_LAMBDA:
         for (int a = 0; a < CF_ARCH_COUNT; a++) {
-            unsigned req = a == CF_ARCH_X86_64 ? OFFER_LAMBDA_REQUESTS_X86 : OFFER_LAMBDA_REQUESTS_ARM;
-            unsigned dur = a == CF_ARCH_X86_64 ? OFFER_LAMBDA_DURATION_X86 : OFFER_LAMBDA_DURATION_ARM;
-            unsigned sto = a == CF_ARCH_X86_64 ? OFFER_LAMBDA_STORAGE_X86 : OFFER_LAMBDA_STORAGE_ARM;
+            unsigned req =
+                a == CF_ARCH_X86_64 ? OFFER_LAMBDA_REQUESTS_X86 : OFFER_LAMBDA_REQUESTS_ARM;
+            unsigned dur =
+                a == CF_ARCH_X86_64 ? OFFER_LAMBDA_DURATION_X86 : OFFER_LAMBDA_DURATION_ARM;
+            unsigned sto =
+                a == CF_ARCH_X86_64 ? OFFER_LAMBDA_STORAGE_X86 : OFFER_LAMBDA_STORAGE_ARM;
             struct lambda_rates l = p->lambda[a];
             if ((p->missing & (req | dur | sto)) && !had)
                 return cf_error_set(reterr, CF_EUPSTREAM, rr->code,
@@ -502,8 +503,8 @@ static unsigned count_moves(enum cf_offer o, const struct region_rates *old,
         for (int a = 0; a < CF_ARCH_COUNT; a++) {
             compare_rate(old->lambda[a].request_usd, nw->lambda[a].request_usd, factor, rg,
                          "lambda.request_usd", &moves);
-            compare_rate(old->lambda[a].gb_s_tiers[0].usd, nw->lambda[a].gb_s_tiers[0].usd,
-                         factor, rg, "lambda.gb_second_usd", &moves);
+            compare_rate(old->lambda[a].gb_s_tiers[0].usd, nw->lambda[a].gb_s_tiers[0].usd, factor,
+                         rg, "lambda.gb_second_usd", &moves);
             compare_rate(old->lambda[a].ephemeral_gb_s_usd, nw->lambda[a].ephemeral_gb_s_usd,
                          factor, rg, "lambda.ephemeral_gb_second_usd", &moves);
         }
@@ -973,7 +974,8 @@ static json_t *region_status(const struct region_rates *rr, enum cf_offer o,
                             in->published[0] ? json_string(in->published) : json_null());
         json_object_set_new(j, "fetched_at", time_json(in->fetched_at));
         json_object_set_new(j, "age_s", since > 0 ? json_integer(now - since) : json_null());
-        json_object_set_new(j, "stale", json_boolean(since <= 0 || now - since > cfg->stale_after_s));
+        json_object_set_new(j, "stale",
+                            json_boolean(since <= 0 || now - since > cfg->stale_after_s));
         json_object_set_new(j, "origin", json_string(in->origin));
     } else {
         json_object_set_new(j, "source", json_string("none"));
@@ -1048,8 +1050,9 @@ static json_t *status_json(struct refresher *rf, const struct rates *rates,
             return NULL;
         }
         for (size_t i = 0; rates && i < rates->n_regions; i++)
-            json_object_set_new(regions, rates->regions[i].code,
-                                region_status(&rates->regions[i], (enum cf_offer)o, NULL, cfg, now));
+            json_object_set_new(
+                regions, rates->regions[i].code,
+                region_status(&rates->regions[i], (enum cf_offer)o, NULL, cfg, now));
         if (rf) {
             const struct offer_state *os = &rf->offers[o];
             for (size_t i = 0; i < rf->n_regions; i++) {
@@ -1058,7 +1061,8 @@ static json_t *status_json(struct refresher *rf, const struct rates *rates,
                                     region_status(rates ? rates_region(rates, rs->code) : NULL,
                                                   (enum cf_offer)o, rs, cfg, now));
             }
-            json_object_set_new(entry, "interval_s", json_integer(interval_of(rf, (enum cf_offer)o)));
+            json_object_set_new(entry, "interval_s",
+                                json_integer(interval_of(rf, (enum cf_offer)o)));
             json_object_set_new(entry, "last_attempt", time_json(os->last_attempt));
             json_object_set_new(entry, "last_success", time_json(os->last_success));
             json_object_set_new(entry, "next_refresh",
@@ -1066,14 +1070,14 @@ static json_t *status_json(struct refresher *rf, const struct rates *rates,
                                             : json_null());
             json_object_set_new(entry, "last_error",
                                 os->last_error[0] ? json_string(os->last_error) : json_null());
-            json_object_set_new(
-                entry, "counts",
-                json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "attempts",
-                          (json_int_t)os->counts.attempts, "ok", (json_int_t)os->counts.ok,
-                          "unchanged", (json_int_t)os->counts.unchanged, "failed",
-                          (json_int_t)os->counts.failed, "rejected",
-                          (json_int_t)os->counts.rejected, "big_moves",
-                          (json_int_t)os->counts.big_moves));
+            json_object_set_new(entry, "counts",
+                                json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "attempts",
+                                          (json_int_t)os->counts.attempts, "ok",
+                                          (json_int_t)os->counts.ok, "unchanged",
+                                          (json_int_t)os->counts.unchanged, "failed",
+                                          (json_int_t)os->counts.failed, "rejected",
+                                          (json_int_t)os->counts.rejected, "big_moves",
+                                          (json_int_t)os->counts.big_moves));
         } else {
             json_object_set_new(entry, "next_refresh", json_null());
             json_object_set_new(entry, "last_error", json_null());
@@ -1086,8 +1090,8 @@ static json_t *status_json(struct refresher *rf, const struct rates *rates,
     if (!offers)
         return NULL;
     return json_pack("{s:b, s:b, s:s, s:o, s:I, s:o}", "refresh_enabled", rf != NULL, "busy",
-                     rf ? (rf->busy || rf->force) : 0, "pricing_url", cfg->pricing_url,
-                     "built_at", time_json(rates ? rates->built_at : 0), "stale_after_s",
+                     rf ? (rf->busy || rf->force) : 0, "pricing_url", cfg->pricing_url, "built_at",
+                     time_json(rates ? rates->built_at : 0), "stale_after_s",
                      (json_int_t)cfg->stale_after_s, "offers", offers);
 }
 

@@ -96,13 +96,14 @@ static int set_string(char *dst, size_t cap, const char *value, const char *key,
 {
     size_t n = strlen(value);
     if (n >= cap)
-        return cf_error_set(reterr, CF_ECONFIG, key, "%s is too long (%zu bytes; at most %zu)",
-                            key, n, cap - 1);
+        return cf_error_set(reterr, CF_ECONFIG, key, "%s is too long (%zu bytes; at most %zu)", key,
+                            n, cap - 1);
     memcpy(dst, value, n + 1);
     return 0;
 }
 
-static int parse_long(const struct key_def *k, const char *value, long *ret, struct cf_error *reterr)
+static int parse_long(const struct key_def *k, const char *value, long *ret,
+                      struct cf_error *reterr)
 {
     errno = 0;
     char *end;
@@ -364,7 +365,8 @@ int config_load(struct cf_config *cfg, int argc, char *const argv[], char *const
         if (r != 0) {
             if (reterr && strncmp(reterr->message, "unknown setting", 15) == 0)
                 snprintf(reterr->message, sizeof(reterr->message),
-                         "unknown variable COMPUTEFIT_%.*s (see --help)", (int)strlen(key), *e + 11);
+                         "unknown variable COMPUTEFIT_%.*s (see --help)", (int)strlen(key),
+                         *e + 11);
             return r;
         }
     }
