@@ -592,6 +592,43 @@ START_TEST(bad_input_is_400_naming_the_field)
 }
 END_TEST
 
+/* The error statuses of the real advice routes, so the contract test sees each of them. */
+START_TEST(advice_route_errors)
+{
+    const char *text[] = {"Content-Type: text/plain", NULL};
+    struct http_result r = http_do(NULL, "POST", port, "/advise", text, "{}", 2);
+    json_decref(expect_error(&r, 415, "unsupported_media_type"));
+    http_result_free(&r);
+
+    char big[2048]; /* the advice fixture caps bodies at 1024 bytes */
+    memset(big, ' ', sizeof(big));
+    big[0] = '{';
+    big[sizeof(big) - 1] = '}';
+    const char *json_ct[] = {"Content-Type: application/json", NULL};
+    r = http_do(NULL, "POST", port, "/compare", json_ct, big, sizeof(big));
+    json_decref(expect_error(&r, 413, "body_too_large"));
+    http_result_free(&r);
+
+    /* 1,000 GB of GPU memory: more than any instance in the table holds. */
+    r = post_json("/advise", "{\"duration\":60,\"memory\":1024,\"invocations\":1,"
+                             "\"gpu_memory\":1000}");
+    json_t *e = expect_error(&r, 422, "no_feasible_option");
+    json_decref(e);
+    http_result_free(&r);
+
+    const char *svg_only[] = {"Accept: image/png", NULL};
+    r = http_do(NULL, "GET", port, "/compare?duration=1&memory=128&invocations=1", svg_only, NULL,
+                0);
+    json_decref(expect_error(&r, 406, "not_acceptable"));
+    http_result_free(&r);
+
+    r = http_do(NULL, "GET", port, "/advise?duration=1&memory=128&invocations=1&region=mars-1",
+                NULL, NULL, 0);
+    json_decref(expect_error(&r, 400, "unknown_region"));
+    http_result_free(&r);
+}
+END_TEST
+
 START_TEST(junk_never_gets_5xx)
 {
     static const char *const junk[] = {
@@ -999,6 +1036,7 @@ static Suite *http_suite(void)
     tcase_add_test(adv, advise_answers_with_stale_flag);
     tcase_add_test(adv, bad_input_is_400_naming_the_field);
     tcase_add_test(adv, junk_never_gets_5xx);
+    tcase_add_test(adv, advice_route_errors);
     tcase_add_test(adv, bot_gets_a_short_text_answer);
     tcase_add_test(adv, dashboard_gets_an_svg);
     tcase_add_test(adv, metrics_count_requests);
