@@ -13,6 +13,8 @@
  */
 #include "computefit/chart.h"
 
+#include "computefit/dynbuf.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -69,58 +71,33 @@ static const struct be_style {
 
 /* ---- output buffer ---- */
 
-/* A growing, size-capped buffer; once an append fails it stays failed (oom or too big). */
-struct svgbuf {
-    char *p;
-    size_t len, cap;
-    bool oom, too_big;
-};
-
-static bool buf_reserve(struct svgbuf *b, size_t extra)
+static void bput(struct dynbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void bput(struct dynbuf *b, const char *fmt, ...)
 {
-    if (b->oom || b->too_big)
-        return false;
-    if (b->len + extra + 1 > MAX_SVG_BYTES) {
-        b->too_big = true;
-        return false;
-    }
-    if (b->len + extra + 1 <= b->cap)
-        return true;
-    size_t cap = b->cap ? b->cap : 8192;
-    while (cap < b->len + extra + 1)
-        cap *= 2;
-    char *grown = realloc(b->p, cap);
-    if (!grown) {
-        b->oom = true;
-        return false;
-    }
-    b->p = grown;
-    b->cap = cap;
-    return true;
-}
-
-static void bput(struct svgbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void bput(struct svgbuf *b, const char *fmt, ...)
-{
+    char small[512];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(small, sizeof(small), fmt, ap);
     va_end(ap);
-    if (n < 0 || !buf_reserve(b, (size_t)n))
+    if (n >= 0 && (size_t)n < sizeof(small)) {
+        dynbuf_addn(b, small, (size_t)n);
         return;
+    }
+    char *big = NULL;
     va_start(ap, fmt);
-    vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+    n = vasprintf(&big, fmt, ap);
     va_end(ap);
-    b->len += (size_t)n;
+    if (n < 0) {
+        b->oom = true;
+        return;
+    }
+    dynbuf_addn(b, big, (size_t)n);
+    free(big);
 }
 
-static void bputn(struct svgbuf *b, const char *s, size_t n)
+static void bputn(struct dynbuf *b, const char *s, size_t n)
 {
-    if (!buf_reserve(b, n))
-        return;
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
+    dynbuf_addn(b, s, n);
 }
 
 /* Decodes one UTF-8 sequence at s (n bytes left). Returns its length and sets *cp, or returns 0
@@ -168,7 +145,7 @@ static bool xml_char_ok(uint32_t c)
 /* Appends `s` as XML character data: markup characters become entities, characters XML cannot
  * carry and malformed UTF-8 are dropped, and after `max_chars` characters the rest becomes an
  * ellipsis. Safe in attribute values too (quotes are escaped). */
-static void put_text(struct svgbuf *b, const char *s, size_t max_chars)
+static void put_text(struct dynbuf *b, const char *s, size_t max_chars)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t n = s ? strlen(s) : 0, chars = 0;
@@ -539,7 +516,7 @@ static size_t utf8_chars(const char *s)
 
 /* Draws the title; one too long for the width is squeezed to fit (textLength), and one longer
  * still is cut with an ellipsis. */
-static void draw_title(struct svgbuf *b, const char *t)
+static void draw_title(struct dynbuf *b, const char *t)
 {
     size_t chars = utf8_chars(t);
     if (chars > MAX_TITLE)
@@ -553,7 +530,7 @@ static void draw_title(struct svgbuf *b, const char *t)
     bput(b, "</text>\n");
 }
 
-static void draw_subtitle(struct svgbuf *b, const json_t *doc, bool empty)
+static void draw_subtitle(struct dynbuf *b, const json_t *doc, bool empty)
 {
     const json_t *rec = json_object_get(doc, "recommendation");
     const char *p = json_string_value(json_object_get(rec, "platform"));
@@ -572,7 +549,7 @@ static void draw_subtitle(struct svgbuf *b, const json_t *doc, bool empty)
     bput(b, "</text>\n");
 }
 
-static void draw_axes(struct svgbuf *b, const struct chart *c)
+static void draw_axes(struct dynbuf *b, const struct chart *c)
 {
     char lab[48];
     /* Horizontal gridlines and money labels, every `step` decades. */
@@ -650,7 +627,7 @@ static void draw_axes(struct svgbuf *b, const struct chart *c)
          (PLOT_Y0 + PLOT_Y1) / 2);
 }
 
-static void draw_series(struct svgbuf *b, const struct chart *c, size_t s)
+static void draw_series(struct dynbuf *b, const struct chart *c, size_t s)
 {
     const struct series_style *st = &series[s];
     bput(b, "<g class=\"series\" data-option=\"%s\" stroke=\"%s\" fill=\"%s\">\n", st->key,
@@ -729,7 +706,7 @@ static double label_cost(const struct chart *c, struct box bx, const struct box 
 
 /* Draws the requested rate as a dashed vertical line, its label at whichever top or bottom
  * corner beside the line covers the fewest lines. */
-static void draw_request(struct svgbuf *b, const struct chart *c)
+static void draw_request(struct dynbuf *b, const struct chart *c)
 {
     if (!(c->req > 0))
         return;
@@ -766,7 +743,7 @@ static void draw_request(struct svgbuf *b, const struct chart *c)
  * fewest lines; points outside the plotted rates get an arrow at the edge instead (left ones at
  * the top, where costs at low rates are not; right ones at the bottom), so the reader still
  * learns where they are. */
-static void draw_break_evens(struct svgbuf *b, const json_t *doc, const struct chart *c)
+static void draw_break_evens(struct dynbuf *b, const json_t *doc, const struct chart *c)
 {
     static const struct {
         double dx, dy;
@@ -838,7 +815,7 @@ static void draw_break_evens(struct svgbuf *b, const json_t *doc, const struct c
 }
 
 /* Lays out the legend left to right, wrapping to a new row when the next entry would not fit. */
-static void draw_legend(struct svgbuf *b, const struct chart *c, bool any_be)
+static void draw_legend(struct dynbuf *b, const struct chart *c, bool any_be)
 {
     double x = PLOT_X0 - 40, y = LEGEND_Y;
     bput(b, "<g class=\"legend\" font-size=\"11\" fill=\"#222\">\n");
@@ -906,7 +883,8 @@ int chart_compare_svg(const json_t *compare, char **ret_svg, size_t *ret_len,
         return cf_error_set(reterr, CF_EINVAL, "curve",
                             "the chart is drawn from a /compare answer, which has a curve array");
     struct chart *c = calloc(1, sizeof(*c));
-    struct svgbuf b = {0};
+    struct dynbuf b;
+    dynbuf_init(&b, MAX_SVG_BYTES);
     int r = 0;
     if (!c) {
         r = cf_error_set(reterr, CF_ENOMEM, NULL, "The server is out of memory; retry later.");
@@ -961,11 +939,14 @@ int chart_compare_svg(const json_t *compare, char **ret_svg, size_t *ret_len,
                          "The chart grew past %d bytes; ask for JSON instead.", MAX_SVG_BYTES);
         goto out;
     }
-    *ret_svg = b.p;
-    *ret_len = b.len;
-    b.p = NULL;
+    char *svg = dynbuf_take(&b, ret_len);
+    if (!svg) {
+        r = cf_error_set(reterr, CF_ENOMEM, NULL, "The server is out of memory; retry later.");
+        goto out;
+    }
+    *ret_svg = svg;
 out:
-    free(b.p);
+    dynbuf_free(&b);
     free(c);
     return r;
 }

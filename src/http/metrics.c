@@ -3,7 +3,8 @@
  */
 #include "computefit/metrics.h"
 
-#include <stdarg.h>
+#include "computefit/dynbuf.h"
+
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -78,40 +79,8 @@ void metrics_observe(struct metrics *m, int route_id, int status, int64_t durati
     atomic_fetch_add_explicit(&r->count, 1, memory_order_relaxed);
 }
 
-struct text {
-    char *buf;
-    size_t len, cap;
-    bool failed;
-};
-
-static void put(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct text *t, const char *fmt, ...)
-{
-    if (t->failed)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            t->failed = true;
-            return;
-        }
-        if ((size_t)n < t->cap - t->len) {
-            t->len += (size_t)n;
-            return;
-        }
-        size_t cap = t->cap * 2 + (size_t)n + 1;
-        char *grown = realloc(t->buf, cap);
-        if (!grown) {
-            t->failed = true;
-            return;
-        }
-        t->buf = grown;
-        t->cap = cap;
-    }
-}
+/* The largest exposition rendered (a few hundred series at most). */
+#define METRICS_MAX (4 * 1024 * 1024)
 
 static void labels(const struct metrics *m, size_t i, char *buf, size_t cap)
 {
@@ -122,23 +91,25 @@ static void labels(const struct metrics *m, size_t i, char *buf, size_t cap)
                  m->routes[i - 1].pattern);
 }
 
-static void render_requests(struct text *t, struct metrics *m)
+static void render_requests(struct dynbuf *t, struct metrics *m)
 {
     char lb[160];
-    put(t, "# HELP computefit_http_requests_total HTTP requests answered, by route and status.\n"
+    dynbuf_printf(
+        t, "# HELP computefit_http_requests_total HTTP requests answered, by route and status.\n"
            "# TYPE computefit_http_requests_total counter\n");
     for (size_t i = 0; i <= m->n_routes; i++) {
         labels(m, i, lb, sizeof(lb));
         for (int s = 0; s < N_STATUS; s++) {
             uint64_t n = atomic_load_explicit(&m->per_route[i].by_status[s], memory_order_relaxed);
             if (n)
-                put(t, "computefit_http_requests_total{%s,status=\"%d\"} %llu\n", lb,
-                    s + STATUS_MIN, (unsigned long long)n);
+                dynbuf_printf(t, "computefit_http_requests_total{%s,status=\"%d\"} %llu\n", lb,
+                              s + STATUS_MIN, (unsigned long long)n);
         }
     }
-    put(t, "# HELP computefit_http_request_duration_seconds Time from the first byte of a "
-           "request to its completion.\n"
-           "# TYPE computefit_http_request_duration_seconds histogram\n");
+    dynbuf_printf(t,
+                  "# HELP computefit_http_request_duration_seconds Time from the first byte of a "
+                  "request to its completion.\n"
+                  "# TYPE computefit_http_request_duration_seconds histogram\n");
     for (size_t i = 0; i <= m->n_routes; i++) {
         struct route_metrics *r = &m->per_route[i];
         uint64_t count = atomic_load_explicit(&r->count, memory_order_relaxed);
@@ -148,24 +119,25 @@ static void render_requests(struct text *t, struct metrics *m)
         uint64_t cum = 0;
         for (size_t b = 0; b < N_BUCKETS; b++) {
             cum += atomic_load_explicit(&r->buckets[b], memory_order_relaxed);
-            put(t, "computefit_http_request_duration_seconds_bucket{%s,le=\"%g\"} %llu\n", lb,
-                (double)bucket_us[b] / 1e6, (unsigned long long)cum);
+            dynbuf_printf(t, "computefit_http_request_duration_seconds_bucket{%s,le=\"%g\"} %llu\n",
+                          lb, (double)bucket_us[b] / 1e6, (unsigned long long)cum);
         }
         cum += atomic_load_explicit(&r->buckets[N_BUCKETS], memory_order_relaxed);
-        put(t, "computefit_http_request_duration_seconds_bucket{%s,le=\"+Inf\"} %llu\n", lb,
-            (unsigned long long)cum);
-        put(t, "computefit_http_request_duration_seconds_sum{%s} %.6f\n", lb,
-            (double)atomic_load_explicit(&r->sum_us, memory_order_relaxed) / 1e6);
+        dynbuf_printf(t, "computefit_http_request_duration_seconds_bucket{%s,le=\"+Inf\"} %llu\n",
+                      lb, (unsigned long long)cum);
+        dynbuf_printf(t, "computefit_http_request_duration_seconds_sum{%s} %.6f\n", lb,
+                      (double)atomic_load_explicit(&r->sum_us, memory_order_relaxed) / 1e6);
         /* _count equals the +Inf bucket by definition; use it so a scrape is self-consistent. */
-        put(t, "computefit_http_request_duration_seconds_count{%s} %llu\n", lb,
-            (unsigned long long)cum);
+        dynbuf_printf(t, "computefit_http_request_duration_seconds_count{%s} %llu\n", lb,
+                      (unsigned long long)cum);
     }
 }
 
-static void render_pricing(struct text *t, const struct cf_app *app, int64_t now)
+static void render_pricing(struct dynbuf *t, const struct cf_app *app, int64_t now)
 {
-    put(t, "# HELP computefit_rates_age_seconds Age of the oldest rates in use, by offer.\n"
-           "# TYPE computefit_rates_age_seconds gauge\n");
+    dynbuf_printf(t,
+                  "# HELP computefit_rates_age_seconds Age of the oldest rates in use, by offer.\n"
+                  "# TYPE computefit_rates_age_seconds gauge\n");
     struct rates *rates = pricing_cache_acquire(app->cache);
     for (int o = 0; rates && o < CF_OFFER_COUNT; o++) {
         int64_t oldest = 0;
@@ -176,73 +148,69 @@ static void render_pricing(struct text *t, const struct cf_app *app, int64_t now
                 oldest = at;
         }
         if (oldest > 0)
-            put(t, "computefit_rates_age_seconds{offer=\"%s\"} %lld\n",
-                cf_offer_name((enum cf_offer)o), (long long)(now - oldest));
+            dynbuf_printf(t, "computefit_rates_age_seconds{offer=\"%s\"} %lld\n",
+                          cf_offer_name((enum cf_offer)o), (long long)(now - oldest));
     }
-    put(t,
-        "# HELP computefit_rates_regions Regions with rates in the table in use.\n"
-        "# TYPE computefit_rates_regions gauge\n"
-        "computefit_rates_regions %zu\n",
-        rates ? rates->n_regions : 0);
+    dynbuf_printf(t,
+                  "# HELP computefit_rates_regions Regions with rates in the table in use.\n"
+                  "# TYPE computefit_rates_regions gauge\n"
+                  "computefit_rates_regions %zu\n",
+                  rates ? rates->n_regions : 0);
     rates_unref(rates);
 
     if (!app->refresher)
         return;
-    put(t, "# HELP computefit_refresh_attempts_total Rate refresh cycles started, by offer.\n"
+    dynbuf_printf(
+        t, "# HELP computefit_refresh_attempts_total Rate refresh cycles started, by offer.\n"
            "# TYPE computefit_refresh_attempts_total counter\n");
     struct refresh_counts c[CF_OFFER_COUNT];
     for (int o = 0; o < CF_OFFER_COUNT; o++) {
         refresher_counts(app->refresher, (enum cf_offer)o, &c[o]);
-        put(t, "computefit_refresh_attempts_total{offer=\"%s\"} %llu\n",
-            cf_offer_name((enum cf_offer)o), (unsigned long long)c[o].attempts);
+        dynbuf_printf(t, "computefit_refresh_attempts_total{offer=\"%s\"} %llu\n",
+                      cf_offer_name((enum cf_offer)o), (unsigned long long)c[o].attempts);
     }
-    put(t, "# HELP computefit_refresh_outcomes_total Rate refresh cycles by offer and outcome "
+    dynbuf_printf(
+        t, "# HELP computefit_refresh_outcomes_total Rate refresh cycles by offer and outcome "
            "(rejected cycles are also counted as failed).\n"
            "# TYPE computefit_refresh_outcomes_total counter\n");
     for (int o = 0; o < CF_OFFER_COUNT; o++) {
         const char *name = cf_offer_name((enum cf_offer)o);
-        put(t,
-            "computefit_refresh_outcomes_total{offer=\"%s\",outcome=\"ok\"} %llu\n"
-            "computefit_refresh_outcomes_total{offer=\"%s\",outcome=\"unchanged\"} %llu\n"
-            "computefit_refresh_outcomes_total{offer=\"%s\",outcome=\"failed\"} %llu\n"
-            "computefit_refresh_outcomes_total{offer=\"%s\",outcome=\"rejected\"} %llu\n",
-            name, (unsigned long long)c[o].ok, name, (unsigned long long)c[o].unchanged, name,
-            (unsigned long long)c[o].failed, name, (unsigned long long)c[o].rejected);
+        dynbuf_printf(t,
+                      "computefit_refresh_outcomes_total{offer=\"%s\",outcome=\"ok\"} %llu\n"
+                      "computefit_refresh_outcomes_total{offer=\"%s\",outcome=\"unchanged\"} %llu\n"
+                      "computefit_refresh_outcomes_total{offer=\"%s\",outcome=\"failed\"} %llu\n"
+                      "computefit_refresh_outcomes_total{offer=\"%s\",outcome=\"rejected\"} %llu\n",
+                      name, (unsigned long long)c[o].ok, name, (unsigned long long)c[o].unchanged,
+                      name, (unsigned long long)c[o].failed, name,
+                      (unsigned long long)c[o].rejected);
     }
-    put(t, "# HELP computefit_rate_moves_total Rates seen moving by more than "
-           "max_price_change_factor, by offer.\n"
-           "# TYPE computefit_rate_moves_total counter\n");
+    dynbuf_printf(t, "# HELP computefit_rate_moves_total Rates seen moving by more than "
+                     "max_price_change_factor, by offer.\n"
+                     "# TYPE computefit_rate_moves_total counter\n");
     for (int o = 0; o < CF_OFFER_COUNT; o++)
-        put(t, "computefit_rate_moves_total{offer=\"%s\"} %llu\n", cf_offer_name((enum cf_offer)o),
-            (unsigned long long)c[o].big_moves);
+        dynbuf_printf(t, "computefit_rate_moves_total{offer=\"%s\"} %llu\n",
+                      cf_offer_name((enum cf_offer)o), (unsigned long long)c[o].big_moves);
 }
 
 char *metrics_render(struct metrics *m, const struct cf_app *app, int64_t now, size_t *ret_len)
 {
-    struct text t = {malloc(8192), 0, 8192, false};
-    if (!t.buf)
-        return NULL;
-    t.buf[0] = '\0';
+    struct dynbuf t;
+    dynbuf_init(&t, METRICS_MAX);
     if (m)
         render_requests(&t, m);
-    put(&t,
-        "# HELP computefit_http_requests_in_flight Requests being processed now.\n"
-        "# TYPE computefit_http_requests_in_flight gauge\n"
-        "computefit_http_requests_in_flight %ld\n",
-        (long)atomic_load(&app->in_flight));
+    dynbuf_printf(&t,
+                  "# HELP computefit_http_requests_in_flight Requests being processed now.\n"
+                  "# TYPE computefit_http_requests_in_flight gauge\n"
+                  "computefit_http_requests_in_flight %ld\n",
+                  (long)atomic_load(&app->in_flight));
     render_pricing(&t, app, now);
-    put(&t,
-        "# HELP computefit_build_info The running build.\n"
-        "# TYPE computefit_build_info gauge\n"
-        "computefit_build_info{version=\"%s\"} 1\n"
-        "# HELP computefit_start_time_seconds When the process started (Unix time).\n"
-        "# TYPE computefit_start_time_seconds gauge\n"
-        "computefit_start_time_seconds %lld\n",
-        CF_VERSION, (long long)app->started_at);
-    if (t.failed) {
-        free(t.buf);
-        return NULL;
-    }
-    *ret_len = t.len;
-    return t.buf;
+    dynbuf_printf(&t,
+                  "# HELP computefit_build_info The running build.\n"
+                  "# TYPE computefit_build_info gauge\n"
+                  "computefit_build_info{version=\"%s\"} 1\n"
+                  "# HELP computefit_start_time_seconds When the process started (Unix time).\n"
+                  "# TYPE computefit_start_time_seconds gauge\n"
+                  "computefit_start_time_seconds %lld\n",
+                  CF_VERSION, (long long)app->started_at);
+    return dynbuf_take(&t, ret_len);
 }

@@ -3,47 +3,15 @@
  */
 #include "computefit/text.h"
 
+#include "computefit/dynbuf.h"
+
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* A growing buffer; on allocation failure it stays failed and render returns NULL. */
-struct out {
-    char *buf;
-    size_t len, cap;
-    bool failed;
-};
-
-static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct out *o, const char *fmt, ...)
-{
-    if (o->failed)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        o->failed = true;
-        return;
-    }
-    if (o->len + (size_t)n + 1 > o->cap) {
-        size_t cap = (o->len + (size_t)n + 1) * 2;
-        char *grown = realloc(o->buf, cap);
-        if (!grown) {
-            o->failed = true;
-            return;
-        }
-        o->buf = grown;
-        o->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
-    va_end(ap);
-    o->len += (size_t)n;
-}
+/* The longest answer rendered: six short lines, with room for long warnings. */
+#define TEXT_MAX (64 * 1024)
 
 static const char *const platforms[] = {"lambda", "fargate", "ecs_ec2_gpu"};
 
@@ -99,113 +67,112 @@ static const char *str(const json_t *obj, const char *key)
     return s ? s : "";
 }
 
-static void line_recommendation(struct out *o, const json_t *rec, bool md)
+static void line_recommendation(struct dynbuf *o, const json_t *rec, bool md)
 {
     const char *b = md ? "**" : "";
     char m[32];
     money(m, sizeof(m), json_number_value(json_object_get(rec, "monthly_usd")));
     const char *variant = json_string_value(json_object_get(rec, "variant"));
-    put(o, "Recommendation: %s%s%s%s%s — %s/month (confidence %s)\n", b,
-        platform_label(json_string_value(json_object_get(rec, "platform"))), b, variant ? " " : "",
-        variant ? variant : "", m, str(rec, "confidence"));
+    dynbuf_printf(o, "Recommendation: %s%s%s%s%s — %s/month (confidence %s)\n", b,
+                  platform_label(json_string_value(json_object_get(rec, "platform"))), b,
+                  variant ? " " : "", variant ? variant : "", m, str(rec, "confidence"));
 }
 
-static void line_options(struct out *o, const json_t *options, bool md)
+static void line_options(struct dynbuf *o, const json_t *options, bool md)
 {
     if (!json_is_object(options))
         return;
-    put(o, "Monthly: ");
+    dynbuf_printf(o, "Monthly: ");
     for (int i = 0; i < 3; i++) {
         const json_t *opt = json_object_get(options, platforms[i]);
         if (!opt)
             continue;
         if (i)
-            put(o, " | ");
+            dynbuf_printf(o, " | ");
         if (json_is_true(json_object_get(opt, "feasible"))) {
             char m[32];
             money(m, sizeof(m), json_number_value(json_object_get(opt, "monthly_usd")));
-            put(o, "%s %s", platform_label(platforms[i]), m);
+            dynbuf_printf(o, "%s %s", platform_label(platforms[i]), m);
         } else {
             const json_t *block = json_array_get(json_object_get(opt, "blocked_by"), 0);
-            put(o, "%s %s (%s)", platform_label(platforms[i]),
-                md ? "_not possible_" : "not possible", block ? str(block, "limit") : "infeasible");
+            dynbuf_printf(o, "%s %s (%s)", platform_label(platforms[i]),
+                          md ? "_not possible_" : "not possible",
+                          block ? str(block, "limit") : "infeasible");
         }
     }
-    put(o, "\n");
+    dynbuf_printf(o, "\n");
 }
 
-static void line_plan(struct out *o, const json_t *plan)
+static void line_plan(struct dynbuf *o, const json_t *plan)
 {
     const json_t *tasks = json_object_get(plan, "tasks");
     size_t i;
     const json_t *t;
-    put(o, "Tasks: ");
+    dynbuf_printf(o, "Tasks: ");
     json_array_foreach(tasks, i, t)
     {
         const json_t *rec = json_object_get(t, "recommendation");
         char m[32];
         money(m, sizeof(m), json_number_value(json_object_get(rec, "monthly_usd")));
-        put(o, "%s%s → %s %s", i ? " | " : "", str(t, "name"),
-            platform_label(json_string_value(json_object_get(rec, "platform"))), m);
+        dynbuf_printf(o, "%s%s → %s %s", i ? " | " : "", str(t, "name"),
+                      platform_label(json_string_value(json_object_get(rec, "platform"))), m);
     }
-    put(o, "\n");
+    dynbuf_printf(o, "\n");
 }
 
-static void line_break_even(struct out *o, const json_t *be)
+static void line_break_even(struct dynbuf *o, const json_t *be)
 {
     const json_t *x = json_object_get(be, "lambda_vs_fargate_always_on");
     const json_t *n = json_object_get(x, "invocations_per_month");
     if (json_is_number(n)) {
         char count[40];
         grouped(count, sizeof(count), json_number_value(n));
-        put(o, "Break-even: Lambda = always-on Fargate at %s invocations/month\n", count);
+        dynbuf_printf(o, "Break-even: Lambda = always-on Fargate at %s invocations/month\n", count);
     } else if (x)
-        put(o, "Break-even: Lambda and always-on Fargate never cost the same (%s)\n",
-            str(x, "reason"));
+        dynbuf_printf(o, "Break-even: Lambda and always-on Fargate never cost the same (%s)\n",
+                      str(x, "reason"));
 }
 
-static void line_warnings(struct out *o, const json_t *warnings, bool md)
+static void line_warnings(struct dynbuf *o, const json_t *warnings, bool md)
 {
     size_t n = json_array_size(warnings);
     if (!n)
         return;
     const char *w = json_string_value(json_array_get(warnings, 0));
-    put(o, "%s%s", md ? "_Warning:_ " : "Warning: ", w ? w : "");
+    dynbuf_printf(o, "%s%s", md ? "_Warning:_ " : "Warning: ", w ? w : "");
     if (n > 1)
-        put(o, " (+%zu more)", n - 1);
-    put(o, "\n");
+        dynbuf_printf(o, " (+%zu more)", n - 1);
+    dynbuf_printf(o, "\n");
 }
 
-static void line_pricing(struct out *o, const json_t *pricing)
+static void line_pricing(struct dynbuf *o, const json_t *pricing)
 {
     if (!pricing)
         return;
-    put(o, "Rates: %s, %s, as of %s%s\n", str(pricing, "source"), str(pricing, "region"),
-        str(pricing, "as_of"), json_is_true(json_object_get(pricing, "stale")) ? " (stale)" : "");
+    dynbuf_printf(o, "Rates: %s, %s, as of %s%s\n", str(pricing, "source"), str(pricing, "region"),
+                  str(pricing, "as_of"),
+                  json_is_true(json_object_get(pricing, "stale")) ? " (stale)" : "");
 }
 
 char *text_render(const json_t *doc, bool md)
 {
-    struct out o = {0};
+    struct dynbuf o;
+    dynbuf_init(&o, TEXT_MAX);
     const json_t *rec = json_object_get(doc, "recommendation");
     const json_t *plan = json_object_get(doc, "plan");
     if (json_is_object(rec))
         line_recommendation(&o, rec, md);
     else
-        put(&o, "Recommendation: none (no option can run this task)\n");
+        dynbuf_printf(&o, "Recommendation: none (no option can run this task)\n");
     if (plan)
         line_plan(&o, plan);
     else
         line_options(&o, json_object_get(doc, "options"), md);
     if (json_is_object(rec))
-        put(&o, "Why: %s\n", str(rec, "summary"));
+        dynbuf_printf(&o, "Why: %s\n", str(rec, "summary"));
     if (json_object_get(doc, "break_even"))
         line_break_even(&o, json_object_get(doc, "break_even"));
     line_warnings(&o, json_object_get(doc, "warnings"), md);
     line_pricing(&o, json_object_get(doc, "pricing"));
-    if (o.failed) {
-        free(o.buf);
-        return NULL;
-    }
-    return o.buf ? o.buf : strdup("");
+    return dynbuf_take(&o, NULL);
 }
