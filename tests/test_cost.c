@@ -192,6 +192,32 @@ START_TEST(lambda_invoice)
 }
 END_TEST
 
+/* The worked examples on AWS's Lambda pricing page (us-east-1), to the cent. */
+START_TEST(lambda_aws_published_examples)
+{
+    /* 512 MB, 3 million invocations a month of 1 s: 1.5M GB-s x $0.0000166667 = $25.00, plus
+     * 3M requests x $0.20/M = $0.60: $25.60. */
+    struct workload w = wl("{\"duration\": 1, \"memory\": 512, \"invocations\": 3000000}");
+    struct cost_option o;
+    cost_lambda(&w, region(&w), model, &o);
+    ck_assert_double_eq_tol(cost_chosen(&o)->monthly_usd, 25.60, CENT);
+    /* With the free tier: (1.5M - 400,000) GB-s x $0.0000166667 = $18.3334, which AWS's page
+     * shows rounded up as $18.34, plus (3M - 1M) requests = $0.40: $18.74 on the page, $18.7334
+     * unrounded (computefit does not round; JSON money is unrounded). */
+    w = wl("{\"duration\": 1, \"memory\": 512, \"invocations\": 3000000, "
+           "\"include_free_tier\": true}");
+    cost_lambda(&w, region(&w), model, &o);
+    ck_assert_double_eq_tol(cost_chosen(&o)->monthly_usd, 1.1e6 * X86_T1 + 2e6 * REQ, 1e-9);
+    ck_assert_double_eq_tol(cost_chosen(&o)->monthly_usd, 18.74, 0.01);
+    /* Arm: 128 MB, 30M invocations of 120 ms: 450,000 GB-s x $0.0000133334 = $6.00, plus 30M
+     * requests = $6.00: $12.00. */
+    w = wl("{\"duration\": \"120ms\", \"memory\": 128, \"invocations\": 30000000, "
+           "\"architecture\": \"arm64\"}");
+    cost_lambda(&w, region(&w), model, &o);
+    ck_assert_double_eq_tol(cost_chosen(&o)->monthly_usd, 12.00, CENT);
+}
+END_TEST
+
 START_TEST(lambda_ms_rounding)
 {
     /* 123.4567 ms is billed as 124 ms; 1 GB; a million invocations. */
@@ -751,6 +777,7 @@ static Suite *cost_suite(void)
     TCase *tc = tcase_create("lambda");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, lambda_invoice);
+    tcase_add_test(tc, lambda_aws_published_examples);
     tcase_add_test(tc, lambda_ms_rounding);
     tcase_add_test(tc, lambda_tiers_x86);
     tcase_add_test(tc, lambda_tiers_arm);
