@@ -391,6 +391,25 @@ END_TEST
 
 /* ---- Fargate ---- */
 
+/* Example 1 of AWS's Fargate pricing page (Linux/x86, us-east-1): 5 tasks of 1 vCPU / 2 GB for
+ * 10 minutes a day for 30 days: vCPU 5 x 1 x $0.000011244/s x 600 s x 30 = $1.01, memory
+ * 5 x 2 x $0.000001235/GB-s x 600 s x 30 = $0.22: $1.23. The page counts no start-up time. */
+START_TEST(fargate_aws_published_example)
+{
+    struct workload w = wl("{\"duration\": 600, \"memory\": \"2GB\", \"invocations\": 150, "
+                           "\"fargate\": {\"vcpu\": 1, \"memory\": \"2GB\", \"mode\": \"per_job\", "
+                           "\"startup\": 0}}");
+    struct cost_option o;
+    cost_fargate(&w, region(&w), model, &o);
+    ck_assert(o.feasible);
+    const struct cost_variant *v = cost_chosen(&o);
+    double hours = 150 * 600 / 3600.0; /* 25 task-hours */
+    expect_line(v, "vcpu_hours", hours * 1, FG_X86_VCPU, hours * FG_X86_VCPU);
+    expect_line(v, "memory_gb_hours", hours * 2, FG_X86_GB, hours * 2 * FG_X86_GB);
+    ck_assert_double_eq_tol(v->monthly_usd, 1.23, CENT);
+}
+END_TEST
+
 START_TEST(fargate_minimum_minute)
 {
     /* 5 s + 30 s start-up = 35 s, billed as the 60 s minimum; pinned 0.25 vCPU / 0.5 GB. */
@@ -788,6 +807,7 @@ static Suite *cost_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("fargate");
     tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, fargate_aws_published_example);
     tcase_add_test(tc, fargate_minimum_minute);
     tcase_add_test(tc, fargate_seed_shapes);
     tcase_add_test(tc, fargate_sizing);
