@@ -576,6 +576,17 @@ START_TEST(fargate_spot)
     for (size_t i = 0; i < v->n_lines; i++)
         ck_assert(v->lines[i].estimate);
     ck_assert(!variant(&o, "always_on", CF_ARCH_X86_64)->lines[0].estimate);
+
+    /* Storage beyond the included 20 GB is not discounted on Spot: 50 GB -> 30 GB billed at
+     * the on-demand $0.000111 per GB-hour, not an estimate. */
+    w = wl("{\"duration\": 5, \"memory\": 512, \"invocations\": 1, \"interruptible\": true, "
+           "\"ephemeral_storage\": \"50GB\", \"fargate\": {\"mode\": \"always_on\"}}");
+    cost_fargate(&w, region(&w), model, &o);
+    v = variant(&o, "always_on_spot", CF_ARCH_X86_64);
+    ck_assert_ptr_nonnull(v);
+    expect_line(v, "ephemeral_gb_hours", HOURS * 30, FG_EPH, HOURS * 30 * FG_EPH);
+    ck_assert(!line(v, "ephemeral_gb_hours")->estimate);
+    ck_assert(line(v, "vcpu_hours")->estimate);
 }
 END_TEST
 
@@ -613,16 +624,17 @@ START_TEST(fargate_spot_from_feed)
     ck_assert_double_eq_tol(v->monthly_usd,
                             HOURS * (0.5 * SPOT_X86_VCPU + SPOT_X86_GB + 10 * FG_EPH), 1e-9);
 
-    /* arm64 has no feed rates: 70% off every on-demand rate (model: fargate.spot_discount),
-     * storage included, each line an estimate:
+    /* arm64 has no feed rates: 70% off the on-demand compute rates (model:
+     * fargate.spot_discount), each such line an estimate; storage stays at its on-demand rate:
      *   vCPU 730 x 0.5 x 0.03238 x 0.3 = $3.5456; GB 730 x 1 x 0.00356 x 0.3 = $0.7796. */
     const struct cost_variant *a = variant(&o, "always_on_spot", CF_ARCH_ARM64);
     ck_assert_ptr_nonnull(a);
     ck_assert_int_eq(a->spot_source, COST_SPOT_DISCOUNT);
     expect_line(a, "vcpu_hours", HOURS * 0.5, FG_ARM_VCPU * 0.3, HOURS * 0.5 * FG_ARM_VCPU * 0.3);
     expect_line(a, "memory_gb_hours", HOURS, FG_ARM_GB * 0.3, HOURS * FG_ARM_GB * 0.3);
+    expect_line(a, "ephemeral_gb_hours", HOURS * 10, FG_EPH, HOURS * 10 * FG_EPH);
     for (size_t i = 0; i < a->n_lines; i++)
-        ck_assert(a->lines[i].estimate);
+        ck_assert(a->lines[i].estimate == (strcmp(a->lines[i].item, "ephemeral_gb_hours") != 0));
 
     /* On-demand variants are untouched by the Spot rates. */
     const struct cost_variant *od = variant(&o, "always_on", CF_ARCH_X86_64);

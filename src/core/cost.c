@@ -118,9 +118,15 @@ static void add_spot(struct cost_option *o, const struct cost_variant *base, dou
     snprintf(v->name, sizeof(v->name), "%s_spot", base->name);
     size_t n = base->n_lines - (o->ops_priced ? 1 : 0); /* drop the effort line, re-added below */
     v->n_lines = 0;
-    for (size_t i = 0; i < n; i++)
-        add_line(v, base->lines[i].item, base->lines[i].quantity, base->lines[i].unit,
-                 base->lines[i].unit_usd * (1 - discount));
+    for (size_t i = 0; i < n; i++) {
+        const struct cost_line *l = &base->lines[i];
+        /* Spot discounts compute, not storage: Fargate bills ephemeral storage beyond 20 GB at
+         * the on-demand rate on Spot too, so that line keeps its (exact) price. */
+        bool storage = strcmp(l->item, "ephemeral_gb_hours") == 0;
+        add_line(v, l->item, l->quantity, l->unit, l->unit_usd * (storage ? 1 : 1 - discount));
+        if (storage)
+            v->lines[v->n_lines - 1].estimate = false;
+    }
     finish_variant(o, v, w);
 }
 
