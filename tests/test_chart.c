@@ -35,13 +35,7 @@ static struct rates *rates;
 
 static void setup(void)
 {
-    char *text = cf_test_read("config/model.json", NULL);
-    json_t *doc = json_loads(text, 0, NULL);
-    free(text);
-    ck_assert_ptr_nonnull(doc);
-    struct cf_error err = {0};
-    ck_assert_msg(model_from_json(doc, &model, &err) == 0, "%s", err.message);
-    json_decref(doc);
+    model = cf_test_model();
 
     rates = rates_new(1);
     ck_assert_ptr_nonnull(rates);

@@ -482,12 +482,7 @@ static struct model *model;
 static void advice_setup(void)
 {
     pricing_setup();
-    char *text = cf_test_read("config/model.json", NULL);
-    json_t *doc = json_loads(text, 0, NULL);
-    free(text);
-    struct cf_error err = {0};
-    ck_assert_int_eq(model_from_json(doc, &model, &err), 0);
-    json_decref(doc);
+    model = cf_test_model();
     app.model = model;
 }
 

@@ -868,11 +868,7 @@ static void *reader(void *arg)
 START_TEST(readers_see_one_table_or_the_other)
 {
     struct cf_error err = {0};
-    char *text = cf_test_read("config/model.json", NULL);
-    json_t *mdoc = json_loads(text, 0, NULL);
-    free(text);
-    ck_assert_int_eq(model_from_json(mdoc, &model, &err), 0);
-    json_decref(mdoc);
+    model = cf_test_model();
     ck_assert_int_eq(refresher_run_once(rf, 1u << CF_OFFER_EC2, &err), 0);
     atomic_store(&readers_stop, false);
     pthread_t t[3];

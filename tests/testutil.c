@@ -4,9 +4,12 @@
 #include "testutil.h"
 
 #include <check.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "computefit/model.h"
 
 char *cf_test_path(const char *rel)
 {
@@ -50,4 +53,19 @@ int cf_test_run(struct Suite *s)
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+struct model *cf_test_model(void)
+{
+    char *text = cf_test_read("config/model.json", NULL);
+    json_error_t jerr;
+    json_t *doc = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+    free(text);
+    ck_assert_msg(doc != NULL, "config/model.json: %s", jerr.text);
+    struct model *model = NULL;
+    struct cf_error err = {0};
+    ck_assert_msg(model_from_json(doc, &model, &err) == 0, "config/model.json: %s: %s", err.field,
+                  err.message);
+    json_decref(doc);
+    return model;
 }

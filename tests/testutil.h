@@ -14,6 +14,11 @@ char *cf_test_path(const char *rel);
  * buffer and sets *ret_len, or aborts the test binary when the file cannot be read. */
 char *cf_test_read(const char *rel, size_t *ret_len);
 
+/* Loads the bundled config/model.json; fails the running test when it does not load. Returns a
+ * new model the caller frees with model_free(). */
+struct model;
+struct model *cf_test_model(void);
+
 /* Runs a Check suite with TAP output and returns the process exit status. */
 struct Suite;
 int cf_test_run(struct Suite *s);
