@@ -192,6 +192,12 @@ struct offer_dim {
 int offer_ondemand_dims(const json_t *sku_terms, struct offer_dim *ret_dims, size_t max,
                         size_t *ret_n, struct cf_error *reterr);
 
+/* Finds the `products` object (non-empty) and `terms.OnDemand` object of a whole offer file
+ * (borrowed); sets both (borrowed from `doc`) and returns 0, or CF_EUPSTREAM naming what is
+ * missing. */
+int offer_sections(const json_t *doc, const json_t **ret_products, const json_t **ret_ondemand,
+                   struct cf_error *reterr);
+
 /* Copies the file's version and publicationDate into *info (other fields untouched) and checks
  * that its offerCode, when present, is `offer_code`. Returns 0 or CF_EUPSTREAM. */
 int offer_read_info(const json_t *doc, const char *offer_code, struct offer_info *info,

@@ -400,6 +400,20 @@ static void url_quote(const char *url, char *out, size_t cap)
 /* Configures the handle for one call. Returns 0, CF_EINVAL (libcurl refused an option: the
  * message names it) or CF_ENOMEM. *ret_headers is the header list the handle points to; the
  * caller frees it after the transfer. */
+
+/* Appends "name: value" to a header list; the value was validated (fetch_etag_valid,
+ * fetch_date_valid), so it is bounded and holds no line break. Returns 0 or CF_ENOMEM. */
+static int header_append(struct curl_slist **headers, const char *name, const char *value)
+{
+    char line[32 + FETCH_ETAG_MAX + FETCH_DATE_MAX];
+    snprintf(line, sizeof(line), "%s: %s", name, value);
+    struct curl_slist *h = curl_slist_append(*headers, line);
+    if (!h)
+        return CF_ENOMEM;
+    *headers = h;
+    return 0;
+}
+
 static int configure(struct fetcher *f, struct xfer *x, const char *url,
                      const struct fetch_validators *have, struct curl_slist **ret_headers,
                      struct cf_error *reterr)
@@ -447,15 +461,9 @@ static int configure(struct fetcher *f, struct xfer *x, const char *url,
     SETOPT(CURLOPT_XFERINFODATA, x);
 
     if (have && fetch_etag_valid(have->etag) && !x->is_file) {
-        char line[sizeof("If-None-Match: ") + FETCH_ETAG_MAX];
-        snprintf(line, sizeof(line), "If-None-Match: %s", have->etag);
         x->conditional = true;
-        struct curl_slist *h = curl_slist_append(headers, line);
-        if (!h) {
-            r = CF_ENOMEM;
+        if ((r = header_append(&headers, "If-None-Match", have->etag)))
             goto out;
-        }
-        headers = h;
     }
     if (have && fetch_date_valid(have->last_modified)) {
         if (x->is_file) {
@@ -463,15 +471,9 @@ static int configure(struct fetcher *f, struct xfer *x, const char *url,
             SETOPT(CURLOPT_TIMEVALUE_LARGE, (curl_off_t)curl_getdate(have->last_modified, NULL));
             x->conditional = true;
         } else {
-            char line[sizeof("If-Modified-Since: ") + FETCH_DATE_MAX];
-            snprintf(line, sizeof(line), "If-Modified-Since: %s", have->last_modified);
             x->conditional = true;
-            struct curl_slist *h = curl_slist_append(headers, line);
-            if (!h) {
-                r = CF_ENOMEM;
+            if ((r = header_append(&headers, "If-Modified-Since", have->last_modified)))
                 goto out;
-            }
-            headers = h;
         }
     }
     if (headers)

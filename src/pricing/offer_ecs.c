@@ -55,15 +55,9 @@ int offer_ecs_parse(const json_t *doc, const char *region,
 
     if (!region)
         return cf_error_set(reterr, CF_EINVAL, "region", "no region was given");
-    if (!json_is_object(doc))
-        return cf_error_set(reterr, CF_EUPSTREAM, NULL, "the offer file is not a JSON object");
-    const json_t *products = json_object_get(doc, "products");
-    const json_t *ondemand = json_object_get(json_object_get(doc, "terms"), "OnDemand");
-    if (!json_is_object(products) || json_object_size(products) == 0)
-        return cf_error_set(reterr, CF_EUPSTREAM, "products", "the offer file has no products");
-    if (!json_is_object(ondemand))
-        return cf_error_set(reterr, CF_EUPSTREAM, "terms.OnDemand",
-                            "the offer file has no terms.OnDemand object");
+    const json_t *products = NULL, *ondemand = NULL;
+    if ((r = offer_sections(doc, &products, &ondemand, reterr)))
+        return r;
     if ((r = offer_read_info(doc, "AmazonECS", &info, reterr)))
         return r;
 

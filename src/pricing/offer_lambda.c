@@ -268,8 +268,8 @@ static void pick_offer(struct pick *p, const char *sku, int rank)
 }
 
 /* The products and terms.OnDemand objects of an offer file, borrowed. */
-static int offer_sections(const json_t *doc, const json_t **ret_products,
-                          const json_t **ret_ondemand, struct cf_error *reterr)
+int offer_sections(const json_t *doc, const json_t **ret_products, const json_t **ret_ondemand,
+                   struct cf_error *reterr)
 {
     if (!json_is_object(doc))
         return cf_error_set(reterr, CF_EUPSTREAM, NULL, "the offer file is not a JSON object");
