@@ -16,6 +16,11 @@
  * that crosses the cap is discarded and answered 413 at its end. The completion callback logs
  * the request and frees conn_req in every case, aborted connections included.
  *
+ * Limits: server_start() raises the soft RLIMIT_NOFILE to fit connection_limit (or clamps the
+ * limit, with a warning, when the hard limit is lower), so that a flood of idle connections
+ * meets MHD's connection limit and timeout, not EMFILE. Path and query values are decoded by
+ * our own unescaper, which leaves "%00" as written (they are C strings from then on).
+ *
  * Shutdown: server_stop() quiesces the daemon (no new connections), marks the app as stopping
  * (responses then carry "Connection: close"), waits for in-flight requests to reach zero (an
  * atomic count kept by the callbacks) up to a deadline, then stops the daemon.
@@ -23,6 +28,7 @@
 #include "computefit/server.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
@@ -32,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -107,6 +114,30 @@ static void request_id_assign(struct cf_server *srv, struct MHD_Connection *conn
 static const char *conn_header(const struct http_request *req, const char *name)
 {
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+/* Percent-decodes a URL path or query component in place, as libmicrohttpd's own unescaper
+ * does, except that "%00" stays as written: the path and query values are C strings, and a
+ * decoded NUL would cut them short ("/advise%00x" would be served as /advise). */
+static size_t unescape_keep_nul(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    (void)conn;
+    char *w = s;
+    for (const char *r = s; *r;) {
+        if (r[0] == '%' && isxdigit((unsigned char)r[1]) && isxdigit((unsigned char)r[2])) {
+            const char hex[3] = {r[1], r[2], '\0'};
+            char byte = (char)strtol(hex, NULL, 16);
+            if (byte != '\0') {
+                *w++ = byte;
+                r += 3;
+                continue;
+            }
+        }
+        *w++ = *r++;
+    }
+    *w = '\0';
+    return (size_t)(w - s);
 }
 
 static const char *conn_query(const struct http_request *req, const char *name)
@@ -305,6 +336,42 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     log_msg(CF_LOG_WARN, "httpd", "%s", msg);
 }
 
+/* File descriptors the process needs besides its connections: the listening socket, one epoll
+ * fd and one inter-thread pipe per worker, stdio, the refresher's sockets and files, and slack
+ * for libraries (redis' CONFIG_MIN_RESERVED_FDS plays the same role). */
+#define RESERVED_FDS 32
+
+/* Makes room in RLIMIT_NOFILE for `wanted` connections, as redis' adjustOpenFilesLimit does:
+ * the soft limit (often 1024) is raised toward the hard limit, which an unprivileged process
+ * may do. When even the hard limit is too low, the connection limit is clamped to what fits
+ * and a warning says so: libmicrohttpd would otherwise accept connections until accept()
+ * fails with EMFILE, and then the health checks could not get through either. Returns the
+ * connection limit to use. */
+static long connection_budget(long wanted, long threads)
+{
+    rlim_t spare = RESERVED_FDS + 2 * (rlim_t)threads;
+    rlim_t need = (rlim_t)wanted + spare;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return wanted;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+        rlim_t old = rl.rlim_cur;
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ? need : rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            rl.rlim_cur = old;
+        LOG_FIELDS(CF_LOG_INFO, "open_files_limit", LOGF_I("was", old), LOGF_I("now", rl.rlim_cur),
+                   LOGF_I("needed", need));
+    }
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+        return wanted;
+    long fits = rl.rlim_cur > spare + 1 ? (long)(rl.rlim_cur - spare) : 1;
+    LOG_FIELDS(CF_LOG_WARN, "connection_limit_clamped", LOGF_I("connection_limit", wanted),
+               LOGF_I("now", fits), LOGF_I("open_files_limit", rl.rlim_cur),
+               LOGF_S("fix", "raise the hard RLIMIT_NOFILE (ulimit -Hn, LimitNOFILE=) or lower "
+                             "connection_limit"));
+    return fits;
+}
+
 int server_start(struct cf_app *app, const struct route *routes, size_t n_routes,
                  struct cf_server **ret_server, struct cf_error *reterr)
 {
@@ -334,11 +401,12 @@ int server_start(struct cf_app *app, const struct route *routes, size_t n_routes
         {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, srv}, /* first: catches the rest */
         {MHD_OPTION_SOCK_ADDR, 0, &addr},
         {MHD_OPTION_THREAD_POOL_SIZE, threads, NULL},
-        {MHD_OPTION_CONNECTION_LIMIT, cfg->connection_limit, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, connection_budget(cfg->connection_limit, threads), NULL},
         {MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_connection_limit, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout_s, NULL},
         {MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->connection_memory_limit, NULL},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, srv},
+        {MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)unescape_keep_nul, NULL},
         {MHD_OPTION_END, 0, NULL},
     };
     unsigned flags =
