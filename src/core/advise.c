@@ -861,7 +861,7 @@ static int find_region(const struct rates *rates, const char *code, const struct
 
 static int infeasible_error(const struct analysis *a, struct cf_error *reterr)
 {
-    char msg[256];
+    char msg[sizeof(reterr->message)]; /* a shorter buffer cut the last platform's reason */
     size_t off = 0;
     off += (size_t)snprintf(msg, sizeof(msg), "no platform can run this task:");
     for (int p = 0; p < MODEL_PLATFORM_COUNT && off < sizeof(msg); p++) {

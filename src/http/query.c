@@ -18,6 +18,13 @@ static int collect_one(void *ctx, const char *key, const char *value)
     struct collect *c = ctx;
     if (strcmp(key, "format") == 0)
         return 0;
+    if (strcmp(key, "tasks") == 0) {
+        /* Otherwise the plan parser would answer about the other parameters beside it. */
+        c->code = cf_error_set(c->err, CF_EINVAL, key,
+                               "A plan (tasks) needs the POST form: send {\"tasks\": [...]} as "
+                               "a JSON body.");
+        return c->code;
+    }
     if (json_object_get(c->obj, key)) {
         c->code =
             cf_error_set(c->err, CF_EINVAL, key, "%.60s is given twice in the query string.", key);
@@ -30,7 +37,10 @@ static int collect_one(void *ctx, const char *key, const char *value)
         return c->code;
     }
     if (json_object_set_new(c->obj, key, s) != 0) {
-        c->code = cf_error_set(c->err, CF_EINVAL, key, "This parameter name is not valid.");
+        /* jansson refuses keys that are not UTF-8; the name cannot be echoed as a field. */
+        c->code = cf_error_set(c->err, CF_EINVAL, NULL,
+                               "A query parameter name is not valid UTF-8 text; parameter names "
+                               "are the workload's field names (duration, memory, ...).");
         return c->code;
     }
     return 0;

@@ -95,9 +95,16 @@ static void dispatch_json(const struct route *route, struct http_request *req,
         return;
     }
     if (!req->body || req->body_len == 0) {
-        http_response_error(resp, CF_EJSON, NULL,
-                            "The request body is empty; send a JSON object describing the "
-                            "workload.");
+        /* HTTP/1.1 without Content-Length or chunked encoding has no body (RFC 9112 6.3): say
+         * so, since the client probably believes it sent one. */
+        if (!req->header(req, "Content-Length") && !req->header(req, "Transfer-Encoding"))
+            http_response_error(resp, CF_EJSON, NULL,
+                                "The request has no body: send the workload as a JSON object "
+                                "with a Content-Length header (or chunked transfer encoding).");
+        else
+            http_response_error(resp, CF_EJSON, NULL,
+                                "The request body is empty; send a JSON object describing the "
+                                "workload.");
         return;
     }
     json_error_t jerr;
