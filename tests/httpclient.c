@@ -136,13 +136,21 @@ struct http_result http_do(CURL *curl, const char *method, unsigned port, const 
     int own = curl == NULL;
     if (own)
         curl = curl_easy_init();
-    char url[512];
-    snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", port, path);
+    char *url = NULL; /* allocated: the bad-input corpus sends paths of several KB */
+    if (asprintf(&url, "http://127.0.0.1:%u%s", port, path) < 0) {
+        r.curl_code = CURLE_OUT_OF_MEMORY;
+        r.body = strdup("");
+        r.headers = strdup("");
+        if (own)
+            curl_easy_cleanup(curl);
+        return r;
+    }
     struct sink b = {0}, h = {0};
     struct curl_slist *hl = NULL;
     for (const char *const *p = headers; p && *p; p++)
         hl = curl_slist_append(hl, *p);
     curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L); /* send "/.." as written, unnormalised */
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, sink_write);
@@ -170,6 +178,7 @@ struct http_result http_do(CURL *curl, const char *method, unsigned port, const 
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, NULL);
     curl_slist_free_all(hl);
+    free(url);
     if (own)
         curl_easy_cleanup(curl);
     r.body = b.data ? b.data : strdup("");
