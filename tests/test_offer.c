@@ -1261,6 +1261,93 @@ START_TEST(test_ec2_duplicate_types)
 }
 END_TEST
 
+/* A price that is not a positive decimal fails the file when a kept row claims it (dropping the
+ * row would drop the type's last good rate) and is ignored on a row that is not kept; a key
+ * that decides a price, met twice, is refused like jansson refuses duplicates elsewhere. Both
+ * section orders. */
+START_TEST(test_ec2_bad_price_and_duplicate_keys)
+{
+    static const char *const bad[] = {"-1",   "NaN", "1e400", "inf",     "",
+                                      "0x10", "1,5", " 0.1",  "1.006abc"};
+    for (int order = PRODUCTS_FIRST; order <= TERMS_FIRST; order++) {
+        struct ec2p rows[2] = {trap_rows[0], trap_rows[1]}; /* kept g5.xlarge, Windows g5 */
+        rows[0].extra_terms = NULL;
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+            size_t len;
+            struct ec2_result res;
+            /* On the Windows row, which is not kept: ignored, the Linux row keeps its price. */
+            rows[0].usd = "1.0060000000";
+            rows[1].usd = bad[i];
+            char *doc = gen_doc(rows, 2, (enum doc_order)order, &len);
+            run_ec2(doc, len, 0, "us-east-1", NULL, &res);
+            ck_assert_msg(res.r == 0, "\"%s\": %s", bad[i], res.err.message);
+            ck_assert_uint_eq(res.n, 1);
+            ck_assert_usd(res.gpus[0].usd_per_hour, 1.006);
+            free(res.gpus);
+            free(doc);
+            /* On the kept row: an error naming the type and the SKU. */
+            rows[0].usd = bad[i];
+            rows[1].usd = "1.8420000000";
+            doc = gen_doc(rows, 2, (enum doc_order)order, &len);
+            run_ec2(doc, len, 0, "us-east-1", NULL, &res);
+            ck_assert_int_eq(res.r, CF_EUPSTREAM);
+            ck_assert_msg(strstr(res.err.message, "the on-demand term of g5.xlarge (SKU "
+                                                  "G5XLARGELINUX001) does not parse"),
+                          "\"%s\": %s", bad[i], res.err.message);
+            free(doc);
+        }
+
+        /* The kept row's SKU twice in products (and so in terms): refused. */
+        struct ec2p twice[2] = {trap_rows[0], trap_rows[0]};
+        size_t len;
+        struct ec2_result res;
+        char *doc = gen_doc(twice, 2, (enum doc_order)order, &len);
+        run_ec2(doc, len, 0, "us-east-1", NULL, &res);
+        ck_assert_int_eq(res.r, CF_EUPSTREAM);
+        ck_assert_msg(strstr(res.err.message, "SKU G5XLARGELINUX001 is in products twice"), "%s",
+                      res.err.message);
+        free(doc);
+    }
+
+    /* Top-level members twice, and terms.OnDemand twice. */
+    static const struct {
+        const char *find, *replace, *message;
+    } dup[] = {
+        {"\"version\" : ", "\"version\" : \"1\", \"version\" : ",
+         "the EC2 offer file has \"version\" twice"},
+        {"\"offerCode\" : ", "\"offerCode\" : \"AmazonEC2\", \"offerCode\" : ",
+         "the EC2 offer file has \"offerCode\" twice"},
+        {"\"publicationDate\" : ", "\"publicationDate\" : \"x\", \"publicationDate\" : ",
+         "the EC2 offer file has \"publicationDate\" twice"},
+        {"\"products\" : {", "\"products\" : {}, \"products\" : {",
+         "the EC2 offer file has \"products\" twice"},
+        {"\"terms\" : {", "\"terms\" : {}, \"terms\" : {",
+         "the EC2 offer file has \"terms\" twice"},
+        {"\"OnDemand\" : {", "\"OnDemand\" : {}, \"OnDemand\" : {",
+         "the EC2 offer file has \"terms.OnDemand\" twice"},
+    };
+    for (size_t i = 0; i < sizeof(dup) / sizeof(dup[0]); i++) {
+        size_t len;
+        char *doc = gen_doc(trap_rows, 1, PRODUCTS_FIRST, &len);
+        char *at = strstr(doc, dup[i].find);
+        ck_assert_msg(at != NULL, "%s", dup[i].find);
+        size_t fl = strlen(dup[i].find), rl = strlen(dup[i].replace);
+        char *changed = malloc(len - fl + rl + 1);
+        ck_assert_ptr_nonnull(changed);
+        size_t head = (size_t)(at - doc);
+        memcpy(changed, doc, head);
+        memcpy(changed + head, dup[i].replace, rl);
+        memcpy(changed + head + rl, at + fl, len - head - fl + 1);
+        struct ec2_result res;
+        run_ec2(changed, len - fl + rl, 0, "us-east-1", NULL, &res);
+        ck_assert_int_eq(res.r, CF_EUPSTREAM);
+        ck_assert_msg(strstr(res.err.message, dup[i].message), "%s", res.err.message);
+        free(changed);
+        free(doc);
+    }
+}
+END_TEST
+
 START_TEST(test_ec2_stream_misuse)
 {
     struct offer_ec2_stream *s = offer_ec2_stream_new("us-east-1", &test_specs, NULL);
@@ -1645,6 +1732,7 @@ static Suite *offer_suite(void)
     tcase_add_test(tc, test_ec2_old_layout);
     tcase_add_test(tc, test_ec2_quantities);
     tcase_add_test(tc, test_ec2_duplicate_types);
+    tcase_add_test(tc, test_ec2_bad_price_and_duplicate_keys);
     tcase_add_test(tc, test_ec2_stream_misuse);
     suite_add_tcase(s, tc);
 

@@ -765,19 +765,6 @@ static long big_read(void *state, char *buf, size_t max)
     return (long)out;
 }
 
-static long vm_hwm_kb(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long kb = -1;
-    while (f && fgets(line, sizeof(line), f))
-        if (strncmp(line, "VmHWM:", 6) == 0)
-            kb = strtol(line + 6, NULL, 10);
-    if (f)
-        fclose(f);
-    return kb;
-}
-
 START_TEST(large_generated_ec2_file_streams_in_bounded_memory)
 {
     const char *path = "/offers/v1.0/aws/AmazonEC2/20261103000000/us-east-1/index.json";
@@ -787,10 +774,10 @@ START_TEST(large_generated_ec2_file_streams_in_bounded_memory)
     cfg.fetch_timeout_s = 600; /* sanitizer builds parse several times slower */
     refresher_free(rf);
     make_refresher();
-    long before = vm_hwm_kb();
+    long before = cf_test_peak_rss_kb();
     struct cf_error err = {0};
     ck_assert_msg(refresher_run_once(rf, 1u << CF_OFFER_EC2, &err) == 0, "%s", err.message);
-    long after = vm_hwm_kb();
+    long after = cf_test_peak_rss_kb();
     /* The file really is that big (the issue asks for at least 200 MB). */
     long long served = atomic_load(&big_bytes_served);
     ck_assert_msg(served >= 200LL * 1000 * 1000, "only %lld bytes served", served);

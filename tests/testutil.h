@@ -19,6 +19,9 @@ char *cf_test_read(const char *rel, size_t *ret_len);
 struct model;
 struct model *cf_test_model(void);
 
+/* Returns the process's peak resident size (VmHWM in /proc/self/status) in KiB, or -1. */
+long cf_test_peak_rss_kb(void);
+
 /* Runs a Check suite with TAP output and returns the process exit status. */
 struct Suite;
 int cf_test_run(struct Suite *s);

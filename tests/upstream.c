@@ -24,15 +24,18 @@
 #include "upstream.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -42,10 +45,11 @@
 enum up_kind { UP_NONE, UP_MEM, UP_GEN };
 
 struct up_fault {
-    struct upstream_fault f; /* etag/body/location point at the copies below */
+    struct upstream_fault f; /* etag/body/location/raw point at the copies below */
     char *etag;
     char *body;
     char *location;
+    char *raw;
 };
 
 struct up_entry {
@@ -118,6 +122,7 @@ static void fault_free(struct up_fault *f)
     free(f->etag);
     free(f->body);
     free(f->location);
+    free(f->raw);
     memset(f, 0, sizeof(*f));
 }
 
@@ -129,6 +134,7 @@ static bool fault_copy(struct up_fault *dst, const struct upstream_fault *src)
     dst->f.etag = NULL;
     dst->f.body = NULL;
     dst->f.location = NULL;
+    dst->f.raw = NULL;
     if (src->etag && !(dst->etag = strdup(src->etag)))
         goto fail;
     if (src->location && !(dst->location = strdup(src->location)))
@@ -139,7 +145,14 @@ static bool fault_copy(struct up_fault *dst, const struct upstream_fault *src)
             goto fail;
         memcpy(dst->body, src->body, src->body_len);
     }
+    if (src->raw) {
+        dst->raw = malloc(src->raw_len ? src->raw_len : 1);
+        if (!dst->raw)
+            goto fail;
+        memcpy(dst->raw, src->raw, src->raw_len);
+    }
     dst->f.etag = dst->etag;
+    dst->f.raw = dst->raw;
     dst->f.body = dst->body;
     dst->f.location = dst->location;
     return true;
@@ -529,6 +542,44 @@ static int lookup(struct upstream *u, const struct up_req *req, char **ret_data,
     return UP_MEM;
 }
 
+/* Writes a raw fault's bytes straight to the connection's socket (the connection thread is the
+ * only one using it), then returns MHD_NO so that libmicrohttpd closes it; for `reset`, with
+ * SO_LINGER {1, 0} set first, so that the close sends an RST. */
+static enum MHD_Result answer_raw(struct upstream *u, struct MHD_Connection *c,
+                                  const struct upstream_fault *fault)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci)
+        return MHD_NO;
+    int fd = ci->connect_fd;
+    size_t off = 0;
+    while (off < fault->raw_len && !atomic_load(&u->stopping)) {
+        ssize_t n = send(fd, fault->raw + off, fault->raw_len - off, MSG_NOSIGNAL);
+        if (n > 0) {
+            off += (size_t)n;
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+            struct pollfd p = {.fd = fd, .events = POLLOUT};
+            poll(&p, 1, UP_SLEEP_SLICE_MS);
+        } else {
+            break;
+        }
+    }
+    if (fault->reset) {
+        /* Let the client read what was sent, then reset. A zero linger time makes a close send
+         * an RST, but libmicrohttpd shuts the socket down for writing (a FIN) before it closes
+         * it, so the reset is done here: connect() to AF_UNSPEC disconnects the socket at once,
+         * abortively, like close() with SO_LINGER {1, 0}, and leaves the descriptor for
+         * libmicrohttpd to close. */
+        nap(u, 50);
+        struct linger lg = {.l_onoff = 1, .l_linger = 0};
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+        struct sockaddr sa = {.sa_family = AF_UNSPEC};
+        connect(fd, &sa, sizeof(sa));
+    }
+    return MHD_NO;
+}
+
 static enum MHD_Result answer(struct upstream *u, struct MHD_Connection *c, struct up_req *req)
 {
     const struct upstream_fault *fault = req->has_fault ? &req->fault.f : NULL;
@@ -536,6 +587,8 @@ static enum MHD_Result answer(struct upstream *u, struct MHD_Connection *c, stru
         nap(u, fault->stall_before_ms);
     if (fault && fault->drop)
         return MHD_NO;
+    if (fault && fault->raw)
+        return answer_raw(u, c, fault);
     if (fault && fault->status > 0)
         return queue_text(c, (unsigned)fault->status, "fault injected by the test upstream\n",
                           fault->retry_after_s, fault->location);

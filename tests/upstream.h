@@ -12,7 +12,9 @@
  *   a client that accepts gzip; a path marked with upstream_set_gzip is gzip-encoded on the fly
  *   (stored deflate blocks: a real gzip stream that any inflater decodes, without linking zlib);
  * - faults per path (struct upstream_fault): an error status, a stall before the headers or in
- *   the middle of the body, a truncated body, a dropped connection, a bad ETag, another body;
+ *   the middle of the body, a truncated body, a dropped connection, a bad ETag, another body,
+ *   or raw bytes on the socket (wrong lengths, bad chunking, bad gzip) closed with a FIN or an
+ *   RST;
  * and counts the requests per path and keeps the last request's headers for the test to check.
  *
  * Start it inside a Check *checked* fixture (so it lives in the forked test process) and stop it
@@ -45,6 +47,14 @@ struct upstream_fault {
     const char *etag;       /* send this ETag header verbatim (copied); NULL = the real one */
     const char *body;       /* serve these bytes instead (copied); NULL = the real body */
     size_t body_len;
+    /* The whole response written verbatim to the socket (copied): status line, headers and
+     * body with any framing, right or wrong (a Content-Length that lies, a bad chunk size,
+     * a Content-Encoding the body does not have). The connection is then closed: with a FIN,
+     * or with an RST when `reset` (SO_LINGER {1, 0} and an abortive disconnect: the client's
+     * next read fails with ECONNRESET). */
+    const char *raw;
+    size_t raw_len;
+    bool reset;
 };
 
 /* Generates a body on the fly. `open` is called once per request (on a server thread) and

@@ -55,11 +55,24 @@
  * from the row's attributes (the spec table fills in what a row lacks); GPU model and memory from
  * the spec table, since the offer's gpuMemory is unreliable ("NA").
  *
+ * Duplicate keys are refused, as jansson's JSON_REJECT_DUPLICATES refuses them in every other
+ * file the refresher reads (Lambda and ECS offers, region indexes, the Spot feed) and in each
+ * entry decoded here: the document's last-wins or first-wins reading is a guess about which
+ * price AWS meant. The stream cannot remember every key of a 480 MB file in bounded memory, so
+ * it checks the keys that decide a price: the top-level members it reads (products, terms,
+ * version, publicationDate, offerCode), terms.OnDemand, a kept row's SKU met again in products
+ * (a 4096-bit filter of the kept SKUs keeps that check off the per-product path) and a kept
+ * row's terms.OnDemand entry met twice. A duplicate among the products it drops, or a dropped
+ * product that comes before a kept row with the same SKU, is not detected.
+ * A kept row whose on-demand term does not parse (a price of "-1", "NaN", "1e400", "0x10",
+ * "1,5", " 0.1", "") fails the file: dropping the row would drop the type's last good rate.
+ *
  * Threads: a stream is used by one thread at a time (the refresher's); it owns no lock.
  */
 #include "computefit/offer.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,8 +85,14 @@
 struct ec2_row {
     char sku[SKU_LEN];
     bool priced;
+    bool terms_seen; /* its terms.OnDemand entry was read (a second one is a duplicate key) */
     struct gpu_instance gi;
 };
+
+/* The price of a SKU whose on-demand term does not parse (a malformed price string). */
+#define PRICE_MALFORMED (-1.0)
+/* Bits of the filter that tells, cheaply, whether a product key may be a kept row's SKU. */
+#define SKU_FILTER_BITS 4096
 
 struct sku_price {
     char sku[SKU_LEN];
@@ -103,6 +122,8 @@ struct offer_ec2_stream {
     bool entry_sku_ok;       /* ... when it fits and holds no NUL */
 
     bool products_seen, products_done, ondemand_seen, offer_code_seen;
+    bool terms_seen, version_seen, published_seen; /* top-level members met (duplicates) */
+    uint64_t sku_filter[SKU_FILTER_BITS / 64];     /* hashes of the kept rows' SKUs */
 
     struct ec2_row *rows; /* candidates */
     size_t n_rows, cap_rows;
@@ -274,6 +295,27 @@ static int product_row(struct offer_ec2_stream *s, const json_t *p, struct ec2_r
     return 1;
 }
 
+static unsigned sku_bit(const char *sku)
+{
+    uint32_t h = 2166136261u;
+    for (const char *p = sku; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    return h % SKU_FILTER_BITS;
+}
+
+/* Returns whether `sku` is a kept row's: the filter answers most products at once, a scan
+ * of the (few) rows the rest. */
+static bool is_kept_sku(const struct offer_ec2_stream *s, const char *sku)
+{
+    unsigned b = sku_bit(sku);
+    if (!(s->sku_filter[b / 64] & (UINT64_C(1) << (b % 64))))
+        return false;
+    for (size_t i = 0; i < s->n_rows; i++)
+        if (strcmp(s->rows[i].sku, sku) == 0)
+            return true;
+    return false;
+}
+
 static int add_row(struct offer_ec2_stream *s, const struct ec2_row *row)
 {
     if (s->n_rows == s->lim.max_rows)
@@ -293,6 +335,8 @@ static int add_row(struct offer_ec2_stream *s, const struct ec2_row *row)
     }
     s->rows[s->n_rows] = *row;
     snprintf(s->rows[s->n_rows].sku, SKU_LEN, "%s", s->entry_sku);
+    unsigned b = sku_bit(s->entry_sku);
+    s->sku_filter[b / 64] |= UINT64_C(1) << (b % 64);
     s->n_rows++;
     s->rows_sorted = false;
     s->stats.candidates++;
@@ -302,7 +346,7 @@ static int add_row(struct offer_ec2_stream *s, const struct ec2_row *row)
 static int on_product(struct offer_ec2_stream *s, const char *text, size_t len)
 {
     json_error_t je;
-    json_t *p = json_loadb(text, len, 0, &je);
+    json_t *p = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     int r = 0;
     if (!p)
         return cf_error_set(&s->errd, CF_EUPSTREAM, s->entry_sku,
@@ -314,6 +358,11 @@ static int on_product(struct offer_ec2_stream *s, const char *text, size_t len)
     }
     if (!s->entry_sku_ok)
         goto out; /* a key that cannot be a SKU */
+    if (is_kept_sku(s, s->entry_sku)) {
+        r = cf_error_set(&s->errd, CF_EUPSTREAM, s->entry_sku, "SKU %s is in products twice",
+                         s->entry_sku);
+        goto out;
+    }
     struct ec2_row row;
     r = product_row(s, p, &row);
     if (r == 1)
@@ -325,14 +374,15 @@ out:
 
 /* ---- reading one SKU's on-demand terms ---- */
 
-/* The positive hourly price of a SKU's JRTCKXETXF term, or NAN when it has none. */
-static double hourly_price(const json_t *sku_terms)
+/* The positive hourly price of a SKU's JRTCKXETXF term, NAN when it has none, or
+ * PRICE_MALFORMED when the term does not parse (a price that is not a decimal number: "-1",
+ * "NaN", "1e400", "0x10"...), with the reason in *why. */
+static double hourly_price(const json_t *sku_terms, struct cf_error *why)
 {
     struct offer_dim dims[MAX_ROW_DIMS];
     size_t n = 0, hrs = 0, at = 0;
-    struct cf_error ignored;
-    if (offer_ondemand_dims(sku_terms, dims, MAX_ROW_DIMS, &n, &ignored))
-        return (double)NAN;
+    if (offer_ondemand_dims(sku_terms, dims, MAX_ROW_DIMS, &n, why))
+        return PRICE_MALFORMED;
     for (size_t i = 0; i < n; i++)
         if (strcmp(dims[i].unit, "Hrs") == 0) {
             hrs++;
@@ -368,12 +418,23 @@ static int add_pending(struct offer_ec2_stream *s, double usd)
     return 0;
 }
 
-static int set_price(struct offer_ec2_stream *s, struct ec2_row *row, double usd)
+/* Prices a kept row from its terms.OnDemand entry: `usd` as hourly_price() returned it (for a
+ * price that arrived before the products, `why` is NULL). A second entry for the same SKU is a
+ * duplicate key, refused like jansson's JSON_REJECT_DUPLICATES refuses one in the other offer
+ * files; so is a malformed price, which must not silently drop the instance type. */
+static int set_price(struct offer_ec2_stream *s, struct ec2_row *row, double usd,
+                     const struct cf_error *why)
 {
-    if (row->priced && row->gi.usd_per_hour != usd)
+    if (row->terms_seen)
+        return cf_error_set(&s->errd, CF_EUPSTREAM, row->sku, "SKU %s is in terms.OnDemand twice",
+                            row->sku);
+    row->terms_seen = true;
+    if (usd == PRICE_MALFORMED)
         return cf_error_set(&s->errd, CF_EUPSTREAM, row->sku,
-                            "SKU %s has two on-demand prices, %g and %g", row->sku,
-                            row->gi.usd_per_hour, usd);
+                            "the on-demand term of %s (SKU %s) does not parse: %s", row->gi.type,
+                            row->sku, why ? why->message : "the price dimension does not parse");
+    if (isnan(usd))
+        return 0; /* no usable hourly price: the row stays unpriced and is left out */
     row->priced = true;
     row->gi.usd_per_hour = usd;
     return 0;
@@ -382,22 +443,21 @@ static int set_price(struct offer_ec2_stream *s, struct ec2_row *row, double usd
 static int on_terms(struct offer_ec2_stream *s, const char *text, size_t len)
 {
     json_error_t je;
-    json_t *t = json_loadb(text, len, 0, &je);
+    json_t *t = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     int r = 0;
     if (!t)
         return cf_error_set(&s->errd, CF_EUPSTREAM, s->entry_sku,
                             "the on-demand terms of %.40s are not valid JSON: %s", s->entry_sku,
                             je.text);
     s->stats.terms_parsed++;
-    double usd = hourly_price(t);
+    struct cf_error why = {0};
+    double usd = hourly_price(t, &why);
     json_decref(t);
-    if (isnan(usd))
-        return 0;
     struct ec2_row *row = s->products_done ? find_row(s, s->entry_sku) : NULL;
     if (row)
-        r = set_price(s, row, usd);
-    else if (!s->products_done)
-        r = add_pending(s, usd);
+        r = set_price(s, row, usd, &why);
+    else if (!s->products_done && !isnan(usd))
+        r = add_pending(s, usd); /* a malformed price fails only if a kept row claims it */
     return r;
 }
 
@@ -424,6 +484,19 @@ static int want_object(const struct jsonscan_event *ev, const char *what, struct
                         what);
 }
 
+/* Marks a member the parser reads as met; a second one is a duplicate key, refused like
+ * jansson's JSON_REJECT_DUPLICATES refuses one in the other offer files. Returns true (with
+ * the error in reterr) for a duplicate. */
+static bool once(bool *seen, const char *what, struct cf_error *reterr)
+{
+    if (*seen) {
+        cf_error_set(reterr, CF_EUPSTREAM, what, "the EC2 offer file has \"%s\" twice", what);
+        return true;
+    }
+    *seen = true;
+    return false;
+}
+
 static int begin_value(struct offer_ec2_stream *s, const struct jsonscan_event *ev)
 {
     struct cf_error *reterr = &s->errd;
@@ -433,22 +506,32 @@ static int begin_value(struct offer_ec2_stream *s, const struct jsonscan_event *
     case 1:
         s->section = SEC_OTHER;
         if (key_is(ev, "products")) {
+            if (once(&s->products_seen, "products", reterr))
+                return CF_EUPSTREAM;
             s->section = SEC_PRODUCTS;
-            s->products_seen = true;
             s->products_done = false;
             return want_object(ev, "products", reterr);
         }
         if (key_is(ev, "terms")) {
+            if (once(&s->terms_seen, "terms", reterr))
+                return CF_EUPSTREAM;
             s->section = SEC_TERMS;
             return want_object(ev, "terms", reterr);
         }
         if (ev->type == JSONSCAN_STRING) {
-            if (key_is(ev, "version"))
+            bool dup = false;
+            if (key_is(ev, "version")) {
                 s->section = SEC_VERSION;
-            else if (key_is(ev, "publicationDate"))
+                dup = once(&s->version_seen, "version", reterr);
+            } else if (key_is(ev, "publicationDate")) {
                 s->section = SEC_PUBLISHED;
-            else if (key_is(ev, "offerCode"))
+                dup = once(&s->published_seen, "publicationDate", reterr);
+            } else if (key_is(ev, "offerCode")) {
                 s->section = SEC_OFFERCODE;
+                dup = once(&s->offer_code_seen, "offerCode", reterr);
+            }
+            if (dup)
+                return CF_EUPSTREAM;
             if (s->section != SEC_OTHER)
                 return JSONSCAN_CAPTURE;
         }
@@ -466,7 +549,8 @@ static int begin_value(struct offer_ec2_stream *s, const struct jsonscan_event *
             return JSONSCAN_CAPTURE;
         }
         if (s->section == SEC_TERMS && key_is(ev, "OnDemand")) {
-            s->ondemand_seen = true;
+            if (once(&s->ondemand_seen, "terms.OnDemand", reterr))
+                return CF_EUPSTREAM;
             s->in_ondemand = true;
             return want_object(ev, "terms.OnDemand", reterr);
         }
@@ -520,7 +604,6 @@ static int end_value(struct offer_ec2_stream *s, const struct jsonscan_event *ev
             if (!r && strcmp(code, "AmazonEC2") != 0)
                 r = cf_error_set(&s->errd, CF_EUPSTREAM, "offerCode",
                                  "the file is the offer \"%s\", expected \"AmazonEC2\"", code);
-            s->offer_code_seen = true;
         }
         s->section = SEC_NONE;
         return r;
@@ -672,7 +755,7 @@ static int merge_pending(struct offer_ec2_stream *s)
         while (sp > s->pending && strcmp(sp[-1].sku, row->sku) == 0)
             sp--;
         for (; sp < s->pending + s->n_pending && strcmp(sp->sku, row->sku) == 0; sp++) {
-            int r = set_price(s, row, sp->usd);
+            int r = set_price(s, row, sp->usd, NULL);
             if (r)
                 return r;
         }

@@ -134,10 +134,14 @@ static int dim_read(const char *rate_code, const json_t *dim, struct offer_dim *
     if (!json_is_object(dim))
         return cf_error_set(reterr, CF_EUPSTREAM, rate_code, "price dimension %s is not an object",
                             rate_code);
+    if (!usd)
+        return cf_error_set(reterr, CF_EUPSTREAM, rate_code, "price dimension %s has no USD price",
+                            rate_code);
     if (!parse_decimal(usd, false, &d.usd))
         return cf_error_set(reterr, CF_EUPSTREAM, rate_code,
-                            "price dimension %s has no USD price that is a non-negative number",
-                            rate_code);
+                            "price dimension %s has the USD price \"%.32s\", which is not a "
+                            "non-negative decimal number",
+                            rate_code, usd);
     if (begin && !parse_decimal(json_string_value(begin), false, &d.begin))
         return cf_error_set(reterr, CF_EUPSTREAM, rate_code,
                             "price dimension %s has a beginRange that is not a number", rate_code);

@@ -134,12 +134,16 @@ int offer_spot_parse(const json_t *doc, const char *region,
                        ? CF_ARCH_ARM64
                        : CF_ARCH_X86_64;
         double usd = 0;
-        if (!spot_decimal(json_string_value(json_object_get(json_object_get(row, "price"), "USD")),
-                          &usd))
+        const char *text = json_string_value(json_object_get(json_object_get(row, "price"), "USD"));
+        if (!text)
             return cf_error_set(reterr, CF_EUPSTREAM, region,
-                                "the Fargate Spot feed's prices[%zu] for %s has no USD price "
-                                "above 0 as a decimal string",
-                                i, region);
+                                "the Fargate Spot feed's prices[%zu] for %s has no USD price", i,
+                                region);
+        if (!spot_decimal(text, &usd))
+            return cf_error_set(reterr, CF_EUPSTREAM, region,
+                                "the Fargate Spot feed's prices[%zu] for %s has the USD price "
+                                "\"%.32s\", which is not a decimal string above 0",
+                                i, region, text);
         if (price[arch][kind] > 0 && price[arch][kind] != usd)
             return cf_error_set(reterr, CF_EUPSTREAM, region,
                                 "the Fargate Spot feed gives %s two %s %s prices (%g and %g)",

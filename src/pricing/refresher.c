@@ -159,6 +159,30 @@ static long interval_of(const struct refresher *rf, enum cf_offer o)
     return o == CF_OFFER_EC2 ? rf->cfg->ec2_refresh_interval_s : rf->cfg->refresh_interval_s;
 }
 
+/* Copies an error message for /pricing. A message may quote upstream text (a price, a URL) cut
+ * at a byte limit, possibly inside a UTF-8 sequence, and jansson refuses a string that is not
+ * valid UTF-8: the error would vanish from the status. Every byte that does not begin a complete
+ * sequence becomes '?'. */
+static void copy_error(char *dst, size_t cap, const char *msg)
+{
+    snprintf(dst, cap, "%s", msg);
+    unsigned char *p = (unsigned char *)dst;
+    while (*p) {
+        size_t n = *p < 0x80             ? 1
+                   : (*p & 0xE0) == 0xC0 ? 2
+                   : (*p & 0xF0) == 0xE0 ? 3
+                   : (*p & 0xF8) == 0xF0 ? 4
+                                         : 0;
+        size_t i = 1;
+        while (i < n && (p[i] & 0xC0) == 0x80)
+            i++;
+        if (n == 0 || i < n)
+            *p++ = '?';
+        else
+            p += n;
+    }
+}
+
 static void iso_time(int64_t t, char out[32])
 {
     time_t tt = (time_t)t;
@@ -275,7 +299,7 @@ static int region_url(struct refresher *rf, const json_t *index, const char *reg
     size_t n = strlen(path);
     if (path[0] != '/' || n >= 400 || strstr(path, "..") || strpbrk(path, " \"\\\r\n\t?#"))
         return cf_error_set(reterr, CF_EUPSTREAM, region,
-                            "the region index gives %s an unusable URL", region);
+                            "the region index gives %s an unusable URL \"%.80s\"", region, path);
     base_url(rf, path, out);
     return 0;
 }
@@ -626,7 +650,7 @@ static int refresh_spot(struct refresher *rf, const struct rates *cur, const str
         ss->last_error[0] = '\0';
         ss->last_success = now_s();
     } else {
-        snprintf(ss->last_error, sizeof(ss->last_error), "%s", reterr->message);
+        copy_error(ss->last_error, sizeof(ss->last_error), reterr->message);
     }
     unlock(rf);
     if (r != 0)
@@ -672,7 +696,7 @@ static void record(struct refresher *rf, enum cf_offer o, struct region_state *r
     lock(rf);
     rs->last_attempt = t;
     if (err) {
-        snprintf(rs->last_error, sizeof(rs->last_error), "%s", err->message);
+        copy_error(rs->last_error, sizeof(rs->last_error), err->message);
     } else {
         rs->last_error[0] = '\0';
         rs->last_success = t;
@@ -821,7 +845,7 @@ out:
             os->counts.unchanged++;
         os->next_due = done + interval_of(rf, o);
     } else {
-        snprintf(os->last_error, sizeof(os->last_error), "%s", err.message);
+        copy_error(os->last_error, sizeof(os->last_error), err.message);
         if (swapped)
             os->counts.ok++; /* partial: some regions refreshed, others kept their rates */
         else
