@@ -97,6 +97,9 @@ static const struct {
     {"truex", 0, false},
     {"nul", 0, false},
     {"NaN", 0, false},
+    {"1.1.5", 0, false}, /* one '.' per number (found by fuzz/fuzz_jsonscan.c) */
+    {"[0.5.0]", 0, false},
+    {"-2.5.1e3", 0, false},
     {"\"abc", 0, false},
     {"\"a\\x\"", 0, false},
     {"\"\\u12G4\"", 0, false},
@@ -461,6 +464,26 @@ START_TEST(test_random_bytes)
 }
 END_TEST
 
+/* Found by fuzz/fuzz_jsonscan.c (fuzz/regressions/jsonscan/number-with-two-dots, after its
+ * selector byte: "[0,-0,1.1.5,...]"): a number already past its '.' took another one, so
+ * "1.1.5" passed as a number, and an EC2 offer file holding one where the scanner skips values
+ * without jansson (terms.Reserved, attributesList) was not refused as malformed. */
+START_TEST(test_regression_number_two_dots)
+{
+    size_t len = 0;
+    char *input = cf_test_read("fuzz/regressions/jsonscan/number-with-two-dots", &len);
+    ck_assert_uint_gt(len, 1);
+    ck_assert_ptr_nonnull(strstr(input + 1, "1.1.5"));
+    ck_assert(!jansson_accepts(input + 1, len - 1, NULL, 0));
+    for (size_t chunk = 0; chunk <= 3; chunk++) {
+        struct cf_error err = {0};
+        ck_assert_int_eq(scan_chunks(input + 1, len - 1, chunk, NULL, NULL, NULL, &err), CF_EJSON);
+        ck_assert_msg(strstr(err.message, "at byte 9)") != NULL, "%s", err.message);
+    }
+    free(input);
+}
+END_TEST
+
 static Suite *jsonscan_suite(void)
 {
     Suite *s = suite_create("jsonscan");
@@ -479,6 +502,7 @@ static Suite *jsonscan_suite(void)
     tcase_add_test(tc, test_depth_limit);
     tcase_add_test(tc, test_capture_limit);
     tcase_add_test(tc, test_handler_error_sticky);
+    tcase_add_test(tc, test_regression_number_two_dots);
     suite_add_tcase(s, tc);
     tc = tcase_create("fuzz");
     tcase_set_timeout(tc, 120);

@@ -3,6 +3,7 @@
  */
 #include <check.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "computefit/units.h"
@@ -191,6 +192,37 @@ START_TEST(quote_is_printable_ascii)
 }
 END_TEST
 
+/* Found by fuzz/fuzz_units.c (fuzz/regressions/units/bool-echoes-control-byte: selector byte
+ * 0x2f picks units_parse_bool, then "2\x04week"): the boolean parser echoed its input raw, so
+ * control bytes and invalid UTF-8 reached the error message, which goes into JSON responses and
+ * logs. It now quotes the input as the other parsers do. */
+START_TEST(bool_error_echo_is_printable)
+{
+    size_t len = 0;
+    char *input = cf_test_read("fuzz/regressions/units/bool-echoes-control-byte", &len);
+    ck_assert_uint_eq(len, 7);
+    ck_assert_int_eq(input[0] % 6, 5); /* the fuzz target's selector for units_parse_bool */
+    ck_assert_str_eq(input + 1, "2\x04week");
+    struct cf_error err = {0};
+    bool b = true;
+    ck_assert_int_eq(units_parse_bool(input + 1, "gpu", &b, &err), CF_EINVAL);
+    ck_assert(b);
+    ck_assert_str_eq(err.message, "gpu must be true or false, got \"2?week\"");
+    free(input);
+
+    /* Invalid UTF-8 and overlong input are quoted (and cut) too. */
+    char long_bad[200];
+    memset(long_bad, 'x', sizeof(long_bad) - 1);
+    long_bad[0] = '\xff';
+    long_bad[sizeof(long_bad) - 1] = '\0';
+    ck_assert_int_eq(units_parse_bool(long_bad, "gpu", &b, &err), CF_EINVAL);
+    for (const char *p = err.message; *p; p++)
+        ck_assert(*p >= 0x20 && *p < 0x7f);
+    ck_assert_ptr_nonnull(strstr(err.message, "\"?xxx"));
+    ck_assert_ptr_nonnull(strstr(err.message, "...\""));
+}
+END_TEST
+
 static Suite *units_suite(void)
 {
     Suite *s = suite_create("units");
@@ -203,6 +235,7 @@ static Suite *units_suite(void)
     tcase_add_test(tc, rates);
     tcase_add_test(tc, booleans);
     tcase_add_test(tc, quote_is_printable_ascii);
+    tcase_add_test(tc, bool_error_echo_is_printable);
     suite_add_tcase(s, tc);
     return s;
 }

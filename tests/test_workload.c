@@ -399,6 +399,35 @@ START_TEST(plan_settings)
 }
 END_TEST
 
+/* Found by fuzz/fuzz_workload.c (fuzz/regressions/workload/plan-task-name-with-newline: a
+ * plan whose task is named "\nin"): the name went verbatim into the text answer for bots,
+ * which then had seven lines instead of at most six ("Tasks: \nin -> ..."). Control
+ * characters are refused in names now; other text, UTF-8 included, is still a name. */
+START_TEST(name_without_control_characters)
+{
+    size_t len = 0;
+    char *input = cf_test_read("fuzz/regressions/workload/plan-task-name-with-newline", &len);
+    json_t *doc = json_loadb(input + 1, len - 1, JSON_REJECT_DUPLICATES, NULL);
+    free(input);
+    ck_assert_ptr_nonnull(doc);
+    struct workload_settings s;
+    ck_assert_int_eq(workload_parse_settings(doc, model, &s, NULL), 0);
+    json_t *task = json_array_get(json_object_get(doc, "tasks"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(task, "name")), "\nin");
+    struct workload w;
+    struct cf_error err = {0};
+    ck_assert_int_eq(workload_parse(task, model, &s, &w, &err), CF_EINVAL);
+    ck_assert_str_eq(err.field, "name");
+    json_decref(doc);
+
+    parse_bad("{" BASE ", \"name\": \"a\\tb\"}", CF_EINVAL, "name");
+    parse_bad("{" BASE ", \"name\": \"a\\u007fb\"}", CF_EINVAL, "name");
+    parse_bad("{" BASE ", \"name\": \"line\\r\"}", CF_EINVAL, "name");
+    w = parse_ok("{" BASE ", \"name\": \"r\u00e9sum\u00e9s (PDF) #2\"}");
+    ck_assert_str_eq(w.name, "r\xc3\xa9sum\xc3\xa9s (PDF) #2");
+}
+END_TEST
+
 START_TEST(to_json)
 {
     struct workload w = parse_ok("{\"duration\": \"250ms\", \"memory\": \"1GB\", \"invocations\": "
@@ -438,6 +467,7 @@ static Suite *workload_suite(void)
     tcase_add_test(tc, bad_inputs);
     tcase_add_test(tc, unknown_field_hint);
     tcase_add_test(tc, plan_settings);
+    tcase_add_test(tc, name_without_control_characters);
     tcase_add_test(tc, to_json);
     suite_add_tcase(s, tc);
     return s;

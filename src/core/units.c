@@ -329,6 +329,7 @@ int units_parse_bool(const char *s, const char *field, bool *ret_value, struct c
             return 0;
         }
     }
+    char q[QUOTE_LEN];
     return cf_error_set(reterr, CF_EINVAL, field, "%s must be true or false, got \"%s\"", field,
-                        s ? s : "");
+                        QUOTED(s ? s : "", q));
 }

@@ -766,6 +766,13 @@ static int parse(const struct parse_ctx *c, const struct workload_settings *plan
         if (!*s || strlen(s) >= sizeof(w.name))
             return cf_error_set(reterr, CF_EINVAL, "name", "name must be 1 to %zu characters long",
                                 sizeof(w.name) - 1);
+        /* The name is echoed into answers, including the at most six lines of text that bots
+         * post as they are: a line break or other control character would add lines to them. */
+        for (const char *p = s; *p; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                return cf_error_set(reterr, CF_EINVAL, "name",
+                                    "name must be one line of text, without line breaks, tabs "
+                                    "or other control characters");
         strcpy(w.name, s);
     }
     if ((v = get(c, "duration", &from))) {

@@ -446,8 +446,9 @@ static bool number_continues(enum scan_state st, unsigned char c)
     case ST_NUM_ZERO:
         return c == '.' || c == 'e' || c == 'E';
     case ST_NUM_INT:
-    case ST_NUM_FRAC:
         return is_digit(c) || c == '.' || c == 'e' || c == 'E';
+    case ST_NUM_FRAC: /* one '.' per number: "1.1.5" is not JSON */
+        return is_digit(c) || c == 'e' || c == 'E';
     case ST_NUM_E:
         return is_digit(c) || c == '+' || c == '-';
     default:
