@@ -106,6 +106,7 @@ int main(int argc, char **argv)
     sigaddset(&stop_signals, SIGTERM);
     sigaddset(&stop_signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+    log_writer_start(); /* the access log in batches; on failure, a write per line as before */
 
     int status = 1;
     struct cf_server *srv = NULL;
@@ -172,5 +173,6 @@ out:
     metrics_free(metrics);
     curl_global_cleanup();
     LOG_FIELDS(CF_LOG_INFO, "stopped", LOGF_I("exit_status", status));
+    log_writer_stop();
     return status;
 }

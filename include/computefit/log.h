@@ -2,8 +2,9 @@
  * log.h - structured logs: one JSON object per line on stderr.
  *
  * Every line has "time" (UTC, ms), "level" and "event"; callers add fields. A line is built in
- * a bounded stack buffer and written with one write(2), so lines from different threads never
- * interleave. Safe from any thread; the level is an atomic set once at start-up.
+ * a bounded stack buffer and written whole, so lines from different threads never interleave:
+ * with one write(2) each, or, once log_writer_start() has run, gathered by a writer thread and
+ * written in batches. Safe from any thread; the level is an atomic set once at start-up.
  */
 #ifndef COMPUTEFIT_LOG_H
 #define COMPUTEFIT_LOG_H
@@ -23,6 +24,17 @@ int log_level_parse(const char *s, enum cf_log_level *ret_level);
 
 /* Redirects the log to file descriptor `fd` (default 2). For tests. */
 void log_set_fd(int fd);
+
+/* Starts the writer thread: from now on lines below warn are gathered in a buffer and written
+ * at least every 50 ms (warn and error lines wake the writer at once), instead of one write(2)
+ * per line. For the service, whose access log writes a line per request; call it where the
+ * thread may start (signals blocked as the other threads have them). Returns 0, or CF_ENOMEM /
+ * CF_EINTERNAL, after which lines are still written, one write(2) each. */
+int log_writer_start(void);
+
+/* Writes out what the writer holds and stops it; later lines are written directly again. Call
+ * before exit, or buffered lines are lost. A no-op when the writer is not running. */
+void log_writer_stop(void);
 
 /* One log field. Exactly one of str/num/integer is used, by `type`. */
 enum cf_log_type { CF_LOGF_STR, CF_LOGF_INT, CF_LOGF_NUM, CF_LOGF_BOOL };

@@ -1,25 +1,43 @@
 /*
  * log.c - JSON-lines logger on stderr.
  *
- * DESIGN: no lock. The level and the fd are atomics written at start-up (or by tests); each
- * line is formatted into a stack buffer and emitted with a single write(2), which POSIX makes
- * atomic for pipes up to PIPE_BUF and which in practice never interleaves on files and ttys for
- * lines of this size. Any thread may log.
+ * DESIGN: the level and the fd are atomics written at start-up (or by tests); each line is
+ * formatted into a stack buffer. Any thread may log.
+ * Without the writer (tests, tools), a line is emitted with a single write(2), which POSIX
+ * makes atomic for pipes up to PIPE_BUF and which in practice never interleaves on files and
+ * ttys for lines of this size.
+ * With the writer (log_writer_start(), which the service calls): one access-log line per request
+ * made write(2) a fifth of the CPU of GET /healthz, and two workers writing the same file also
+ * serialise on the kernel's file locks (scripts/bench, BENCHMARKS.md). Lines below warn are then
+ * appended to a shared buffer instead, and the writer thread writes the buffer out at least
+ * every LOG_FLUSH_MS; a warn or error line wakes it at once. Lock: `w.mu` guards the buffers,
+ * `len` and `active`; a logging thread holds it only to copy its line in (no I/O, except when
+ * the buffer is full: then the logger writes the buffer and its line itself, in order, which is
+ * the back-pressure). The writer takes it only to swap the full buffer for the empty one and
+ * writes outside it. `w.io` is held by whoever writes buffered lines, taken while `w.mu` is
+ * held (the one lock order: mu, then io), so a logger's back-pressure write cannot overtake the
+ * older batch the writer has just taken. Lines keep their order; at most LOG_FLUSH_MS of lines
+ * are lost if the process dies without log_writer_stop().
  */
 #include "computefit/log.h"
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "computefit/error.h"
 
-#define LOG_LINE_MAX 4096
+#define LOG_LINE_MAX  4096
+#define LOG_BUF_BYTES (1024 * 1024) /* ~4,000 access lines: 50 ms at 80,000 requests/s */
+#define LOG_FLUSH_MS  50
 
 static atomic_int log_level = CF_LOG_INFO;
 static atomic_int log_fd = 2;
@@ -116,15 +134,45 @@ static void put_key(struct line *l, const char *key)
     put(l, ":", 1);
 }
 
+/* Writes an integer in decimal, as "%lld" would, without printf (a line per request). */
+static void put_int(struct line *l, long long v)
+{
+    char tmp[24];
+    size_t i = sizeof(tmp);
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        tmp[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        tmp[--i] = '-';
+    put(l, tmp + i, sizeof(tmp) - i);
+}
+
 static void line_begin(struct line *l, enum cf_log_level level, const char *event)
 {
+    /* The date and time to the second are formatted once per second per thread. */
+    static _Thread_local time_t cached_sec = -1;
+    static _Thread_local char cached[24];
+    static _Thread_local size_t cached_len;
     struct timespec ts;
-    struct tm tm;
     char when[40];
     clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    size_t n = strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(when + n, sizeof(when) - n, ".%03ldZ", ts.tv_nsec / 1000000);
+    if (ts.tv_sec != cached_sec) {
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        cached_len = strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm);
+        cached_sec = ts.tv_sec;
+    }
+    size_t n = cached_len;
+    memcpy(when, cached, n);
+    long ms = ts.tv_nsec / 1000000;
+    when[n++] = '.';
+    when[n++] = (char)('0' + ms / 100);
+    when[n++] = (char)('0' + ms / 10 % 10);
+    when[n++] = (char)('0' + ms % 10);
+    when[n++] = 'Z';
+    when[n] = '\0';
     l->len = 0;
     l->cut = 0;
     put(l, "{\"time\":", 8);
@@ -135,7 +183,153 @@ static void line_begin(struct line *l, enum cf_log_level level, const char *even
     put_str(l, event);
 }
 
-static void line_end(struct line *l)
+/* The writer (see DESIGN). */
+static struct {
+    pthread_mutex_t mu; /* guards buf, len, active, stop */
+    pthread_mutex_t io; /* held while buffered lines are written: keeps them in order */
+    pthread_cond_t cv;  /* wakes the writer: a warn/error line, or stop */
+    char *buf[2];       /* buf[0] is filled by loggers; the writer swaps it with buf[1] */
+    size_t len;
+    bool active, stop;
+    pthread_t thread;
+} w = {.mu = PTHREAD_MUTEX_INITIALIZER,
+       .io = PTHREAD_MUTEX_INITIALIZER,
+       .cv = PTHREAD_COND_INITIALIZER};
+static atomic_bool w_active; /* a lock-free first look at w.active */
+
+static void lock_or_die(int r)
+{
+    if (r != 0)
+        abort(); /* a failing lock call is a bug; never limp on */
+}
+
+static void write_all(const char *p, size_t left)
+{
+    int fd = atomic_load(&log_fd);
+    while (left > 0) {
+        ssize_t n = write(fd, p, left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return; /* nowhere to report a failing log; drop the bytes */
+        p += n;
+        left -= (size_t)n;
+    }
+}
+
+/* Takes a line into the writer's buffer; returns false when the writer is not running. */
+static bool buffer_line(const char *p, size_t n, bool urgent)
+{
+    if (!atomic_load(&w_active))
+        return false;
+    lock_or_die(pthread_mutex_lock(&w.mu));
+    if (!w.active) {
+        lock_or_die(pthread_mutex_unlock(&w.mu));
+        return false;
+    }
+    if (w.len + n > LOG_BUF_BYTES) { /* the writer is behind: write in order, here */
+        lock_or_die(pthread_mutex_lock(&w.io));
+        write_all(w.buf[0], w.len);
+        w.len = 0;
+        write_all(p, n);
+        lock_or_die(pthread_mutex_unlock(&w.io));
+    } else {
+        memcpy(w.buf[0] + w.len, p, n);
+        w.len += n;
+    }
+    if (urgent)
+        lock_or_die(pthread_cond_signal(&w.cv));
+    lock_or_die(pthread_mutex_unlock(&w.mu));
+    return true;
+}
+
+static void *writer_main(void *arg)
+{
+    (void)arg;
+    lock_or_die(pthread_mutex_lock(&w.mu));
+    for (;;) {
+        if (w.len == 0 && !w.stop) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += LOG_FLUSH_MS * 1000000L;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            int r = pthread_cond_timedwait(&w.cv, &w.mu, &until);
+            if (r != 0 && r != ETIMEDOUT)
+                abort();
+        }
+        if (w.len == 0 && w.stop)
+            break;
+        char *full = w.buf[0];
+        size_t n = w.len;
+        w.buf[0] = w.buf[1];
+        w.buf[1] = full;
+        w.len = 0;
+        lock_or_die(pthread_mutex_lock(&w.io)); /* before mu is released: order (see DESIGN) */
+        lock_or_die(pthread_mutex_unlock(&w.mu));
+        write_all(full, n);
+        lock_or_die(pthread_mutex_unlock(&w.io));
+        lock_or_die(pthread_mutex_lock(&w.mu));
+        if (!w.stop) { /* gather lines for a while rather than write each one at once */
+            lock_or_die(pthread_mutex_unlock(&w.mu));
+            struct timespec pause = {0, LOG_FLUSH_MS * 1000000L};
+            nanosleep(&pause, NULL);
+            lock_or_die(pthread_mutex_lock(&w.mu));
+        }
+    }
+    lock_or_die(pthread_mutex_unlock(&w.mu));
+    return NULL;
+}
+
+int log_writer_start(void)
+{
+    lock_or_die(pthread_mutex_lock(&w.mu));
+    int r = 0;
+    if (w.active)
+        goto out;
+    w.buf[0] = malloc(LOG_BUF_BYTES);
+    w.buf[1] = malloc(LOG_BUF_BYTES);
+    w.len = 0;
+    w.stop = false;
+    if (!w.buf[0] || !w.buf[1]) {
+        r = CF_ENOMEM;
+    } else if (pthread_create(&w.thread, NULL, writer_main, NULL) != 0) {
+        r = CF_EINTERNAL;
+    } else {
+        w.active = true;
+        atomic_store(&w_active, true);
+    }
+    if (r) {
+        free(w.buf[0]);
+        free(w.buf[1]);
+        w.buf[0] = w.buf[1] = NULL;
+    }
+out:
+    lock_or_die(pthread_mutex_unlock(&w.mu));
+    return r;
+}
+
+void log_writer_stop(void)
+{
+    lock_or_die(pthread_mutex_lock(&w.mu));
+    if (!w.active) {
+        lock_or_die(pthread_mutex_unlock(&w.mu));
+        return;
+    }
+    w.active = false; /* from now on lines are written directly, after what is buffered */
+    atomic_store(&w_active, false);
+    w.stop = true;
+    lock_or_die(pthread_cond_signal(&w.cv));
+    lock_or_die(pthread_mutex_unlock(&w.mu));
+    lock_or_die(pthread_join(w.thread, NULL));
+    free(w.buf[0]);
+    free(w.buf[1]);
+    w.buf[0] = w.buf[1] = NULL;
+}
+
+static void line_end(struct line *l, bool urgent)
 {
     if (l->cut) {
         /* Drop the partial field and say so, keeping the line valid JSON. */
@@ -147,18 +341,8 @@ static void line_end(struct line *l)
     }
     l->buf[l->len++] = '}';
     l->buf[l->len++] = '\n';
-    const char *p = l->buf;
-    size_t left = l->len;
-    int fd = atomic_load(&log_fd);
-    while (left > 0) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return; /* nowhere to report a failing log; drop the line */
-        p += w;
-        left -= (size_t)w;
-    }
+    if (!buffer_line(l->buf, l->len, urgent))
+        write_all(l->buf, l->len);
 }
 
 void log_fields(enum cf_log_level level, const char *event, const struct log_field *fields,
@@ -180,7 +364,7 @@ void log_fields(enum cf_log_level level, const char *event, const struct log_fie
                 put(&l, "null", 4);
             break;
         case CF_LOGF_INT:
-            put_fmt(&l, "%lld", (long long)f->integer);
+            put_int(&l, (long long)f->integer);
             break;
         case CF_LOGF_NUM:
             if (isfinite(f->num))
@@ -197,7 +381,7 @@ void log_fields(enum cf_log_level level, const char *event, const struct log_fie
             break;
         }
     }
-    line_end(&l);
+    line_end(&l, level >= CF_LOG_WARN);
 }
 
 void log_msg(enum cf_log_level level, const char *event, const char *fmt, ...)
