@@ -500,6 +500,43 @@ START_TEST(test_ec2_genuine_p4d_capacity_block)
 }
 END_TEST
 
+/* Returns `doc` with the first `from` replaced by `to`, malloc()ed; *len is updated. */
+static char *replace_first(const char *doc, size_t *len, const char *from, const char *to)
+{
+    const char *at = strstr(doc, from);
+    ck_assert_ptr_nonnull(at);
+    size_t head = (size_t)(at - doc), nf = strlen(from), nt = strlen(to);
+    char *out = malloc(*len - nf + nt + 1);
+    ck_assert_ptr_nonnull(out);
+    memcpy(out, doc, head);
+    memcpy(out + head, to, nt);
+    memcpy(out + head + nt, at + nf, *len - head - nf + 1);
+    *len = *len - nf + nt;
+    return out;
+}
+
+/* The parser skips products whose text lacks the strings "Linux" and "Shared" without decoding
+ * them; a product that spells them with escapes (same JSON strings) must still be a row. */
+START_TEST(test_ec2_escaped_strings_still_match)
+{
+    size_t len;
+    char *genuine = cf_test_read("tests/fixtures/opencost-ec2__pricing-us-east-1.json", &len);
+    char *a = replace_first(genuine, &len, "\"operatingSystem\": \"Linux\"",
+                            "\"operatingSystem\": \"Lin\\u0075x\"");
+    char *doc = replace_first(a, &len, "\"tenancy\": \"Shared\"", "\"tenancy\": \"Sh\\u0061red\"");
+    struct ec2_result res;
+    run_ec2(doc, len, 0, "us-east-1", NULL, &res);
+    ck_assert_msg(res.r == 0, "%s", res.err.message);
+    /* The same row as test_ec2_genuine_p4d_capacity_block: the on-demand p4d at $32.7726. */
+    ck_assert_uint_eq(res.n, 1);
+    check_gpu(&res.gpus[0], "p4d.24xlarge", 32.7726, 96, 1152, 8, "A100", 8 * 40);
+    free(res.gpus);
+    free(doc);
+    free(a);
+    free(genuine);
+}
+END_TEST
+
 START_TEST(test_ec2_genuine_us_east_2_byol)
 {
     size_t len;
@@ -1726,6 +1763,7 @@ static Suite *offer_suite(void)
     tc = tcase_create("ec2");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_ec2_genuine_p4d_capacity_block);
+    tcase_add_test(tc, test_ec2_escaped_strings_still_match);
     tcase_add_test(tc, test_ec2_genuine_us_east_2_byol);
     tcase_add_test(tc, test_ec2_traps_every_chunking);
     tcase_add_test(tc, test_ec2_other_region);

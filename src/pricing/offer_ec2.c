@@ -28,10 +28,12 @@
  *  - Dependency: yajl would be a new build and runtime dependency for every machine and CI; its
  *    last upstream release is 2.1.0 (2014), with memory-safety fixes on large or crafted input
  *    carried as distribution patches.
- * Cost: jansson decodes every product (~2 KB each) and the on-demand terms of the kept SKUs:
- * the ~20 MB test file streams at about 40 MB/s (-O2, generation included), so the 480 MB
- * us-east-1 file takes some 12 s of one core, once a day. Peak memory of the stream itself was
- * 15 KB there; the process's resident size grew by 0.3 MB.
+ * Cost: jansson decodes the products that mention both "Linux" and "Shared" (may_be_row(): a
+ * tenth of them in scripts/bench's generated file; ~2 KB each) and the on-demand terms of the
+ * kept SKUs; every other product is only scanned. Decoding every product took half of the
+ * refresh's CPU (perf, scripts/bench --ingest: ~100 MB/s); BENCHMARKS.md has the figures.
+ * Peak memory of the stream itself was 15 KB on the ~20 MB test file; the process's resident
+ * size grew by 0.3 MB.
  *
  * A GPU row of a family missing from the spec table (e.g. dl1, whose "gpu" attribute is 8) is
  * counted in offer_ec2_stats.unknown_gpu_types and left out: without the table it has no GPU
@@ -343,8 +345,43 @@ static int add_row(struct offer_ec2_stream *s, const struct ec2_row *row)
     return 0;
 }
 
+/* Whether a product's text can hold a row at all: product_row() wants operatingSystem "Linux"
+ * and tenancy "Shared", so the JSON strings "Linux" and "Shared" must both be in the text.
+ * Without a backslash a JSON string has only one spelling, so a product lacking either is no
+ * row and need not be decoded. A product is still decoded as before when it holds a backslash
+ * or any number or literal (genuine products are strings only; jansson refuses some numbers,
+ * e.g. 1e999, and that refusal must stay an error). Most products (other systems, Dedicated
+ * and Host tenancy) are thus dropped after a few byte searches instead of a jansson decode
+ * (see "Cost" in the DESIGN block). The scanner has already checked the grammar. */
+static bool may_be_row(const char *text, size_t len)
+{
+    if (len == 0 || text[0] != '{' || memchr(text, '\\', len))
+        return true; /* not an object (refused by the decode), or escapes */
+    const char *p = text, *end = text + len;
+    while (p < end) {
+        const char *q = memchr(p, '"', (size_t)(end - p));
+        for (const char *c = p; c < (q ? q : end); c++)
+            if (*c != ' ' && *c != '\n' && *c != '\t' && *c != '\r' && *c != '{' && *c != '}' &&
+                *c != '[' && *c != ']' && *c != ',' && *c != ':')
+                return true; /* a number or a literal outside the strings */
+        if (!q)
+            break;
+        const char *close = memchr(q + 1, '"', (size_t)(end - q - 1));
+        if (!close)
+            return true;
+        p = close + 1;
+    }
+    return memmem(text, len, "\"Linux\"", 7) && memmem(text, len, "\"Shared\"", 8);
+}
+
 static int on_product(struct offer_ec2_stream *s, const char *text, size_t len)
 {
+    /* Before the shortcut below: a kept row's SKU met again is a duplicate however it reads. */
+    if (s->entry_sku_ok && is_kept_sku(s, s->entry_sku))
+        return cf_error_set(&s->errd, CF_EUPSTREAM, s->entry_sku, "SKU %s is in products twice",
+                            s->entry_sku);
+    if (!may_be_row(text, len))
+        return 0;
     json_error_t je;
     json_t *p = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
     int r = 0;
@@ -358,11 +395,6 @@ static int on_product(struct offer_ec2_stream *s, const char *text, size_t len)
     }
     if (!s->entry_sku_ok)
         goto out; /* a key that cannot be a SKU */
-    if (is_kept_sku(s, s->entry_sku)) {
-        r = cf_error_set(&s->errd, CF_EUPSTREAM, s->entry_sku, "SKU %s is in products twice",
-                         s->entry_sku);
-        goto out;
-    }
     struct ec2_row row;
     r = product_row(s, p, &row);
     if (r == 1)
