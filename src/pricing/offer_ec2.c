@@ -355,9 +355,11 @@ static int add_row(struct offer_ec2_stream *s, const struct ec2_row *row)
  * (see "Cost" in the DESIGN block). The scanner has already checked the grammar. */
 static bool may_be_row(const char *text, size_t len)
 {
-    if (len == 0 || text[0] != '{' || memchr(text, '\\', len))
-        return true; /* not an object (refused by the decode), or escapes */
+    if (memchr(text, '\\', len))
+        return true; /* escapes: a string may have another spelling */
     const char *p = text, *end = text + len;
+    if (p == end || *p != '{')
+        return true; /* not an object: the decode refuses it */
     while (p < end) {
         const char *q = memchr(p, '"', (size_t)(end - p));
         for (const char *c = p; c < (q ? q : end); c++)
