@@ -14,6 +14,10 @@
  *   POST (any path): the body is read in chunks into a capped buffer, parsed with json_loadb
  *   and re-serialised with json_dumps (application/json); 400 when it is not JSON, 413 past
  *   the cap.
+ *   POST /sized (with --sized-body N): the body is read and parsed the same way, then answered
+ *   with a fixed JSON body of exactly N bytes, built once at start-up. This is the floor for a
+ *   route that parses a small request and answers a large one (POST /advise: the bench passes
+ *   the size of /advise's own answer).
  * Like computefit, every request is answered on its second access-handler call or later, so
  * connections stay alive (0.9.75 closes a connection answered on the first call).
  * Threads: only libmicrohttpd's; per-request state (struct req) is owned by the request and
@@ -46,6 +50,8 @@ struct req {
 
 struct baseline {
     size_t max_body;
+    char *sized; /* the fixed answer of POST /sized, or NULL */
+    size_t sized_len;
 };
 
 static enum MHD_Result answer(struct MHD_Connection *conn, unsigned status, char *body, size_t len,
@@ -73,7 +79,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
-    (void)url;
     (void)version;
     struct baseline *b = cls;
     struct req *rq = *con_cls;
@@ -108,6 +113,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     json_t *doc = json_loadb(rq->body ? rq->body : "", rq->len, 0, NULL);
     if (!doc)
         return answer_static(conn, 400, "{\"error\":\"invalid_json\"}");
+    if (b->sized && strcmp(url, "/sized") == 0) {
+        json_decref(doc);
+        return answer(conn, 200, b->sized, b->sized_len, MHD_RESPMEM_PERSISTENT);
+    }
     char *out = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
     if (!out)
@@ -129,10 +138,39 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     free(rq);
 }
 
+/* A JSON object of exactly `n` bytes ({"pad":"xxx...x"}), or NULL when n is too small. */
+static char *sized_body(size_t n)
+{
+    static const char head[] = "{\"pad\":\"", tail[] = "\"}";
+    size_t fixed = sizeof(head) - 1 + sizeof(tail) - 1;
+    if (n < fixed)
+        return NULL;
+    char *s = malloc(n + 1);
+    if (!s)
+        return NULL;
+    memcpy(s, head, sizeof(head) - 1);
+    memset(s + sizeof(head) - 1, 'x', n - fixed);
+    memcpy(s + n - (sizeof(tail) - 1), tail, sizeof(tail));
+    return s;
+}
+
 int main(int argc, char **argv)
 {
     struct cf_config cfg;
     struct cf_error err = {0};
+    struct baseline b = {0};
+    /* --sized-body N is the baseline's own flag; every other argument is a computefit flag. */
+    if (argc >= 3 && strcmp(argv[1], "--sized-body") == 0) {
+        char *end = NULL;
+        unsigned long long n = strtoull(argv[2], &end, 10);
+        if (!end || *end || !(b.sized = sized_body((size_t)n))) {
+            fprintf(stderr, "computefit-baseline: --sized-body needs a byte count of 12 or more\n");
+            return 2;
+        }
+        b.sized_len = (size_t)n;
+        argc -= 2;
+        argv += 2;
+    }
     int r = config_load(&cfg, argc - 1, argv + 1, environ, &err);
     if (r == 1)
         return 0;
@@ -148,7 +186,7 @@ int main(int argc, char **argv)
     sigaddset(&stop, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
 
-    struct baseline b = {.max_body = (size_t)cfg.max_body_bytes};
+    b.max_body = (size_t)cfg.max_body_bytes;
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg.port)};
     if (inet_pton(AF_INET, cfg.bind, &addr.sin_addr) != 1) {
         fprintf(stderr, "computefit-baseline: bind must be an IPv4 address\n");
@@ -181,5 +219,6 @@ int main(int argc, char **argv)
     int sig = 0;
     sigwait(&stop, &sig);
     MHD_stop_daemon(d);
+    free(b.sized);
     return 0;
 }
