@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 struct dynbuf {
     char *buf;    /* owned; NULL until the first append */
@@ -24,7 +25,42 @@ struct dynbuf {
 void dynbuf_init(struct dynbuf *d, size_t max);
 
 /* Appends `n` bytes; returns false (and marks the buffer failed) on failure. */
-bool dynbuf_addn(struct dynbuf *d, const char *s, size_t n);
+bool dynbuf_addn_slow(struct dynbuf *d, const char *s, size_t n);
+
+/* The common case inline: renderers append many short pieces into a buffer that has room. */
+static inline bool dynbuf_addn(struct dynbuf *d, const char *s, size_t n)
+{
+    if (!d->oom && !d->too_big && d->alloc - d->len > n && n <= d->max - d->len) {
+        memcpy(d->buf + d->len, s, n);
+        d->len += n;
+        d->buf[d->len] = '\0';
+        return true;
+    }
+    return dynbuf_addn_slow(d, s, n);
+}
+
+/* Returns where `n` more bytes of text may be written (then dynbuf_commit() them), or NULL
+ * (and the buffer is failed) when there is no room. For writers that format in place. */
+static inline char *dynbuf_room(struct dynbuf *d, size_t n);
+
+/* Makes room for `n` more bytes of text without appending; returns false (and marks the buffer
+ * failed) on failure. A renderer that knows its usual size reserves it once. */
+bool dynbuf_reserve(struct dynbuf *d, size_t n);
+
+static inline char *dynbuf_room(struct dynbuf *d, size_t n)
+{
+    if (!(!d->oom && !d->too_big && d->alloc - d->len > n && n <= d->max - d->len) &&
+        !dynbuf_reserve(d, n))
+        return NULL;
+    return d->buf + d->len;
+}
+
+/* Takes `n` bytes written at dynbuf_room() into the text. */
+static inline void dynbuf_commit(struct dynbuf *d, size_t n)
+{
+    d->len += n;
+    d->buf[d->len] = '\0';
+}
 
 /* Appends printf-formatted text; returns false (and marks the buffer failed) on failure. */
 bool dynbuf_printf(struct dynbuf *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -11,7 +11,10 @@
 #define COMPUTEFIT_JSONOUT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "computefit/dynbuf.h"
 
 /* Serialises `doc` (borrowed) to exactly the bytes of json_dumps(doc, JSON_COMPACT |
  * JSON_REAL_PRECISION(15)) on jansson 2.14: members in insertion order, no spaces, control
@@ -21,5 +24,46 @@
  * ret_len is not NULL; or NULL, like json_dumps, when memory runs out, a string is not valid
  * UTF-8, or the tree nests deeper than 2048 levels (a cycle would). */
 char *jsonout_dumps(json_t *doc, size_t *ret_len);
+
+/* ---- a writer that streams JSON into a dynbuf, for answers built from structs ---- */
+
+/* The writer keeps commas and nesting: open containers, then write keys and values; each value
+ * is written as jsonout_dumps() writes the same jansson value (reals as JSON_REAL_PRECISION(15),
+ * integers as %lld). A string that is not valid UTF-8, or nesting past JSONW_MAX_DEPTH, marks
+ * the writer failed; failures (and the dynbuf's own) are checked once, with jsonw_ok(). */
+#define JSONW_MAX_DEPTH 64
+
+struct jsonw {
+    struct dynbuf *d; /* borrowed */
+    unsigned depth;
+    bool first[JSONW_MAX_DEPTH + 1]; /* no member written yet at this depth */
+    bool after_key;                  /* a key was written: its value needs no comma */
+    bool bad;
+};
+
+/* Starts writing into `d` (borrowed; must outlive the writer). */
+void jsonw_init(struct jsonw *w, struct dynbuf *d);
+
+/* Whether everything written so far is valid and was stored. */
+bool jsonw_ok(const struct jsonw *w);
+
+void jsonw_object(struct jsonw *w); /* a value: '{' */
+void jsonw_object_end(struct jsonw *w);
+void jsonw_array(struct jsonw *w); /* a value: '[' */
+void jsonw_array_end(struct jsonw *w);
+/* Inside an object, before its value. Keys are the renderer's own names, written as they are:
+ * plain ASCII with nothing JSON would escape. */
+void jsonw_key(struct jsonw *w, const char *key);
+
+/* Appends `text` (len bytes), members or elements written by another writer into another
+ * buffer, as the next ones of the current container: a comma first unless it is the first. */
+void jsonw_raw(struct jsonw *w, const char *text, size_t len);
+
+/* Values. jsonw_num writes null for a number that is not finite (JSON has no NaN). */
+void jsonw_num(struct jsonw *w, double v);
+void jsonw_int(struct jsonw *w, long long v);
+void jsonw_str(struct jsonw *w, const char *s); /* NULL writes null */
+void jsonw_bool(struct jsonw *w, bool b);
+void jsonw_null(struct jsonw *w);
 
 #endif

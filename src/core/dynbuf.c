@@ -44,7 +44,12 @@ static bool reserve(struct dynbuf *d, size_t extra)
     return true;
 }
 
-bool dynbuf_addn(struct dynbuf *d, const char *s, size_t n)
+bool dynbuf_reserve(struct dynbuf *d, size_t n)
+{
+    return reserve(d, n);
+}
+
+bool dynbuf_addn_slow(struct dynbuf *d, const char *s, size_t n)
 {
     if (!reserve(d, n))
         return false;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "computefit/dynbuf.h"
+#include "computefit/numfmt.h"
 
 #define JSONOUT_MAX_DEPTH 2048 /* jansson's own parser limit; deeper is treated as a cycle */
 
@@ -54,21 +55,66 @@ static bool utf8_ok(const unsigned char *s, size_t n)
     return true;
 }
 
+/* Bytes a JSON string cannot carry as they are: control characters, '"' and '\\' (1), and the
+ * bytes of multi-byte UTF-8 sequences (2), which are copied once the whole string is checked. */
+static const unsigned char special[256] = {
+    [0x00] = 1,   [0x01] = 1,   [0x02] = 1,   [0x03] = 1,   [0x04] = 1,   [0x05] = 1,
+    [0x06] = 1,   [0x07] = 1,   [0x08] = 1,   [0x09] = 1,   [0x0a] = 1,   [0x0b] = 1,
+    [0x0c] = 1,   [0x0d] = 1,   [0x0e] = 1,   [0x0f] = 1,   [0x10] = 1,   [0x11] = 1,
+    [0x12] = 1,   [0x13] = 1,   [0x14] = 1,   [0x15] = 1,   [0x16] = 1,   [0x17] = 1,
+    [0x18] = 1,   [0x19] = 1,   [0x1a] = 1,   [0x1b] = 1,   [0x1c] = 1,   [0x1d] = 1,
+    [0x1e] = 1,   [0x1f] = 1,   ['"'] = 1,    ['\\'] = 1,
+#define HIGH16(b)                                                                                  \
+    [b + 0] = 2, [b + 1] = 2, [b + 2] = 2, [b + 3] = 2, [b + 4] = 2, [b + 5] = 2, [b + 6] = 2,     \
+         [b + 7] = 2, [b + 8] = 2, [b + 9] = 2, [b + 10] = 2, [b + 11] = 2, [b + 12] = 2,          \
+         [b + 13] = 2, [b + 14] = 2, [b + 15] = 2
+    HIGH16(0x80), HIGH16(0x90), HIGH16(0xa0), HIGH16(0xb0), HIGH16(0xc0), HIGH16(0xd0),
+    HIGH16(0xe0), HIGH16(0xf0),
+#undef HIGH16
+};
+
+/* Whether any of the 8 bytes in x is a control character, '"', '\\' or >= 0x80: a whole word
+ * of plain text is skipped at once (the classic "has a zero byte" test on shifted copies). */
+static bool word_special(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\');
+    uint64_t below_space = (x - ones * 0x20) & ~x;
+    uint64_t zero_q = (quote - ones) & ~quote, zero_b = (backslash - ones) & ~backslash;
+    return ((x | below_space | zero_q | zero_b) & highs) != 0;
+}
+
 static bool put_string(struct dynbuf *d, const char *str, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
     const unsigned char *s = (const unsigned char *)str;
     bool high = false;
+    size_t i = 0;
+    while (i + 8 <= n) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        if (word_special(x))
+            break;
+        i += 8;
+    }
+    char *p = i == n ? dynbuf_room(d, n + 2) : NULL;
+    if (p) { /* plain text: one copy */
+        p[0] = '"';
+        memcpy(p + 1, str, n);
+        p[n + 1] = '"';
+        dynbuf_commit(d, n + 2);
+        return true;
+    }
     dynbuf_addn(d, "\"", 1);
     size_t run = 0; /* start of the bytes not yet copied */
-    for (size_t i = 0; i < n; i++) {
+    for (; i < n; i++) {
         unsigned char c = s[i];
-        if (c >= 0x80) {
+        if (!special[c])
+            continue;
+        if (special[c] == 2) {
             high = true;
             continue;
         }
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
         dynbuf_addn(d, str + run, i - run);
         run = i + 1;
         char esc[6] = {'\\', 0, 0, 0, 0, 0};
@@ -107,115 +153,33 @@ static bool put_string(struct dynbuf *d, const char *str, size_t n)
     return dynbuf_addn(d, "\"", 1);
 }
 
-__extension__ typedef unsigned __int128 u128;
-
-/* round(m * 2^e2 * 10^k) for 0 <= k <= 27, exactly, ties to even (as glibc's printf rounds). */
-static uint64_t scaled_round(uint64_t m, int e2, int k)
-{
-    u128 n = m;
-    for (int i = 0; i < k; i++)
-        n *= 5; /* m < 2^53 and 5^27 < 2^63: no overflow */
-    int s = e2 + k;
-    if (s >= 0)
-        return s < 16 ? (uint64_t)(n << s) : UINT64_MAX; /* UINT64_MAX: out of range */
-    int sh = -s;
-    if (sh >= 120)
-        return 0;
-    u128 q = n >> sh, r = n & (((u128)1 << sh) - 1), half = (u128)1 << (sh - 1);
-    if (r > half || (r == half && (q & 1)))
-        q++;
-    return q > UINT64_MAX ? UINT64_MAX : (uint64_t)q;
-}
-
-/* "%.15g" of v > 0 after jansson's edits, computed from exact integers when v's 15 significant
- * digits are those of round(v * 10^k) for some 0 <= k <= 27 (about 1e-13 <= v < 1e15, where
- * every price, cost and quantity falls); returns 0 elsewhere, for snprintf to handle. */
-static size_t real_fast(double v, char out[48])
-{
-    static const uint64_t lo = 100000000000000ULL, hi = 1000000000000000ULL; /* 1e14, 1e15 */
-    int ex;
-    double f = frexp(v, &ex);
-    uint64_t m = (uint64_t)ldexp(f, 53);
-    int e2 = ex - 53;
-    int k = 14 - (int)floor(log10(v));
-    uint64_t dig = 0;
-    for (int tries = 0; tries < 3; tries++) {
-        if (k < 0 || k > 27)
-            return 0;
-        dig = scaled_round(m, e2, k);
-        if (dig >= hi)
-            k--;
-        else if (dig < lo)
-            k++;
-        else
-            break;
-    }
-    if (dig < lo || dig >= hi)
-        return 0;
-    char digits[16];
-    for (int i = 14; i >= 0; i--) {
-        digits[i] = (char)('0' + dig % 10);
-        dig /= 10;
-    }
-    int nd = 15; /* significant digits left once trailing zeros go */
-    while (nd > 1 && digits[nd - 1] == '0')
-        nd--;
-    int x = 14 - k; /* the decimal exponent of the first digit */
-    size_t len = 0;
-    if (x < -4) { /* exponential: d[.ddd]e-X */
-        out[len++] = digits[0];
-        if (nd > 1) {
-            out[len++] = '.';
-            memcpy(out + len, digits + 1, (size_t)nd - 1);
-            len += (size_t)nd - 1;
-        }
-        len += (size_t)snprintf(out + len, 48 - len, "e-%d", -x);
-    } else if (x < 0) { /* 0.000ddd */
-        memcpy(out, "0.", 2);
-        len = 2;
-        for (int i = 0; i < -x - 1; i++)
-            out[len++] = '0';
-        memcpy(out + len, digits, (size_t)nd);
-        len += (size_t)nd;
-    } else { /* ddd[.ddd], and ".0" when integral (jansson's addition) */
-        memcpy(out, digits, (size_t)x + 1);
-        len = (size_t)x + 1;
-        out[len++] = '.';
-        if (nd > x + 1) {
-            memcpy(out + len, digits + x + 1, (size_t)(nd - x - 1));
-            len += (size_t)(nd - x - 1);
-        } else {
-            out[len++] = '0';
-        }
-    }
-    out[len] = '\0';
-    return len;
-}
-
 /* jansson's jsonp_dtostr() in the C locale, which computefit never leaves: real_fast() where it
  * applies, else snprintf. */
 static bool put_real(struct dynbuf *d, double v)
 {
-    char fast[49];
-    if (v != 0 && isfinite(v)) {
-        size_t n = real_fast(fabs(v), fast + 1);
-        if (n) {
-            fast[0] = '-';
-            return v < 0 ? dynbuf_addn(d, fast, n + 1) : dynbuf_addn(d, fast + 1, n);
-        }
+    char b[NUMFMT_MAX + 2];
+    if (fabs(v) < 1e15 && v == (double)(int64_t)v && (v != 0 || !signbit(v))) {
+        /* An integer below 10^15: "%.15g" prints its digits, and jansson adds ".0". */
+        int64_t i = (int64_t)v;
+        uint64_t u = i < 0 ? 0 - (uint64_t)i : (uint64_t)i;
+        char *p = b + sizeof(b);
+        *--p = '0';
+        *--p = '.';
+        do {
+            *--p = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+        if (i < 0)
+            *--p = '-';
+        return dynbuf_addn(d, p, (size_t)(b + sizeof(b) - p));
     }
-    char b[64];
-    int n = snprintf(b, sizeof(b), "%.15g", v);
-    if (n < 0 || (size_t)n + 3 >= sizeof(b))
-        return false;
-    size_t len = (size_t)n;
-    if (!strchr(b, '.') && !strchr(b, 'e')) {
+    size_t len = numfmt_g(v, 15, b);
+    char *e = memchr(b, 'e', len);
+    if (!e && !memchr(b, '.', len)) {
         b[len++] = '.'; /* so that it reads back as a real */
         b[len++] = '0';
-        b[len] = '\0';
     }
-    char *e = strchr(b, 'e');
-    if (e) {
+    if (e) { /* jansson's edit, verbatim: "1e+20" -> "1e20", "2e-07" -> "2e-7" */
         char *start = e + 1, *end = start + 1;
         if (*start == '-')
             start++;
@@ -290,4 +254,140 @@ char *jsonout_dumps(json_t *doc, size_t *ret_len)
         return NULL;
     }
     return dynbuf_take(&d, ret_len);
+}
+
+/* ---- the streaming writer ---- */
+
+void jsonw_init(struct jsonw *w, struct dynbuf *d)
+{
+    memset(w, 0, sizeof(*w));
+    w->d = d;
+    w->first[0] = true;
+}
+
+bool jsonw_ok(const struct jsonw *w)
+{
+    return !w->bad && w->depth == 0 && dynbuf_ok(w->d);
+}
+
+/* The comma before a value or a key, unless it is the first of its container or the value of
+ * a key just written. */
+static void sep(struct jsonw *w)
+{
+    if (w->after_key) {
+        w->after_key = false;
+        return;
+    }
+    if (!w->first[w->depth])
+        dynbuf_addn(w->d, ",", 1);
+    w->first[w->depth] = false;
+}
+
+static void open_container(struct jsonw *w, const char *c)
+{
+    sep(w);
+    if (w->depth == JSONW_MAX_DEPTH) {
+        w->bad = true;
+        return;
+    }
+    dynbuf_addn(w->d, c, 1);
+    w->first[++w->depth] = true;
+}
+
+static void close_container(struct jsonw *w, const char *c)
+{
+    if (w->depth == 0) {
+        w->bad = true;
+        return;
+    }
+    w->depth--;
+    dynbuf_addn(w->d, c, 1);
+}
+
+void jsonw_object(struct jsonw *w)
+{
+    open_container(w, "{");
+}
+
+void jsonw_object_end(struct jsonw *w)
+{
+    close_container(w, "}");
+}
+
+void jsonw_array(struct jsonw *w)
+{
+    open_container(w, "[");
+}
+
+void jsonw_array_end(struct jsonw *w)
+{
+    close_container(w, "]");
+}
+
+void jsonw_key(struct jsonw *w, const char *key)
+{
+    sep(w);
+    size_t n = strlen(key);
+    char *p = dynbuf_room(w->d, n + 3);
+    if (p) { /* keys are the renderers' own names: plain ASCII, nothing to escape */
+        p[0] = '"';
+        memcpy(p + 1, key, n);
+        p[n + 1] = '"';
+        p[n + 2] = ':';
+        dynbuf_commit(w->d, n + 3);
+    }
+    w->after_key = true;
+}
+
+void jsonw_raw(struct jsonw *w, const char *text, size_t len)
+{
+    if (!w->first[w->depth])
+        dynbuf_addn(w->d, ",", 1);
+    w->first[w->depth] = false;
+    dynbuf_addn(w->d, text, len);
+}
+
+void jsonw_num(struct jsonw *w, double v)
+{
+    sep(w);
+    if (!isfinite(v))
+        dynbuf_addn(w->d, "null", 4);
+    else if (!put_real(w->d, v))
+        w->bad = true;
+}
+
+void jsonw_int(struct jsonw *w, long long v)
+{
+    char num[24];
+    size_t i = sizeof(num);
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    sep(w);
+    do {
+        num[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        num[--i] = '-';
+    dynbuf_addn(w->d, num + i, sizeof(num) - i);
+}
+
+void jsonw_str(struct jsonw *w, const char *s)
+{
+    sep(w);
+    if (!s)
+        dynbuf_addn(w->d, "null", 4);
+    else if (!put_string(w->d, s, strlen(s)))
+        w->bad = true;
+}
+
+void jsonw_bool(struct jsonw *w, bool b)
+{
+    sep(w);
+    dynbuf_addn(w->d, b ? "true" : "false", b ? 4 : 5);
+}
+
+void jsonw_null(struct jsonw *w)
+{
+    sep(w);
+    dynbuf_addn(w->d, "null", 4);
 }

@@ -1,0 +1,257 @@
+/*
+ * message.h - every sentence computefit says about a workload, as a code and its figures.
+ *
+ * The core decides and measures; it does not write prose. A reason, a warning, a blocked limit,
+ * a summary or a description of a priced variant is a struct message: a code and up to
+ * MSG_ARGS_MAX arguments (numbers, borrowed strings, or other messages). The wording of each
+ * code lives in one table (CF_MESSAGES below), so the JSON, text, Markdown and SVG answers all
+ * say the same thing in the same words.
+ *
+ * Templates are plain text with placeholders:
+ *   {N}        argument N: a number as %g, a string as it is, a message formatted in turn;
+ *   {N:FMT}    a number with the printf conversion FMT: 'g' or 'f', optionally after a
+ *              precision of one or two digits ('.3g', '.2f');
+ *   {N?yes|no} "yes" when number N is non-zero, else "no" (literal text, no braces).
+ * tests/test_message.c checks every template against these rules and the arguments its code is
+ * given.
+ */
+#ifndef COMPUTEFIT_MESSAGE_H
+#define COMPUTEFIT_MESSAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* X(CODE, "name", "template"): the name is the code in machine form, for logs and JSON. */
+#define CF_MESSAGES(X)                                                                             \
+    /* ---- reasons ---- */                                                                        \
+    X(R_GPU_NEEDED, "gpu_needed",                                                                  \
+      "The task needs a GPU: Lambda and Fargate have none, so ECS on EC2 with a GPU is the only "  \
+      "platform that can run it.")                                                                 \
+    X(R_GPU_NONE, "gpu_none", "No GPU is needed, so Lambda and Fargate can both be considered.")   \
+    X(R_DURATION_SHORT, "duration_short",                                                          \
+      "A {0} s task is well under the {1} s the seed article considers safe on Lambda.")           \
+    X(R_DURATION_RISKY, "duration_risky",                                                          \
+      "A {0} s task fits Lambda's {1} s timeout but is past the {2} s the seed article considers " \
+      "safe: a slow run will time out, and long runs are where Lambda is expensive.")              \
+    X(R_DURATION_TOO_LONG, "duration_too_long",                                                    \
+      "A {0} s task is longer than Lambda's {1} s timeout; Fargate and EC2 have no time limit.")   \
+    X(R_MEMORY_COMFORTABLE, "memory_comfortable",                                                  \
+      "{0} MB is within the {1} MB the seed article finds comfortable on Lambda.")                 \
+    X(R_MEMORY_LARGE, "memory_large",                                                              \
+      "{0} MB is above the {1} MB the seed article finds comfortable on Lambda: Lambda can go to " \
+      "{2} MB, but a container is the usual home for large-memory work.")                          \
+    X(R_MEMORY_OVER_LAMBDA, "memory_over_lambda",                                                  \
+      "{0} MB is more than Lambda's {1} MB maximum; Fargate goes to {2} GB.")                      \
+    X(R_MEMORY_OVER_FARGATE, "memory_over_fargate",                                                \
+      "{0} MB is more than Lambda's {1} MB and Fargate's {2} GB: only an EC2 instance holds it.")  \
+    X(R_VCPU_OVER_FARGATE, "vcpu_over_fargate",                                                    \
+      "{0} vCPU is more than Lambda's {1} and Fargate's {2}.")                                     \
+    X(R_VCPU_OVER_LAMBDA, "vcpu_over_lambda",                                                      \
+      "{0} vCPU is more than Lambda's {1}; Fargate offers up to {2}.")                             \
+    X(R_VCPU_FITS, "vcpu_fits",                                                                    \
+      "{0} vCPU ({1?as given|what Lambda gives this memory}) fits Lambda and Fargate.")            \
+    X(R_STORAGE_OVER_FARGATE, "storage_over_fargate",                                              \
+      "{0} MB of scratch storage is more than Lambda's {1} MB and Fargate's {2} GB.")              \
+    X(R_STORAGE_OVER_LAMBDA, "storage_over_lambda",                                                \
+      "{0} MB of scratch storage is more than Lambda's {1} MB of /tmp; Fargate offers up to {2} "  \
+      "GB.")                                                                                       \
+    X(R_STORAGE_FITS, "storage_fits", "{0} MB of scratch storage fits every platform.")            \
+    X(R_CONCURRENCY_OVER, "concurrency_over",                                                      \
+      "About {0:.0f} invocations run at once (rate x duration), more than Lambda's default {1} "   \
+      "concurrent executions; the quota can be raised, so ask AWS before ruling Lambda out.")      \
+    X(R_CONCURRENCY_OK, "concurrency_ok",                                                          \
+      "About {0:.3g} invocations run at once (rate x duration), within Lambda's default {1} "      \
+      "concurrent executions.")                                                                    \
+    X(R_RATE_HIGH, "rate_high",                                                                    \
+      "At {0:.3g} invocations per second (the seed article's threshold is {1}), an always-on "     \
+      "container that handles requests in one process may beat paying per invocation.")            \
+    X(R_RATE_INFREQUENT, "rate_infrequent",                                                        \
+      "At {0:.3g} invocations per hour (at most {1} is 'a few'), paying per invocation beats "     \
+      "keeping a container running.")                                                              \
+    X(R_RATE_NEUTRAL, "rate_neutral",                                                              \
+      "At {0:.3g} invocations per hour the rate alone does not decide; the costs do.")             \
+    X(R_TRIGGER_EVENT, "trigger_event",                                                            \
+      "Lambda integrates natively with {0} events; Fargate needs a poller or a bridge to start "   \
+      "tasks from them.")                                                                          \
+    X(R_TRIGGER_PLAIN, "trigger_plain",                                                            \
+      "A {0} start needs no event integration, so no platform has an edge here.")                  \
+    X(R_TRIGGER_NONE, "trigger_none",                                                              \
+      "No trigger was given, so event integration was not weighed.")                               \
+    X(R_COLD_START_UNSEEN, "cold_start_unseen",                                                    \
+      "Nobody waits on the result, so Lambda's {0}-{1} s cold starts do not matter.")              \
+    X(R_COLD_START_MOSTLY_COLD, "cold_start_mostly_cold",                                          \
+      "A user waits, and with {0:.3g} invocations per {1} s idle window most will hit a {2}-{3} "  \
+      "s "                                                                                         \
+      "cold start; an always-on container has none.")                                              \
+    X(R_COLD_START_MOSTLY_WARM, "cold_start_mostly_warm",                                          \
+      "A user waits, but {0:.3g} invocations per {1} s keep Lambda mostly warm; requests that "    \
+      "arrive while it scales out still see {2}-{3} s cold starts.")                               \
+    X(R_TEAM_SOLO, "team_solo",                                                                    \
+      "With one engineer, operational work weighs {0}x: about {1} h a month for Fargate against "  \
+      "{2} h for Lambda ({3?it is priced into each option's total|give engineer_hourly_usd to "    \
+      "price it into the totals}).")                                                               \
+    X(R_TEAM_SHARED, "team_shared",                                                                \
+      "With {0} engineers the upkeep of containers (about {1} h a month for Fargate against {2} "  \
+      "h "                                                                                         \
+      "for Lambda) is shared and pays off for regular work ({3?it is priced into each option's "   \
+      "total|give engineer_hourly_usd to price it into the totals}).")                             \
+    X(R_TEAM_UNKNOWN, "team_unknown",                                                              \
+      "Team size was not given: operational effort (about {0} h a month for Fargate against {1} "  \
+      "h "                                                                                         \
+      "for Lambda) is not weighted for a team of one ({2?it is priced into each option's "         \
+      "total|give engineer_hourly_usd to price it into the totals}).")                             \
+    X(R_COST_ONLY, "cost_only",                                                                    \
+      "{0} is the only option that can run this task, at ${1:.2f} a month.")                       \
+    X(R_COST_CHEAPEST, "cost_cheapest",                                                            \
+      "{0} is the cheapest at ${1:.2f} a month; next is {2} at ${3:.2f} ({4:.1f}x).")              \
+    X(R_SEED_AGREES, "seed_agrees",                                                                \
+      "The seed article's decision tree (GPU -> EC2; 10+ minutes, more than 3 GB or 100+/s -> "    \
+      "Fargate; else Lambda) also picks {0}.")                                                     \
+    X(R_SEED_DISAGREES, "seed_disagrees",                                                          \
+      "The seed article's decision tree (GPU -> EC2; 10+ minutes, more than 3 GB or 100+/s -> "    \
+      "Fargate; else Lambda) would pick {0}, but {1} costs less here: confidence is lowered.")     \
+    /* ---- warnings ---- */                                                                       \
+    X(W_PINNED_MEMORY, "pinned_memory",                                                            \
+      "The pinned Fargate task has {0} GB of memory, less than the {1} MB the task needs; it was " \
+      "priced as pinned.")                                                                         \
+    X(W_PINNED_VCPU, "pinned_vcpu",                                                                \
+      "The pinned Fargate task has {0} vCPU, less than the {1} the task {2?needs|gets on "         \
+      "Lambda}; "                                                                                  \
+      "it was priced as pinned.")                                                                  \
+    X(W_GPU_INSTANCES_ONLY, "gpu_instances_only",                                                  \
+      "ECS on EC2 is priced on GPU instances only; a task without a GPU would cost less on a "     \
+      "general-purpose instance, which computefit does not price.")                                \
+    X(W_GPU_INSTANCES_X86, "gpu_instances_x86",                                                    \
+      "The GPU instances priced are x86_64; arm64 applies to Lambda and Fargate only.")            \
+    X(W_FREE_TIER_ACCOUNT, "free_tier_account",                                                    \
+      "The Lambda free tier is per account and shared by every function: it was subtracted as if " \
+      "this task were the account's only Lambda use.")                                             \
+    X(W_EBS_NOT_INCLUDED, "ebs_not_included",                                                      \
+      "EBS storage for ECS on EC2 is not included in its price.")                                  \
+    X(W_LAMBDA_SCALING, "lambda_scaling",                                                          \
+      "Lambda adds at most {0} execution environments every 10 s: from cold, reaching {1:.0f} "    \
+      "concurrent executions takes {2:.0f} s, and requests are throttled meanwhile.")              \
+    X(W_SPOT_FEED, "spot_feed",                                                                    \
+      "Fargate Spot is priced at AWS's published Spot rates, which change over time; Spot "        \
+      "capacity can be reclaimed at two minutes' notice.")                                         \
+    X(W_SPOT_ESTIMATE, "spot_estimate",                                                            \
+      "Spot prices are estimates: the Price List publishes no Spot rates, so a discount of {0}% "  \
+      "(Fargate) or {1}% (EC2) was applied; Spot capacity can be reclaimed at two minutes' "       \
+      "notice.")                                                                                   \
+    X(W_PLAN_FREE_TIER, "plan_free_tier",                                                          \
+      "The Lambda free tier was taken once for the whole plan, from its Lambda tasks in order; "   \
+      "each task was placed without it.")                                                          \
+    X(W_PLAN_OPERATIONS, "plan_operations",                                                        \
+      "Each task was placed as if its platform's operational effort were its own; the plan "       \
+      "counts each platform's effort once.")                                                       \
+    /* ---- blocked limits ---- */                                                                 \
+    X(B_NO_RATES, "no_rates", "The rates table has no {0} rates for {1}.")                         \
+    X(B_NO_GPU, "no_gpu", "{0} has no GPUs, and this task needs one.")                             \
+    X(B_LAMBDA_DURATION, "lambda_duration",                                                        \
+      "A task of {0} s is longer than Lambda's {1} s timeout.")                                    \
+    X(B_LAMBDA_MEMORY, "lambda_memory", "{0} MB of memory is more than Lambda's {1} MB maximum.")  \
+    X(B_LAMBDA_VCPU, "lambda_vcpu",                                                                \
+      "{0} vCPU is more than Lambda's {1} vCPU at its largest size.")                              \
+    X(B_LAMBDA_EPHEMERAL, "lambda_ephemeral",                                                      \
+      "{0} MB of scratch storage is more than Lambda's {1} MB of /tmp.")                           \
+    X(B_LAMBDA_CONCURRENCY, "lambda_concurrency",                                                  \
+      "{0:.0f} invocations running at once exceed Lambda's default quota of {1} concurrent "       \
+      "executions (raisable through Service Quotas).")                                             \
+    X(B_FARGATE_VCPU, "fargate_vcpu", "{0} vCPU is more than Fargate's largest task ({1} vCPU).")  \
+    X(B_FARGATE_MEMORY, "fargate_memory",                                                          \
+      "{0} MB of memory is more than Fargate's largest task ({1} GB).")                            \
+    X(B_FARGATE_EPHEMERAL, "fargate_ephemeral",                                                    \
+      "{0} MB of scratch storage is more than Fargate's {1} GB of ephemeral storage.")             \
+    X(B_NO_GPU_INSTANCE, "no_gpu_instance",                                                        \
+      "No GPU instance type in {0} has {1} GB of GPU memory ({2} GB with {3}% headroom), {4} GB "  \
+      "of memory{5? and the vCPUs asked for|}.")                                                   \
+    /* ---- descriptions of a priced variant ---- */                                               \
+    X(D_TITLE, "title", "{0}")                                                                     \
+    X(D_LAMBDA, "lambda", "Lambda ({0}, {1} MB)")                                                  \
+    X(D_FARGATE_ALWAYS_ON, "fargate_always_on",                                                    \
+      "Fargate ({0} always-on {1} task{2?s|} of {3} vCPU / {4} GB{5? on Spot|})")                  \
+    X(D_FARGATE_PER_JOB, "fargate_per_job",                                                        \
+      "Fargate (per-job {0} tasks of {1} vCPU / {2} GB{3? on Spot|})")                             \
+    X(D_EC2_ALWAYS_ON, "ec2_always_on", "ECS on EC2 with a GPU ({0} always-on {1}{2? on Spot|})")  \
+    X(D_EC2_PER_JOB, "ec2_per_job", "ECS on EC2 with a GPU ({0} per job{1? on Spot|})")            \
+    /* ---- summaries ---- */                                                                      \
+    X(S_CHEAPEST, "cheapest",                                                                      \
+      "{0} is the cheapest option that can run this task, at ${1:.2f} a month against ${2:.2f} "   \
+      "for {3}.")                                                                                  \
+    X(S_CHEAPEST_NOT_SEED, "cheapest_not_seed",                                                    \
+      "{0} is the cheapest option that can run this task, at ${1:.2f} a month against ${2:.2f} "   \
+      "for {3}. The seed article's rules of thumb would pick {4}.")                                \
+    X(S_ONLY, "only", "{0} is the only option that can run this task, at ${1:.2f} a month.")       \
+    X(S_ONLY_NOT_SEED, "only_not_seed",                                                            \
+      "{0} is the only option that can run this task, at ${1:.2f} a month. The seed article's "    \
+      "rules of thumb would pick {2}.")                                                            \
+    X(S_PLAN_RUN, "plan_run", "Run ")                                                              \
+    X(S_PLAN_GROUP, "plan_group", "{0} on {1}; ")                                                  \
+    X(S_LIST_COMMA, "list_comma", ", ")                                                            \
+    X(S_LIST_AND, "list_and", " and ")                                                             \
+    X(S_PLAN_TOTAL, "plan_total", "${0:.2f} a month in total.")                                    \
+    /* ---- break-even ---- */                                                                     \
+    X(E_SIDE_ALWAYS_ON, "side_always_on", "always-on {0}")                                         \
+    X(E_SIDE_PER_JOB, "side_per_job", "per-job {0}")                                               \
+    X(E_RIVAL_ALWAYS_ON, "rival_always_on", "{0} always-on")                                       \
+    X(E_RIVAL_PER_JOB, "rival_per_job", "{0} per-job")                                             \
+    X(E_NEVER_RUNS, "never_runs", "No break-even: {0} cannot run this workload at any rate. {1}")  \
+    X(E_PINNED_MODE, "pinned_mode",                                                                \
+      "No break-even: the request pins {0} to another mode than {1}.")                             \
+    X(E_NO_CROSSING, "no_crossing",                                                                \
+      "No break-even: {0} is cheaper at every rate from {1} to {2} invocations a month.")          \
+    /* ---- errors ---- */                                                                         \
+    X(X_INFEASIBLE, "infeasible", "no platform can run this task:")                                \
+    X(X_INFEASIBLE_PLATFORM, "infeasible_platform", " {0}: {1}")                                   \
+    X(X_NO_SIZE_FITS, "no_size_fits", "no size fits.")
+
+enum msg_code {
+#define CF_MSG_ENUM(code, name, template) code,
+    CF_MESSAGES(CF_MSG_ENUM)
+#undef CF_MSG_ENUM
+        MSG_COUNT
+};
+
+#define MSG_ARGS_MAX 6
+
+enum msg_arg_kind { MSG_ARG_NUM = 1, MSG_ARG_STR, MSG_ARG_MSG };
+
+struct message;
+
+struct msg_arg {
+    enum msg_arg_kind kind;
+    double num;
+    const char *str;           /* borrowed: static, or owned by the answer's arena */
+    const struct message *msg; /* borrowed likewise */
+};
+
+struct message {
+    enum msg_code code;
+    unsigned n_args;
+    struct msg_arg args[MSG_ARGS_MAX];
+};
+
+/* Builds a message. `kinds` has one letter per argument that follows: 'n' a double, 's' a
+ * const char * (borrowed; NULL reads as ""), 'm' a const struct message * (borrowed). More than
+ * MSG_ARGS_MAX arguments, or another letter, is a programming error and aborts. */
+struct message msg_make(enum msg_code code, const char *kinds, ...);
+
+/* Writes the message's text into buf (capacity cap > 0), NUL-terminated, cut at a UTF-8
+ * character boundary when it does not fit. Returns the length written. A placeholder naming an
+ * argument the message does not have is left empty. */
+size_t msg_format(const struct message *m, char *buf, size_t cap);
+
+/* Appends the text to buf[*len..cap), as msg_format() does, and advances *len. */
+void msg_append(const struct message *m, char *buf, size_t cap, size_t *len);
+
+/* Returns the code's machine name ("duration_short"), or "" for an unknown code. */
+const char *msg_code_name(enum msg_code code);
+
+/* Returns the code's template, or "" for an unknown code. */
+const char *msg_template(enum msg_code code);
+
+/* Checks a template against the placeholder rules in the comment at the top; returns true when
+ * it is well formed, else false with a sentence in why[0..why_cap). */
+bool msg_template_ok(const char *template, char *why, size_t why_cap);
+
+#endif
