@@ -1,8 +1,9 @@
 /*
- * test_advise.c - core_advise() and core_compare() end to end, without a server: the seed
- * article's scenarios, every rule on both sides of its threshold, confidence, hybrid plans,
- * bad input with the field named, arbitrary JSON, allocation failures, break-even and the
- * cost curve. Expected dollars are computed here from the us-east-1 rates.
+ * test_advise.c - core_advise() and core_compare() end to end, without a server, their answers
+ * rendered as the JSON clients receive (render_json): the seed article's scenarios, every rule
+ * on both sides of its threshold, confidence, hybrid plans, bad input with the field named,
+ * arbitrary JSON, allocation failures, break-even and the cost curve. Expected dollars are
+ * computed here from the us-east-1 rates.
  */
 #include <check.h>
 #include <math.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "computefit/advise.h"
+#include "computefit/render.h"
 #include "testutil.h"
 
 /* us-east-1 rates (shared/docs/aws-price-list.md sections 7-9). */
@@ -25,55 +27,16 @@
 static struct model *model;
 static struct rates *rates;
 
-static void set_gpu(struct gpu_instance *g, const char *type, double usd, double vcpu,
-                    double mem_gib, int gpus, const char *gpu_model, double gpu_mem_gib)
-{
-    snprintf(g->type, sizeof(g->type), "%s", type);
-    g->usd_per_hour = usd;
-    g->vcpu = vcpu;
-    g->memory_gib = mem_gib;
-    g->gpus = gpus;
-    snprintf(g->gpu_model, sizeof(g->gpu_model), "%s", gpu_model);
-    g->gpu_memory_gib = gpu_mem_gib;
-}
-
 static void setup(void)
 {
+    static const struct cf_test_gpu gpus[] = {
+        {"g4dn.xlarge", G4DN_XL, 4, 16, 1, "T4", 16},
+        {"g5.xlarge", G5_XL, 4, 16, 1, "A10G", 24},
+        {"g5.12xlarge", 5.672, 48, 192, 4, "A10G", 96},
+        {"p4d.24xlarge", 21.957642, 96, 1152, 8, "A100", 320},
+    };
     model = cf_test_model();
-
-    rates = rates_new(1);
-    ck_assert_ptr_nonnull(rates);
-    struct region_rates *rr = &rates->regions[0];
-    strcpy(rr->code, "us-east-1");
-    for (int o = 0; o < CF_OFFER_COUNT; o++) {
-        rr->has[o] = true;
-        rr->info[o].source = CF_SOURCE_SNAPSHOT;
-        strcpy(rr->info[o].version, o == CF_OFFER_EC2 ? "20250613" : "20250617");
-        strcpy(rr->info[o].published, o == CF_OFFER_EC2 ? "2025-06-13" : "2025-06-17");
-        strcpy(rr->info[o].origin, "test fixture");
-    }
-    struct lambda_rates *x = &rr->lambda[CF_ARCH_X86_64], *a = &rr->lambda[CF_ARCH_ARM64];
-    x->request_usd = a->request_usd = REQ;
-    x->n_tiers = a->n_tiers = 3;
-    x->gb_s_tiers[0] = (struct rate_tier){6e9, X86_T1};
-    x->gb_s_tiers[1] = (struct rate_tier){15e9, 0.000015};
-    x->gb_s_tiers[2] = (struct rate_tier){(double)INFINITY, 0.0000133334};
-    a->gb_s_tiers[0] = (struct rate_tier){7.5e9, 0.0000133334};
-    a->gb_s_tiers[1] = (struct rate_tier){18.75e9, 0.0000120001};
-    a->gb_s_tiers[2] = (struct rate_tier){(double)INFINITY, 0.0000106667};
-    x->ephemeral_gb_s_usd = a->ephemeral_gb_s_usd = 0.0000000309;
-    rr->fargate[CF_ARCH_X86_64] = (struct fargate_rates){FG_X86_VCPU, FG_X86_GB};
-    rr->fargate[CF_ARCH_ARM64] = (struct fargate_rates){0.03238, 0.00356};
-    rr->fargate_ephemeral_gb_hour_usd = 0.000111;
-    rr->gpus = calloc(4, sizeof(*rr->gpus));
-    ck_assert_ptr_nonnull(rr->gpus);
-    rr->n_gpus = 4;
-    set_gpu(&rr->gpus[0], "g4dn.xlarge", G4DN_XL, 4, 16, 1, "T4", 16);
-    set_gpu(&rr->gpus[1], "g5.xlarge", G5_XL, 4, 16, 1, "A10G", 24);
-    set_gpu(&rr->gpus[2], "g5.12xlarge", 5.672, 48, 192, 4, "A10G", 96);
-    set_gpu(&rr->gpus[3], "p4d.24xlarge", 21.957642, 96, 1152, 8, "A100", 320);
-    rates->n_regions = 1;
-    rates_finish(rates);
+    rates = cf_test_rates(gpus, sizeof(gpus) / sizeof(gpus[0]));
 }
 
 static void teardown(void)
@@ -84,13 +47,61 @@ static void teardown(void)
 
 /* ---- helpers ---- */
 
+/* Answers are rendered at 2025-06-20T00:00:00Z: a week after the oldest offer's publication. */
+#define NOW 1750377600
+static const struct render_opts opts = {NOW, 172800};
+
+/* Makes the answer the JSON a client receives; takes `ans`. NULL when rendering ran out of
+ * memory. */
+static json_t *rendered(struct cf_answer *ans)
+{
+    size_t len = 0;
+    char *text = render_json(ans, &opts, &len);
+    cf_answer_free(ans);
+    if (!text)
+        return NULL;
+    json_error_t jerr;
+    json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    ck_assert_msg(doc != NULL, "render_json wrote invalid JSON: %s", jerr.text);
+    ck_assert_uint_eq(strlen(text), len);
+    free(text);
+    return doc;
+}
+
+/* core_advise() or core_compare() with the answer rendered; same return and error rules. */
+static int answer_json(bool compare, const json_t *req, const struct rates *r,
+                       const struct model *m, json_t **ret, struct cf_error *err)
+{
+    struct cf_answer *ans = NULL;
+    int rc = compare ? core_compare(req, r, m, &ans, err) : core_advise(req, r, m, &ans, err);
+    if (rc != 0)
+        return rc;
+    json_t *doc = rendered(ans);
+    if (!doc)
+        return CF_ENOMEM;
+    *ret = doc;
+    return 0;
+}
+
+static int advise_json(const json_t *req, const struct rates *r, const struct model *m,
+                       json_t **ret, struct cf_error *err)
+{
+    return answer_json(false, req, r, m, ret, err);
+}
+
+static int compare_json(const json_t *req, const struct rates *r, const struct model *m,
+                        json_t **ret, struct cf_error *err)
+{
+    return answer_json(true, req, r, m, ret, err);
+}
+
 static json_t *advise_ok(const char *text)
 {
     json_t *req = json_loads(text, 0, NULL);
     ck_assert_msg(req != NULL, "bad test JSON: %s", text);
     json_t *out = NULL;
     struct cf_error err = {0};
-    int r = core_advise(req, rates, model, &out, &err);
+    int r = advise_json(req, rates, model, &out, &err);
     ck_assert_msg(r == 0, "%s: %d %s: %s", text, r, err.field, err.message);
     json_decref(req);
     return out;
@@ -102,7 +113,7 @@ static void advise_bad(const char *text, int code, const char *field)
     ck_assert_msg(req != NULL, "bad test JSON: %s", text);
     json_t *out = (json_t *)0x1;
     struct cf_error err = {0};
-    int r = core_advise(req, rates, model, &out, &err);
+    int r = advise_json(req, rates, model, &out, &err);
     ck_assert_msg(r == code, "%s: got %d (%s: %s), expected %d", text, r, err.field, err.message,
                   code);
     ck_assert_msg(!strcmp(err.field, field), "%s: field \"%s\", expected \"%s\" (%s)", text,
@@ -188,7 +199,9 @@ START_TEST(seed_invoice_processing)
     ck_assert_str_eq(str(a, "pricing.as_of"), "2025-06-13"); /* the oldest offer */
     ck_assert_str_eq(str(a, "pricing.version"), "20250613");
     ck_assert_str_eq(str(a, "pricing.offers.lambda.published"), "2025-06-17");
-    ck_assert_ptr_null(json_object_get(get(a, "pricing"), "stale")); /* the HTTP layer's */
+    /* Rendered a week after the oldest offer (2025-06-13): 604,800 s, past the 2-day default. */
+    ck_assert_double_eq(num(a, "pricing.age_s"), 604800);
+    ck_assert(json_is_true(get(a, "pricing.stale")));
     /* Line items sum to the total. */
     json_t *items = get(a, "options.lambda.line_items"), *it;
     size_t i;
@@ -265,10 +278,10 @@ START_TEST(seed_fargate_figures)
     json_t *a = advise_ok("{\"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": 10000, "
                           "\"fargate\": {\"vcpu\": 0.25, \"memory\": \"0.5GB\", \"mode\": "
                           "\"always_on\"}}");
-    double quarter = HOURS * (0.25 * FG_X86_VCPU + 0.5 * FG_X86_GB);
-    ck_assert_double_eq_tol(num(a, "options.fargate.monthly_usd"), quarter, 1e-9);
-    ck_assert_double_eq_tol(quarter, 9.010025, 1e-9);
-    ck_assert_double_eq_tol(quarter * 10, 90, 0.2); /* the article is off by about 10x */
+    /* 730 h x (0.25 x $0.04048 + 0.5 x $0.004445) = 730 x $0.0123425 = $9.010025 */
+    ck_assert_double_eq_tol(num(a, "options.fargate.monthly_usd"), 9.010025, 1e-9);
+    /* The article's $90 is ten times that, to within 20 cents. */
+    ck_assert_double_eq_tol(num(a, "options.fargate.monthly_usd") * 10, 90, 0.2);
     ck_assert_str_eq(str(a, "options.fargate.config.mode"), "always_on");
     ck_assert(json_is_true(get(a, "options.fargate.config.pinned")));
     /* The pinned task is smaller than the workload: a warning says so. */
@@ -280,9 +293,8 @@ START_TEST(seed_fargate_figures)
     a = advise_ok("{\"duration\": \"30s\", \"memory\": \"1GB\", \"invocations\": \"500/day\", "
                   "\"fargate.vcpu\": \"0.5\", \"fargate.memory\": \"1GB\", \"fargate.mode\": "
                   "\"always_on\"}");
-    double half = HOURS * (0.5 * FG_X86_VCPU + 1 * FG_X86_GB);
-    ck_assert_double_eq_tol(num(a, "options.fargate.monthly_usd"), half, 1e-9);
-    ck_assert_double_eq_tol(half, 18.02005, 1e-9);
+    /* 730 h x (0.5 x $0.04048 + 1 x $0.004445) = 730 x $0.024685 = $18.02005 */
+    ck_assert_double_eq_tol(num(a, "options.fargate.monthly_usd"), 18.02005, 1e-9);
     json_decref(a);
 }
 END_TEST
@@ -549,7 +561,7 @@ START_TEST(hybrid_plan)
         json_object_set_new(req, "tasks", arr);
         json_t *out = NULL;
         struct cf_error err = {0};
-        ck_assert_msg(core_advise(req, rates, model, &out, &err) == 0, "shift %d: %s", shift,
+        ck_assert_msg(advise_json(req, rates, model, &out, &err) == 0, "shift %d: %s", shift,
                       err.message);
         ck_assert_ptr_nonnull(strstr(str(out, "recommendation.summary"), "\xc3\xa9"));
         json_decref(out);
@@ -613,17 +625,17 @@ START_TEST(bad_input)
     json_object_set_new(many, "tasks", arr);
     struct cf_error err = {0};
     json_t *out = NULL;
-    ck_assert_int_eq(core_advise(many, rates, model, &out, &err), CF_EINVAL);
+    ck_assert_int_eq(advise_json(many, rates, model, &out, &err), CF_EINVAL);
     ck_assert_str_eq(err.field, "tasks");
     json_decref(many);
     /* Not an object; nothing loaded. */
     json_t *str_req = json_string("duration=5");
-    ck_assert_int_eq(core_advise(str_req, rates, model, &out, NULL), CF_EINVAL);
-    ck_assert_int_eq(core_advise(NULL, rates, model, &out, NULL), CF_EINVAL);
+    ck_assert_int_eq(advise_json(str_req, rates, model, &out, NULL), CF_EINVAL);
+    ck_assert_int_eq(advise_json(NULL, rates, model, &out, NULL), CF_EINVAL);
     json_t *ok = json_pack("{s:i, s:i, s:i}", "duration", 1, "memory", 128, "invocations", 1);
-    ck_assert_int_eq(core_advise(ok, NULL, model, &out, NULL), CF_ENOPRICE);
-    ck_assert_int_eq(core_advise(ok, rates, NULL, &out, NULL), CF_EINTERNAL);
-    ck_assert_int_eq(core_compare(str_req, rates, model, &out, NULL), CF_EINVAL);
+    ck_assert_int_eq(advise_json(ok, NULL, model, &out, NULL), CF_ENOPRICE);
+    ck_assert_int_eq(advise_json(ok, rates, NULL, &out, NULL), CF_EINTERNAL);
+    ck_assert_int_eq(compare_json(str_req, rates, model, &out, NULL), CF_EINVAL);
     json_decref(str_req);
     json_decref(ok);
 }
@@ -693,7 +705,7 @@ START_TEST(arbitrary_values_never_crash)
             json_object_set(req, fields[f], values[v]);
             json_t *out = NULL;
             struct cf_error err = {0};
-            int r = core_advise(req, rates, model, &out, &err);
+            int r = advise_json(req, rates, model, &out, &err);
             if (r == 0) {
                 char *text = json_dumps(out, 0);
                 ck_assert_msg(text != NULL, "%s: output cannot be serialised", fields[f]);
@@ -715,15 +727,44 @@ START_TEST(arbitrary_values_never_crash)
 }
 END_TEST
 
-/* jansson's test_chaos, applied here: fail every allocation in turn. Each run must either
- * succeed or return CF_ENOMEM, and must not leak (the ASan build checks that). */
-static int alloc_budget;
+/* jansson's test_chaos, applied here: fail every allocation in turn, jansson's (through its
+ * allocation hooks) and the core's and renderer's (this binary is linked with
+ * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc, so their calls come here). Each run must
+ * either answer or fail with CF_ENOMEM, and must not leak (the ASan build checks that). */
+static _Thread_local int alloc_budget = -1; /* -1: no failures */
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t n);
+
+static bool spend(void)
+{
+    if (alloc_budget < 0)
+        return true;
+    return alloc_budget-- > 0;
+}
+
+void *__wrap_malloc(size_t n)
+{
+    return spend() ? __real_malloc(n) : NULL;
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+    return spend() ? __real_calloc(n, size) : NULL;
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+    return spend() ? __real_realloc(p, n) : NULL;
+}
 
 static void *failing_malloc(size_t n)
 {
-    if (alloc_budget-- <= 0)
-        return NULL;
-    return malloc(n);
+    return spend() ? __real_malloc(n) : NULL;
 }
 
 static void chaos(const char *text, bool compare, int stride)
@@ -734,21 +775,29 @@ static void chaos(const char *text, bool compare, int stride)
     json_free_t old_free;
     json_get_alloc_funcs(&old_malloc, &old_free);
     bool succeeded = false;
+    int failed = 0;
     for (int n = 0; n < 20000 && !succeeded; n += stride) {
-        alloc_budget = n;
         json_set_alloc_funcs(failing_malloc, free);
-        json_t *out = NULL;
-        int r = compare ? core_compare(req, rates, model, &out, NULL)
-                        : core_advise(req, rates, model, &out, NULL);
+        alloc_budget = n;
+        struct cf_answer *ans = NULL;
+        int r = compare ? core_compare(req, rates, model, &ans, NULL)
+                        : core_advise(req, rates, model, &ans, NULL);
+        size_t len = 0;
+        char *body = r == 0 ? render_json(ans, &opts, &len) : NULL;
+        alloc_budget = -1;
         json_set_alloc_funcs(old_malloc, old_free);
-        if (r == 0) {
+        cf_answer_free(ans);
+        if (r == 0 && body) {
             succeeded = true;
-            json_decref(out);
+            ck_assert_uint_gt(len, 1000);
         } else {
-            ck_assert_msg(r == CF_ENOMEM, "allocation %d failed with %d", n, r);
+            ck_assert_msg(r == 0 || r == CF_ENOMEM, "allocation %d failed with %d", n, r);
+            failed++;
         }
+        free(body);
     }
     ck_assert(succeeded);
+    ck_assert_int_gt(failed, 0); /* the budget did bite */
     json_decref(req);
 }
 
@@ -773,7 +822,7 @@ static json_t *compare_ok(const char *text)
     ck_assert_ptr_nonnull(req);
     json_t *out = NULL;
     struct cf_error err = {0};
-    ck_assert_msg(core_compare(req, rates, model, &out, &err) == 0, "%s: %s", err.field,
+    ck_assert_msg(compare_json(req, rates, model, &out, &err) == 0, "%s: %s", err.field,
                   err.message);
     json_decref(req);
     return out;
@@ -800,18 +849,35 @@ START_TEST(compare_break_even)
     ck_assert(json_is_null(get(c, "break_even.lambda_vs_fargate_per_job.invocations_per_month")));
     ck_assert_ptr_nonnull(
         strstr(str(c, "break_even.lambda_vs_fargate_per_job.reason"), "Lambda is cheaper"));
-    /* Curve: 21 points over three decades, the middle one the given rate. */
+    /* Curve: three decades around the requested rate (316 to 316,228 a month), widened to show
+     * the break-even with a quarter of a decade to spare: 21 points from 10,000 / 10^1.5 to
+     * n x 10^0.25, plus the requested rate and the break-even itself as points of their own. */
     json_t *curve = get(c, "curve");
-    ck_assert_uint_eq(json_array_size(curve), 21);
-    json_t *mid = json_array_get(curve, 10);
-    ck_assert_double_eq(num(mid, "invocations_per_month"), 10000);
-    ck_assert_double_eq_tol(num(mid, "lambda"), 10000 * per_inv, 1e-9);
+    double top = n * pow(10, 0.25);
+    ck_assert_uint_eq(json_array_size(curve), 23);
     ck_assert_double_eq_tol(num(json_array_get(curve, 0), "invocations_per_month"),
                             10000 / pow(10, 1.5), 1e-6);
-    json_t *last = json_array_get(curve, 20);
-    ck_assert_double_eq_tol(num(last, "invocations_per_month"), 10000 * pow(10, 1.5), 1e-6);
-    /* At 316,228 a month one always-on task ($72.08) beats per-job ($520). */
-    ck_assert_double_eq_tol(num(last, "fargate"), task, 1e-9);
+    json_t *last = json_array_get(curve, 22);
+    ck_assert_double_eq_tol(num(last, "invocations_per_month"), top, top * 1e-12);
+    double prev = 0;
+    json_t *mid = NULL, *at_be = NULL, *pt;
+    size_t i;
+    json_array_foreach(curve, i, pt)
+    {
+        double x = num(pt, "invocations_per_month");
+        ck_assert_msg(x > prev, "the curve ascends");
+        prev = x;
+        if (x == 10000)
+            mid = pt;
+        if (fabs(x - n) <= n * 1e-9)
+            at_be = pt;
+    }
+    ck_assert_ptr_nonnull(mid);
+    ck_assert_ptr_nonnull(at_be);
+    ck_assert_double_eq_tol(num(mid, "lambda"), 10000 * per_inv, 1e-9);
+    ck_assert_double_eq_tol(num(at_be, "lambda"), task, 1e-6);
+    /* At 768,141 a month (1.46 at once) two always-on tasks ($144.16) beat per-job ($1,264). */
+    ck_assert_double_eq_tol(num(last, "fargate"), 2 * task, 1e-9);
     /* ECS on EC2: one always-on g4dn.xlarge, 730 x $0.526. */
     ck_assert_double_eq_tol(num(mid, "ecs_ec2_gpu"), HOURS * G4DN_XL, 1e-9);
     ck_assert_str_eq(str(c, "recommendation.platform"), "lambda");
@@ -829,17 +895,27 @@ START_TEST(compare_infeasible_and_rate_limits)
     ck_assert(json_is_null(get(c, "break_even.lambda_vs_ecs_ec2_gpu.invocations_per_month")));
     ck_assert_ptr_nonnull(
         strstr(str(c, "break_even.lambda_vs_ecs_ec2_gpu.reason"), "Lambda cannot run"));
-    json_t *pt = json_array_get(get(c, "curve"), 10);
+    json_t *pt = json_array_get(get(c, "curve"), 10); /* no break-even: the centre is the rate */
+    ck_assert_double_eq(num(pt, "invocations_per_month"), 1);
     ck_assert(json_is_null(get(pt, "lambda")));
     ck_assert(json_is_null(get(pt, "fargate")));
     ck_assert(json_is_number(get(pt, "ecs_ec2_gpu")));
     json_decref(c);
-    /* 100 s tasks at 5/s: 500 at once. Three decades up, 15,811 at once is past Lambda's
+    /* 100 s tasks at 5/s: 500 at once. A decade and a half up, 15,811 at once is past Lambda's
      * concurrency limit, so the top of the curve has no Lambda price. */
     c = compare_ok("{\"duration\": 100, \"memory\": 128, \"invocations\": \"5/s\"}");
-    json_t *curve = get(c, "curve");
-    ck_assert(json_is_number(get(json_array_get(curve, 10), "lambda")));
-    ck_assert(json_is_null(get(json_array_get(curve, 20), "lambda")));
+    json_t *curve = get(c, "curve"), *p;
+    size_t i;
+    bool seen_requested = false;
+    json_array_foreach(curve, i, p)
+    {
+        if (num(p, "invocations_per_month") == 5.0 * 3600 * HOURS) {
+            ck_assert(json_is_number(get(p, "lambda")));
+            seen_requested = true;
+        }
+    }
+    ck_assert(seen_requested);
+    ck_assert(json_is_null(get(json_array_get(curve, json_array_size(curve) - 1), "lambda")));
     json_decref(c);
     /* Pinned per-job Fargate has no always-on break-even. */
     c = compare_ok("{\"duration\": 5, \"memory\": 512, \"invocations\": 100, \"fargate.mode\": "
@@ -849,7 +925,7 @@ START_TEST(compare_infeasible_and_rate_limits)
     /* compare takes one workload. */
     json_t *req = json_loads("{\"tasks\": []}", 0, NULL), *out = NULL;
     struct cf_error err = {0};
-    ck_assert_int_eq(core_compare(req, rates, model, &out, &err), CF_EINVAL);
+    ck_assert_int_eq(compare_json(req, rates, model, &out, &err), CF_EINVAL);
     ck_assert_str_eq(err.field, "tasks");
     json_decref(req);
 }
@@ -878,8 +954,8 @@ static void *work(void *arg)
     for (int i = 0; i < CALLS_PER_THREAD; i++) {
         json_t *req = json_loads(concurrent_requests[i % 3], 0, NULL);
         json_t *out = NULL;
-        int r = i % 2 ? core_compare(req, rates, model, &out, NULL)
-                      : core_advise(req, rates, model, &out, NULL);
+        int r = i % 2 ? compare_json(req, rates, model, &out, NULL)
+                      : advise_json(req, rates, model, &out, NULL);
         wk->failures += r != 0;
         wk->out[i] = out;
         json_decref(req);

@@ -1,10 +1,14 @@
 /*
- * test_chart.c - chart_compare_svg(): compare documents built by hand (where every coordinate is
- * worked out here from the axis spans) and by core_compare() on fixed us-east-1 rates, every SVG
- * checked for well-formedness with xmllint and for the elements a reader needs: the title that
- * states the workload, a legend entry per option, break-even markers, the requested-rate line
- * and readable tick labels. Edge cases: one feasible option, gaps in a curve, no break-even, no
+ * test_chart.c - render_svg(): comparisons built by hand (where every coordinate is worked out
+ * here from the axis spans) and by core_compare() on fixed us-east-1 rates, every SVG checked
+ * for well-formedness with xmllint and for the elements a reader needs: the title that states
+ * the workload, a legend entry per option, break-even markers, the requested-rate line and
+ * readable tick labels. Edge cases: one feasible option, gaps in a curve, no break-even, no
  * feasible option at all, a free tier ($0), huge and hostile values.
+ *
+ * Hand-made comparisons are written as JSON (the shape of a /compare answer, for readability)
+ * and turned into the struct the renderer takes by comparison_of(); a value that is not a
+ * number where one belongs becomes NAN, which the renderer must treat as missing.
  */
 #include <check.h>
 #include <stdio.h>
@@ -13,7 +17,8 @@
 #include <unistd.h>
 
 #include "computefit/advise.h"
-#include "computefit/chart.h"
+#include "computefit/platform.h"
+#include "computefit/render.h"
 #include "testutil.h"
 
 /* us-east-1 rates (shared/docs/aws-price-list.md sections 7-9), as in test_advise.c. */
@@ -35,45 +40,9 @@ static struct rates *rates;
 
 static void setup(void)
 {
+    static const struct cf_test_gpu g4dn = {"g4dn.xlarge", G4DN_XL, 4, 16, 1, "T4", 16};
     model = cf_test_model();
-
-    rates = rates_new(1);
-    ck_assert_ptr_nonnull(rates);
-    struct region_rates *rr = &rates->regions[0];
-    snprintf(rr->code, sizeof(rr->code), "us-east-1");
-    for (int o = 0; o < CF_OFFER_COUNT; o++) {
-        rr->has[o] = true;
-        rr->info[o].source = CF_SOURCE_SNAPSHOT;
-        snprintf(rr->info[o].version, sizeof(rr->info[o].version), "20250617");
-        snprintf(rr->info[o].published, sizeof(rr->info[o].published), "2025-06-17");
-        snprintf(rr->info[o].origin, sizeof(rr->info[o].origin), "test fixture");
-    }
-    struct lambda_rates *x = &rr->lambda[CF_ARCH_X86_64], *a = &rr->lambda[CF_ARCH_ARM64];
-    x->request_usd = a->request_usd = REQ;
-    x->n_tiers = a->n_tiers = 3;
-    x->gb_s_tiers[0] = (struct rate_tier){6e9, X86_T1};
-    x->gb_s_tiers[1] = (struct rate_tier){15e9, 0.000015};
-    x->gb_s_tiers[2] = (struct rate_tier){HUGE_VAL, 0.0000133334};
-    a->gb_s_tiers[0] = (struct rate_tier){7.5e9, 0.0000133334};
-    a->gb_s_tiers[1] = (struct rate_tier){18.75e9, 0.0000120001};
-    a->gb_s_tiers[2] = (struct rate_tier){HUGE_VAL, 0.0000106667};
-    x->ephemeral_gb_s_usd = a->ephemeral_gb_s_usd = 0.0000000309;
-    rr->fargate[CF_ARCH_X86_64] = (struct fargate_rates){FG_X86_VCPU, FG_X86_GB};
-    rr->fargate[CF_ARCH_ARM64] = (struct fargate_rates){0.03238, 0.00356};
-    rr->fargate_ephemeral_gb_hour_usd = 0.000111;
-    rr->gpus = calloc(1, sizeof(*rr->gpus));
-    ck_assert_ptr_nonnull(rr->gpus);
-    rr->n_gpus = 1;
-    struct gpu_instance *g = &rr->gpus[0];
-    snprintf(g->type, sizeof(g->type), "g4dn.xlarge");
-    g->usd_per_hour = G4DN_XL;
-    g->vcpu = 4;
-    g->memory_gib = 16;
-    g->gpus = 1;
-    snprintf(g->gpu_model, sizeof(g->gpu_model), "T4");
-    g->gpu_memory_gib = 16;
-    rates->n_regions = 1;
-    rates_finish(rates);
+    rates = cf_test_rates(&g4dn, 1);
 }
 
 static void teardown(void)
@@ -99,16 +68,12 @@ static const char *xmllint_path(void)
     return NULL;
 }
 
-/* Checks `svg` with `xmllint --noout`; fails the test with xmllint's complaint. Without xmllint
- * it says so on stderr (scripts/test installs libxml2-utils, so CI always checks). */
+/* Checks `svg` with `xmllint --noout`; fails the test with xmllint's complaint, or when xmllint
+ * is missing (scripts/test installs libxml2-utils). */
 static void assert_well_formed(const char *svg, size_t len)
 {
     const char *xmllint = xmllint_path();
-    if (!xmllint) {
-        fprintf(stderr, "# SKIP well-formedness: xmllint is not installed "
-                        "(apt-get install libxml2-utils)\n");
-        return;
-    }
+    ck_assert_msg(xmllint != NULL, "xmllint is not installed: apt-get install libxml2-utils");
     char tmpl[] = "/tmp/test_chart_XXXXXX";
     int fd = mkstemp(tmpl);
     ck_assert_int_ge(fd, 0);
@@ -127,14 +92,81 @@ static void assert_well_formed(const char *svg, size_t len)
     ck_assert_msg(status == 0 && n == 0, "xmllint rejects the SVG (status %d): %s", status, out);
 }
 
-/* Renders `doc`, checks the call's contract and the XML, and returns the SVG (caller frees). */
-static char *render(const json_t *doc)
+/* A number where the document has one, else NAN (missing, null, a string, ...). */
+static double number_or_nan(const json_t *j)
+{
+    return json_is_number(j) ? json_number_value(j) : (double)NAN;
+}
+
+/* Builds a comparison from a hand-made /compare-shaped document (borrowed): "workload" (name,
+ * duration_s, memory_mb, invocations_per_month, region, gpu), "recommendation.platform",
+ * "curve" points and "break_even" entries keyed as /compare keys them. The caller frees it
+ * with cf_answer_free(). */
+static struct cf_answer *comparison_of(const json_t *doc)
+{
+    static const struct {
+        const char *key, *rival;
+    } rivals[] = {{"lambda_vs_fargate_always_on", "Fargate always-on"},
+                  {"lambda_vs_fargate_per_job", "Fargate per-job"},
+                  {"lambda_vs_ecs_ec2_gpu", "ECS on EC2 + GPU"}};
+    struct cf_answer *a = calloc(1, sizeof(*a));
+    ck_assert_ptr_nonnull(a);
+    arena_init(&a->arena, 0);
+    a->kind = ANSWER_COMPARISON;
+    struct comparison *c = arena_alloc(&a->arena, sizeof(*c));
+    ck_assert_ptr_nonnull(c);
+    c->advice = arena_alloc(&a->arena, sizeof(*c->advice));
+    ck_assert_ptr_nonnull(c->advice);
+    a->comparison = c;
+    struct advice *adv = c->advice;
+    const json_t *w = json_object_get(doc, "workload");
+    const char *name = json_string_value(json_object_get(w, "name"));
+    snprintf(adv->w.name, sizeof(adv->w.name), "%s", name ? name : "");
+    adv->w.duration_s = number_or_nan(json_object_get(w, "duration_s"));
+    adv->w.memory_mb = number_or_nan(json_object_get(w, "memory_mb"));
+    adv->w.invocations_per_month = number_or_nan(json_object_get(w, "invocations_per_month"));
+    adv->w.gpu = json_is_true(json_object_get(w, "gpu"));
+    const char *region = json_string_value(json_object_get(w, "region"));
+    snprintf(adv->w.settings.region, sizeof(adv->w.settings.region), "%s", region ? region : "");
+    const char *rec =
+        json_string_value(json_object_get(json_object_get(doc, "recommendation"), "platform"));
+    const struct platform *p = rec ? platform_find(rec) : NULL;
+    adv->winner = p ? (int)p->id : -1;
+    size_t i;
+    const json_t *pt;
+    json_array_foreach(json_object_get(doc, "curve"), i, pt)
+    {
+        ck_assert(ARENA_GROW(&a->arena, c->curve, c->n_curve, c->cap_curve));
+        struct curve_point *cp = &c->curve[c->n_curve++];
+        cp->n = number_or_nan(json_object_get(pt, "invocations_per_month"));
+        for (int q = 0; q < MODEL_PLATFORM_COUNT; q++)
+            cp->usd[q] = number_or_nan(json_object_get(pt, platforms[q].key));
+    }
+    for (size_t k = 0; k < sizeof(rivals) / sizeof(rivals[0]); k++) {
+        const json_t *be = json_object_get(json_object_get(doc, "break_even"), rivals[k].key);
+        if (!be)
+            continue;
+        ck_assert(ARENA_GROW(&a->arena, c->break_evens, c->n_break_evens, c->cap_break_evens));
+        struct break_even *b = &c->break_evens[c->n_break_evens++];
+        memset(b, 0, sizeof(*b));
+        b->key = rivals[k].key;
+        b->rival = rivals[k].rival;
+        b->n = number_or_nan(json_object_get(be, "invocations_per_month"));
+        b->found = !json_is_null(json_object_get(be, "invocations_per_month"));
+        b->reference_usd = number_or_nan(json_object_get(be, "lambda_usd"));
+        b->other_usd = number_or_nan(json_object_get(be, "other_usd"));
+    }
+    return a;
+}
+
+/* Renders `a`, checks the call's contract and the XML, and returns the SVG (caller frees). */
+static char *render(const struct cf_answer *a)
 {
     char *svg = NULL;
     size_t len = 0;
     struct cf_error err = {0};
-    int r = chart_compare_svg(doc, &svg, &len, &err);
-    ck_assert_msg(r == 0, "chart_compare_svg: %d %s", r, err.message);
+    int r = render_svg(a, &svg, &len, &err);
+    ck_assert_msg(r == 0, "render_svg: %d %s", r, err.message);
     ck_assert_ptr_nonnull(svg);
     ck_assert_uint_eq(strlen(svg), len);
     ck_assert_msg(strstr(svg, "viewBox=\"0 0 600 400\""), "no 600x400 viewBox");
@@ -142,12 +174,20 @@ static char *render(const json_t *doc)
     return svg;
 }
 
-static char *render_text(const char *json)
+static char *render_doc(const json_t *doc)
+{
+    struct cf_answer *a = comparison_of(doc);
+    char *svg = render(a);
+    cf_answer_free(a);
+    return svg;
+}
+
+static char *render_json_text(const char *json)
 {
     json_error_t jerr;
     json_t *doc = json_loads(json, 0, &jerr);
     ck_assert_msg(doc != NULL, "bad test JSON: %s", jerr.text);
-    char *svg = render(doc);
+    char *svg = render_doc(doc);
     json_decref(doc);
     return svg;
 }
@@ -197,7 +237,7 @@ static const char *const hand_doc =
 
 START_TEST(test_hand_elements)
 {
-    char *svg = render_text(hand_doc);
+    char *svg = render_json_text(hand_doc);
     /* The title states the workload: 5 s, 2048 MB, 1000 a month = "1k", the region. */
     assert_has(svg, ">5 s \xC3\x97 2048 MB, 1k/month, us-east-1</text>");
     assert_has(svg, "recommended: Lambda");
@@ -230,7 +270,7 @@ END_TEST
 
 START_TEST(test_hand_geometry)
 {
-    char *svg = render_text(hand_doc);
+    char *svg = render_json_text(hand_doc);
     /* x = 76 + (log10(n) - 2) / 2 * 508: 100 -> 76, 1000 -> 330, 10000 -> 584.
      * y = 302 - log10(usd) / 2 * 240: $1 -> 302, $10 -> 182, $100 -> 62, and $50 -> 302 -
      * 1.69897 / 2 * 240 = 302 - 203.88 = 98.1. */
@@ -261,13 +301,13 @@ START_TEST(test_gaps_and_lone_points)
 {
     /* Lambda: two runs of two points around a null; Fargate: one feasible point alone. */
     char *svg =
-        render_text("{\"workload\": {\"invocations_per_month\": 1000},"
-                    " \"curve\": ["
-                    "  {\"invocations_per_month\": 10, \"lambda\": 1, \"fargate\": null},"
-                    "  {\"invocations_per_month\": 100, \"lambda\": 2, \"fargate\": null},"
-                    "  {\"invocations_per_month\": 1000, \"lambda\": null, \"fargate\": 7},"
-                    "  {\"invocations_per_month\": 10000, \"lambda\": 4, \"fargate\": null},"
-                    "  {\"invocations_per_month\": 100000, \"lambda\": 5}]}");
+        render_json_text("{\"workload\": {\"invocations_per_month\": 1000},"
+                         " \"curve\": ["
+                         "  {\"invocations_per_month\": 10, \"lambda\": 1, \"fargate\": null},"
+                         "  {\"invocations_per_month\": 100, \"lambda\": 2, \"fargate\": null},"
+                         "  {\"invocations_per_month\": 1000, \"lambda\": null, \"fargate\": 7},"
+                         "  {\"invocations_per_month\": 10000, \"lambda\": 4, \"fargate\": null},"
+                         "  {\"invocations_per_month\": 100000, \"lambda\": 5}]}");
     char *lambda = section(svg, "data-option=\"lambda\"", "</g>");
     ck_assert_uint_eq(count(lambda, "<polyline"), 2);
     ck_assert_uint_eq(count(lambda, "<circle"), 0); /* no Lambda cost at the requested rate */
@@ -287,7 +327,7 @@ END_TEST
 
 START_TEST(test_no_feasible_option)
 {
-    char *svg = render_text(
+    char *svg = render_json_text(
         "{\"workload\": {\"duration_s\": 0.25, \"memory_mb\": 512, \"invocations_per_month\": 2e6},"
         " \"curve\": [{\"invocations_per_month\": 2e6, \"lambda\": null, \"fargate\": null,"
         "   \"ecs_ec2_gpu\": null}]}");
@@ -299,7 +339,7 @@ START_TEST(test_no_feasible_option)
     assert_has(svg, ">ECS on EC2 + GPU: cannot run this<");
     free(svg);
 
-    svg = render_text("{\"curve\": []}");
+    svg = render_json_text("{\"curve\": []}");
     assert_has(svg, "No option can run this workload");
     assert_has(svg, ">Monthly cost by invocation rate</text>");
     free(svg);
@@ -310,11 +350,11 @@ START_TEST(test_free_tier_floor)
 {
     /* $0 cannot sit on a log scale: the floor is one decade below the smallest cost ($1, so
      * decade -1 .. 2), labelled "$0", and a zero cost is drawn on it (y = 302). */
-    char *svg = render_text("{\"workload\": {\"invocations_per_month\": 100},"
-                            " \"curve\": [{\"invocations_per_month\": 10, \"lambda\": 0},"
-                            "  {\"invocations_per_month\": 100, \"lambda\": 0},"
-                            "  {\"invocations_per_month\": 1000, \"lambda\": 1},"
-                            "  {\"invocations_per_month\": 10000, \"lambda\": 100}]}");
+    char *svg = render_json_text("{\"workload\": {\"invocations_per_month\": 100},"
+                                 " \"curve\": [{\"invocations_per_month\": 10, \"lambda\": 0},"
+                                 "  {\"invocations_per_month\": 100, \"lambda\": 0},"
+                                 "  {\"invocations_per_month\": 1000, \"lambda\": 1},"
+                                 "  {\"invocations_per_month\": 10000, \"lambda\": 100}]}");
     assert_has(svg, ">$0<");
     assert_has(svg, "class=\"axis-break\"");
     assert_has(svg, ">Lambda: $0/month<");
@@ -345,7 +385,7 @@ START_TEST(test_hostile_input)
         1e-308, "lambda_vs_fargate_per_job", "invocations_per_month", 1e-10, "lambda_usd", "x",
         "lambda_vs_ecs_ec2_gpu", "invocations_per_month", "<1>");
     ck_assert_ptr_nonnull(doc);
-    char *svg = render(doc);
+    char *svg = render_doc(doc);
     assert_has(svg, "&lt;script&gt;&amp;&quot;&apos;");
     assert_lacks(svg, "<script");
     assert_lacks(svg, "\x01");
@@ -360,16 +400,19 @@ START_TEST(test_hostile_input)
     free(svg);
     json_decref(doc);
 
-    /* A title of any length stays one line: squeezed, and cut with an ellipsis. */
-    char name[400];
+    /* A title of any length stays one line: squeezed, and cut with an ellipsis. The longest
+     * name a workload may have (64 characters) and every other part of the title make 120. */
+    char name[65];
     memset(name, 'W', sizeof(name) - 1);
     name[sizeof(name) - 1] = '\0';
-    doc = json_pack("{s:{s:s}, s:[{s:i, s:i}, {s:i, s:i}]}", "workload", "name", name, "curve",
+    doc = json_pack("{s:{s:s, s:f, s:f, s:b, s:f, s:s}, s:[{s:i, s:i}, {s:i, s:i}]}", "workload",
+                    "name", name, "duration_s", 4500.0, "memory_mb", 123456.0, "gpu", 1,
+                    "invocations_per_month", 1234567.0, "region", "ap-southeast-5", "curve",
                     "invocations_per_month", 10, "lambda", 1, "invocations_per_month", 100,
                     "lambda", 2);
-    svg = render(doc);
+    svg = render_doc(doc);
     assert_has(svg, "textLength=\"576\"");
-    assert_has(svg, "W\xE2\x80\xA6</text>");
+    assert_has(svg, "\xE2\x80\xA6</text>");
     free(svg);
     json_decref(doc);
 }
@@ -380,36 +423,25 @@ START_TEST(test_bad_documents)
     char *svg = (char *)0x1;
     size_t len = 7;
     struct cf_error err = {0};
-    json_t *arr = json_array(), *no_curve = json_pack("{s:i}", "curve", 3);
-    ck_assert_int_eq(chart_compare_svg(arr, &svg, &len, &err), CF_EINVAL);
-    ck_assert_str_eq(err.field, "curve");
-    ck_assert_int_eq(chart_compare_svg(no_curve, &svg, &len, NULL), CF_EINVAL);
-    ck_assert_int_eq(chart_compare_svg(NULL, &svg, &len, NULL), CF_EINVAL);
+    struct cf_answer advice = {.kind = ANSWER_ADVICE};
+    ck_assert_int_eq(render_svg(&advice, &svg, &len, &err), CF_EINVAL);
+    ck_assert_int_eq(render_svg(NULL, &svg, &len, NULL), CF_EINVAL);
     ck_assert_ptr_eq(svg, (char *)0x1); /* outputs untouched on failure */
     ck_assert_uint_eq(len, 7);
-    json_decref(arr);
-    json_decref(no_curve);
 }
 END_TEST
 
 /* ---- documents from core_compare() ---- */
 
-static json_t *compare(const char *text)
+static struct cf_answer *compare(const char *text)
 {
-    json_t *req = json_loads(text, 0, NULL);
-    ck_assert_ptr_nonnull(req);
-    json_t *out = NULL;
-    struct cf_error err = {0};
-    ck_assert_msg(core_compare(req, rates, model, &out, &err) == 0, "%s: %s", err.field,
-                  err.message);
-    json_decref(req);
-    return out;
+    return cf_test_answer(text, true, rates, model);
 }
 
 START_TEST(test_core_cpu_workload)
 {
-    json_t *doc = compare("{\"duration\": \"5s\", \"memory\": \"2GB\", "
-                          "\"invocations\": \"10000/month\"}");
+    struct cf_answer *doc = compare("{\"duration\": \"5s\", \"memory\": \"2GB\", "
+                                    "\"invocations\": \"10000/month\"}");
     char *svg = render(doc);
     assert_has(svg, ">5 s \xC3\x97 2048 MB, 10k/month, us-east-1</text>");
     /* Lambda at 10k a month, no free tier: 10000 x (5 s x 2 GB x $0.0000166667 + $0.0000002)
@@ -420,8 +452,9 @@ START_TEST(test_core_cpu_workload)
     assert_has(svg, "data-entry=\"fargate\"");
     assert_has(svg, "data-entry=\"ecs_ec2_gpu\"");
     assert_has(svg, ">requested: 10k/month<");
-    /* The curve spans 10^2.5 .. 10^5.5 around 10k: the decades 1k, 10k and 100k are labelled;
-     * Lambda's $0.05 .. $53 and the GPU's hundreds put "$1" and "$100" on the cost axis. */
+    /* The curve spans 10^2.5 around 10k up to a quarter of a decade past the break-even at 432k:
+     * the decades 1k, 10k and 100k are labelled; Lambda's $0.05 .. $128 and the GPU's hundreds
+     * put "$1" and "$100" on the cost axis. */
     assert_has(svg, ">1k<");
     assert_has(svg, ">10k<");
     assert_has(svg, ">100k<");
@@ -429,15 +462,14 @@ START_TEST(test_core_cpu_workload)
     assert_has(svg, ">$100<");
     /* Every break-even the document holds is marked, on the plot or at its edge. */
     size_t n_be = 0;
-    const char *keys[] = {"lambda_vs_fargate_always_on", "lambda_vs_fargate_per_job",
-                          "lambda_vs_ecs_ec2_gpu"};
-    for (size_t k = 0; k < 3; k++)
-        n_be += json_is_number(json_object_get(
-            json_object_get(json_object_get(doc, "break_even"), keys[k]), "invocations_per_month"));
+    for (size_t k = 0; k < doc->comparison->n_break_evens; k++)
+        n_be += doc->comparison->break_evens[k].found;
     ck_assert_uint_ge(n_be, 1);
-    ck_assert_uint_eq(count(svg, "class=\"marker\"") + count(svg, "class=\"off-chart\""), n_be);
+    /* The curve now reaches every break-even: each is marked on the plot, none at its edge. */
+    ck_assert_uint_eq(count(svg, "class=\"marker\""), n_be);
+    ck_assert_uint_eq(count(svg, "class=\"off-chart\""), 0);
     free(svg);
-    json_decref(doc);
+    cf_answer_free(doc);
 }
 END_TEST
 
@@ -445,8 +477,8 @@ START_TEST(test_core_gpu_only)
 {
     /* A GPU task: Lambda and Fargate cannot run it, so only ECS on EC2 is drawn, and there is
      * no break-even at all. One g4dn.xlarge always on: 730 h x $0.526 = $383.98. */
-    json_t *doc = compare("{\"duration\": \"30s\", \"memory\": \"8GB\", \"gpu\": true, "
-                          "\"invocations\": \"2000/day\"}");
+    struct cf_answer *doc = compare("{\"duration\": \"30s\", \"memory\": \"8GB\", \"gpu\": true, "
+                                    "\"invocations\": \"2000/day\"}");
     char *svg = render(doc);
     assert_has(svg, "+ GPU, 60.8k/month, us-east-1</text>");
     assert_has(svg, ">Lambda: cannot run this<");
@@ -460,7 +492,7 @@ START_TEST(test_core_gpu_only)
     assert_lacks(svg, "data-entry=\"break-even\"");
     assert_has(svg, "class=\"requested\"");
     free(svg);
-    json_decref(doc);
+    cf_answer_free(doc);
 }
 END_TEST
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "computefit/advise.h"
+#include "computefit/platform.h"
 #include "computefit/gpu_specs.h"
 #include "computefit/rates_json.h"
 #include "computefit/refresher.h"
@@ -809,18 +810,15 @@ static atomic_long reads, inconsistent;
 
 static struct model *model;
 
-/* Returns the unit price of the instance-hours line of the ECS-on-EC2 option, or -1. */
-static double instance_unit_usd(const json_t *advice)
+/* Returns the unit price of the instance-hours line of the ECS-on-EC2 option's chosen variant,
+ * or -1. */
+static double instance_unit_usd(const struct cf_answer *ans)
 {
-    const json_t *items = json_object_get(
-        json_object_get(json_object_get(advice, "options"), "ecs_ec2_gpu"), "line_items");
-    size_t i;
-    const json_t *it;
-    json_array_foreach(items, i, it)
-    {
-        if (strcmp(json_string_value(json_object_get(it, "item")), "instance_hours") == 0)
-            return json_number_value(json_object_get(it, "unit_usd"));
-    }
+    const struct platform *p = platform_find("ecs_ec2_gpu");
+    const struct cost_variant *v = p ? cost_chosen(&ans->advice->options[p->id]) : NULL;
+    for (size_t i = 0; v && i < v->n_lines; i++)
+        if (strcmp(v->lines[i].item, "instance_hours") == 0)
+            return v->lines[i].unit_usd;
     return -1;
 }
 
@@ -834,7 +832,7 @@ static void *reader(void *arg)
                             "16GB", "invocations", "30/month");
     while (!atomic_load(&readers_stop)) {
         struct rates *r = pricing_cache_acquire(cache);
-        json_t *out = NULL;
+        struct cf_answer *out = NULL;
         struct cf_error err = {0};
         if (core_advise(req, r, model, &out, &err) != 0) {
             atomic_fetch_add(&inconsistent, 1);
@@ -843,7 +841,7 @@ static void *reader(void *arg)
             double table = gpu_of(rates_region(r, "us-east-1"), "g5.xlarge")->usd_per_hour;
             if ((p != 1.006 && p != 1.106) || p != table)
                 atomic_fetch_add(&inconsistent, 1);
-            json_decref(out);
+            cf_answer_free(out);
         }
         atomic_fetch_add(&reads, 1);
         rates_unref(r);

@@ -428,27 +428,27 @@ START_TEST(name_without_control_characters)
 }
 END_TEST
 
-START_TEST(to_json)
+/* What the workload echo (render_json's "workload") is made of. */
+START_TEST(derived_values)
 {
     struct workload w = parse_ok("{\"duration\": \"250ms\", \"memory\": \"1GB\", \"invocations\": "
                                  "\"100/s\", \"name\": \"api\", \"trigger\": \"http\"}");
-    json_t *j = workload_to_json(&w, model);
-    ck_assert_ptr_nonnull(j);
-    ck_assert_str_eq(json_string_value(json_object_get(j, "name")), "api");
-    ck_assert_double_eq(json_real_value(json_object_get(j, "duration_s")), 0.25);
-    ck_assert_double_eq(json_real_value(json_object_get(j, "memory_mb")), 1024);
-    ck_assert_double_eq_tol(json_real_value(json_object_get(j, "invocations_per_month")),
-                            100 * 3600 * 730.0, 1e-6);
-    ck_assert_double_eq_tol(json_real_value(json_object_get(j, "invocations_per_second")), 100,
-                            1e-12);
-    ck_assert_double_eq_tol(json_real_value(json_object_get(j, "concurrency")), 25, 1e-12);
-    ck_assert_str_eq(json_string_value(json_object_get(j, "trigger")), "http");
-    ck_assert(json_is_null(json_object_get(j, "gpu_memory_gb")));
-    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "sources"), "vcpu")),
-                     "memory");
-    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "fargate"), "mode")),
-                     "cheaper");
-    json_decref(j);
+    ck_assert_str_eq(w.name, "api");
+    ck_assert_double_eq(w.duration_s, 0.25);
+    ck_assert_double_eq(w.memory_mb, 1024);
+    /* 100/s over the model's 730-hour month. */
+    ck_assert_double_eq_tol(w.invocations_per_month, 100 * 3600 * 730.0, 1e-6);
+    ck_assert_double_eq_tol(workload_rate_per_s(&w, model), 100, 1e-12);
+    /* Little's law: 100/s x 0.25 s = 25 at once. */
+    ck_assert_double_eq_tol(workload_concurrency(&w, model), 25, 1e-12);
+    ck_assert_str_eq(model_trigger_name(w.trigger), "http");
+    ck_assert(!w.gpu);
+    ck_assert_str_eq(workload_source_name(w.vcpu_from), "memory");
+    ck_assert_str_eq(workload_source_name(w.duration_from), "request");
+    ck_assert_str_eq(workload_fargate_mode_name(w.fargate.mode), "cheaper");
+    w = parse_ok("{\"duration\": 1, \"memory\": 512, \"invocations\": 1, \"fargate\": "
+                 "{\"mode\": \"per_job\"}}");
+    ck_assert_str_eq(workload_fargate_mode_name(w.fargate.mode), "per_job");
 }
 END_TEST
 
@@ -468,7 +468,7 @@ static Suite *workload_suite(void)
     tcase_add_test(tc, unknown_field_hint);
     tcase_add_test(tc, plan_settings);
     tcase_add_test(tc, name_without_control_characters);
-    tcase_add_test(tc, to_json);
+    tcase_add_test(tc, derived_values);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -5,11 +5,15 @@
 
 #include <check.h>
 #include <jansson.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "computefit/advise.h"
 #include "computefit/model.h"
+#include "computefit/rates.h"
 
 char *cf_test_path(const char *rel)
 {
@@ -81,4 +85,66 @@ long cf_test_peak_rss_kb(void)
     if (f)
         fclose(f);
     return kb;
+}
+
+struct rates *cf_test_rates(const struct cf_test_gpu *gpus, size_t n)
+{
+    struct rates *r = rates_new(1);
+    ck_assert_ptr_nonnull(r);
+    struct region_rates *rr = &r->regions[0];
+    snprintf(rr->code, sizeof(rr->code), "us-east-1");
+    for (int o = 0; o < CF_OFFER_COUNT; o++) {
+        bool ec2 = o == CF_OFFER_EC2;
+        rr->has[o] = !ec2 || n > 0;
+        rr->info[o].source = CF_SOURCE_SNAPSHOT;
+        snprintf(rr->info[o].version, sizeof(rr->info[o].version), "%s",
+                 ec2 ? "20250613" : "20250617");
+        snprintf(rr->info[o].published, sizeof(rr->info[o].published), "%s",
+                 ec2 ? "2025-06-13" : "2025-06-17");
+        snprintf(rr->info[o].origin, sizeof(rr->info[o].origin), "test fixture");
+    }
+    struct lambda_rates *x = &rr->lambda[CF_ARCH_X86_64], *a = &rr->lambda[CF_ARCH_ARM64];
+    x->request_usd = a->request_usd = 0.0000002;
+    x->n_tiers = a->n_tiers = 3;
+    x->gb_s_tiers[0] = (struct rate_tier){6e9, 0.0000166667};
+    x->gb_s_tiers[1] = (struct rate_tier){15e9, 0.000015};
+    x->gb_s_tiers[2] = (struct rate_tier){(double)INFINITY, 0.0000133334};
+    a->gb_s_tiers[0] = (struct rate_tier){7.5e9, 0.0000133334};
+    a->gb_s_tiers[1] = (struct rate_tier){18.75e9, 0.0000120001};
+    a->gb_s_tiers[2] = (struct rate_tier){(double)INFINITY, 0.0000106667};
+    x->ephemeral_gb_s_usd = a->ephemeral_gb_s_usd = 0.0000000309;
+    rr->fargate[CF_ARCH_X86_64] = (struct fargate_rates){0.04048, 0.004445};
+    rr->fargate[CF_ARCH_ARM64] = (struct fargate_rates){0.03238, 0.00356};
+    rr->fargate_ephemeral_gb_hour_usd = 0.000111;
+    rr->gpus = calloc(n ? n : 1, sizeof(*rr->gpus)); /* never NULL: rates_finish() sorts it */
+    ck_assert_ptr_nonnull(rr->gpus);
+    for (size_t i = 0; i < n; i++) {
+        struct gpu_instance *g = &rr->gpus[i];
+        snprintf(g->type, sizeof(g->type), "%s", gpus[i].type);
+        g->usd_per_hour = gpus[i].usd_per_hour;
+        g->vcpu = gpus[i].vcpu;
+        g->memory_gib = gpus[i].memory_gib;
+        g->gpus = gpus[i].gpus;
+        snprintf(g->gpu_model, sizeof(g->gpu_model), "%s", gpus[i].gpu_model);
+        g->gpu_memory_gib = gpus[i].gpu_memory_gib;
+    }
+    rr->n_gpus = n;
+    r->n_regions = 1;
+    rates_finish(r);
+    return r;
+}
+
+struct cf_answer *cf_test_answer(const char *text, bool compare, const struct rates *rates,
+                                 const struct model *model)
+{
+    json_error_t jerr;
+    json_t *req = json_loads(text, 0, &jerr);
+    ck_assert_msg(req != NULL, "bad test JSON: %s: %s", text, jerr.text);
+    struct cf_answer *a = NULL;
+    struct cf_error err = {0};
+    int r = compare ? core_compare(req, rates, model, &a, &err)
+                    : core_advise(req, rates, model, &a, &err);
+    ck_assert_msg(r == 0, "%s: %s: %s", text, err.field, err.message);
+    json_decref(req);
+    return a;
 }

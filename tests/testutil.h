@@ -4,6 +4,7 @@
 #ifndef COMPUTEFIT_TESTUTIL_H
 #define COMPUTEFIT_TESTUTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Returns a new malloc()ed absolute path for `rel`, relative to the source root (from the
@@ -18,6 +19,31 @@ char *cf_test_read(const char *rel, size_t *ret_len);
  * new model the caller frees with model_free(). */
 struct model;
 struct model *cf_test_model(void);
+
+/* One GPU instance type of a test table: type, $/hour, vCPU, GiB, GPUs, GPU model, GPU GiB. */
+struct cf_test_gpu {
+    const char *type;
+    double usd_per_hour, vcpu, memory_gib;
+    int gpus;
+    const char *gpu_model;
+    double gpu_memory_gib;
+};
+
+/* Builds a table with region "us-east-1" holding the real us-east-1 rates of
+ * shared/docs/aws-price-list.md sections 7-9 (Lambda with its three x86 and Arm tiers, requests
+ * and ephemeral storage; Fargate x86 and Arm with ephemeral storage) and the `n` GPU instance
+ * types given (EC2 absent when n is 0). Provenance: source snapshot, origin "test fixture",
+ * Lambda and ECS published 2025-06-17 (version 20250617), EC2 2025-06-13 (20250613). Returns a
+ * new table (the caller rates_unref()s it); fails the running test when out of memory. */
+struct rates;
+struct rates *cf_test_rates(const struct cf_test_gpu *gpus, size_t n);
+
+/* Answers the JSON request `text` with core_compare() (`compare`) or core_advise() on `rates`
+ * and `model`; fails the running test on bad JSON or any error. The caller frees the answer
+ * with cf_answer_free(). */
+struct cf_answer;
+struct cf_answer *cf_test_answer(const char *text, bool compare, const struct rates *rates,
+                                 const struct model *model);
 
 /* Returns the process's peak resident size (VmHWM in /proc/self/status) in KiB, or -1. */
 long cf_test_peak_rss_kb(void);

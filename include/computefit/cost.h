@@ -1,13 +1,17 @@
 /*
- * cost.h - what a workload costs on each platform per month, line by line, and what stops it.
+ * cost.h - what a workload costs on one platform per month, line by line, and what stops it.
  *
- * Pure arithmetic over a parsed workload, one region's rates and the model: no allocation, no
- * failure. Each platform yields a struct cost_option holding the limits the workload hits
- * (`blocks`) and every priced way to run it (`variants`: architectures, Fargate/EC2 modes,
- * Spot estimates), with the cheapest marked. Variants are priced even when a block applies
- * (as long as a size or instance exists), so that break-even curves can show where a
- * rate-dependent limit (Lambda concurrency) starts to bite; callers show costs of feasible
- * options only.
+ * A platform's price function (platform.h) fills a struct cost_option: the limits the workload
+ * hits (`blocks`) and every priced way to run it (`variants`: architectures, always-on or per
+ * job, Spot), with the cheapest marked. Variants are priced even when a block applies (as long
+ * as a size or an instance exists), so that break-even curves can show where a rate-dependent
+ * limit (Lambda concurrency) starts to bite; callers show costs of feasible options only.
+ *
+ * Everything an option holds lives in the arena of the cost_ctx it was priced with (arena.h):
+ * arrays grow without a fixed cap, and when memory runs out the arena is marked failed and the
+ * caller answers CF_ENOMEM; nothing is dropped silently.
+ *
+ * Pure arithmetic: no I/O, no clock, no locks. The rates and the model are borrowed.
  */
 #ifndef COMPUTEFIT_COST_H
 #define COMPUTEFIT_COST_H
@@ -15,13 +19,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "computefit/arena.h"
+#include "computefit/message.h"
 #include "computefit/model.h"
 #include "computefit/rates.h"
 #include "computefit/workload.h"
 
-#define COST_LINES_MAX    10
-#define COST_VARIANTS_MAX 8
-#define COST_BLOCKS_MAX   8
+struct platform;
 
 /* One line of a bill. `item` and `unit` are static strings. */
 struct cost_line {
@@ -30,90 +34,114 @@ struct cost_line {
     const char *unit; /* "request", "GB-second", "vCPU-hour", "GB-hour", "instance-hour", ... */
     double unit_usd;
     double usd;
-    bool estimate; /* a Spot price from a configured discount, not a published rate */
+    bool estimate;     /* a Spot price from a configured discount, not a published rate */
+    bool discountable; /* a compute rate: a Spot discount applies to it (storage keeps its rate) */
 };
 
 /* Where a Spot variant's rates came from. */
 enum cost_spot_source {
     COST_SPOT_NONE = 0, /* not a Spot variant */
     COST_SPOT_DISCOUNT, /* the model's discount on the on-demand rates: an estimate */
-    COST_SPOT_FEED,     /* AWS's Fargate Spot price feed, from the rates table */
+    COST_SPOT_FEED,     /* a published Spot rate from the rates table */
 };
 
 /* A hard limit the workload exceeds. `limit` is the model.json key (or "rates" when the region
  * has no rates for the platform, "gpu" when the platform has no GPU). */
 struct cost_block {
-    const char *limit;
+    const char *limit; /* static */
     double limit_value;
     double value;
     bool rate_dependent; /* goes away at a lower invocation rate */
-    char detail[200];    /* one sentence */
+    struct message detail;
 };
 
 enum cost_mode { COST_MODE_NONE = 0, COST_MODE_ALWAYS_ON, COST_MODE_PER_JOB };
 
 /* One priced way to run the workload on a platform. */
 struct cost_variant {
-    char name[24]; /* "x86_64"/"arm64" (Lambda); "always_on", "per_job", "+_spot" (others) */
+    const char *name; /* static: "x86_64"/"arm64" (Lambda); "always_on", "per_job_spot", ... */
     enum cf_arch arch;
     enum cost_mode mode;
     bool spot;
     enum cost_spot_source spot_source; /* COST_SPOT_NONE unless spot */
-    struct cost_line lines[COST_LINES_MAX];
-    size_t n_lines;
+    struct cost_line *lines;           /* in the arena */
+    size_t n_lines, cap_lines;
     double infrastructure_usd;
     double operations_usd; /* 0 when effort is not priced */
     double monthly_usd;    /* infrastructure + operations */
-    /* What was chosen, per platform (fields of other platforms stay 0). */
-    struct {
-        double memory_mb, billed_ms, gb_s, ephemeral_mb, free_requests, free_gb_s;
-    } lambda;
-    struct {
-        double vcpu, memory_gb, tasks, billed_s, ephemeral_gb;
-    } fargate;
-    struct {
-        const struct gpu_instance *instance; /* borrowed from the rates table */
-        double instances, billed_s, gpu_memory_needed_gb;
-    } ec2;
+    /* The monthly cost is linear in the invocation rate from the rate it was priced at up to
+     * and including piece_end (INFINITY: linear from there on). Steps (a fleet adding a task)
+     * and tier boundaries end a piece. compare.c solves break-evens piece by piece. */
+    double piece_end;
+    const void *detail; /* what the platform chose (sizes, counts), in the arena; its own type */
 };
 
 struct cost_option {
-    enum model_platform platform;
+    const struct platform *platform;
     bool feasible; /* n_blocks == 0 */
-    struct cost_block blocks[COST_BLOCKS_MAX];
-    size_t n_blocks;
-    struct cost_variant variants[COST_VARIANTS_MAX];
-    size_t n_variants;
+    struct cost_block *blocks;
+    size_t n_blocks, cap_blocks;
+    struct cost_variant *variants;
+    size_t n_variants, cap_variants;
     int chosen;         /* index of the cheapest variant; -1 when none could be priced */
     double ops_hours;   /* engineer-hours per month, with the team-of-one multiplier */
     bool ops_priced;    /* engineer_hourly_usd was given: effort is a line item */
     double concurrency; /* Little's law: invocations running at once */
 };
 
-/* Prices `w` on Lambda: requests, duration per GB-s across the monthly tiers (billed per ms),
- * ephemeral storage above the included amount, the free tier when asked. `rr` is borrowed and
- * may lack Lambda rates (the option is then blocked). */
-void cost_lambda(const struct workload *w, const struct region_rates *rr, const struct model *m,
-                 struct cost_option *ret_option);
+/* What every price function reads: all borrowed; the arena receives the option's arrays. */
+struct cost_ctx {
+    const struct workload *w;
+    const struct region_rates *rr;
+    const struct model *m;
+    struct arena *arena;
+};
 
-/* Prices `w` on Fargate: the cheapest valid task size that fits (or the pinned one), always-on
- * (tasks for the concurrency, all month) and per-job (one task per invocation, billed per
- * second with a minimum, plus start-up), and a Spot variant of each when the task is
- * interruptible: priced from the region's Fargate Spot rates for the architecture when the
- * table has them (lines not estimates; ephemeral storage at the on-demand rate, as AWS bills
- * it), otherwise from the model's discount (lines marked as estimates). */
-void cost_fargate(const struct workload *w, const struct region_rates *rr, const struct model *m,
-                  struct cost_option *ret_option);
+/* Slack for comparisons of values that went through unit conversions (MB <-> GB, s <-> ms). */
+#define COST_EPS 1e-9
 
-/* Prices `w` on ECS on EC2 with a GPU: the cheapest instance type whose GPUs hold the GPU
- * memory (with the model's headroom) and whose RAM holds the memory; per-job (duration plus
- * boot) and always-on instances, with Spot estimates when the task is interruptible. */
-void cost_ec2_gpu(const struct workload *w, const struct region_rates *rr, const struct model *m,
-                  struct cost_option *ret_option);
+/* ---- for price functions (platform_*.c) ---- */
 
-/* Prices all three platforms into ret_options[MODEL_PLATFORM_COUNT], indexed by platform. */
-void cost_all(const struct workload *w, const struct region_rates *rr, const struct model *m,
-              struct cost_option ret_options[MODEL_PLATFORM_COUNT]);
+/* Starts an empty option of platform `p` for c->w (cost_price() does, before the platform's
+ * price function runs). */
+void cost_option_init(const struct cost_ctx *c, const struct platform *p, struct cost_option *o);
+
+/* Adds a blocked limit. */
+void cost_block(const struct cost_ctx *c, struct cost_option *o, const char *limit,
+                double limit_value, double value, bool rate_dependent, struct message detail);
+
+/* Appends an empty variant (piece_end INFINITY) and returns it, borrowed from `o` until the next
+ * append; NULL when memory ran out (the arena is then failed). */
+struct cost_variant *cost_variant_add(const struct cost_ctx *c, struct cost_option *o,
+                                      const char *name, enum cf_arch arch, enum cost_mode mode);
+
+/* Appends a line of `quantity` at `unit_usd` to the variant; estimates follow the variant. */
+void cost_line_add(const struct cost_ctx *c, struct cost_variant *v, const char *item,
+                   double quantity, const char *unit, double unit_usd, bool discountable);
+
+/* Adds the effort line (when priced) and sums the bill; call once the lines are in. */
+void cost_variant_finish(const struct cost_ctx *c, const struct cost_option *o,
+                         struct cost_variant *v);
+
+/* Appends a Spot estimate of variant `base` (an index into o->variants, finished): every
+ * discountable line at (1 - discount) of its rate and marked an estimate, the others as they
+ * are. */
+void cost_spot_estimate(const struct cost_ctx *c, struct cost_option *o, size_t base,
+                        const char *name, double discount);
+
+/* Marks the cheapest variant and whether the option is feasible; call once at the end. */
+void cost_choose(struct cost_option *o);
+
+/* Rounds `v` up to a multiple of `step`, tolerating the fuzz of earlier conversions. */
+double cost_round_up(double v, double step);
+
+/* Fills out[] with the architectures the workload allows (x86_64 first) and returns how many. */
+int cost_arch_list(enum workload_arch a, enum cf_arch out[CF_ARCH_COUNT]);
+
+/* ---- for callers ---- */
+
+/* Prices `w` on platform `p` into *ret_option, its arrays in c->arena. */
+void cost_price(const struct cost_ctx *c, const struct platform *p, struct cost_option *ret_option);
 
 /* Returns the lowest monthly_usd among the option's variants of `mode` (COST_MODE_NONE = any
  * mode), or NAN when there is none. Ignores blocks: the caller decides what feasibility means. */
@@ -122,7 +150,10 @@ double cost_best(const struct cost_option *o, enum cost_mode mode);
 /* Returns the option's chosen variant, borrowed, or NULL. */
 const struct cost_variant *cost_chosen(const struct cost_option *o);
 
-/* Engineer-hours per month to run `w` on `p`: the model's effort, times the team-of-one
+/* Returns "always_on", "per_job" or "" (COST_MODE_NONE). */
+const char *cost_mode_name(enum cost_mode mode);
+
+/* Engineer-hours per month to run `w` on platform `p`: the model's effort, times the team-of-one
  * multiplier when the team has one engineer. */
 double cost_ops_hours(const struct workload *w, const struct model *m, enum model_platform p);
 

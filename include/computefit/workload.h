@@ -110,10 +110,12 @@ bool workload_field_known(const char *name);
  * a known field is close) and returns CF_EUNKNOWN. */
 int workload_unknown_field(const char *key, struct cf_error *reterr);
 
-/* Returns the workload as the core understood it: every value in fixed units with the source
- * of derived ones. Returns a new reference (the caller json_decref()s it), or NULL when out of
- * memory. */
-json_t *workload_to_json(const struct workload *w, const struct model *model);
+/* Returns where a value came from: "default", "request", "kind", "model_params_b", "memory";
+ * a static string. */
+const char *workload_source_name(enum workload_source s);
+
+/* Returns "always_on", "per_job" or "cheaper" (either, priced both); a static string. */
+const char *workload_fargate_mode_name(enum workload_fargate_mode m);
 
 /* Invocations per second of `w` (a month is model->hours_per_month hours). */
 double workload_rate_per_s(const struct workload *w, const struct model *model);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "computefit/platform.h"
 #include "computefit/workload.h"
 
 /* jansson's iteration macros take a non-const json_t * although they do not modify the object;
@@ -27,9 +28,6 @@ static json_t *unconst(const json_t *j)
 #define MODEL_FORMAT   "computefit-model/1"
 #define MODEL_PATH_LEN 128
 
-static const char *const platform_names[MODEL_PLATFORM_COUNT] = {"lambda", "fargate",
-                                                                 "ecs_ec2_gpu"};
-
 static const char *const trigger_names[MODEL_TRIGGER_COUNT] = {
     "", "http", "s3", "sns", "sqs", "eventbridge", "schedule", "stream", "manual"};
 
@@ -38,7 +36,7 @@ static const char *const precision_names[MODEL_PRECISION_COUNT] = {"fp32", "fp16
 
 const char *model_platform_name(enum model_platform p)
 {
-    return (unsigned)p < MODEL_PLATFORM_COUNT ? platform_names[p] : "unknown";
+    return (unsigned)p < MODEL_PLATFORM_COUNT ? platforms[p].key : "unknown";
 }
 
 const char *model_trigger_name(enum model_trigger t)
@@ -314,8 +312,8 @@ static int read_ops_hours(const json_t *v, struct model *m, struct cf_error *ret
         return config_error(reterr, path, "must give hours for lambda, fargate and ecs_ec2_gpu");
     for (int p = 0; p < MODEL_PLATFORM_COUNT; p++) {
         char sub[MODEL_PATH_LEN];
-        snprintf(sub, sizeof(sub), "%s.%s", path, platform_names[p]);
-        int r = read_number(json_object_get(v, platform_names[p]), sub, 0, 744,
+        snprintf(sub, sizeof(sub), "%s.%s", path, platforms[p].key);
+        int r = read_number(json_object_get(v, platforms[p].key), sub, 0, 744,
                             &m->ops.hours_per_month[p], reterr);
         if (r < 0)
             return r;

@@ -916,7 +916,7 @@ const char *workload_arch_name(enum workload_arch a)
 
 /* ---- output ---- */
 
-static const char *source_name(enum workload_source s)
+const char *workload_source_name(enum workload_source s)
 {
     switch (s) {
     case WORKLOAD_FROM_REQUEST:
@@ -932,76 +932,9 @@ static const char *source_name(enum workload_source s)
     }
 }
 
-/* Sets obj[key] = val, stealing val; records a failure (NULL val or set error) in *oom. */
-static void put(json_t *obj, const char *key, json_t *val, bool *oom)
+const char *workload_fargate_mode_name(enum workload_fargate_mode m)
 {
-    if (!val || json_object_set_new(obj, key, val))
-        *oom = true;
-}
-
-static json_t *num_or_null(bool present, double v)
-{
-    return present && isfinite(v) ? json_real(v) : json_null();
-}
-
-json_t *workload_to_json(const struct workload *w, const struct model *model)
-{
-    bool oom = false;
-    json_t *o = json_object();
-    if (w->name[0])
-        put(o, "name", json_string(w->name), &oom);
-    put(o, "kind", w->kind[0] ? json_string(w->kind) : json_null(), &oom);
-    put(o, "duration_s", json_real(w->duration_s), &oom);
-    put(o, "memory_mb", json_real(w->memory_mb), &oom);
-    put(o, "invocations_per_month", json_real(w->invocations_per_month), &oom);
-    put(o, "invocations_per_second", json_real(workload_rate_per_s(w, model)), &oom);
-    put(o, "concurrency", json_real(workload_concurrency(w, model)), &oom);
-    put(o, "vcpu", json_real(w->vcpu), &oom);
-    put(o, "gpu", json_boolean(w->gpu), &oom);
-    put(o, "gpu_memory_gb", num_or_null(w->gpu && w->gpu_memory_gb > 0, w->gpu_memory_gb), &oom);
-    put(o, "model_params_b", num_or_null(w->model_params_b > 0, w->model_params_b), &oom);
-    put(o, "precision",
-        w->model_params_b > 0 ? json_string(model_precision_name(w->precision)) : json_null(),
-        &oom);
-    put(o, "trigger",
-        w->trigger != MODEL_TRIGGER_NONE ? json_string(model_trigger_name(w->trigger))
-                                         : json_null(),
-        &oom);
-    put(o, "latency_sensitive", json_boolean(w->latency_sensitive), &oom);
-    put(o, "interruptible", json_boolean(w->interruptible), &oom);
-    put(o, "architecture", json_string(workload_arch_name(w->arch)), &oom);
-    put(o, "ephemeral_storage_mb", json_real(w->ephemeral_mb), &oom);
-    put(o, "region", json_string(w->settings.region), &oom);
-    put(o, "include_free_tier", json_boolean(w->settings.include_free_tier), &oom);
-    put(o, "team_engineers",
-        w->settings.team_engineers ? json_integer(w->settings.team_engineers) : json_null(), &oom);
-    put(o, "engineer_hourly_usd",
-        num_or_null(w->settings.engineer_hourly_usd > 0, w->settings.engineer_hourly_usd), &oom);
-
-    json_t *f = json_object();
-    put(f, "pinned", json_boolean(w->fargate.pinned), &oom);
-    put(f, "vcpu", num_or_null(w->fargate.pinned, w->fargate.vcpu), &oom);
-    put(f, "memory_gb", num_or_null(w->fargate.pinned, w->fargate.memory_gb), &oom);
-    put(f, "mode",
-        json_string(w->fargate.mode == WORKLOAD_FARGATE_MODE_ALWAYS_ON ? "always_on"
-                    : w->fargate.mode == WORKLOAD_FARGATE_MODE_PER_JOB ? "per_job"
-                                                                       : "cheaper"),
-        &oom);
-    put(f, "tasks", w->fargate.tasks ? json_integer(w->fargate.tasks) : json_null(), &oom);
-    put(f, "startup_s", json_real(w->fargate.startup_s), &oom);
-    put(o, "fargate", f, &oom);
-
-    json_t *s = json_object();
-    put(s, "duration", json_string(source_name(w->duration_from)), &oom);
-    put(s, "memory", json_string(source_name(w->memory_from)), &oom);
-    put(s, "invocations", json_string(source_name(w->invocations_from)), &oom);
-    put(s, "vcpu", json_string(source_name(w->vcpu_from)), &oom);
-    if (w->gpu)
-        put(s, "gpu_memory", json_string(source_name(w->gpu_memory_from)), &oom);
-    put(o, "sources", s, &oom);
-    if (oom) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
+    return m == WORKLOAD_FARGATE_MODE_ALWAYS_ON ? "always_on"
+           : m == WORKLOAD_FARGATE_MODE_PER_JOB ? "per_job"
+                                                : "cheaper";
 }

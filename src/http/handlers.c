@@ -14,11 +14,10 @@
 #include "computefit/access.h"
 #include "computefit/advise.h"
 #include "computefit/app.h"
-#include "computefit/chart.h"
 #include "computefit/metrics.h"
 #include "computefit/openapi.h"
 #include "computefit/query.h"
-#include "computefit/text.h"
+#include "computefit/render.h"
 #include "computefit/rates_json.h"
 #include "computefit/refresher.h"
 #include "computefit/router.h"
@@ -135,53 +134,37 @@ static void handle_pricing_refresh(const struct http_request *req, const json_t 
 }
 
 typedef int (*core_fn)(const json_t *request, const struct rates *rates, const struct model *model,
-                       json_t **ret, struct cf_error *reterr);
+                       struct cf_answer **ret, struct cf_error *reterr);
 
-/* Adds "stale" and "age_s" to the "pricing" object of an answer: the core is pure and has no
- * clock, so the age of the rates it used is measured here. */
-static void add_staleness(json_t *doc, const struct rates *rates, const struct cf_config *cfg)
+/* Renders an answer in the negotiated representation. The answer's rates must still be held. */
+static void respond(struct http_response *resp, const struct cf_answer *ans, enum http_format fmt,
+                    const struct cf_config *cfg)
 {
-    json_t *pricing = json_object_get(doc, "pricing");
-    const struct region_rates *rr =
-        rates_region(rates, json_string_value(json_object_get(pricing, "region")));
-    if (!pricing || !rr)
-        return;
-    int64_t oldest = 0;
-    for (int o = 0; o < CF_OFFER_COUNT; o++) {
-        int64_t t = rr->has[o] ? rates_offer_time(&rr->info[o]) : 0;
-        if (rr->has[o] && (oldest == 0 || t < oldest))
-            oldest = t;
-    }
-    int64_t age = oldest > 0 ? (int64_t)time(NULL) - oldest : -1;
-    json_object_set_new(pricing, "age_s", age >= 0 ? json_integer(age) : json_null());
-    json_object_set_new(pricing, "stale", json_boolean(age < 0 || age > cfg->stale_after_s));
-}
-
-/* Serialises an answer in the negotiated representation. Steals `doc`. */
-static void respond(struct http_response *resp, json_t *doc, enum http_format fmt)
-{
-    if (fmt == FORMAT_JSON) {
-        http_response_json(resp, 200, doc);
-        return;
-    }
+    struct render_opts opts = {(int64_t)time(NULL), cfg->stale_after_s};
     char *body = NULL;
     size_t len = 0;
-    const char *type = "text/plain; charset=utf-8";
-    if (fmt == FORMAT_SVG) {
+    const char *type = "application/json";
+    switch (fmt) {
+    case FORMAT_SVG: {
         struct cf_error err = {0};
-        if (chart_compare_svg(doc, &body, &len, &err) != 0) {
-            json_decref(doc);
+        if (render_svg(ans, &body, &len, &err) != 0) {
             http_response_cf_error(resp, &err);
             return;
         }
         type = "image/svg+xml";
-    } else {
-        body = text_render(doc, fmt == FORMAT_MARKDOWN);
-        len = body ? strlen(body) : 0;
-        if (fmt == FORMAT_MARKDOWN)
-            type = "text/markdown; charset=utf-8";
+        break;
     }
-    json_decref(doc);
+    case FORMAT_TEXT:
+    case FORMAT_MARKDOWN:
+        body = render_text(ans, &opts, fmt == FORMAT_MARKDOWN);
+        len = body ? strlen(body) : 0;
+        type =
+            fmt == FORMAT_MARKDOWN ? "text/markdown; charset=utf-8" : "text/plain; charset=utf-8";
+        break;
+    default:
+        body = render_json(ans, &opts, &len);
+        break;
+    }
     if (!body) {
         http_response_error(resp, CF_ENOMEM, NULL, "The server is out of memory; retry later.");
         return;
@@ -193,8 +176,9 @@ static void respond(struct http_response *resp, json_t *doc, enum http_format fm
 }
 
 /* Runs one core computation on a borrowed table: the table stays alive (reference held) for
- * exactly the length of the computation, however many refreshes swap tables meanwhile.
- * `body` is the JSON body of a POST, or NULL for a GET, whose query string is the workload. */
+ * exactly the length of the computation and the rendering, however many refreshes swap tables
+ * meanwhile. `body` is the JSON body of a POST, or NULL for a GET, whose query string is the
+ * workload. */
 static void run_core(const struct http_request *req, const json_t *body, core_fn fn, bool svg_ok,
                      struct http_response *resp)
 {
@@ -225,19 +209,18 @@ static void run_core(const struct http_request *req, const json_t *body, core_fn
                             "No rates are loaded yet; retry when /readyz answers 200.");
         return;
     }
-    json_t *out = NULL;
-    int r = fn(body, rates, app->model, &out, &err);
+    struct cf_answer *ans = NULL;
+    int r = fn(body, rates, app->model, &ans, &err);
     json_decref(query);
     if (r != 0) {
-        rates_unref(rates);
         if (!err.code)
             cf_error_set(&err, r, NULL, "The request could not be answered.");
         http_response_cf_error(resp, &err);
-        return;
+    } else {
+        respond(resp, ans, fmt, app->cfg);
     }
-    add_staleness(out, rates, app->cfg);
+    cf_answer_free(ans);
     rates_unref(rates);
-    respond(resp, out, fmt);
 }
 
 static void handle_advise(const struct http_request *req, const json_t *body,

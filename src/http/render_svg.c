@@ -1,19 +1,24 @@
 /*
- * chart.c - the /compare answer as a 600x400 SVG for dashboards.
+ * render_svg.c - a comparison (advise.h) as a 600x400 SVG for dashboards: monthly cost against
+ * invocations per month, both on log scales, one line per platform that is feasible somewhere on
+ * the curve (broken where it is not), a diamond at each break-even point (an arrow at the edge
+ * for one outside the plotted rates), a dashed vertical line at the requested rate, decade tick
+ * labels ("10k", "$1k"), a legend with each option's cost at the requested rate, and a title
+ * that states the workload. A comparison in which no option is feasible still gets axes, a
+ * legend and a sentence saying so, because that is an answer too.
  *
- * Pure: the picture is computed from the compare document alone, with no I/O, globals or locks,
- * so any HTTP worker may call it. The document comes from our own core, but the renderer trusts
- * none of it: every number is checked to be finite before it becomes a coordinate, every text
- * goes through one XML escaper that also drops the characters XML 1.0 cannot carry, and every
- * loop over the data or the decades is bounded, so no input can produce invalid XML or a huge
- * answer.
+ * Pure: the picture is computed from the comparison alone, with no I/O, globals or locks, so
+ * any HTTP worker may call it. Every number is checked to be finite before it becomes a
+ * coordinate, every text goes through one XML escaper that also drops the characters XML 1.0
+ * cannot carry, and every loop over the data or the decades is bounded, so no answer can
+ * produce invalid XML or a huge picture.
  *
  * Layout (pixels in a 600x400 viewBox): title and subtitle on top, the plot in the middle with
  * log-log axes, decade gridlines and labels, and a legend that wraps below the x-axis title.
  */
-#include "computefit/chart.h"
-
 #include "computefit/dynbuf.h"
+#include "computefit/platform.h"
+#include "computefit/render.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -44,30 +49,26 @@
 
 #define FONT "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'DejaVu Sans', sans-serif"
 
-/* The options in drawing order, with Okabe-Ito colours and dash patterns, so that the lines
- * stay apart for colour-blind readers and in greyscale prints. */
+/* One line per platform, in the table's order, with Okabe-Ito colours and dash patterns so that
+ * the lines stay apart for colour-blind readers and in greyscale prints. */
+#define N_SERIES MODEL_PLATFORM_COUNT
+
 static const struct series_style {
-    const char *key;
-    const char *label;
     const char *colour;
     const char *dash;
-} series[] = {
-    {"lambda", "Lambda", "#E69F00", NULL},
-    {"fargate", "Fargate", "#0072B2", "7 4"},
-    {"ecs_ec2_gpu", "ECS on EC2 + GPU", "#009E73", "2 3"},
+} styles[] = {
+    {"#E69F00", NULL},  {"#0072B2", "7 4"}, {"#009E73", "2 3"},  {"#CC79A7", "9 3 2 3"},
+    {"#D55E00", "4 2"}, {"#56B4E9", "1 3"}, {"#F0E442", "12 4"}, {"#000000", "6 2 1 2"},
 };
-#define N_SERIES (sizeof(series) / sizeof(series[0]))
+#define N_STYLES (sizeof(styles) / sizeof(styles[0]))
 
-/* The break-even objects that core_compare() emits, with the short name of Lambda's rival. */
-static const struct be_style {
-    const char *key;
-    const char *rival;
-} break_evens[] = {
-    {"lambda_vs_fargate_always_on", "Fargate always-on"},
-    {"lambda_vs_fargate_per_job", "Fargate per-job"},
-    {"lambda_vs_ecs_ec2_gpu", "ECS on EC2 + GPU"},
-};
-#define N_BE (sizeof(break_evens) / sizeof(break_evens[0]))
+static const struct series_style *style(size_t s)
+{
+    return &styles[s % N_STYLES];
+}
+
+/* The most break-even points marked. */
+#define MAX_BE 32
 
 /* ---- output buffer ---- */
 
@@ -191,19 +192,6 @@ static void put_text(struct dynbuf *b, const char *s, size_t max_chars)
 }
 
 /* ---- numbers ---- */
-
-/* Sets *ret to the value of `j` when it is a finite number; false otherwise (null, missing,
- * strings, and anything non-finite). */
-static bool get_num(const json_t *j, double *ret)
-{
-    if (!json_is_number(j))
-        return false;
-    double v = json_number_value(j);
-    if (!isfinite(v))
-        return false;
-    *ret = v;
-    return true;
-}
 
 /* A coordinate that is always printable and inside a sane band around the canvas. */
 static double clampc(double v)
@@ -347,8 +335,17 @@ struct pt {
     double usd; /* monthly cost; < 0 where the option cannot run (null) */
 };
 
+/* A break-even point to mark. */
+struct mark {
+    double n;          /* invocations per month, > 0 */
+    double usd;        /* the cost there; < 0 when unknown */
+    const char *rival; /* "Fargate always-on" */
+};
+
 struct chart {
     struct pt pts[N_SERIES][MAX_POINTS];
+    struct mark be[MAX_BE];
+    size_t n_be;
     double xs[MAX_POINTS];
     size_t n_pts;
     bool drawn[N_SERIES];
@@ -367,22 +364,19 @@ static double y_of(const struct chart *c, double usd)
     return y > c->y.p0 ? c->y.p0 : y;
 }
 
-static void read_curve(const json_t *curve, struct chart *c)
+/* Reads the curve: points with a positive finite rate; a cost that is missing, negative or not
+ * finite (an option that cannot run there) becomes a gap. */
+static void read_curve(const struct comparison *cmp, struct chart *c)
 {
-    size_t i;
-    json_t *p;
     c->n_pts = 0;
-    json_array_foreach(curve, i, p)
-    {
-        double n;
-        if (c->n_pts == MAX_POINTS)
-            break;
-        if (!get_num(json_object_get(p, "invocations_per_month"), &n) || !(n > 0))
+    for (size_t i = 0; i < cmp->n_curve && c->n_pts < MAX_POINTS; i++) {
+        double n = cmp->curve[i].n;
+        if (!isfinite(n) || !(n > 0))
             continue;
         c->xs[c->n_pts] = n;
         for (size_t s = 0; s < N_SERIES; s++) {
-            double usd = -1;
-            if (!get_num(json_object_get(p, series[s].key), &usd) || usd < 0)
+            double usd = cmp->curve[i].usd[s];
+            if (!isfinite(usd) || usd < 0)
                 usd = -1;
             c->pts[s][c->n_pts] = (struct pt){.n = n, .usd = usd};
             if (usd >= 0)
@@ -394,22 +388,22 @@ static void read_curve(const json_t *curve, struct chart *c)
     }
 }
 
-/* Finds the break-even point `key` in the document; false when it has none to mark. */
-static bool read_break_even(const json_t *doc, const char *key, double *ret_n, double *ret_usd)
+/* Reads the break-even points there are to mark. */
+static void read_break_evens(const struct comparison *cmp, struct chart *c)
 {
-    const json_t *be = json_object_get(json_object_get(doc, "break_even"), key);
-    double n, usd;
-    if (!get_num(json_object_get(be, "invocations_per_month"), &n) || !(n > 0))
-        return false;
-    if (!get_num(json_object_get(be, "lambda_usd"), &usd) || usd < 0)
-        if (!get_num(json_object_get(be, "other_usd"), &usd) || usd < 0)
-            usd = -1;
-    *ret_n = n;
-    *ret_usd = usd;
-    return true;
+    c->n_be = 0;
+    for (size_t i = 0; i < cmp->n_break_evens && c->n_be < MAX_BE; i++) {
+        const struct break_even *be = &cmp->break_evens[i];
+        if (!be->found || !isfinite(be->n) || !(be->n > 0))
+            continue;
+        double usd = be->reference_usd;
+        if (!isfinite(usd) || usd < 0)
+            usd = isfinite(be->other_usd) && be->other_usd >= 0 ? be->other_usd : -1;
+        c->be[c->n_be++] = (struct mark){be->n, usd, be->rival};
+    }
 }
 
-static void fit_axes(const json_t *doc, struct chart *c)
+static void fit_axes(struct chart *c)
 {
     double xmin = HUGE_VAL, xmax = 0, ymin = HUGE_VAL, ymax = 0;
     for (size_t i = 0; i < c->n_pts; i++) {
@@ -431,21 +425,17 @@ static void fit_axes(const json_t *doc, struct chart *c)
     axis_fit(&c->x, xmin, xmax, false, 2);
     /* A break-even point just past the curve widens the rates shown, so that it can be marked
      * rather than pointed at; one further away is pointed at from the edge. */
-    for (size_t k = 0; k < N_BE; k++) {
-        double n, usd;
-        if (!read_break_even(doc, break_evens[k].key, &n, &usd))
-            continue;
-        double ln = log10(n);
+    for (size_t k = 0; k < c->n_be; k++) {
+        double ln = log10(c->be[k].n);
         if (ln < c->x.lo && ln > c->x.lo - BE_STRETCH)
             c->x.lo = ln - 0.05;
         if (ln > c->x.hi && ln < c->x.hi + BE_STRETCH)
             c->x.hi = ln + 0.05;
     }
     /* Break-even points inside the plotted rates count towards the cost span. */
-    for (size_t k = 0; k < N_BE; k++) {
-        double n, usd;
-        if (read_break_even(doc, break_evens[k].key, &n, &usd) && usd > 0 && log10(n) >= c->x.lo &&
-            log10(n) <= c->x.hi) {
+    for (size_t k = 0; k < c->n_be; k++) {
+        double n = c->be[k].n, usd = c->be[k].usd;
+        if (usd > 0 && log10(n) >= c->x.lo && log10(n) <= c->x.hi) {
             ymin = fmin(ymin, usd);
             ymax = fmax(ymax, usd);
         }
@@ -470,36 +460,32 @@ static double cost_at_request(const struct chart *c, size_t s)
 /* ---- drawing ---- */
 
 /* Composes the title from the workload: "5 s x 2048 MB, 10k/month, us-east-1". */
-static void title_text(const json_t *doc, char *t, size_t cap)
+static void title_text(const struct workload *w, char *t, size_t cap)
 {
-    const json_t *w = json_object_get(doc, "workload");
     char part[128];
     size_t used = 0;
-    double v;
 #define ADD(...)                                                                                   \
     do {                                                                                           \
         int k_ = snprintf(t + used, cap - used, __VA_ARGS__);                                      \
         if (k_ > 0)                                                                                \
             used = used + (size_t)k_ < cap ? used + (size_t)k_ : cap - 1;                          \
     } while (0)
-    const char *name = json_string_value(json_object_get(w, "name"));
-    if (name && *name)
-        ADD("%.200s: ", name);
-    if (get_num(json_object_get(w, "duration_s"), &v) && v > 0) {
-        fmt_duration(part, sizeof(part), v);
+    if (w->name[0])
+        ADD("%.200s: ", w->name);
+    if (isfinite(w->duration_s) && w->duration_s > 0) {
+        fmt_duration(part, sizeof(part), w->duration_s);
         ADD("%s", part);
     }
-    if (get_num(json_object_get(w, "memory_mb"), &v) && v > 0)
-        ADD("%s%.6g MB", used && t[used - 1] != ' ' ? " \xC3\x97 " : "", v); /* U+00D7 */
-    if (json_is_true(json_object_get(w, "gpu")))
+    if (isfinite(w->memory_mb) && w->memory_mb > 0)
+        ADD("%s%.6g MB", used && t[used - 1] != ' ' ? " \xC3\x97 " : "", w->memory_mb); /* U+00D7 */
+    if (w->gpu)
         ADD(" + GPU");
-    if (get_num(json_object_get(w, "invocations_per_month"), &v) && v >= 0) {
-        fmt_count(part, sizeof(part), v);
+    if (isfinite(w->invocations_per_month) && w->invocations_per_month >= 0) {
+        fmt_count(part, sizeof(part), w->invocations_per_month);
         ADD("%s%s/month", used ? ", " : "", part);
     }
-    const char *region = json_string_value(json_object_get(w, "region"));
-    if (region && *region)
-        ADD("%s%.64s", used ? ", " : "", region);
+    if (w->settings.region[0])
+        ADD("%s%.64s", used ? ", " : "", w->settings.region);
     if (!used)
         ADD("Monthly cost by invocation rate");
 #undef ADD
@@ -530,14 +516,9 @@ static void draw_title(struct dynbuf *b, const char *t)
     bput(b, "</text>\n");
 }
 
-static void draw_subtitle(struct dynbuf *b, const json_t *doc, bool empty)
+static void draw_subtitle(struct dynbuf *b, const struct advice *a, bool empty)
 {
-    const json_t *rec = json_object_get(doc, "recommendation");
-    const char *p = json_string_value(json_object_get(rec, "platform"));
-    const char *label = NULL;
-    for (size_t s = 0; s < N_SERIES && p; s++)
-        if (!strcmp(p, series[s].key))
-            label = series[s].label;
+    const char *label = a->winner >= 0 ? platforms[a->winner].chart_label : NULL;
     bput(b, "<text x=\"%d\" y=\"43\" text-anchor=\"middle\" font-size=\"11.5\" fill=\"#444\">",
          CHART_W / 2);
     if (empty)
@@ -629,10 +610,10 @@ static void draw_axes(struct dynbuf *b, const struct chart *c)
 
 static void draw_series(struct dynbuf *b, const struct chart *c, size_t s)
 {
-    const struct series_style *st = &series[s];
-    bput(b, "<g class=\"series\" data-option=\"%s\" stroke=\"%s\" fill=\"%s\">\n", st->key,
+    const struct series_style *st = style(s);
+    bput(b, "<g class=\"series\" data-option=\"%s\" stroke=\"%s\" fill=\"%s\">\n", platforms[s].key,
          st->colour, st->colour);
-    bput(b, "<title>%s: monthly cost</title>\n", st->label);
+    bput(b, "<title>%s: monthly cost</title>\n", platforms[s].chart_label);
     size_t i = 0;
     while (i < c->n_pts) {
         if (c->pts[s][i].usd < 0) {
@@ -743,22 +724,20 @@ static void draw_request(struct dynbuf *b, const struct chart *c)
  * fewest lines; points outside the plotted rates get an arrow at the edge instead (left ones at
  * the top, where costs at low rates are not; right ones at the bottom), so the reader still
  * learns where they are. */
-static void draw_break_evens(struct dynbuf *b, const json_t *doc, const struct chart *c)
+static void draw_break_evens(struct dynbuf *b, const struct chart *c)
 {
     static const struct {
         double dx, dy;
         bool start;
     } spots[] = {{6, 17, true}, {-6, -9, false}, {-6, 17, false}, {6, -9, true},
                  {9, 4, true},  {-9, 4, false},  {6, 30, true},   {-6, -22, false}};
-    double placed_x[N_BE], placed_y[N_BE];
-    struct box taken[N_BE];
+    double placed_x[MAX_BE], placed_y[MAX_BE];
+    struct box taken[MAX_BE];
     size_t n_placed = 0, n_taken = 0, n_left = 0, n_right = 0;
     bput(b, "<g class=\"break-even\" font-size=\"10.5\" fill=\"#222\">\n");
-    for (size_t k = 0; k < N_BE; k++) {
-        double n, usd;
+    for (size_t k = 0; k < c->n_be; k++) {
+        double n = c->be[k].n, usd = c->be[k].usd;
         char lab[48], text[96];
-        if (!read_break_even(doc, break_evens[k].key, &n, &usd))
-            continue;
         fmt_count(lab, sizeof(lab), n);
         double ln = log10(n);
         double y = usd >= 0 ? y_of(c, usd) : (PLOT_Y0 + PLOT_Y1) / 2;
@@ -771,7 +750,7 @@ static void draw_break_evens(struct dynbuf *b, const json_t *doc, const struct c
                  left ? PLOT_X0 + 4 : PLOT_X1 - 4,
                  left ? PLOT_Y0 + 30 + 13.0 * (double)n_left++
                       : PLOT_Y1 - 6 - 13.0 * (double)n_right++,
-                 left ? "start" : "end", left ? "\xE2\x86\x90 " : "", break_evens[k].rival, lab,
+                 left ? "start" : "end", left ? "\xE2\x86\x90 " : "", c->be[k].rival, lab,
                  left ? "" : " \xE2\x86\x92");
             continue;
         }
@@ -784,7 +763,7 @@ static void draw_break_evens(struct dynbuf *b, const json_t *doc, const struct c
             continue;
         placed_x[n_placed] = x;
         placed_y[n_placed++] = y;
-        snprintf(text, sizeof(text), "= %s at %s", break_evens[k].rival, lab);
+        snprintf(text, sizeof(text), "= %s at %s", c->be[k].rival, lab);
         double w = LABEL_CHAR_W * (double)utf8_chars(text);
         size_t best = 0;
         double best_cost = HUGE_VAL;
@@ -806,7 +785,7 @@ static void draw_break_evens(struct dynbuf *b, const json_t *doc, const struct c
              "stroke=\"#222\" stroke-width=\"1.6\"><title>Break-even: Lambda and %s cost the "
              "same at %s invocations a month</title></path>\n"
              "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" " HALO ">",
-             x, y - 5, break_evens[k].rival, lab, x + spots[best].dx, y + spots[best].dy,
+             x, y - 5, c->be[k].rival, lab, x + spots[best].dx, y + spots[best].dy,
              spots[best].start ? "start" : "end");
         put_text(b, text, sizeof(text));
         bput(b, "</text>\n");
@@ -824,14 +803,14 @@ static void draw_legend(struct dynbuf *b, const struct chart *c, bool any_be)
         const char *what = "";
         if (k < N_SERIES) {
             if (!c->drawn[k]) {
-                snprintf(lab, sizeof(lab), "%s: cannot run this", series[k].label);
+                snprintf(lab, sizeof(lab), "%s: cannot run this", platforms[k].chart_label);
             } else if (c->at_req[k] >= 0) {
                 fmt_money(money, sizeof(money), c->at_req[k], true);
-                snprintf(lab, sizeof(lab), "%s: %s/month", series[k].label, money);
+                snprintf(lab, sizeof(lab), "%s: %s/month", platforms[k].chart_label, money);
             } else {
-                snprintf(lab, sizeof(lab), "%s", series[k].label);
+                snprintf(lab, sizeof(lab), "%s", platforms[k].chart_label);
             }
-            what = series[k].key;
+            what = platforms[k].key;
         } else if (k == N_SERIES) {
             if (!any_be)
                 continue;
@@ -853,9 +832,9 @@ static void draw_legend(struct dynbuf *b, const struct chart *c, bool any_be)
             bput(b,
                  "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
                  "stroke-width=\"%s\"%s%s%s/>",
-                 x, x + 24, y - 4, y - 4, c->drawn[k] ? series[k].colour : "#bbb",
-                 c->drawn[k] ? "2.4" : "1.2", series[k].dash ? " stroke-dasharray=\"" : "",
-                 series[k].dash ? series[k].dash : "", series[k].dash ? "\"" : "");
+                 x, x + 24, y - 4, y - 4, c->drawn[k] ? style(k)->colour : "#bbb",
+                 c->drawn[k] ? "2.4" : "1.2", style(k)->dash ? " stroke-dasharray=\"" : "",
+                 style(k)->dash ? style(k)->dash : "", style(k)->dash ? "\"" : "");
         else if (k == N_SERIES)
             bput(b,
                  "<path d=\"M%.1f %.1fl5 5l-5 5l-5 -5z\" fill=\"#fff\" stroke=\"#222\" "
@@ -875,13 +854,12 @@ static void draw_legend(struct dynbuf *b, const struct chart *c, bool any_be)
     bput(b, "</g>\n");
 }
 
-int chart_compare_svg(const json_t *compare, char **ret_svg, size_t *ret_len,
-                      struct cf_error *reterr)
+int render_svg(const struct cf_answer *a, char **ret_svg, size_t *ret_len, struct cf_error *reterr)
 {
-    const json_t *curve = json_object_get(compare, "curve");
-    if (!json_is_object(compare) || !json_is_array(curve))
-        return cf_error_set(reterr, CF_EINVAL, "curve",
-                            "the chart is drawn from a /compare answer, which has a curve array");
+    if (!a || a->kind != ANSWER_COMPARISON)
+        return cf_error_set(reterr, CF_EINVAL, NULL,
+                            "the chart is drawn from a /compare answer, which has a curve");
+    const struct comparison *cmp = a->comparison;
     struct chart *c = calloc(1, sizeof(*c));
     struct dynbuf b;
     dynbuf_init(&b, MAX_SVG_BYTES);
@@ -890,23 +868,20 @@ int chart_compare_svg(const json_t *compare, char **ret_svg, size_t *ret_len,
         r = cf_error_set(reterr, CF_ENOMEM, NULL, "The server is out of memory; retry later.");
         goto out;
     }
-    read_curve(curve, c);
-    if (!get_num(json_object_get(json_object_get(compare, "workload"), "invocations_per_month"),
-                 &c->req) ||
-        !(c->req > 0))
+    read_curve(cmp, c);
+    read_break_evens(cmp, c);
+    c->req = cmp->advice->w.invocations_per_month;
+    if (!isfinite(c->req) || !(c->req > 0))
         c->req = 0;
-    bool empty = true, any_be = false;
+    bool empty = true;
     char title[512] = "";
     for (size_t s = 0; s < N_SERIES; s++) {
         c->at_req[s] = cost_at_request(c, s);
         empty = empty && !c->drawn[s];
     }
-    fit_axes(compare, c);
-    title_text(compare, title, sizeof(title));
-    for (size_t k = 0; k < N_BE; k++) {
-        double n, usd;
-        any_be = any_be || read_break_even(compare, break_evens[k].key, &n, &usd);
-    }
+    fit_axes(c);
+    title_text(&cmp->advice->w, title, sizeof(title));
+    bool any_be = c->n_be > 0;
 
     bput(&b,
          "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -919,14 +894,14 @@ int chart_compare_svg(const json_t *compare, char **ret_svg, size_t *ret_len,
     bput(&b, "</title>\n");
     bput(&b, "<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n");
     draw_title(&b, title);
-    draw_subtitle(&b, compare, empty);
+    draw_subtitle(&b, cmp->advice, empty);
     draw_axes(&b, c);
     if (!empty) {
         draw_request(&b, c);
         for (size_t s = 0; s < N_SERIES; s++)
             if (c->drawn[s])
                 draw_series(&b, c, s);
-        draw_break_evens(&b, compare, c);
+        draw_break_evens(&b, c);
     }
     draw_legend(&b, c, any_be && !empty);
     bput(&b, "</svg>\n");

@@ -1,0 +1,64 @@
+/*
+ * platform.c - the table of platforms (see platform.h). Each row's functions are in
+ * platform_<key>.c; nothing else in computefit names a platform.
+ */
+#include "computefit/platform.h"
+
+#include <string.h>
+
+const struct platform platforms[MODEL_PLATFORM_COUNT] = {
+    [MODEL_LAMBDA] =
+        {
+            .id = MODEL_LAMBDA,
+            .key = "lambda",
+            .verdict_key = "lambda",
+            .title = "Lambda",
+            .label = "Lambda",
+            .chart_label = "Lambda",
+            .rates_label = "Lambda",
+            .offer = CF_OFFER_LAMBDA,
+            .break_even = BREAK_EVEN_ANY,
+            .price = platform_lambda_price,
+            .describe = platform_lambda_describe,
+            .config = platform_lambda_config,
+            .plan_free_tier = platform_lambda_plan_free_tier,
+        },
+    [MODEL_FARGATE] =
+        {
+            .id = MODEL_FARGATE,
+            .key = "fargate",
+            .verdict_key = "fargate",
+            .title = "Fargate",
+            .label = "Fargate",
+            .chart_label = "Fargate",
+            .rates_label = "Fargate",
+            .offer = CF_OFFER_FARGATE,
+            .break_even = BREAK_EVEN_BY_MODE,
+            .price = platform_fargate_price,
+            .describe = platform_fargate_describe,
+            .config = platform_fargate_config,
+        },
+    [MODEL_EC2_GPU] =
+        {
+            .id = MODEL_EC2_GPU,
+            .key = "ecs_ec2_gpu",
+            .verdict_key = "ec2_gpu",
+            .title = "ECS on EC2 with a GPU",
+            .label = "ECS on EC2 (GPU)",
+            .chart_label = "ECS on EC2 + GPU",
+            .rates_label = "EC2 GPU instance",
+            .offer = CF_OFFER_EC2,
+            .break_even = BREAK_EVEN_ANY,
+            .price = platform_ec2_gpu_price,
+            .describe = platform_ec2_gpu_describe,
+            .config = platform_ec2_gpu_config,
+        },
+};
+
+const struct platform *platform_find(const char *key)
+{
+    for (size_t i = 0; i < MODEL_PLATFORM_COUNT; i++)
+        if (!strcmp(platforms[i].key, key))
+            return &platforms[i];
+    return NULL;
+}

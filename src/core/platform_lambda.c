@@ -1,0 +1,188 @@
+/*
+ * platform_lambda.c - AWS Lambda: requests, GB-seconds through the monthly tiers (billed per
+ * millisecond), ephemeral storage above the included amount, the free tier when asked.
+ *
+ * Billing rules follow AWS's published ones (config/model.json has the sources): requests x
+ * rate + GB-s (memory/1024 x duration rounded up to the billing granularity) through the
+ * monthly tiers + /tmp above the included MB per GB-s; the free tier (requests, GB-s) is
+ * subtracted first when asked.
+ */
+#include <math.h>
+
+#include "computefit/platform.h"
+
+/* What a Lambda variant was priced with (cost_variant.detail). */
+struct lambda_detail {
+    double memory_mb, billed_ms, gb_s, ephemeral_mb, requests, free_requests, free_gb_s;
+};
+
+static const char *const tier_items[CF_LAMBDA_TIERS_MAX] = {"duration_tier_1", "duration_tier_2",
+                                                            "duration_tier_3", "duration_tier_4"};
+
+/* Memory Lambda must be configured with: the task's memory, raised for an explicit vCPU need
+ * (Lambda allocates CPU in proportion to memory), within Lambda's range, in whole MB. */
+static double memory_mb(const struct workload *w, const struct model *m)
+{
+    double mb = ceil(w->memory_mb - COST_EPS);
+    if (w->vcpu_from == WORKLOAD_FROM_REQUEST) {
+        double need = ceil(w->vcpu * m->lambda.mb_per_vcpu - COST_EPS);
+        if (need > m->lambda.max_memory_mb && w->vcpu <= m->lambda.max_vcpu)
+            need = m->lambda.max_memory_mb; /* the largest size gives max_vcpu */
+        if (need > mb)
+            mb = need;
+    }
+    return mb < m->lambda.min_memory_mb ? m->lambda.min_memory_mb : mb;
+}
+
+static void blocks(const struct cost_ctx *c, struct cost_option *o)
+{
+    const struct workload *w = c->w;
+    const struct model_lambda *l = &c->m->lambda;
+    if (!c->rr->has[o->platform->offer])
+        cost_block(c, o, "rates", 0, 0, false,
+                   msg_make(B_NO_RATES, "ss", o->platform->rates_label, c->rr->code));
+    if (w->gpu)
+        cost_block(c, o, "gpu", 0, 1, false, msg_make(B_NO_GPU, "s", o->platform->title));
+    if (w->duration_s > l->max_duration_s)
+        cost_block(c, o, "lambda.max_duration_s", l->max_duration_s, w->duration_s, false,
+                   msg_make(B_LAMBDA_DURATION, "nn", w->duration_s, l->max_duration_s));
+    if (w->memory_mb > l->max_memory_mb)
+        cost_block(c, o, "lambda.max_memory_mb", l->max_memory_mb, w->memory_mb, false,
+                   msg_make(B_LAMBDA_MEMORY, "nn", w->memory_mb, l->max_memory_mb));
+    if (w->vcpu_from == WORKLOAD_FROM_REQUEST && w->vcpu > l->max_vcpu)
+        cost_block(c, o, "lambda.max_vcpu", l->max_vcpu, w->vcpu, false,
+                   msg_make(B_LAMBDA_VCPU, "nn", w->vcpu, l->max_vcpu));
+    if (w->ephemeral_mb > l->max_ephemeral_mb)
+        cost_block(c, o, "lambda.max_ephemeral_mb", l->max_ephemeral_mb, w->ephemeral_mb, false,
+                   msg_make(B_LAMBDA_EPHEMERAL, "nn", w->ephemeral_mb, l->max_ephemeral_mb));
+    if (o->concurrency > l->max_concurrency)
+        cost_block(c, o, "lambda.max_concurrency", l->max_concurrency, o->concurrency, true,
+                   msg_make(B_LAMBDA_CONCURRENCY, "nn", ceil(o->concurrency), l->max_concurrency));
+}
+
+/* The smallest rate above `n` at which the bill's formula changes: the free tier running out
+ * (requests, then GB-seconds) or the billable GB-seconds reaching a tier boundary. */
+static double piece_end(const struct lambda_rates *lr, const struct model_lambda *l, bool free,
+                        double n, double gb_s_per_call)
+{
+    double end = (double)INFINITY;
+    if (free && l->free_tier_requests > n)
+        end = fmin(end, l->free_tier_requests);
+    if (!(gb_s_per_call > 0))
+        return end;
+    double free_gb_s = free ? l->free_tier_gb_s : 0;
+    if (free && free_gb_s / gb_s_per_call > n)
+        end = fmin(end, free_gb_s / gb_s_per_call);
+    for (size_t t = 0; t < lr->n_tiers && t < CF_LAMBDA_TIERS_MAX; t++) {
+        double at = (lr->gb_s_tiers[t].up_to + free_gb_s) / gb_s_per_call;
+        if (isfinite(at) && at > n)
+            end = fmin(end, at);
+    }
+    return end;
+}
+
+static void variant(const struct cost_ctx *c, enum cf_arch arch, struct cost_option *o)
+{
+    const struct workload *w = c->w;
+    const struct model_lambda *l = &c->m->lambda;
+    const struct lambda_rates *lr = &c->rr->lambda[arch];
+    struct lambda_detail *d = arena_alloc(c->arena, sizeof(*d));
+    struct cost_variant *v =
+        d ? cost_variant_add(c, o, cf_arch_name(arch), arch, COST_MODE_NONE) : NULL;
+    if (!v)
+        return;
+    v->detail = d;
+    double mb = memory_mb(w, c->m);
+    double billed_ms = cost_round_up(w->duration_s * 1000, l->billing_granularity_ms);
+    double eph_mb = w->ephemeral_mb > l->ephemeral_included_mb ? ceil(w->ephemeral_mb - COST_EPS)
+                                                               : l->ephemeral_included_mb;
+    double requests = w->invocations_per_month;
+    double gb_s = requests * (billed_ms / 1000) * (mb / 1024);
+    double free_req = 0, free_gb_s = 0;
+    if (w->settings.include_free_tier) {
+        free_req = fmin(requests, l->free_tier_requests);
+        free_gb_s = fmin(gb_s, l->free_tier_gb_s);
+    }
+    *d = (struct lambda_detail){mb, billed_ms, gb_s, eph_mb, requests, free_req, free_gb_s};
+    v->piece_end =
+        piece_end(lr, l, w->settings.include_free_tier, requests, (billed_ms / 1000) * (mb / 1024));
+
+    cost_line_add(c, v, "requests", requests - free_req, "request", lr->request_usd, true);
+    double billable = gb_s - free_gb_s, lo = 0;
+    for (size_t t = 0; t < lr->n_tiers && t < CF_LAMBDA_TIERS_MAX; t++) {
+        double hi = lr->gb_s_tiers[t].up_to;
+        double q = fmin(billable, hi) - lo;
+        if (q > 0 || t == 0)
+            cost_line_add(c, v, tier_items[t], q > 0 ? q : 0, "GB-second", lr->gb_s_tiers[t].usd,
+                          true);
+        if (billable <= hi)
+            break;
+        lo = hi;
+    }
+    double extra_gb = (eph_mb - l->ephemeral_included_mb) / 1024;
+    if (extra_gb > 0)
+        cost_line_add(c, v, "ephemeral_storage", requests * (billed_ms / 1000) * extra_gb,
+                      "GB-second", lr->ephemeral_gb_s_usd, false);
+    cost_variant_finish(c, o, v);
+}
+
+void platform_lambda_price(const struct cost_ctx *c, struct cost_option *o)
+{
+    blocks(c, o);
+    if (c->rr->has[o->platform->offer]) {
+        enum cf_arch archs[CF_ARCH_COUNT];
+        int n = cost_arch_list(c->w->arch, archs);
+        for (int i = 0; i < n; i++)
+            variant(c, archs[i], o);
+    }
+    cost_choose(o);
+}
+
+struct message platform_lambda_describe(const struct cost_option *o, const struct cost_variant *v)
+{
+    (void)o;
+    const struct lambda_detail *d = v->detail;
+    return msg_make(D_LAMBDA, "sn", cf_arch_name(v->arch), d->memory_mb);
+}
+
+size_t platform_lambda_config(const struct cost_option *o, const struct cost_variant *v,
+                              const struct workload *w, const struct model *m, struct param *out)
+{
+    const struct lambda_detail *d = v->detail;
+    size_t n = 0;
+    out[n++] = param_str("architecture", cf_arch_name(v->arch));
+    out[n++] = param_num("memory_mb", d->memory_mb);
+    out[n++] = param_num("vcpu", d->memory_mb / m->lambda.mb_per_vcpu);
+    out[n++] = param_num("billed_duration_ms", d->billed_ms);
+    out[n++] = param_num("ephemeral_storage_mb", d->ephemeral_mb);
+    out[n++] = param_num("gb_seconds", d->gb_s);
+    out[n++] = param_num("concurrency", o->concurrency);
+    if (w->settings.include_free_tier) {
+        out[n++] = param_begin("free_tier");
+        out[n++] = param_num("requests", d->free_requests);
+        out[n++] = param_num("gb_seconds", d->free_gb_s);
+        out[n++] = param_end();
+    } else {
+        out[n++] = param_null("free_tier");
+    }
+    return n;
+}
+
+double platform_lambda_plan_free_tier(const struct model *m, const struct region_rates *rr,
+                                      const struct cost_variant *const *v, size_t n,
+                                      double *ret_requests, double *ret_gb_s)
+{
+    /* Free usage is the first usage of the month, so it is priced at the first tier's rate. */
+    double req_left = m->lambda.free_tier_requests, gbs_left = m->lambda.free_tier_gb_s, usd = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct lambda_detail *d = v[i]->detail;
+        const struct lambda_rates *lr = &rr->lambda[v[i]->arch];
+        double r = fmin(req_left, d->requests), g = fmin(gbs_left, d->gb_s);
+        usd -= r * lr->request_usd + g * lr->gb_s_tiers[0].usd;
+        req_left -= r;
+        gbs_left -= g;
+    }
+    *ret_requests = m->lambda.free_tier_requests - req_left;
+    *ret_gb_s = m->lambda.free_tier_gb_s - gbs_left;
+    return usd;
+}

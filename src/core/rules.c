@@ -1,0 +1,458 @@
+/*
+ * rules.c - the rules an answer is weighed by: the seed article's decision tree and rules of
+ * thumb, the confidence rating, the reasons and the warnings (see advise.h).
+ *
+ * A rule compares the workload with the limits and thresholds of config/model.json and says
+ * which way it leans, in a coded sentence (message.h) with the figures that decided it. Rules
+ * are about particular platforms by nature ("Lambda's 900 s timeout"), so this is the one place
+ * outside platform_<key>.c that names them; the machinery that prices, compares and renders
+ * does not.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "computefit/advise.h"
+#include "computefit/platform.h"
+
+/* ---- building reasons ---- */
+
+struct rb {
+    struct advice *a;
+    struct arena *arena;
+    struct reason *r; /* the reason being built; NULL once memory ran out */
+};
+
+static void begin(struct rb *b, const char *rule)
+{
+    struct advice *a = b->a;
+    b->r = NULL;
+    if (!ARENA_GROW(b->arena, a->reasons, a->n_reasons, a->cap_reasons))
+        return;
+    b->r = &a->reasons[a->n_reasons++];
+    memset(b->r, 0, sizeof(*b->r));
+    b->r->rule = rule;
+}
+
+static void say(struct rb *b, enum verdict_kind k, enum model_platform p, struct message text)
+{
+    if (!b->r)
+        return;
+    b->r->verdict = (struct verdict){k, p};
+    b->r->text = text;
+}
+
+static void neutral(struct rb *b, struct message text)
+{
+    say(b, VERDICT_NEUTRAL, MODEL_LAMBDA, text);
+}
+
+static struct figure *fig(struct rb *b, const char *key, enum figure_kind kind)
+{
+    struct reason *r = b->r;
+    if (!r || !ARENA_GROW(b->arena, r->figures, r->n_figures, r->cap_figures))
+        return NULL;
+    struct figure *f = &r->figures[r->n_figures++];
+    memset(f, 0, sizeof(*f));
+    f->key = key;
+    f->kind = kind;
+    return f;
+}
+
+static void fig_num(struct rb *b, const char *key, double v)
+{
+    struct figure *f = fig(b, key, FIG_NUM);
+    if (f)
+        f->num = v;
+}
+
+/* A number when `present`, else null. */
+static void fig_opt(struct rb *b, const char *key, bool present, double v)
+{
+    if (present)
+        fig_num(b, key, v);
+    else
+        fig(b, key, FIG_NULL);
+}
+
+static void fig_bool(struct rb *b, const char *key, bool v)
+{
+    struct figure *f = fig(b, key, FIG_BOOL);
+    if (f)
+        f->b = v;
+}
+
+static void fig_str(struct rb *b, const char *key, const char *s)
+{
+    struct figure *f = fig(b, key, s ? FIG_STR : FIG_NULL);
+    if (f)
+        f->str = s;
+}
+
+/* ---- the decision tree and confidence ---- */
+
+/* The seed article's decision tree: GPU -> EC2; 10+ minutes, more than 3 GB or 100+/s ->
+ * Fargate; otherwise Lambda. */
+static enum model_platform seed_pick(const struct workload *w, const struct model *m)
+{
+    if (w->gpu)
+        return MODEL_EC2_GPU;
+    if (w->duration_s >= m->rules.comfortable_duration_s ||
+        w->memory_mb > m->rules.comfortable_memory_mb ||
+        workload_rate_per_s(w, m) >= m->rules.high_rate_per_s)
+        return MODEL_FARGATE;
+    return MODEL_LAMBDA;
+}
+
+void advice_rate(struct advice *a)
+{
+    const struct model *m = a->m;
+    a->seed_pick = seed_pick(&a->w, m);
+    int c = CONFIDENCE_HIGH;
+    if (a->winner >= 0) {
+        if ((int)a->seed_pick != a->winner)
+            c--;
+        if (a->runner_up >= 0 &&
+            advice_total(a, a->runner_up) <= advice_total(a, a->winner) * m->rules.close_cost_ratio)
+            c--;
+        if (a->winner == MODEL_LAMBDA && a->w.duration_s >= m->rules.comfortable_duration_s)
+            c--;
+        if (cost_chosen(&a->options[a->winner])->spot)
+            c--;
+    }
+    a->confidence = c < 0 ? CONFIDENCE_LOW : (enum confidence)c;
+}
+
+/* ---- reasons ---- */
+
+static void reason_gpu(struct rb *b)
+{
+    const struct workload *w = &b->a->w;
+    begin(b, "gpu");
+    fig_bool(b, "gpu", w->gpu);
+    fig_opt(b, "gpu_memory_gb", w->gpu && w->gpu_memory_gb > 0, w->gpu_memory_gb);
+    if (w->gpu)
+        say(b, VERDICT_FAVOURS, MODEL_EC2_GPU, msg_make(R_GPU_NEEDED, ""));
+    else
+        neutral(b, msg_make(R_GPU_NONE, ""));
+}
+
+static void reason_duration(struct rb *b)
+{
+    const struct model *m = b->a->m;
+    double d = b->a->w.duration_s;
+    begin(b, "duration");
+    fig_num(b, "duration_s", d);
+    fig_num(b, "comfortable_below_s", m->rules.comfortable_duration_s);
+    fig_num(b, "lambda_max_s", m->lambda.max_duration_s);
+    if (d < m->rules.comfortable_duration_s)
+        say(b, VERDICT_FAVOURS, MODEL_LAMBDA,
+            msg_make(R_DURATION_SHORT, "nn", d, m->rules.comfortable_duration_s));
+    else if (d <= m->lambda.max_duration_s)
+        say(b, VERDICT_RISKY, MODEL_LAMBDA,
+            msg_make(R_DURATION_RISKY, "nnn", d, m->lambda.max_duration_s,
+                     m->rules.comfortable_duration_s));
+    else
+        say(b, VERDICT_BLOCKS, MODEL_LAMBDA,
+            msg_make(R_DURATION_TOO_LONG, "nn", d, m->lambda.max_duration_s));
+}
+
+static void reason_memory(struct rb *b)
+{
+    const struct model *m = b->a->m;
+    double mb = b->a->w.memory_mb, fargate_mb = m->fargate.max_memory_gb * 1024;
+    begin(b, "memory");
+    fig_num(b, "memory_mb", mb);
+    fig_num(b, "comfortable_up_to_mb", m->rules.comfortable_memory_mb);
+    fig_num(b, "lambda_max_mb", m->lambda.max_memory_mb);
+    fig_num(b, "fargate_max_mb", fargate_mb);
+    if (mb <= m->rules.comfortable_memory_mb)
+        say(b, VERDICT_FAVOURS, MODEL_LAMBDA,
+            msg_make(R_MEMORY_COMFORTABLE, "nn", mb, m->rules.comfortable_memory_mb));
+    else if (mb <= m->lambda.max_memory_mb)
+        say(b, VERDICT_FAVOURS, MODEL_FARGATE,
+            msg_make(R_MEMORY_LARGE, "nnn", mb, m->rules.comfortable_memory_mb,
+                     m->lambda.max_memory_mb));
+    else if (mb <= fargate_mb)
+        say(b, VERDICT_BLOCKS, MODEL_LAMBDA,
+            msg_make(R_MEMORY_OVER_LAMBDA, "nnn", mb, m->lambda.max_memory_mb,
+                     m->fargate.max_memory_gb));
+    else
+        say(b, VERDICT_BLOCKS, MODEL_FARGATE,
+            msg_make(R_MEMORY_OVER_FARGATE, "nnn", mb, m->lambda.max_memory_mb,
+                     m->fargate.max_memory_gb));
+}
+
+static void reason_vcpu(struct rb *b)
+{
+    const struct model *m = b->a->m;
+    double v = b->a->w.vcpu;
+    bool given = b->a->w.vcpu_from == WORKLOAD_FROM_REQUEST;
+    begin(b, "vcpu");
+    fig_num(b, "vcpu", v);
+    fig_bool(b, "given", given);
+    fig_num(b, "lambda_max_vcpu", m->lambda.max_vcpu);
+    fig_num(b, "fargate_max_vcpu", m->fargate.max_vcpu);
+    if (given && v > m->fargate.max_vcpu)
+        say(b, VERDICT_BLOCKS, MODEL_FARGATE,
+            msg_make(R_VCPU_OVER_FARGATE, "nnn", v, m->lambda.max_vcpu, m->fargate.max_vcpu));
+    else if (given && v > m->lambda.max_vcpu)
+        say(b, VERDICT_BLOCKS, MODEL_LAMBDA,
+            msg_make(R_VCPU_OVER_LAMBDA, "nnn", v, m->lambda.max_vcpu, m->fargate.max_vcpu));
+    else
+        neutral(b, msg_make(R_VCPU_FITS, "nn", v, (double)given));
+}
+
+static void reason_storage(struct rb *b)
+{
+    const struct model *m = b->a->m;
+    double mb = b->a->w.ephemeral_mb;
+    begin(b, "ephemeral_storage");
+    fig_num(b, "ephemeral_storage_mb", mb);
+    fig_num(b, "lambda_max_mb", m->lambda.max_ephemeral_mb);
+    fig_num(b, "fargate_max_mb", m->fargate.max_ephemeral_gb * 1024);
+    if (mb > m->fargate.max_ephemeral_gb * 1024)
+        say(b, VERDICT_BLOCKS, MODEL_FARGATE,
+            msg_make(R_STORAGE_OVER_FARGATE, "nnn", mb, m->lambda.max_ephemeral_mb,
+                     m->fargate.max_ephemeral_gb));
+    else if (mb > m->lambda.max_ephemeral_mb)
+        say(b, VERDICT_BLOCKS, MODEL_LAMBDA,
+            msg_make(R_STORAGE_OVER_LAMBDA, "nnn", mb, m->lambda.max_ephemeral_mb,
+                     m->fargate.max_ephemeral_gb));
+    else
+        neutral(b, msg_make(R_STORAGE_FITS, "n", mb));
+}
+
+static void reason_concurrency(struct rb *b)
+{
+    const struct model_lambda *l = &b->a->m->lambda;
+    double c = b->a->options[MODEL_LAMBDA].concurrency;
+    begin(b, "concurrency");
+    fig_num(b, "concurrency", c);
+    fig_num(b, "lambda_max_concurrency", l->max_concurrency);
+    fig_num(b, "lambda_scaling_per_10s", l->scaling_per_10s);
+    if (c > l->max_concurrency)
+        say(b, VERDICT_BLOCKS, MODEL_LAMBDA,
+            msg_make(R_CONCURRENCY_OVER, "nn", ceil(c), l->max_concurrency));
+    else
+        neutral(b, msg_make(R_CONCURRENCY_OK, "nn", c, l->max_concurrency));
+}
+
+static void reason_rate(struct rb *b)
+{
+    const struct model *m = b->a->m;
+    double per_s = workload_rate_per_s(&b->a->w, m), per_h = per_s * 3600;
+    begin(b, "rate");
+    fig_num(b, "invocations_per_second", per_s);
+    fig_num(b, "invocations_per_hour", per_h);
+    fig_num(b, "high_rate_per_second", m->rules.high_rate_per_s);
+    fig_num(b, "infrequent_per_hour", m->rules.infrequent_per_hour);
+    if (per_s >= m->rules.high_rate_per_s)
+        say(b, VERDICT_FAVOURS, MODEL_FARGATE,
+            msg_make(R_RATE_HIGH, "nn", per_s, m->rules.high_rate_per_s));
+    else if (per_h <= m->rules.infrequent_per_hour)
+        say(b, VERDICT_FAVOURS, MODEL_LAMBDA,
+            msg_make(R_RATE_INFREQUENT, "nn", per_h, m->rules.infrequent_per_hour));
+    else
+        neutral(b, msg_make(R_RATE_NEUTRAL, "n", per_h));
+}
+
+static void reason_trigger(struct rb *b)
+{
+    enum model_trigger t = b->a->w.trigger;
+    begin(b, "trigger");
+    fig_str(b, "trigger", t ? model_trigger_name(t) : NULL);
+    if (t && b->a->m->event_trigger[t])
+        say(b, VERDICT_FAVOURS, MODEL_LAMBDA,
+            msg_make(R_TRIGGER_EVENT, "s", model_trigger_name(t)));
+    else if (t)
+        neutral(b, msg_make(R_TRIGGER_PLAIN, "s", model_trigger_name(t)));
+    else
+        neutral(b, msg_make(R_TRIGGER_NONE, ""));
+}
+
+static void reason_cold_start(struct rb *b)
+{
+    const struct model_lambda *l = &b->a->m->lambda;
+    double per_window = workload_rate_per_s(&b->a->w, b->a->m) * l->warm_idle_s;
+    begin(b, "cold_start");
+    fig_bool(b, "latency_sensitive", b->a->w.latency_sensitive);
+    fig_num(b, "invocations_per_warm_window", per_window);
+    fig_num(b, "warm_idle_s", l->warm_idle_s);
+    fig_num(b, "cold_start_min_s", l->cold_start_min_s);
+    fig_num(b, "cold_start_max_s", l->cold_start_max_s);
+    if (!b->a->w.latency_sensitive)
+        neutral(b, msg_make(R_COLD_START_UNSEEN, "nn", l->cold_start_min_s, l->cold_start_max_s));
+    else if (per_window < 1)
+        say(b, VERDICT_FAVOURS, MODEL_FARGATE,
+            msg_make(R_COLD_START_MOSTLY_COLD, "nnnn", per_window, l->warm_idle_s,
+                     l->cold_start_min_s, l->cold_start_max_s));
+    else
+        neutral(b, msg_make(R_COLD_START_MOSTLY_WARM, "nnnn", per_window, l->warm_idle_s,
+                            l->cold_start_min_s, l->cold_start_max_s));
+}
+
+static void reason_team(struct rb *b)
+{
+    const struct advice *a = b->a;
+    const struct model *m = a->m;
+    const struct workload_settings *s = &a->w.settings;
+    begin(b, "team");
+    struct figure *f = fig(b, "team_engineers", s->team_engineers ? FIG_INT : FIG_NULL);
+    if (f)
+        f->num = s->team_engineers;
+    double *hours = arena_alloc(b->arena, sizeof(double) * MODEL_PLATFORM_COUNT);
+    if ((f = fig(b, "ops_hours_per_month", FIG_PER_PLATFORM)) && hours) {
+        for (int p = 0; p < MODEL_PLATFORM_COUNT; p++)
+            hours[p] = a->options[p].ops_hours;
+        f->per_platform = hours;
+    }
+    fig_num(b, "solo_multiplier", m->ops.solo_multiplier);
+    fig_opt(b, "engineer_hourly_usd", s->engineer_hourly_usd > 0, s->engineer_hourly_usd);
+    double priced = s->engineer_hourly_usd > 0;
+    double hl = a->options[MODEL_LAMBDA].ops_hours, hf = a->options[MODEL_FARGATE].ops_hours;
+    if (s->team_engineers == 1)
+        say(b, VERDICT_FAVOURS, MODEL_LAMBDA,
+            msg_make(R_TEAM_SOLO, "nnnn", m->ops.solo_multiplier, hf, hl, priced));
+    else if (s->team_engineers > 1)
+        neutral(b, msg_make(R_TEAM_SHARED, "nnnn", (double)s->team_engineers, hf, hl, priced));
+    else
+        neutral(b, msg_make(R_TEAM_UNKNOWN, "nnn", hf, hl, priced));
+}
+
+/* A message kept in the arena, for use as another message's argument. */
+static const struct message *keep(struct arena *arena, struct message m)
+{
+    struct message *k = arena_alloc(arena, sizeof(*k));
+    if (k)
+        *k = m;
+    return k;
+}
+
+/* A description of platform p's chosen variant (or its title when it has none), kept in the
+ * arena for use as an argument. */
+static const struct message *describe(const struct advice *a, int p, struct arena *arena)
+{
+    const struct cost_option *o = &a->options[p];
+    const struct cost_variant *v = cost_chosen(o);
+    if (!v)
+        return keep(arena, msg_make(D_TITLE, "s", platforms[p].title));
+    return keep(arena, platforms[p].describe(o, v));
+}
+
+static void reason_cost(struct rb *b)
+{
+    const struct advice *a = b->a;
+    begin(b, "cost");
+    for (int p = 0; p < MODEL_PLATFORM_COUNT; p++)
+        fig_num(b, platforms[p].key, advice_total(a, p));
+    const struct message *win = describe(a, a->winner, b->arena);
+    double w = advice_total(a, a->winner);
+    if (a->runner_up < 0) {
+        say(b, VERDICT_FAVOURS, (enum model_platform)a->winner,
+            msg_make(R_COST_ONLY, "mn", win, w));
+        return;
+    }
+    double r = advice_total(a, a->runner_up);
+    say(b, VERDICT_FAVOURS, (enum model_platform)a->winner,
+        msg_make(R_COST_CHEAPEST, "mnmnn", win, w, describe(a, a->runner_up, b->arena), r,
+                 w > 0 ? r / w : (double)INFINITY));
+}
+
+static void reason_seed(struct rb *b)
+{
+    const struct advice *a = b->a;
+    bool agrees = (int)a->seed_pick == a->winner;
+    begin(b, "seed_decision_tree");
+    fig_str(b, "seed_pick", platforms[a->seed_pick].key);
+    fig_str(b, "cost_winner", platforms[a->winner].key);
+    fig_bool(b, "agrees", agrees);
+    if (agrees)
+        say(b, VERDICT_FAVOURS, a->seed_pick,
+            msg_make(R_SEED_AGREES, "s", platforms[a->seed_pick].title));
+    else
+        say(b, VERDICT_FAVOURS, a->seed_pick,
+            msg_make(R_SEED_DISAGREES, "ss", platforms[a->seed_pick].title,
+                     platforms[a->winner].title));
+}
+
+void advice_reasons(struct advice *a, struct arena *arena)
+{
+    struct rb b = {a, arena, NULL};
+    reason_gpu(&b);
+    reason_duration(&b);
+    reason_memory(&b);
+    reason_vcpu(&b);
+    reason_storage(&b);
+    reason_concurrency(&b);
+    reason_rate(&b);
+    reason_trigger(&b);
+    reason_cold_start(&b);
+    reason_team(&b);
+    reason_cost(&b);
+    reason_seed(&b);
+}
+
+/* ---- warnings ---- */
+
+static void warn(struct advice *a, struct arena *arena, struct message m)
+{
+    if (ARENA_GROW(arena, a->warnings, a->n_warnings, a->cap_warnings))
+        a->warnings[a->n_warnings++] = m;
+}
+
+void advice_warnings(struct advice *a, struct arena *arena)
+{
+    const struct workload *w = &a->w;
+    const struct model *m = a->m;
+    bool ec2 = a->options[MODEL_EC2_GPU].feasible;
+    if (w->fargate.pinned && w->fargate.memory_gb * 1024 < w->memory_mb - 1e-9)
+        warn(a, arena, msg_make(W_PINNED_MEMORY, "nn", w->fargate.memory_gb, w->memory_mb));
+    if (w->fargate.pinned && w->fargate.vcpu < w->vcpu - 1e-9)
+        warn(a, arena,
+             msg_make(W_PINNED_VCPU, "nnn", w->fargate.vcpu, w->vcpu,
+                      (double)(w->vcpu_from == WORKLOAD_FROM_REQUEST)));
+    if (!w->gpu && ec2)
+        warn(a, arena, msg_make(W_GPU_INSTANCES_ONLY, ""));
+    if (w->arch == WORKLOAD_ARCH_ARM64 && ec2)
+        warn(a, arena, msg_make(W_GPU_INSTANCES_X86, ""));
+    if (w->settings.include_free_tier)
+        warn(a, arena, msg_make(W_FREE_TIER_ACCOUNT, ""));
+    if (w->ephemeral_mb > 0 && ec2)
+        warn(a, arena, msg_make(W_EBS_NOT_INCLUDED, ""));
+    double c = a->options[MODEL_LAMBDA].concurrency;
+    if (c > m->lambda.scaling_per_10s)
+        warn(a, arena,
+             msg_make(W_LAMBDA_SCALING, "nnn", m->lambda.scaling_per_10s, ceil(c),
+                      ceil(c / m->lambda.scaling_per_10s) * 10));
+    bool estimate = false, feed = false;
+    for (int p = 0; p < MODEL_PLATFORM_COUNT; p++) {
+        const struct cost_variant *v = cost_chosen(&a->options[p]);
+        estimate =
+            estimate || (v && v->spot_source == COST_SPOT_DISCOUNT && a->options[p].feasible);
+        feed = feed || (v && v->spot_source == COST_SPOT_FEED && a->options[p].feasible);
+    }
+    if (feed)
+        warn(a, arena, msg_make(W_SPOT_FEED, ""));
+    if (estimate)
+        warn(a, arena,
+             msg_make(W_SPOT_ESTIMATE, "nn", m->fargate.spot_discount * 100,
+                      m->ec2.spot_discount * 100));
+}
+
+/* ---- the recommendation ---- */
+
+struct message advice_summary(const struct advice *a, struct arena *arena)
+{
+    const struct message *win = describe(a, a->winner, arena);
+    double w = advice_total(a, a->winner);
+    bool seed = (int)a->seed_pick == a->winner;
+    const char *seed_title = platforms[a->seed_pick].title;
+    if (a->runner_up >= 0) {
+        const struct message *run = describe(a, a->runner_up, arena);
+        double r = advice_total(a, a->runner_up);
+        return seed ? msg_make(S_CHEAPEST, "mnnm", win, w, r, run)
+                    : msg_make(S_CHEAPEST_NOT_SEED, "mnnms", win, w, r, run, seed_title);
+    }
+    return seed ? msg_make(S_ONLY, "mn", win, w)
+                : msg_make(S_ONLY_NOT_SEED, "mns", win, w, seed_title);
+}

@@ -1,0 +1,185 @@
+/*
+ * render_text.c - an answer as six lines at most, for chat-ops bots (see render.h).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "computefit/dynbuf.h"
+#include "computefit/platform.h"
+#include "computefit/render.h"
+
+/* The longest answer rendered: six short lines, with room for long warnings. */
+#define TEXT_MAX (64 * 1024)
+#define LINE_MAX 1024
+
+static const char *const confidence_names[] = {"low", "medium", "high"};
+
+/* "$1.67", "$1,234", "$0.0021": cents for ordinary sums, more digits for tiny ones. */
+static void money(char *buf, size_t cap, double usd)
+{
+    if (!isfinite(usd))
+        snprintf(buf, cap, "n/a");
+    else if (usd != 0 && fabs(usd) < 0.01)
+        snprintf(buf, cap, "$%.4f", usd);
+    else if (fabs(usd) >= 10000)
+        snprintf(buf, cap, "$%.0f", usd);
+    else
+        snprintf(buf, cap, "$%.2f", usd);
+}
+
+/* "431962" -> "431,962" (whole numbers, for people reading a chat message). */
+static void grouped(char *buf, size_t cap, double v)
+{
+    char digits[32];
+    int n = snprintf(digits, sizeof(digits), "%.0f", v);
+    if (n <= 0 || (size_t)n >= sizeof(digits) || !isfinite(v) || v < 0) {
+        snprintf(buf, cap, "%s", n > 0 ? digits : "?");
+        return;
+    }
+    size_t j = 0;
+    for (int i = 0; i < n && j + 2 < cap; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            buf[j++] = ',';
+        buf[j++] = digits[i];
+    }
+    buf[j] = '\0';
+}
+
+static void line_recommendation(struct dynbuf *o, const char *label, const char *variant,
+                                double usd, enum confidence c, bool md)
+{
+    const char *b = md ? "**" : "";
+    char m[32];
+    money(m, sizeof(m), usd);
+    dynbuf_printf(o, "Recommendation: %s%s%s%s%s — %s/month (confidence %s)\n", b, label, b,
+                  variant ? " " : "", variant ? variant : "", m, confidence_names[c]);
+}
+
+static void line_options(struct dynbuf *o, const struct advice *a, bool md)
+{
+    dynbuf_printf(o, "Monthly: ");
+    for (int p = 0; p < MODEL_PLATFORM_COUNT; p++) {
+        const struct cost_option *opt = &a->options[p];
+        const struct cost_variant *v = opt->feasible ? cost_chosen(opt) : NULL;
+        if (p)
+            dynbuf_printf(o, " | ");
+        if (v) {
+            char m[32];
+            money(m, sizeof(m), v->monthly_usd);
+            dynbuf_printf(o, "%s %s", platforms[p].label, m);
+        } else {
+            dynbuf_printf(o, "%s %s (%s)", platforms[p].label,
+                          md ? "_not possible_" : "not possible",
+                          opt->n_blocks ? opt->blocks[0].limit : "infeasible");
+        }
+    }
+    dynbuf_printf(o, "\n");
+}
+
+static void line_plan(struct dynbuf *o, const struct plan *p)
+{
+    dynbuf_printf(o, "Tasks: ");
+    for (size_t i = 0; i < p->n_tasks; i++) {
+        const struct advice *a = p->tasks[i].advice;
+        char m[32];
+        money(m, sizeof(m), cost_chosen(&a->options[a->winner])->monthly_usd);
+        dynbuf_printf(o, "%s%s → %s %s", i ? " | " : "", p->tasks[i].name,
+                      platforms[a->winner].label, m);
+    }
+    dynbuf_printf(o, "\n");
+}
+
+static void line_message(struct dynbuf *o, const char *prefix, const struct message *m)
+{
+    char text[LINE_MAX];
+    msg_format(m, text, sizeof(text));
+    dynbuf_printf(o, "%s%s\n", prefix, text);
+}
+
+/* The first break-even: the reference platform against the first other side. */
+static void line_break_even(struct dynbuf *o, const struct comparison *c)
+{
+    if (!c->n_break_evens)
+        return;
+    const struct break_even *be = &c->break_evens[0];
+    const char *ref = platforms[0].title;
+    if (be->found) {
+        char count[40];
+        grouped(count, sizeof(count), be->n);
+        dynbuf_printf(o, "Break-even: %s = %s at %s invocations/month\n", ref, be->label, count);
+    } else {
+        char why[LINE_MAX];
+        msg_format(&be->reason, why, sizeof(why));
+        dynbuf_printf(o, "Break-even: %s and %s never cost the same (%s)\n", ref, be->label, why);
+    }
+}
+
+static void line_warnings(struct dynbuf *o, const struct message *w, size_t n, bool md)
+{
+    if (!n)
+        return;
+    char text[LINE_MAX];
+    msg_format(&w[0], text, sizeof(text));
+    dynbuf_printf(o, "%s%s", md ? "_Warning:_ " : "Warning: ", text);
+    if (n > 1)
+        dynbuf_printf(o, " (+%zu more)", n - 1);
+    dynbuf_printf(o, "\n");
+}
+
+static void line_pricing(struct dynbuf *o, const struct region_rates *rr,
+                         const struct render_opts *opts)
+{
+    struct render_pricing rp;
+    render_pricing_of(rr, opts, &rp);
+    dynbuf_printf(o, "Rates: %s, %s, as of %s%s\n", rp.source, rr->code, rp.as_of ? rp.as_of : "",
+                  rp.stale ? " (stale)" : "");
+}
+
+static void advice_lines(struct dynbuf *o, const struct advice *a, bool md)
+{
+    if (a->winner >= 0) {
+        const struct cost_variant *v = cost_chosen(&a->options[a->winner]);
+        line_recommendation(o, platforms[a->winner].label, v->name, v->monthly_usd, a->confidence,
+                            md);
+    } else {
+        dynbuf_printf(o, "Recommendation: none (no option can run this task)\n");
+    }
+    line_options(o, a, md);
+    if (a->winner >= 0)
+        line_message(o, "Why: ", &a->summary);
+}
+
+char *render_text(const struct cf_answer *a, const struct render_opts *opts, bool md)
+{
+    struct dynbuf o;
+    dynbuf_init(&o, TEXT_MAX);
+    switch (a->kind) {
+    case ANSWER_ADVICE:
+        advice_lines(&o, a->advice, md);
+        line_warnings(&o, a->advice->warnings, a->advice->n_warnings, md);
+        break;
+    case ANSWER_PLAN: {
+        const struct plan *p = a->plan;
+        char why[LINE_MAX];
+        line_recommendation(
+            &o, p->n_platforms_used > 1 ? "Hybrid plan" : platforms[p->only_platform].label, NULL,
+            p->monthly_usd, p->confidence, md);
+        line_plan(&o, p);
+        render_plan_summary(p, why, sizeof(why));
+        dynbuf_printf(&o, "Why: %s\n", why);
+        line_warnings(&o, p->warnings, p->n_warnings, md);
+        break;
+    }
+    case ANSWER_COMPARISON: {
+        const struct advice *adv = a->comparison->advice;
+        advice_lines(&o, adv, md);
+        line_break_even(&o, a->comparison);
+        line_warnings(&o, adv->warnings, adv->winner >= 0 ? adv->n_warnings : 0, md);
+        break;
+    }
+    }
+    line_pricing(&o, a->rr, opts);
+    return dynbuf_take(&o, NULL);
+}

@@ -1,0 +1,324 @@
+/*
+ * test_compare.c - break-evens and the cost curve (compare.c).
+ *
+ * The solver works on the pieces of the cost functions. It is checked here against an oracle
+ * that knows nothing of pieces: it prices both sides at a dense grid of rates and just before
+ * and after every point where, by the billing rules and the model's constants, a bill changes
+ * formula (each always-on task or instance added, each Lambda tier and free-tier boundary),
+ * and counts the changes of the cheaper side. Between two such samples each side is linear
+ * and a difference of a linear and a constant changes sign at most once, so the oracle's count
+ * is exact; its first change brackets the solver's break-even. Plus hand-worked cases from the
+ * us-east-1 rates.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "computefit/advise.h"
+#include "computefit/platform.h"
+#include "testutil.h"
+
+/* us-east-1 rates (shared/docs/aws-price-list.md sections 7-9). */
+#define REQ         0.0000002
+#define X86_T1      0.0000166667
+#define FG_X86_VCPU 0.04048
+#define FG_X86_GB   0.004445
+#define G4DN_XL     0.526
+#define HOURS       730.0
+
+static struct model *model;
+static struct rates *rates;
+
+static void setup(void)
+{
+    static const struct cf_test_gpu g4dn = {"g4dn.xlarge", G4DN_XL, 4, 16, 1, "T4", 16};
+    model = cf_test_model();
+    rates = cf_test_rates(&g4dn, 1);
+}
+
+static void teardown(void)
+{
+    model_free(model);
+    rates_unref(rates);
+}
+
+static struct cf_answer *compare(const char *text)
+{
+    return cf_test_answer(text, true, rates, model);
+}
+
+static const struct break_even *find(const struct cf_answer *a, const char *key)
+{
+    const struct comparison *c = a->comparison;
+    for (size_t i = 0; i < c->n_break_evens; i++)
+        if (!strcmp(c->break_evens[i].key, key))
+            return &c->break_evens[i];
+    ck_abort_msg("no break-even %s", key);
+    return NULL;
+}
+
+/* ---- the oracle ---- */
+
+struct oracle {
+    const struct advice *a;
+    const struct break_even *be;
+    struct arena arena;
+    double *xs;
+    size_t n, cap;
+};
+
+static void sample(struct oracle *o, double x)
+{
+    if (!(x >= 1 && x <= model->limits.max_invocations_per_month))
+        return;
+    ck_assert(ARENA_GROW(&o->arena, o->xs, o->n, o->cap));
+    o->xs[o->n++] = x;
+}
+
+/* Both sides' costs at rate x: the reference platform (any mode) and the other side. */
+static void sides_at(struct oracle *o, double x, double *ret_ref, double *ret_other)
+{
+    struct workload w = o->a->w;
+    w.invocations_per_month = x;
+    struct arena scratch;
+    arena_init(&scratch, 0);
+    struct cost_ctx c = {&w, o->a->rr, model, &scratch};
+    struct cost_option opt;
+    cost_price(&c, &platforms[0], &opt);
+    *ret_ref = cost_best(&opt, COST_MODE_NONE);
+    cost_price(&c, &platforms[o->be->other], &opt);
+    *ret_other = cost_best(&opt, o->be->mode);
+    arena_free(&scratch);
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+/* Counts the changes of the cheaper side from 1 to the largest rate; sets the first change's
+ * bracket. */
+static int oracle_changes(const struct advice *a, const struct break_even *be, double *ret_lo,
+                          double *ret_hi)
+{
+    struct oracle o = {.a = a, .be = be};
+    arena_init(&o.arena, 0);
+    const struct workload *w = &a->w;
+    double max = model->limits.max_invocations_per_month;
+    /* A dense grid: 200 points a decade. */
+    for (double e = 0; e <= log10(max); e += 1.0 / 200)
+        sample(&o, pow(10, e));
+    sample(&o, max);
+    /* Every fleet step: one more always-on task (Fargate) or instance (EC2) each time the
+     * concurrency, rate x duration / hours, passes a multiple of what one serves. */
+    double per_unit = be->other == MODEL_FARGATE ? model->fargate.per_task_concurrency
+                                                 : model->ec2.jobs_per_instance;
+    double step = per_unit * model->hours_per_month * 3600 / w->duration_s;
+    for (double k = 1; k * step <= max; k++) {
+        /* The fleet is sized as ceil(concurrency - 1e-9): the step comes just past k. */
+        sample(&o, k * step);
+        sample(&o, k * step * (1 + 4e-9 / k));
+    }
+    /* Lambda: its tiers and free tier, for the memory and billed duration it is configured
+     * with (as its config shows them). */
+    struct workload wl = *w;
+    struct arena scratch;
+    arena_init(&scratch, 0);
+    struct cost_ctx c = {&wl, a->rr, model, &scratch};
+    struct cost_option opt;
+    cost_price(&c, &platforms[0], &opt);
+    for (size_t i = 0; i < opt.n_variants; i++) {
+        struct param p[PLATFORM_PARAMS_MAX];
+        size_t np = platforms[0].config(&opt, &opt.variants[i], w, model, p);
+        double mb = 0, ms = 0;
+        for (size_t k = 0; k < np; k++) {
+            if (p[k].key && !strcmp(p[k].key, "memory_mb"))
+                mb = p[k].num;
+            if (p[k].key && !strcmp(p[k].key, "billed_duration_ms"))
+                ms = p[k].num;
+        }
+        double per_call = ms / 1000 * mb / 1024;
+        const struct lambda_rates *lr = &a->rr->lambda[opt.variants[i].arch];
+        double free = w->settings.include_free_tier ? model->lambda.free_tier_gb_s : 0;
+        for (size_t t = 0; t < lr->n_tiers; t++)
+            sample(&o, (lr->gb_s_tiers[t].up_to + free) / per_call);
+        if (w->settings.include_free_tier) {
+            sample(&o, model->lambda.free_tier_requests);
+            sample(&o, free / per_call);
+        }
+    }
+    arena_free(&scratch);
+    qsort(o.xs, o.n, sizeof(double), cmp_double);
+    int changes = 0;
+    bool dearer = false;
+    double prev = 0;
+    for (size_t i = 0; i < o.n; i++) {
+        double ref, other;
+        sides_at(&o, o.xs[i], &ref, &other);
+        bool d = ref - other > 0;
+        if (i > 0 && d != dearer) {
+            if (!changes) {
+                *ret_lo = prev;
+                *ret_hi = o.xs[i];
+            }
+            changes++;
+        }
+        dearer = d;
+        prev = o.xs[i];
+    }
+    arena_free(&o.arena);
+    return changes;
+}
+
+static void expect_oracle(const char *text)
+{
+    struct cf_answer *ans = compare(text);
+    const struct comparison *c = ans->comparison;
+    for (size_t i = 0; i < c->n_break_evens; i++) {
+        const struct break_even *be = &c->break_evens[i];
+        if (!be->found && be->reason.code != E_NO_CROSSING)
+            continue; /* a side cannot run at any rate, or is pinned to the other mode */
+        double lo = 0, hi = 0;
+        int changes = oracle_changes(c->advice, be, &lo, &hi);
+        ck_assert_msg(changes == (be->found ? be->crossings : 0),
+                      "%s %s: the solver counts %d changes, the oracle %d", text, be->key,
+                      be->found ? be->crossings : 0, changes);
+        if (be->found)
+            ck_assert_msg(be->n >= lo * (1 - 1e-9) && be->n <= hi * (1 + 1e-9),
+                          "%s %s: break-even %.17g outside the oracle's [%.17g, %.17g]", text,
+                          be->key, be->n, lo, hi);
+    }
+    cf_answer_free(ans);
+}
+
+/* ---- cases ---- */
+
+/* The seed's invoice workload, worked by hand: Lambda costs 2e-7 + 5 s x 2 GB x 0.0000166667 =
+ * $0.000166867 an invocation; one always-on 2 vCPU / 4 GB task costs 730 x (2 x 0.04048 + 4 x
+ * 0.004445) = $72.0802 while the concurrency stays below 1 (525,600 a month). The first
+ * break-even is 72.0802 / 0.000166867 = 431,962 a month. */
+START_TEST(hand_worked_break_even)
+{
+    struct cf_answer *ans = compare("{\"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": "
+                                    "10000}");
+    const struct break_even *be = find(ans, "lambda_vs_fargate_always_on");
+    double per_inv = REQ + 5 * 2 * X86_T1, task = HOURS * (2 * FG_X86_VCPU + 4 * FG_X86_GB);
+    ck_assert(be->found);
+    ck_assert_double_eq_tol(be->n, task / per_inv, task / per_inv * 1e-12);
+    ck_assert_double_eq_tol(be->reference_usd, task, 1e-9);
+    ck_assert_double_eq_tol(be->other_usd, task, 1e-9);
+    ck_assert_int_eq(be->cheaper_below, MODEL_LAMBDA);
+    ck_assert_int_eq(be->cheaper_above, MODEL_FARGATE);
+    /* Just past one task's worth of concurrency (525,600 a month) a second task makes Fargate
+     * $144.16 against Lambda's $87.70: Lambda is cheaper again, so the sides cross more than
+     * once. */
+    ck_assert_int_gt(be->crossings, 1);
+    ck_assert_str_eq(be->label, "always-on Fargate");
+    ck_assert_str_eq(be->rival, "Fargate always-on");
+    /* Per-job Fargate (60 s x $0.09874 / 3600 = $0.00165 an invocation) never catches up. */
+    be = find(ans, "lambda_vs_fargate_per_job");
+    ck_assert(!be->found);
+    ck_assert_int_eq(be->reason.code, E_NO_CROSSING);
+    cf_answer_free(ans);
+}
+END_TEST
+
+/* A free tier moves the first crossing: Lambda is free up to 1M requests and 400,000 GB-s. With
+ * 14-minute 1 GB tasks the free GB-s run out at 476 a month; one always-on 1 vCPU / 2 GB task
+ * ($36.04) is passed at 400,000 / 840 + 36.0401 / (840 x 0.0000166667 + 0) ... computed below
+ * from the billing rules: the crossing is where (n x 840 - 400,000) x 0.0000166667 = 36.0401
+ * (the requests are still free). */
+START_TEST(free_tier_crossing)
+{
+    struct cf_answer *ans = compare("{\"duration\": \"14m\", \"memory\": \"1GB\", \"invocations\": "
+                                    "\"5/s\", \"include_free_tier\": true}");
+    const struct break_even *be = find(ans, "lambda_vs_fargate_always_on");
+    double task = HOURS * (1 * FG_X86_VCPU + 2 * FG_X86_GB);
+    double n = (task / X86_T1 + 400000) / 840;
+    ck_assert(be->found);
+    ck_assert_double_eq_tol(be->n, n, n * 1e-9);
+    /* That is below one task's worth of concurrency (730 x 3600 / 840 = 3,128.6 a month), which
+     * a grid of 40 points a decade missed: its crossings sat between two grid points. */
+    ck_assert_double_lt(be->n, HOURS * 3600 / 840);
+    cf_answer_free(ans);
+}
+END_TEST
+
+START_TEST(solver_agrees_with_the_oracle)
+{
+    static const char *const workloads[] = {
+        "{\"duration\": \"100ms\", \"memory\": \"2GB\", \"invocations\": 1000}",
+        "{\"duration\": \"250ms\", \"memory\": \"512MB\", \"invocations\": 1000, "
+        "\"include_free_tier\": true}",
+        "{\"duration\": \"200ms\", \"memory\": \"4GB\", \"invocations\": 1000, \"architecture\": "
+        "\"any\", \"interruptible\": true}",
+        "{\"duration\": \"500ms\", \"memory\": \"1GB\", \"invocations\": 1000, "
+        "\"engineer_hourly_usd\": 100, \"team_engineers\": 1}",
+        "{\"duration\": \"50ms\", \"memory\": \"10GB\", \"invocations\": 1000, \"architecture\": "
+        "\"arm64\", \"include_free_tier\": true}",
+        "{\"duration\": \"300ms\", \"memory\": \"3GB\", \"invocations\": 1000, "
+        "\"ephemeral_storage\": "
+        "\"2GB\", \"fargate\": {\"vcpu\": 1, \"memory\": \"3GB\"}}",
+        "{\"duration\": \"150ms\", \"memory\": \"128MB\", \"invocations\": 1000, \"fargate\": "
+        "{\"mode\": \"always_on\"}}",
+    };
+    for (size_t i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++)
+        expect_oracle(workloads[i]);
+}
+END_TEST
+
+/* The curve spans every break-even it reports and holds the requested rate and each break-even
+ * as points; without a break-even it is the 21 points of three decades around the rate. */
+START_TEST(curve_spans_break_evens)
+{
+    struct cf_answer *ans = compare("{\"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": "
+                                    "10000}");
+    const struct comparison *c = ans->comparison;
+    for (size_t i = 1; i < c->n_curve; i++)
+        ck_assert_double_gt(c->curve[i].n, c->curve[i - 1].n);
+    for (size_t k = 0; k < c->n_break_evens; k++) {
+        const struct break_even *be = &c->break_evens[k];
+        if (!be->found)
+            continue;
+        bool on = false;
+        for (size_t i = 0; i < c->n_curve; i++)
+            on = on || c->curve[i].n == be->n;
+        ck_assert_msg(on, "%s at %g is not a point of the curve", be->key, be->n);
+        ck_assert_double_lt(c->curve[0].n, be->n);
+        ck_assert_double_gt(c->curve[c->n_curve - 1].n, be->n);
+    }
+    cf_answer_free(ans);
+    /* A GPU job Lambda cannot run: no break-even, 21 points from 10^-1.5 to 10^1.5 a month. */
+    ans = compare("{\"duration\": \"4h\", \"memory\": \"8GB\", \"gpu_memory\": 10, "
+                  "\"invocations\": 1}");
+    c = ans->comparison;
+    ck_assert_uint_eq(c->n_curve, 21);
+    ck_assert_double_eq(c->curve[10].n, 1);
+    ck_assert_double_eq_tol(c->curve[0].n, pow(10, -1.5), 1e-15);
+    ck_assert_double_eq_tol(c->curve[20].n, pow(10, 1.5), 1e-12);
+    ck_assert(isnan(c->curve[10].usd[MODEL_LAMBDA]));
+    ck_assert(!isnan(c->curve[10].usd[MODEL_EC2_GPU]));
+    cf_answer_free(ans);
+}
+END_TEST
+
+static Suite *compare_suite(void)
+{
+    Suite *s = suite_create("compare");
+    TCase *tc = tcase_create("break_even");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 240);
+    tcase_add_test(tc, hand_worked_break_even);
+    tcase_add_test(tc, free_tier_crossing);
+    tcase_add_test(tc, solver_agrees_with_the_oracle);
+    tcase_add_test(tc, curve_spans_break_evens);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return cf_test_run(compare_suite());
+}

@@ -1,0 +1,160 @@
+/*
+ * test_render.c - the text and Markdown answers for bots (render_text) and the provenance every
+ * renderer shows (render_pricing_of), from answers of the real core on fixed us-east-1 rates.
+ * Expected figures are worked out here from the rates.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "computefit/advise.h"
+#include "computefit/render.h"
+#include "testutil.h"
+
+static struct model *model;
+static struct rates *rates;
+
+/* 2025-06-20T00:00:00Z: a week after the oldest offer's publication (2025-06-13). */
+static const struct render_opts opts = {1750377600, 172800};
+
+static void setup(void)
+{
+    static const struct cf_test_gpu g4dn = {"g4dn.xlarge", 0.526, 4, 16, 1, "T4", 16};
+    model = cf_test_model();
+    rates = cf_test_rates(&g4dn, 1);
+}
+
+static void teardown(void)
+{
+    model_free(model);
+    rates_unref(rates);
+}
+
+static struct cf_answer *answer(const char *text, bool compare)
+{
+    return cf_test_answer(text, compare, rates, model);
+}
+
+static size_t lines(const char *t)
+{
+    size_t n = 0;
+    for (; *t; t++)
+        n += *t == '\n';
+    return n;
+}
+
+START_TEST(advice_in_six_lines)
+{
+    struct cf_answer *a = answer("{\"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": "
+                                 "10000, \"trigger\": \"s3\"}",
+                                 false);
+    char *t = render_text(a, &opts, false);
+    ck_assert_ptr_nonnull(t);
+    /* 10,000 x ($0.0000002 + 5 s x 2 GB x $0.0000166667) = $1.66867 -> "$1.67"; per-job Fargate
+     * 2 vCPU / 4 GB for the 60 s minimum: 10,000 / 60 h x $0.09874 = $16.46; one always-on
+     * g4dn.xlarge: 730 x $0.526 = $383.98. */
+    ck_assert_ptr_nonnull(strstr(t, "Recommendation: Lambda x86_64 — $1.67/month (confidence "
+                                    "high)\n"));
+    ck_assert_ptr_nonnull(
+        strstr(t, "Monthly: Lambda $1.67 | Fargate $16.46 | ECS on EC2 (GPU) $383.98\n"));
+    ck_assert_ptr_nonnull(strstr(t, "Why: Lambda (x86_64, 2048 MB) is the cheapest option"));
+    ck_assert_ptr_nonnull(strstr(t, "Warning: ECS on EC2 is priced on GPU instances only"));
+    /* The oldest offer, EC2, published 2025-06-13, a week before `now`: stale. */
+    ck_assert_ptr_nonnull(strstr(t, "Rates: snapshot, us-east-1, as of 2025-06-13 (stale)\n"));
+    ck_assert_uint_le(lines(t), 6);
+    free(t);
+    t = render_text(a, &opts, true);
+    ck_assert_ptr_nonnull(strstr(t, "Recommendation: **Lambda** x86_64"));
+    ck_assert_ptr_nonnull(strstr(t, "_Warning:_ "));
+    free(t);
+    cf_answer_free(a);
+}
+END_TEST
+
+START_TEST(infeasible_options_and_plans)
+{
+    /* A GPU job: Lambda and Fargate are out, each with the first limit it hits. */
+    struct cf_answer *a = answer("{\"duration\": \"4h\", \"memory\": \"8GB\", \"gpu\": true, "
+                                 "\"invocations\": 1}",
+                                 false);
+    char *t = render_text(a, &opts, true);
+    ck_assert_ptr_nonnull(strstr(t, "Lambda _not possible_ (gpu)"));
+    ck_assert_ptr_nonnull(strstr(t, "Fargate _not possible_ (gpu)"));
+    free(t);
+    cf_answer_free(a);
+    /* A plan: one line per task. Task b: 730 x $0.526 x (4 h + 300 s boot) / 730 h... per job:
+     * 14,700 s x $0.526 / 3600 = $2.15. */
+    a = answer("{\"tasks\": [{\"name\": \"a\", \"duration\": 1, \"memory\": 128, \"invocations\": "
+               "10}, {\"name\": \"b\", \"duration\": \"4h\", \"memory\": \"8GB\", \"gpu\": true, "
+               "\"invocations\": 1}]}",
+               false);
+    t = render_text(a, &opts, false);
+    ck_assert_ptr_nonnull(strstr(t, "Recommendation: Hybrid plan — "));
+    ck_assert_ptr_nonnull(strstr(t, "Tasks: a → Lambda $0.0000 | b → ECS on EC2 (GPU) $2.15\n"));
+    ck_assert_ptr_nonnull(strstr(t, "Why: Run a on Lambda; b on ECS on EC2 with a GPU; $2.15 a "
+                                    "month in total.\n"));
+    ck_assert_ptr_nonnull(strstr(t, "Warning: Each task was placed as if"));
+    free(t);
+    cf_answer_free(a);
+}
+END_TEST
+
+START_TEST(comparison_has_a_break_even_line)
+{
+    /* The invoice workload: Lambda = always-on Fargate at 72.0802 / 0.000166867 = 431,962. */
+    struct cf_answer *a = answer("{\"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": "
+                                 "10000}",
+                                 true);
+    char *t = render_text(a, &opts, false);
+    ck_assert_ptr_nonnull(
+        strstr(t, "Break-even: Lambda = always-on Fargate at 431,962 invocations/month\n"));
+    free(t);
+    cf_answer_free(a);
+    /* Pinned to per-job Fargate: no always-on side, and the line says why. */
+    a = answer("{\"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": 10000, "
+               "\"fargate.mode\": \"per_job\"}",
+               true);
+    t = render_text(a, &opts, false);
+    ck_assert_ptr_nonnull(strstr(t, "Break-even: Lambda and always-on Fargate never cost the same "
+                                    "(No break-even: the request pins Fargate to another mode "
+                                    "than always_on.)\n"));
+    free(t);
+    cf_answer_free(a);
+}
+END_TEST
+
+START_TEST(pricing_provenance)
+{
+    struct render_pricing p;
+    const struct region_rates *rr = rates_region(rates, "us-east-1");
+    render_pricing_of(rr, &opts, &p);
+    ck_assert_str_eq(p.source, "snapshot");
+    ck_assert_str_eq(p.as_of, "2025-06-13");
+    ck_assert_str_eq(p.version, "20250613");
+    ck_assert_int_eq(p.age_s, 7 * 86400);
+    ck_assert(p.stale);
+    struct render_opts fresh = {1749772800 + 3600, 172800}; /* an hour after publication */
+    render_pricing_of(rr, &fresh, &p);
+    ck_assert_int_eq(p.age_s, 3600);
+    ck_assert(!p.stale);
+}
+END_TEST
+
+static Suite *render_suite(void)
+{
+    Suite *s = suite_create("render");
+    TCase *tc = tcase_create("text");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, advice_in_six_lines);
+    tcase_add_test(tc, infeasible_options_and_plans);
+    tcase_add_test(tc, comparison_has_a_break_even_line);
+    tcase_add_test(tc, pricing_provenance);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return cf_test_run(render_suite());
+}
