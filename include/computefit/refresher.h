@@ -57,6 +57,11 @@ json_t *refresher_status_json(struct refresher *rf, const struct rates *rates, i
 /* Copies one offer's counters. Safe from any thread. */
 void refresher_counts(struct refresher *rf, enum cf_offer offer, struct refresh_counts *ret);
 
+/* For tests: makes the thread call fn(ctx), with no lock held, each time it has claimed a
+ * scheduled or triggered cycle (busy is already set) and before the cycle's first download, so
+ * that a test can act at that moment deterministically. Call before refresher_start(). */
+void refresher_on_cycle(struct refresher *rf, void (*fn)(void *ctx), void *ctx);
+
 /* Returns whether a refresh is running now. */
 bool refresher_busy(struct refresher *rf);
 

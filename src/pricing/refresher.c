@@ -107,6 +107,8 @@ struct refresher {
     pthread_cond_t cv;  /* signalled on trigger and on stop */
     bool force;
     bool busy;
+    void (*on_cycle)(void *ctx); /* test hook (refresher_on_cycle); set before the thread starts */
+    void *on_cycle_ctx;
     struct offer_state offers[CF_OFFER_COUNT];
     struct spot_state spot;
 };
@@ -863,12 +865,11 @@ out:
     return r;
 }
 
-int refresher_run_once(struct refresher *rf, unsigned offers_mask, struct cf_error *reterr)
+/* Refreshes the offers in `offers_mask`, one after the other. The caller has set `busy` (under
+ * `mu`, in the same critical section that decided to run) and clears it afterwards. */
+static int run_cycle(struct refresher *rf, unsigned offers_mask, struct cf_error *reterr)
 {
     int first = 0;
-    lock(rf);
-    rf->busy = true;
-    unlock(rf);
     for (int o = 0; o < CF_OFFER_COUNT; o++) {
         if (!(offers_mask & (1u << o)))
             continue;
@@ -880,10 +881,25 @@ int refresher_run_once(struct refresher *rf, unsigned offers_mask, struct cf_err
                 *reterr = e;
         }
     }
+    return first;
+}
+
+int refresher_run_once(struct refresher *rf, unsigned offers_mask, struct cf_error *reterr)
+{
+    lock(rf);
+    rf->busy = true;
+    unlock(rf);
+    int r = run_cycle(rf, offers_mask, reterr);
     lock(rf);
     rf->busy = false;
     unlock(rf);
-    return first;
+    return r;
+}
+
+void refresher_on_cycle(struct refresher *rf, void (*fn)(void *ctx), void *ctx)
+{
+    rf->on_cycle = fn;
+    rf->on_cycle_ctx = ctx;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -904,10 +920,17 @@ static void *refresher_main(void *arg)
                 wake = rf->offers[o].next_due;
         }
         if (due) {
+            /* Claiming the cycle (busy) in the critical section that consumes the trigger
+             * (force) leaves no moment in which refresher_trigger() sees neither flag and
+             * accepts a second, queued cycle. */
             rf->force = false;
+            rf->busy = true;
             unlock(rf);
-            refresher_run_once(rf, due, NULL);
+            if (rf->on_cycle)
+                rf->on_cycle(rf->on_cycle_ctx);
+            run_cycle(rf, due, NULL);
             lock(rf);
+            rf->busy = false;
             continue;
         }
         struct timespec until = {.tv_sec = (time_t)wake, .tv_nsec = 0};
