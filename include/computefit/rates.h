@@ -133,6 +133,25 @@ struct rates *rates_clone(const struct rates *src, size_t extra_regions);
  * staleness are measured from it. */
 int64_t rates_offer_time(const struct offer_info *info);
 
+/* Staleness: one rule for /pricing, the advice answers and /metrics. A time of 0 or less (what
+ * rates_offer_time() returns when neither fetched_at nor the publication date is known) is
+ * unknown, and unknown is never fresh: its age is unknown (null in JSON) and it is stale. A time
+ * ahead of `now` (a clock behind the publisher's) gives a negative age, which is not stale. */
+
+/* Sets *ret_age_s to now - since and returns true, or returns false when `since` is unknown
+ * (<= 0). */
+bool rates_age(int64_t since, int64_t now, int64_t *ret_age_s);
+
+/* Returns whether rates last known current at `since` are stale at `now`: `since` unknown, or
+ * older than `stale_after_s` seconds. */
+bool rates_stale(int64_t since, int64_t now, int64_t stale_after_s);
+
+/* Returns when a region's rates as a whole were last known current: the oldest
+ * rates_offer_time() among the offers it has rates for, or 0 (unknown) when it has none or when
+ * any of them is unknown, since an answer priced from them cannot be fresher than its oldest
+ * part. */
+int64_t rates_region_time(const struct region_rates *rr);
+
 /* Sorts regions by code and each region's GPU list by price; call once after filling. */
 void rates_finish(struct rates *r);
 

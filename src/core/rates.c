@@ -129,6 +129,35 @@ int64_t rates_offer_time(const struct offer_info *info)
     return (int64_t)timegm(&tm);
 }
 
+bool rates_age(int64_t since, int64_t now, int64_t *ret_age_s)
+{
+    if (since <= 0)
+        return false;
+    *ret_age_s = now - since;
+    return true;
+}
+
+bool rates_stale(int64_t since, int64_t now, int64_t stale_after_s)
+{
+    int64_t age;
+    return !rates_age(since, now, &age) || age > stale_after_s;
+}
+
+int64_t rates_region_time(const struct region_rates *rr)
+{
+    int64_t oldest = 0;
+    for (int o = 0; o < CF_OFFER_COUNT; o++) {
+        if (!rr->has[o])
+            continue;
+        int64_t t = rates_offer_time(&rr->info[o]);
+        if (t <= 0)
+            return 0;
+        if (oldest == 0 || t < oldest)
+            oldest = t;
+    }
+    return oldest;
+}
+
 bool rates_has_fargate_spot(const struct region_rates *rr)
 {
     for (int a = 0; a < CF_ARCH_COUNT; a++)
