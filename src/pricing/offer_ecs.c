@@ -11,6 +11,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "computefit/jsoniter.h"
+
 static const struct ecs_part {
     unsigned bit;
     const char *usagetype; /* after the region prefix */
@@ -63,7 +65,7 @@ int offer_ecs_parse(const json_t *doc, const char *region,
 
     const char *sku;
     json_t *product;
-    json_object_foreach((json_t *)(uintptr_t)products, sku, product)
+    jsoniter_object_foreach(products, sku, product)
     {
         const json_t *attrs = json_object_get(product, "attributes");
         const char *service = json_string_value(json_object_get(attrs, "servicecode"));

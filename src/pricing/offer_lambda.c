@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "computefit/jsoniter.h"
+
 /* Location names of the Price List, for files without regionCode (the 2016 layout). */
 static const struct {
     const char *code;
@@ -179,7 +181,7 @@ int offer_ondemand_dims(const json_t *sku_terms, struct offer_dim *ret_dims, siz
     if (!json_is_object(sku_terms))
         return cf_error_set(reterr, CF_EUPSTREAM, "terms.OnDemand",
                             "an entry of terms.OnDemand is not an object");
-    json_object_foreach((json_t *)(uintptr_t)sku_terms, key, term)
+    jsoniter_object_foreach(sku_terms, key, term)
     {
         if (!json_is_object(term))
             return cf_error_set(reterr, CF_EUPSTREAM, key, "on-demand term %s is not an object",
@@ -192,7 +194,7 @@ int offer_ondemand_dims(const json_t *sku_terms, struct offer_dim *ret_dims, siz
                                 "on-demand term %s has no priceDimensions object", key);
         const char *rate_code;
         json_t *dim;
-        json_object_foreach((json_t *)(uintptr_t)dims, rate_code, dim)
+        jsoniter_object_foreach(dims, rate_code, dim)
         {
             if (n == max)
                 return cf_error_set(reterr, CF_EUPSTREAM, key,
@@ -363,7 +365,7 @@ int offer_lambda_parse(const json_t *doc, const char *region,
 
     const char *sku;
     json_t *product;
-    json_object_foreach((json_t *)(uintptr_t)products, sku, product)
+    jsoniter_object_foreach(products, sku, product)
     {
         const json_t *attrs = json_object_get(product, "attributes");
         const char *service = json_string_value(json_object_get(attrs, "servicecode"));

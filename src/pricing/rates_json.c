@@ -11,6 +11,9 @@
  */
 #include "computefit/rates_json.h"
 
+#include "computefit/isotime.h"
+#include "computefit/jsoniter.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -20,20 +23,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#define PATH_LEN 128            /* = sizeof(struct cf_error.field) */
-#define TIME_MAX 253402300799LL /* 9999-12-31T23:59:59Z: keeps ISO 8601 at 20 characters */
+#define PATH_LEN 128 /* = sizeof(struct cf_error.field) */
 
 static const char *const arch_keys[CF_ARCH_COUNT] = {"x86_64", "arm64"};
 static const char *const offer_keys[CF_OFFER_COUNT] = {"lambda", "fargate", "ec2"};
-
-/* jansson 2.14's object iterators take a non-const json_t although they only read it. */
-static json_t *unconst(const json_t *j)
-{
-    return (json_t *)(uintptr_t)j;
-}
 
 /* ------------------------------------------------------------------------------------------ */
 /* Paths and small checks                                                                     */
@@ -96,46 +91,6 @@ static bool name_ok(const char *s, size_t n, bool instance_type)
         const char *dot = strchr(s, '.');
         return dot && dot != s && dot[1];
     }
-    return true;
-}
-
-static bool format_time(int64_t t, char out[32])
-{
-    if (t < 0 || t > TIME_MAX)
-        return false;
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!gmtime_r(&tt, &tm))
-        return false;
-    return strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 20;
-}
-
-/* Parses exactly "YYYY-MM-DDTHH:MM:SSZ" and rejects dates that do not exist (Feb 30). */
-static bool parse_time(const char *s, int64_t *ret)
-{
-    static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
-    if (strlen(s) != sizeof(shape) - 1)
-        return false;
-    for (size_t i = 0; shape[i]; i++)
-        if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
-            return false;
-#define DIGITS2(i) ((s[i] - '0') * 10 + (s[(i) + 1] - '0'))
-    struct tm tm = {
-        .tm_year = DIGITS2(0) * 100 + DIGITS2(2) - 1900,
-        .tm_mon = DIGITS2(5) - 1,
-        .tm_mday = DIGITS2(8),
-        .tm_hour = DIGITS2(11),
-        .tm_min = DIGITS2(14),
-        .tm_sec = DIGITS2(17),
-    };
-#undef DIGITS2
-    struct tm want = tm;
-    time_t t = timegm(&tm);
-    if (t < 0 || tm.tm_year != want.tm_year || tm.tm_mon != want.tm_mon ||
-        tm.tm_mday != want.tm_mday || tm.tm_hour != want.tm_hour || tm.tm_min != want.tm_min ||
-        tm.tm_sec != want.tm_sec)
-        return false;
-    *ret = (int64_t)t;
     return true;
 }
 
@@ -269,7 +224,7 @@ static int validate_info(const struct offer_info *info, const char *prefix, bool
                             "records where it came from and when.",
                             path, texts[i].required ? "non-empty " : "", texts[i].n - 1);
     }
-    if (info->fetched_at < 0 || info->fetched_at > TIME_MAX) {
+    if (info->fetched_at < 0 || info->fetched_at > ISOTIME_MAX) {
         path_key(path, prefix, "fetched_at");
         return cf_error_set(reterr, CF_EINVAL, path,
                             "%s must be a time between 1970 and 9999 (0 = unknown), got %lld.",
@@ -403,7 +358,7 @@ int rates_validate(const struct rates *r, struct cf_error *reterr)
         return cf_error_set(reterr, CF_EINVAL, "regions",
                             "regions must hold 1 to %d regions, got %zu.", RATES_JSON_MAX_REGIONS,
                             r->n_regions);
-    if (r->built_at < 0 || r->built_at > TIME_MAX)
+    if (r->built_at < 0 || r->built_at > ISOTIME_MAX)
         return cf_error_set(reterr, CF_EINVAL, "built_at",
                             "built_at must be a time between 1970 and 9999, got %lld.",
                             (long long)r->built_at);
@@ -444,7 +399,7 @@ static int check_keys(const json_t *obj, const char *const allowed[], const char
 {
     const char *key;
     json_t *v;
-    json_object_foreach(unconst(obj), key, v)
+    jsoniter_object_foreach(obj, key, v)
     {
         bool known = false;
         for (size_t i = 0; allowed[i] && !known; i++)
@@ -752,8 +707,8 @@ static int parse_info_entry(const json_t *v, const char *key, const char *prefix
     if (r < 0)
         return r;
     info->fetched_at = 0;
-    if (!json_is_null(fetched) &&
-        !(json_is_string(fetched) && parse_time(json_string_value(fetched), &info->fetched_at))) {
+    if (!json_is_null(fetched) && !(json_is_string(fetched) &&
+                                    isotime_parse(json_string_value(fetched), &info->fetched_at))) {
         char fpath[PATH_LEN];
         path_key(fpath, path, "fetched_at");
         return cf_error_set(reterr, CF_EINVAL, fpath,
@@ -885,7 +840,7 @@ int rates_from_json(const json_t *doc, enum cf_rate_source source, struct rates 
     e = get_string(doc, "built_at", "", built, sizeof(built), reterr);
     if (e < 0)
         return e;
-    if (!parse_time(built, &built_at))
+    if (!isotime_parse(built, &built_at))
         return cf_error_set(reterr, CF_EINVAL, "built_at",
                             "built_at must be a UTC time \"YYYY-MM-DDTHH:MM:SSZ\", got \"%s\".",
                             built);
@@ -949,10 +904,10 @@ static json_t *num(double d)
 
 static json_t *time_or_null(int64_t t)
 {
-    char buf[32];
+    char buf[ISOTIME_LEN];
     if (t == 0)
         return json_null();
-    return format_time(t, buf) ? json_string(buf) : NULL;
+    return isotime_format(t, buf) ? json_string(buf) : NULL;
 }
 
 static json_t *lambda_arch_json(const struct lambda_rates *l)
@@ -1076,8 +1031,8 @@ json_t *rates_region_to_json(const struct region_rates *rr)
 
 json_t *rates_to_json(const struct rates *r)
 {
-    char built[32];
-    if (!r || !format_time(r->built_at, built))
+    char built[ISOTIME_LEN];
+    if (!r || !isotime_format(r->built_at, built))
         return NULL;
     json_t *regions = json_array();
     if (!regions)

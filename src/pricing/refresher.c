@@ -52,9 +52,12 @@
 #include <time.h>
 
 #include "computefit/fetch.h"
+#include "computefit/isotime.h"
+#include "computefit/lock.h"
 #include "computefit/log.h"
 #include "computefit/rates_json.h"
 #include "computefit/state.h"
+#include "computefit/utf8.h"
 
 #define URL_MAX         600
 #define ERROR_MAX       300
@@ -133,22 +136,14 @@ struct spot_pending {
     struct offer_info info;
 };
 
-static void check(int r, const char *what)
-{
-    if (r != 0) {
-        fprintf(stderr, "computefit: %s failed (%d)\n", what, r);
-        abort();
-    }
-}
-
 static void lock(struct refresher *rf)
 {
-    check(pthread_mutex_lock(&rf->mu), "pthread_mutex_lock");
+    LOCK_CHECK(pthread_mutex_lock(&rf->mu));
 }
 
 static void unlock(struct refresher *rf)
 {
-    check(pthread_mutex_unlock(&rf->mu), "pthread_mutex_unlock");
+    LOCK_CHECK(pthread_mutex_unlock(&rf->mu));
 }
 
 static int64_t now_s(void)
@@ -168,38 +163,14 @@ static long interval_of(const struct refresher *rf, enum cf_offer o)
 static void copy_error(char *dst, size_t cap, const char *msg)
 {
     snprintf(dst, cap, "%s", msg);
-    unsigned char *p = (unsigned char *)dst;
-    while (*p) {
-        size_t n = *p < 0x80             ? 1
-                   : (*p & 0xE0) == 0xC0 ? 2
-                   : (*p & 0xF0) == 0xE0 ? 3
-                   : (*p & 0xF8) == 0xF0 ? 4
-                                         : 0;
-        size_t i = 1;
-        while (i < n && (p[i] & 0xC0) == 0x80)
-            i++;
-        if (n == 0 || i < n)
-            *p++ = '?';
-        else
-            p += n;
-    }
+    utf8_sanitize(dst);
 }
 
-static void iso_time(int64_t t, char out[32])
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
+/* A time for /pricing: ISO 8601, or null when unknown (0). */
 static json_t *time_json(int64_t t)
 {
-    if (t <= 0)
-        return json_null();
-    char buf[32];
-    iso_time(t, buf);
-    return json_string(buf);
+    char buf[ISOTIME_LEN];
+    return t > 0 && isotime_format(t, buf) ? json_string(buf) : json_null();
 }
 
 /* Parses the comma-separated region list into the offer states. */
@@ -256,8 +227,8 @@ int refresher_new(const struct cf_config *cfg, struct pricing_cache *cache,
         rf->ec2_limits.max_products = (uint64_t)cfg->ec2_max_products;
     }
     atomic_init(&rf->stop, false);
-    check(pthread_mutex_init(&rf->mu, NULL), "pthread_mutex_init");
-    check(pthread_cond_init(&rf->cv, NULL), "pthread_cond_init");
+    LOCK_CHECK(pthread_mutex_init(&rf->mu, NULL));
+    LOCK_CHECK(pthread_cond_init(&rf->cv, NULL));
     int r = parse_regions(rf, cfg->regions, reterr);
     if (r == 0) {
         struct fetch_opts fo;
@@ -935,8 +906,7 @@ static void *refresher_main(void *arg)
         }
         struct timespec until = {.tv_sec = (time_t)wake, .tv_nsec = 0};
         int w = pthread_cond_timedwait(&rf->cv, &rf->mu, &until);
-        if (w != 0 && w != ETIMEDOUT)
-            check(w, "pthread_cond_timedwait");
+        lock_check(w == ETIMEDOUT ? 0 : w, "pthread_cond_timedwait");
     }
     unlock(rf);
     return NULL;
@@ -961,7 +931,7 @@ int refresher_trigger(struct refresher *rf)
     int r = rf->busy || rf->force ? CF_EBUSY : 0;
     if (!r) {
         rf->force = true;
-        check(pthread_cond_signal(&rf->cv), "pthread_cond_signal");
+        LOCK_CHECK(pthread_cond_signal(&rf->cv));
     }
     unlock(rf);
     return r;
@@ -989,16 +959,16 @@ void refresher_free(struct refresher *rf)
     if (rf->started) {
         lock(rf);
         atomic_store(&rf->stop, true);
-        check(pthread_cond_signal(&rf->cv), "pthread_cond_signal");
+        LOCK_CHECK(pthread_cond_signal(&rf->cv));
         unlock(rf);
-        check(pthread_join(rf->thread, NULL), "pthread_join");
+        LOCK_CHECK(pthread_join(rf->thread, NULL));
     }
     fetcher_free(rf->fetcher);
     for (int o = 0; o < CF_OFFER_COUNT; o++)
         json_decref(rf->offers[o].index);
     json_decref(rf->spot.feed);
-    check(pthread_cond_destroy(&rf->cv), "pthread_cond_destroy");
-    check(pthread_mutex_destroy(&rf->mu), "pthread_mutex_destroy");
+    LOCK_CHECK(pthread_cond_destroy(&rf->cv));
+    LOCK_CHECK(pthread_mutex_destroy(&rf->mu));
     free(rf);
 }
 
@@ -1014,15 +984,15 @@ static json_t *region_status(const struct region_rates *rr, enum cf_offer o,
         return NULL;
     if (rr && rr->has[o]) {
         const struct offer_info *in = &rr->info[o];
-        int64_t since = rates_offer_time(in);
+        int64_t since = rates_offer_time(in), age;
         json_object_set_new(j, "source", json_string(cf_source_name(in->source)));
         json_object_set_new(j, "version", in->version[0] ? json_string(in->version) : json_null());
         json_object_set_new(j, "published",
                             in->published[0] ? json_string(in->published) : json_null());
         json_object_set_new(j, "fetched_at", time_json(in->fetched_at));
-        json_object_set_new(j, "age_s", since > 0 ? json_integer(now - since) : json_null());
-        json_object_set_new(j, "stale",
-                            json_boolean(since <= 0 || now - since > cfg->stale_after_s));
+        json_object_set_new(j, "age_s",
+                            rates_age(since, now, &age) ? json_integer(age) : json_null());
+        json_object_set_new(j, "stale", json_boolean(rates_stale(since, now, cfg->stale_after_s)));
         json_object_set_new(j, "origin", json_string(in->origin));
     } else {
         json_object_set_new(j, "source", json_string("none"));
