@@ -11,8 +11,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "computefit/jsoniter.h"
-
 static const struct ecs_part {
     unsigned bit;
     const char *usagetype; /* after the region prefix */
@@ -51,28 +49,19 @@ int offer_ecs_parse(const json_t *doc, const char *region,
 {
     const char *found[ECS_PARTS] = {0};
     double price[ECS_PARTS] = {0};
-    struct offer_info info = {0};
+    struct offer_products it;
     unsigned missing = 0;
     int r;
 
-    if (!region)
-        return cf_error_set(reterr, CF_EINVAL, "region", "no region was given");
-    const json_t *products = NULL, *ondemand = NULL;
-    if ((r = offer_sections(doc, &products, &ondemand, reterr)))
-        return r;
-    if ((r = offer_read_info(doc, "AmazonECS", &info, reterr)))
+    if ((r = offer_products_open(&it, doc, "AmazonECS", region, reterr)))
         return r;
 
     const char *sku;
-    json_t *product;
-    jsoniter_object_foreach(products, sku, product)
-    {
-        const json_t *attrs = json_object_get(product, "attributes");
-        const char *service = json_string_value(json_object_get(attrs, "servicecode"));
+    const json_t *attrs;
+    while (offer_products_next(&it, &sku, &attrs)) {
         const char *usagetype = json_string_value(json_object_get(attrs, "usagetype"));
         const json_t *os = json_object_get(attrs, "operatingSystem");
-        if (!service || strcmp(service, "AmazonECS") != 0 || !usagetype ||
-            !offer_attrs_in_region(attrs, region))
+        if (!usagetype)
             continue;
         if (os && (!json_is_string(os) || strcmp(json_string_value(os), "Linux") != 0))
             continue; /* Windows, or anything that is not plain Linux */
@@ -92,7 +81,7 @@ int offer_ecs_parse(const json_t *doc, const char *region,
             missing |= ecs_parts[i].bit;
             continue;
         }
-        if ((r = ecs_price(ondemand, found[i], &price[i], reterr)))
+        if ((r = ecs_price(it.ondemand, found[i], &price[i], reterr)))
             return r;
     }
     if (missing & (OFFER_ECS_VCPU_X86 | OFFER_ECS_GB_X86))
@@ -111,6 +100,6 @@ int offer_ecs_parse(const json_t *doc, const char *region,
     if (ret_missing)
         *ret_missing = missing;
     if (ret_info)
-        *ret_info = info;
+        *ret_info = it.info;
     return 0;
 }
