@@ -42,9 +42,18 @@ void rates_unref(struct rates *r)
     if (atomic_fetch_sub_explicit(&r->refcount, 1, memory_order_acq_rel) != 1)
         return;
     for (size_t i = 0; i < r->n_regions; i++)
-        free(r->regions[i].gpus);
+        rates_region_clear(&r->regions[i]);
     free(r->regions);
     free(r);
+}
+
+void rates_region_clear(struct region_rates *rr)
+{
+    if (!rr)
+        return;
+    free(rr->gpus);
+    rr->gpus = NULL;
+    rr->n_gpus = 0;
 }
 
 struct rates *rates_clone(const struct rates *src, size_t extra_regions)
@@ -173,16 +182,10 @@ const char *cf_arch_name(enum cf_arch a)
 
 const char *cf_offer_name(enum cf_offer o)
 {
-    switch (o) {
-    case CF_OFFER_LAMBDA:
-        return "lambda";
-    case CF_OFFER_FARGATE:
-        return "fargate";
-    case CF_OFFER_EC2:
-        return "ec2";
-    default:
-        return "unknown";
-    }
+#define CF_OFFER_KEY(id, key) key,
+    static const char *const keys[CF_OFFER_COUNT] = {CF_OFFERS(CF_OFFER_KEY)};
+#undef CF_OFFER_KEY
+    return (unsigned)o < CF_OFFER_COUNT ? keys[o] : "unknown";
 }
 
 const char *cf_source_name(enum cf_rate_source s)

@@ -1,5 +1,7 @@
 /*
- * offer_lambda.c - the AWSLambda offer-file parser.
+ * offer_lambda.c - the Lambda offer (AWSLambda): its offer-file parser, and its descriptor with
+ * the Lambda section of the rates document ("lambda": per architecture the request rate, the
+ * monthly GB-second tiers and the ephemeral storage rate).
  *
  * The file is small (0.7 MB for us-east-1 in 2026) and is read whole with jansson. A part
  * (x86 requests, ARM duration, ...) is the product whose `group` names it; if a region has
@@ -12,6 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "computefit/offer_kind.h"
+#include "computefit/rates_doc.h"
 
 /* ---- Lambda ---- */
 
@@ -179,3 +184,222 @@ int offer_lambda_parse(const json_t *doc, const char *region,
         *ret_info = it.info;
     return 0;
 }
+
+/* ---- The Lambda offer: descriptor and rates-document section ---- */
+
+static long lambda_interval(const struct cf_config *cfg)
+{
+    return cfg->refresh_interval_s;
+}
+
+static int lambda_parse(const struct offer_ctx *ctx, const json_t *doc, const char *region,
+                        struct region_rates *ret, unsigned *ret_missing, struct cf_error *reterr)
+{
+    (void)ctx;
+    return offer_lambda_parse(doc, region, ret->lambda, ret_missing, &ret->info[CF_OFFER_LAMBDA],
+                              reterr);
+}
+
+static int lambda_apply(struct region_rates *rr, struct region_rates *p, unsigned missing,
+                        struct cf_error *reterr)
+{
+    bool had = rr->has[CF_OFFER_LAMBDA];
+    for (int a = 0; a < CF_ARCH_COUNT; a++) {
+        unsigned req = a == CF_ARCH_X86_64 ? OFFER_LAMBDA_REQUESTS_X86 : OFFER_LAMBDA_REQUESTS_ARM;
+        unsigned dur = a == CF_ARCH_X86_64 ? OFFER_LAMBDA_DURATION_X86 : OFFER_LAMBDA_DURATION_ARM;
+        unsigned sto = a == CF_ARCH_X86_64 ? OFFER_LAMBDA_STORAGE_X86 : OFFER_LAMBDA_STORAGE_ARM;
+        struct lambda_rates l = p->lambda[a];
+        if ((missing & (req | dur | sto)) && !had)
+            return cf_error_set(reterr, CF_EUPSTREAM, rr->code,
+                                "the Lambda offer has no %s rates for %s and none are in use",
+                                cf_arch_name((enum cf_arch)a), rr->code);
+        if (missing & req)
+            l.request_usd = rr->lambda[a].request_usd;
+        if (missing & dur) {
+            memcpy(l.gb_s_tiers, rr->lambda[a].gb_s_tiers, sizeof(l.gb_s_tiers));
+            l.n_tiers = rr->lambda[a].n_tiers;
+        }
+        if (missing & sto)
+            l.ephemeral_gb_s_usd = rr->lambda[a].ephemeral_gb_s_usd;
+        rr->lambda[a] = l;
+    }
+    rr->has[CF_OFFER_LAMBDA] = true;
+    return 0;
+}
+
+static unsigned lambda_count_moves(const struct region_rates *old, const struct region_rates *nw,
+                                   double factor)
+{
+    unsigned moves = 0;
+    for (int a = 0; a < CF_ARCH_COUNT; a++) {
+        offer_kind_compare_rate(old->lambda[a].request_usd, nw->lambda[a].request_usd, factor,
+                                nw->code, "lambda.request_usd", &moves);
+        offer_kind_compare_rate(old->lambda[a].gb_s_tiers[0].usd, nw->lambda[a].gb_s_tiers[0].usd,
+                                factor, nw->code, "lambda.gb_second_usd", &moves);
+        offer_kind_compare_rate(old->lambda[a].ephemeral_gb_s_usd, nw->lambda[a].ephemeral_gb_s_usd,
+                                factor, nw->code, "lambda.ephemeral_gb_second_usd", &moves);
+    }
+    return moves;
+}
+
+static json_t *lambda_arch_json(const struct lambda_rates *l)
+{
+    json_t *tiers = json_array();
+    if (!tiers)
+        return NULL;
+    for (size_t t = 0; t < l->n_tiers && t < CF_LAMBDA_TIERS_MAX; t++) {
+        const struct rate_tier *tier = &l->gb_s_tiers[t];
+        json_t *up =
+            isinf(tier->up_to) && tier->up_to > 0 ? json_null() : rates_doc_number(tier->up_to);
+        if (json_array_append_new(tiers, json_pack("{s:o, s:o}", "up_to_gb_s", up, "usd",
+                                                   rates_doc_number(tier->usd)))) {
+            json_decref(tiers);
+            return NULL;
+        }
+    }
+    return json_pack("{s:o, s:o, s:o}", "request_usd", rates_doc_number(l->request_usd),
+                     "gb_second_tiers", tiers, "ephemeral_gb_second_usd",
+                     rates_doc_number(l->ephemeral_gb_s_usd));
+}
+
+static json_t *lambda_to_json(const struct region_rates *rr)
+{
+    return json_pack("{s:o, s:o}", cf_arch_name(CF_ARCH_X86_64),
+                     lambda_arch_json(&rr->lambda[CF_ARCH_X86_64]), cf_arch_name(CF_ARCH_ARM64),
+                     lambda_arch_json(&rr->lambda[CF_ARCH_ARM64]));
+}
+
+static int lambda_tiers_from_json(const json_t *arr, const char *path, struct lambda_rates *l,
+                                  struct cf_error *reterr)
+{
+    static const char *const keys[] = {"up_to_gb_s", "usd", NULL};
+    if (!json_is_array(arr))
+        return cf_error_set(reterr, CF_EINVAL, path, "%s must be an array of tiers, got %s.", path,
+                            rates_doc_kind(arr));
+    size_t n = json_array_size(arr);
+    if (n < 1 || n > CF_LAMBDA_TIERS_MAX)
+        return cf_error_set(reterr, CF_EINVAL, path, "%s must hold 1 to %d tiers, got %zu.", path,
+                            CF_LAMBDA_TIERS_MAX, n);
+    for (size_t t = 0; t < n; t++) {
+        char tpath[RATES_DOC_PATH_LEN];
+        const json_t *tier = json_array_get(arr, t), *up = NULL;
+        rates_doc_path_index(tpath, path, t);
+        if (!json_is_object(tier))
+            return cf_error_set(reterr, CF_EINVAL, tpath,
+                                "%s must be an object with up_to_gb_s and usd, got %s.", tpath,
+                                rates_doc_kind(tier));
+        int r = rates_doc_check_keys(tier, keys, tpath, reterr);
+        if (r == 0)
+            r = rates_doc_get_present(tier, "up_to_gb_s", tpath, &up, reterr);
+        if (r == 0 && json_is_null(up))
+            l->gb_s_tiers[t].up_to = (double)INFINITY;
+        else if (r == 0)
+            r = rates_doc_get_number(tier, "up_to_gb_s", tpath, &l->gb_s_tiers[t].up_to, reterr);
+        if (r == 0)
+            r = rates_doc_get_number(tier, "usd", tpath, &l->gb_s_tiers[t].usd, reterr);
+        if (r < 0)
+            return r;
+    }
+    l->n_tiers = n;
+    return 0;
+}
+
+static int lambda_from_json(const json_t *lambda, const char *path, struct region_rates *rr,
+                            struct cf_error *reterr)
+{
+    static const char *const keys[] = {"x86_64", "arm64", NULL};
+    static const char *const arch_fields[] = {"request_usd", "gb_second_tiers",
+                                              "ephemeral_gb_second_usd", NULL};
+    char apath[RATES_DOC_PATH_LEN], tpath[RATES_DOC_PATH_LEN];
+    const json_t *arch = NULL;
+    if (!json_is_object(lambda))
+        return cf_error_set(reterr, CF_EINVAL, path, "%s must be an object or null, got %s.", path,
+                            rates_doc_kind(lambda));
+    int r = rates_doc_check_keys(lambda, keys, path, reterr);
+    for (int a = 0; r == 0 && a < CF_ARCH_COUNT; a++) {
+        const char *name = cf_arch_name((enum cf_arch)a);
+        struct lambda_rates *l = &rr->lambda[a];
+        rates_doc_path_key(apath, path, name);
+        r = rates_doc_get_object(lambda, name, path, false, &arch, reterr);
+        if (r == 0)
+            r = rates_doc_check_keys(arch, arch_fields, apath, reterr);
+        if (r == 0)
+            r = rates_doc_get_number(arch, "request_usd", apath, &l->request_usd, reterr);
+        if (r == 0) {
+            const json_t *tiers = NULL;
+            rates_doc_path_key(tpath, apath, "gb_second_tiers");
+            r = rates_doc_get_present(arch, "gb_second_tiers", apath, &tiers, reterr);
+            if (r == 0)
+                r = lambda_tiers_from_json(tiers, tpath, l, reterr);
+        }
+        if (r == 0)
+            r = rates_doc_get_number(arch, "ephemeral_gb_second_usd", apath, &l->ephemeral_gb_s_usd,
+                                     reterr);
+    }
+    return r;
+}
+
+static int lambda_arch_validate(const struct lambda_rates *l, const char *prefix,
+                                struct cf_error *reterr)
+{
+    char path[RATES_DOC_PATH_LEN], tpath[RATES_DOC_PATH_LEN];
+    int r = rates_doc_check_rate(l->request_usd, prefix, "request_usd", "request", reterr);
+    if (r < 0)
+        return r;
+    rates_doc_path_key(path, prefix, "gb_second_tiers");
+    if (l->n_tiers < 1 || l->n_tiers > CF_LAMBDA_TIERS_MAX)
+        return cf_error_set(reterr, CF_EINVAL, path, "%s must hold 1 to %d tiers, got %zu.", path,
+                            CF_LAMBDA_TIERS_MAX, l->n_tiers);
+    for (size_t t = 0; t < l->n_tiers; t++) {
+        const struct rate_tier *tier = &l->gb_s_tiers[t];
+        rates_doc_path_index(tpath, path, t);
+        r = rates_doc_check_rate(tier->usd, tpath, "usd", "GB-second", reterr);
+        if (r < 0)
+            return r;
+        char upath[RATES_DOC_PATH_LEN];
+        rates_doc_path_key(upath, tpath, "up_to_gb_s");
+        if (t + 1 == l->n_tiers) {
+            if (!(isinf(tier->up_to) && tier->up_to > 0))
+                return cf_error_set(reterr, CF_EINVAL, upath,
+                                    "%s must be null (no upper bound): the last tier covers all "
+                                    "remaining usage, got %g.",
+                                    upath, tier->up_to);
+        } else {
+            double floor = t ? l->gb_s_tiers[t - 1].up_to : 0;
+            if (!isfinite(tier->up_to) || !(tier->up_to > floor))
+                return cf_error_set(reterr, CF_EINVAL, upath,
+                                    "%s must be a finite number of GB-seconds above %g (tiers "
+                                    "ascend; only the last is unbounded), got %g.",
+                                    upath, floor, tier->up_to);
+        }
+    }
+    return rates_doc_check_rate(l->ephemeral_gb_s_usd, prefix, "ephemeral_gb_second_usd",
+                                "GB-second", reterr);
+}
+
+static int lambda_validate(const struct region_rates *rr, const char *path, struct cf_error *reterr)
+{
+    char apath[RATES_DOC_PATH_LEN];
+    for (int a = 0; a < CF_ARCH_COUNT; a++) {
+        rates_doc_path_key(apath, path, cf_arch_name((enum cf_arch)a));
+        int r = lambda_arch_validate(&rr->lambda[a], apath, reterr);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+const struct offer_kind offer_kind_lambda = {
+    .id = CF_OFFER_LAMBDA,
+    .code = "AWSLambda",
+    .index_path = "/offers/v1.0/aws/AWSLambda/current/region_index.json",
+    .index = &offer_index_v1,
+    .interval = lambda_interval,
+    .parse = lambda_parse,
+    .apply = lambda_apply,
+    .count_moves = lambda_count_moves,
+    .doc_key = "lambda",
+    .to_json = lambda_to_json,
+    .from_json = lambda_from_json,
+    .validate = lambda_validate,
+};
