@@ -178,6 +178,12 @@ bool offer_attrs_in_region(const json_t *attrs, const char *region);
  * followed by '-'. */
 bool offer_usagetype_is(const char *usagetype, const char *name);
 
+/* Reads a price list decimal string ("0.0000166667", "6000000000"; "Inf" too when allow_inf)
+ * into *ret: finite (or that infinity) and not negative. strtod's other spellings (hex, "nan",
+ * "infinity", spaces) are refused: AWS writes none of them. Returns false, leaving *ret
+ * alone, for anything else. */
+bool offer_parse_decimal(const char *text, bool allow_inf, double *ret);
+
 /* One price dimension of an on-demand term. */
 struct offer_dim {
     double begin; /* beginRange; 0 when absent */

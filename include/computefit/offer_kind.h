@@ -184,6 +184,9 @@ int offer_fargate_arch_from_json(const json_t *arch, const char *path, struct fa
 int offer_fargate_arch_validate(const struct fargate_rates *f, const char *path,
                                 struct cf_error *reterr);
 
+/* The `interval` of an offer refreshed on the common schedule: the refresh_interval setting. */
+long offer_kind_refresh_interval(const struct cf_config *cfg);
+
 /* Returns a feed's provenance in `rr` (at feed->info_offset). */
 const struct offer_info *offer_feed_info(const struct offer_feed *feed,
                                          const struct region_rates *rr);

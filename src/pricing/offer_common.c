@@ -99,9 +99,7 @@ bool offer_usagetype_is(const char *usagetype, const char *name)
     return true;
 }
 
-/* Reads a Price List decimal string ("0.0000166667", "6000000000", "Inf" when allow_inf).
- * strtod's other spellings (hex, "nan", "infinity") are refused: AWS writes none of them. */
-static bool parse_decimal(const char *text, bool allow_inf, double *ret)
+bool offer_parse_decimal(const char *text, bool allow_inf, double *ret)
 {
     if (!text || !*text)
         return false;
@@ -136,15 +134,15 @@ static int dim_read(const char *rate_code, const json_t *dim, struct offer_dim *
     if (!usd)
         return cf_error_set(reterr, CF_EUPSTREAM, rate_code, "price dimension %s has no USD price",
                             rate_code);
-    if (!parse_decimal(usd, false, &d.usd))
+    if (!offer_parse_decimal(usd, false, &d.usd))
         return cf_error_set(reterr, CF_EUPSTREAM, rate_code,
                             "price dimension %s has the USD price \"%.32s\", which is not a "
                             "non-negative decimal number",
                             rate_code, usd);
-    if (begin && !parse_decimal(json_string_value(begin), false, &d.begin))
+    if (begin && !offer_parse_decimal(json_string_value(begin), false, &d.begin))
         return cf_error_set(reterr, CF_EUPSTREAM, rate_code,
                             "price dimension %s has a beginRange that is not a number", rate_code);
-    if (end && !parse_decimal(json_string_value(end), true, &d.end))
+    if (end && !offer_parse_decimal(json_string_value(end), true, &d.end))
         return cf_error_set(reterr, CF_EUPSTREAM, rate_code,
                             "price dimension %s has an endRange that is neither a number nor Inf",
                             rate_code);

@@ -112,11 +112,6 @@ int offer_ecs_parse(const json_t *doc, const char *region,
 
 /* ---- The Fargate offer: descriptor and rates-document section ---- */
 
-static long fargate_interval(const struct cf_config *cfg)
-{
-    return cfg->refresh_interval_s;
-}
-
 static int fargate_parse(const struct offer_ctx *ctx, const json_t *doc, const char *region,
                          struct region_rates *ret, unsigned *ret_missing, struct cf_error *reterr)
 {
@@ -238,7 +233,7 @@ const struct offer_kind offer_kind_fargate = {
     .code = "AmazonECS",
     .index_path = "/offers/v1.0/aws/AmazonECS/current/region_index.json",
     .index = &offer_index_v1,
-    .interval = fargate_interval,
+    .interval = offer_kind_refresh_interval,
     .parse = fargate_parse,
     .apply = fargate_apply,
     .count_moves = fargate_count_moves,

@@ -36,6 +36,11 @@ const struct offer_index_layout offer_index_v1 = {
     .region_path = index_v1_region_path,
 };
 
+long offer_kind_refresh_interval(const struct cf_config *cfg)
+{
+    return cfg->refresh_interval_s;
+}
+
 const struct offer_info *offer_feed_info(const struct offer_feed *feed,
                                          const struct region_rates *rr)
 {

@@ -187,11 +187,6 @@ int offer_lambda_parse(const json_t *doc, const char *region,
 
 /* ---- The Lambda offer: descriptor and rates-document section ---- */
 
-static long lambda_interval(const struct cf_config *cfg)
-{
-    return cfg->refresh_interval_s;
-}
-
 static int lambda_parse(const struct offer_ctx *ctx, const json_t *doc, const char *region,
                         struct region_rates *ret, unsigned *ret_missing, struct cf_error *reterr)
 {
@@ -394,7 +389,7 @@ const struct offer_kind offer_kind_lambda = {
     .code = "AWSLambda",
     .index_path = "/offers/v1.0/aws/AWSLambda/current/region_index.json",
     .index = &offer_index_v1,
-    .interval = lambda_interval,
+    .interval = offer_kind_refresh_interval,
     .parse = lambda_parse,
     .apply = lambda_apply,
     .count_moves = lambda_count_moves,

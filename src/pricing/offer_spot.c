@@ -33,19 +33,12 @@
 
 enum spot_kind { SPOT_NONE = 0, SPOT_VCPU, SPOT_GB };
 
-/* Reads a feed price: a decimal string, finite and above 0 (a Spot price of 0 is a broken
- * row, not a free rate). Hex, "nan" and "inf" spellings are refused. */
+/* Reads a feed price: a decimal string (offer_parse_decimal) above 0: a Spot price of 0 is a
+ * broken row, not a free rate. */
 static bool spot_decimal(const char *text, double *ret)
 {
-    if (!text || !*text)
-        return false;
-    for (const char *p = text; *p; p++)
-        if (!((*p >= '0' && *p <= '9') || *p == '.' || *p == 'e' || *p == 'E' || *p == '+' ||
-              *p == '-'))
-            return false;
-    char *end;
-    double v = strtod(text, &end);
-    if (*end != '\0' || !isfinite(v) || !(v > 0))
+    double v;
+    if (!offer_parse_decimal(text, false, &v) || !(v > 0))
         return false;
     *ret = v;
     return true;
