@@ -91,8 +91,7 @@ int main(int argc, char **argv)
         status = fail(2, &err);
         goto out;
     }
-    unsigned all = (1u << CF_OFFER_LAMBDA) | (1u << CF_OFFER_FARGATE) | (1u << CF_OFFER_EC2);
-    if (refresher_run_once(rf, all, &err) != 0) {
+    if (refresher_run_once(rf, REFRESHER_ALL_OFFERS, &err) != 0) {
         status = fail(1, &err);
         goto out;
     }

@@ -879,21 +879,88 @@ START_TEST(readers_see_one_table_or_the_other)
 }
 END_TEST
 
+static void wait_idle(void)
+{
+    for (int i = 0; i < 30000 && refresher_busy(rf); i++) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    ck_assert(!refresher_busy(rf));
+}
+
 START_TEST(thread_trigger_and_stop)
 {
-    /* The thread refreshes at start; a trigger while busy is refused, not queued twice. */
+    /* The thread refreshes at start; a trigger while busy is refused, not queued twice. The EC2
+     * file stalls, so that the first refresh is certainly running when the trigger comes. */
+    struct upstream_fault f = {.times = 1, .stall_before_ms = 1000};
+    upstream_set_fault(up, EC2_FILE, &f);
     ck_assert_int_eq(refresher_start(rf), 0);
-    for (int i = 0; i < 10000 && upstream_stats(up, EC2_FILE).ok == 0; i++) {
+    for (int i = 0; i < 10000 && upstream_stats(up, EC2_FILE).requests == 0; i++) {
         struct timespec ts = {0, 1000000};
         nanosleep(&ts, NULL);
     }
+    ck_assert_uint_eq(upstream_stats(up, EC2_FILE).requests, 1);
+    ck_assert(refresher_busy(rf));
+    ck_assert_int_eq(refresher_trigger(rf), CF_EBUSY);
+    wait_idle();
     ck_assert_uint_eq(upstream_stats(up, EC2_FILE).ok, 1);
-    for (int i = 0; i < 10000 && refresher_busy(rf); i++) {
-        struct timespec ts = {0, 1000000};
-        nanosleep(&ts, NULL);
-    }
+    struct refresh_counts c;
+    refresher_counts(rf, CF_OFFER_LAMBDA, &c);
+    ck_assert_uint_eq(c.attempts, 1); /* the refused trigger was not queued */
+    /* Idle, a trigger is accepted once; a second one before the thread takes it is refused. */
     ck_assert_int_eq(refresher_trigger(rf), 0);
+    ck_assert_int_eq(refresher_trigger(rf), CF_EBUSY);
     /* Stopping joins the thread promptly even with a refresh scheduled. */
+}
+END_TEST
+
+/* Holds the refresher thread at the start of its cycle until the test lets it go. */
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int cycles;   /* cycles the thread has started */
+    bool release; /* the test lets the held cycle go on */
+} gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, false};
+
+static void hold_cycle(void *ctx)
+{
+    (void)ctx;
+    pthread_mutex_lock(&gate.mu);
+    gate.cycles++;
+    pthread_cond_broadcast(&gate.cv);
+    while (!gate.release)
+        pthread_cond_wait(&gate.cv, &gate.mu);
+    pthread_mutex_unlock(&gate.mu);
+}
+
+/* Regression: the thread used to clear `force` under the lock and set `busy` only later, in a
+ * second critical section; a trigger in between saw neither flag, was accepted and ran a second
+ * full cycle. The hook holds the thread right after it has taken the cycle, inside that former
+ * window, so the outcome does not depend on timing. */
+START_TEST(trigger_as_a_cycle_starts_is_refused)
+{
+    refresher_on_cycle(rf, hold_cycle, NULL);
+    ck_assert_int_eq(refresher_start(rf), 0);
+    pthread_mutex_lock(&gate.mu);
+    while (gate.cycles == 0)
+        pthread_cond_wait(&gate.cv, &gate.mu);
+    pthread_mutex_unlock(&gate.mu);
+
+    ck_assert(refresher_busy(rf));
+    ck_assert_int_eq(refresher_trigger(rf), CF_EBUSY);
+
+    pthread_mutex_lock(&gate.mu);
+    gate.release = true;
+    pthread_cond_broadcast(&gate.cv);
+    pthread_mutex_unlock(&gate.mu);
+    wait_idle();
+    pthread_mutex_lock(&gate.mu);
+    int cycles = gate.cycles;
+    pthread_mutex_unlock(&gate.mu);
+    ck_assert_int_eq(cycles, 1);
+    struct refresh_counts c;
+    refresher_counts(rf, CF_OFFER_LAMBDA, &c);
+    ck_assert_uint_eq(c.attempts, 1);
 }
 END_TEST
 
@@ -914,6 +981,7 @@ int main(void)
     tcase_add_test(tc, restart_uses_state_and_corrupt_state_falls_back);
     tcase_add_test(tc, readers_see_one_table_or_the_other);
     tcase_add_test(tc, thread_trigger_and_stop);
+    tcase_add_test(tc, trigger_as_a_cycle_starts_is_refused);
     suite_add_tcase(s, tc);
     TCase *big = tcase_create("big");
     tcase_add_checked_fixture(big, setup, teardown);

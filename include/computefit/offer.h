@@ -160,7 +160,7 @@ void offer_ec2_stream_stats(const struct offer_ec2_stream *s, struct offer_ec2_s
 /* Frees the stream and everything it holds. Accepts NULL. */
 void offer_ec2_stream_free(struct offer_ec2_stream *s);
 
-/* ---- Helpers shared by the three parsers (in offer_lambda.c) ---- */
+/* ---- Helpers shared by the Price List parsers (in offer_common.c) ---- */
 
 /* Returns the Price List location name of a region code ("us-east-1" -> "US East (N.
  * Virginia)"), a static string, or NULL for a region missing from the built-in table. Only
@@ -177,6 +177,12 @@ bool offer_attrs_in_region(const json_t *attrs, const char *region);
  * "Fargate-GB-Hours". A prefix is one or more tokens of capital letters and digits, each
  * followed by '-'. */
 bool offer_usagetype_is(const char *usagetype, const char *name);
+
+/* Reads a price list decimal string ("0.0000166667", "6000000000"; "Inf" too when allow_inf)
+ * into *ret: finite (or that infinity) and not negative. strtod's other spellings (hex, "nan",
+ * "infinity", spaces) are refused: AWS writes none of them. Returns false, leaving *ret
+ * alone, for anything else. */
+bool offer_parse_decimal(const char *text, bool allow_inf, double *ret);
 
 /* One price dimension of an on-demand term. */
 struct offer_dim {
@@ -204,5 +210,28 @@ int offer_sections(const json_t *doc, const json_t **ret_products, const json_t 
  * that its offerCode, when present, is `offer_code`. Returns 0 or CF_EUPSTREAM. */
 int offer_read_info(const json_t *doc, const char *offer_code, struct offer_info *info,
                     struct cf_error *reterr);
+
+/* A walk over the products of one whole offer file that belong to one service and region: the
+ * loop every whole-file parser starts with. Everything in it is borrowed from the document. */
+struct offer_products {
+    const json_t *products; /* the file's products object */
+    const json_t *ondemand; /* its terms.OnDemand object */
+    struct offer_info info; /* its version and publication date (offer_read_info) */
+    const char *service;    /* the offer code products must have as servicecode */
+    const char *region;
+    void *iter; /* jansson's iterator at the next product to look at */
+};
+
+/* Starts a walk over `doc` (borrowed; must outlive the walk) for the products of `offer_code`
+ * in `region`: checks that a region was given (CF_EINVAL), finds the sections
+ * (offer_sections) and reads the provenance, refusing another offer's file
+ * (offer_read_info). Returns 0 and fills *it, or the first error. */
+int offer_products_open(struct offer_products *it, const json_t *doc, const char *offer_code,
+                        const char *region, struct cf_error *reterr);
+
+/* Moves to the next product whose attributes have servicecode it->service and belong to
+ * it->region (offer_attrs_in_region); sets *ret_sku and *ret_attrs (borrowed) and returns true,
+ * or returns false when there is none left. Products come in the file's order. */
+bool offer_products_next(struct offer_products *it, const char **ret_sku, const json_t **ret_attrs);
 
 #endif

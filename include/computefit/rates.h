@@ -18,8 +18,20 @@
 
 enum cf_arch { CF_ARCH_X86_64 = 0, CF_ARCH_ARM64 = 1, CF_ARCH_COUNT };
 
-/* The three offers (AWS Price List "offer codes") computefit prices from. */
-enum cf_offer { CF_OFFER_LAMBDA = 0, CF_OFFER_FARGATE = 1, CF_OFFER_EC2 = 2, CF_OFFER_COUNT };
+/* The offers (AWS Price List "offer codes") computefit prices from: each one's id and its key in
+ * rates files, /pricing, advice and metrics. Everything else about an offer is its descriptor
+ * in the pricing layer (offer_kind.h). X(id, key) */
+#define CF_OFFERS(X)                                                                               \
+    X(LAMBDA, "lambda")                                                                            \
+    X(FARGATE, "fargate")                                                                          \
+    X(EC2, "ec2")
+
+enum cf_offer {
+#define CF_OFFER_ENUM(id, key) CF_OFFER_##id,
+    CF_OFFERS(CF_OFFER_ENUM)
+#undef CF_OFFER_ENUM
+        CF_OFFER_COUNT
+};
 
 /* Where a region's rates for one offer came from. */
 enum cf_rate_source {
@@ -132,6 +144,30 @@ struct rates *rates_clone(const struct rates *src, size_t extra_regions);
  * known, else the publication date ("YYYY-MM-DD" or ISO 8601 with time), else 0. Ages and
  * staleness are measured from it. */
 int64_t rates_offer_time(const struct offer_info *info);
+
+/* Staleness: one rule for /pricing, the advice answers and /metrics. A time of 0 or less (what
+ * rates_offer_time() returns when neither fetched_at nor the publication date is known) is
+ * unknown, and unknown is never fresh: its age is unknown (null in JSON) and it is stale. A time
+ * ahead of `now` (a clock behind the publisher's) gives a negative age, which is not stale. */
+
+/* Sets *ret_age_s to now - since and returns true, or returns false when `since` is unknown
+ * (<= 0). */
+bool rates_age(int64_t since, int64_t now, int64_t *ret_age_s);
+
+/* Returns whether rates last known current at `since` are stale at `now`: `since` unknown, or
+ * older than `stale_after_s` seconds. */
+bool rates_stale(int64_t since, int64_t now, int64_t stale_after_s);
+
+/* Returns when a region's rates as a whole were last known current: the oldest
+ * rates_offer_time() among the offers it has rates for, or 0 (unknown) when it has none or when
+ * any of them is unknown, since an answer priced from them cannot be fresher than its oldest
+ * part. */
+int64_t rates_region_time(const struct region_rates *rr);
+
+/* Frees what a region owns (its GPU list) and leaves it without any (n_gpus 0); the rest of the
+ * struct is plain values. Accepts NULL. For scratch regions outside a table: rates_unref()
+ * clears a table's own. */
+void rates_region_clear(struct region_rates *rr);
 
 /* Sorts regions by code and each region's GPU list by price; call once after filling. */
 void rates_finish(struct rates *r);

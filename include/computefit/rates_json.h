@@ -27,6 +27,11 @@
  *                "fargate": {...}, "ec2": {...},
  *                "fargate_spot": {...}}}                          (only with fargate_spot)
  *
+ * "region" and "sources" are this file's; every other key is an offer's section, read, written
+ * and checked by that offer's descriptor (offer_kind.h: offer_lambda.c holds "lambda", whose
+ * provenance is "sources.lambda"), in the table's order, a feed's section right after its
+ * offer's. The example shows today's offers.
+ *
  * JSON has no Infinity: the last tier's unbounded `up_to_gb_s` is null. An offer a region has no
  * rates for is null (as are its `sources` entry). `gpu_memory_gib` is the instance's total over
  * all its GPUs. Times are ISO 8601 UTC ("YYYY-MM-DDTHH:MM:SSZ"); an unknown fetched_at is null.

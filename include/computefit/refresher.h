@@ -35,14 +35,17 @@ int refresher_new(const struct cf_config *cfg, struct pricing_cache *cache,
                   const struct gpu_specs *specs, const struct offer_ec2_limits *ec2_limits,
                   struct refresher **ret, struct cf_error *reterr);
 
-/* Starts the background thread: a first refresh of every offer at once, then on schedule
- * (refresh_interval for Lambda and Fargate, ec2_refresh_interval for EC2). Returns 0 or
+/* Starts the background thread: a first refresh of every offer at once, then on schedule (each
+ * offer's interval: refresh_interval, or ec2_refresh_interval for EC2). Returns 0 or
  * CF_EINTERNAL when the thread cannot be created. */
 int refresher_start(struct refresher *rf);
 
 /* Asks for a refresh of every offer now. Returns 0 when it was scheduled, CF_EBUSY when one is
  * already running (it is not queued twice). Safe from any thread. */
 int refresher_trigger(struct refresher *rf);
+
+/* Every offer, as a mask for refresher_run_once(). */
+#define REFRESHER_ALL_OFFERS ((1u << CF_OFFER_COUNT) - 1)
 
 /* Runs one refresh of the offers in `offers_mask` (bits 1 << CF_OFFER_*) in the calling thread
  * and returns when it is done: 0 when every offer was refreshed or found unchanged, else the
@@ -56,6 +59,11 @@ json_t *refresher_status_json(struct refresher *rf, const struct rates *rates, i
 
 /* Copies one offer's counters. Safe from any thread. */
 void refresher_counts(struct refresher *rf, enum cf_offer offer, struct refresh_counts *ret);
+
+/* For tests: makes the thread call fn(ctx), with no lock held, each time it has claimed a
+ * scheduled or triggered cycle (busy is already set) and before the cycle's first download, so
+ * that a test can act at that moment deterministically. Call before refresher_start(). */
+void refresher_on_cycle(struct refresher *rf, void (*fn)(void *ctx), void *ctx);
 
 /* Returns whether a refresh is running now. */
 bool refresher_busy(struct refresher *rf);

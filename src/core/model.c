@@ -15,15 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "computefit/jsoniter.h"
 #include "computefit/platform.h"
 #include "computefit/workload.h"
-
-/* jansson's iteration macros take a non-const json_t * although they do not modify the object;
- * this drops the qualifier without a cast that -Wcast-qual would flag. */
-static json_t *unconst(const json_t *j)
-{
-    return (json_t *)(uintptr_t)j;
-}
 
 #define MODEL_FORMAT   "computefit-model/1"
 #define MODEL_PATH_LEN 128
@@ -226,7 +220,7 @@ static int read_fargate_row(const json_t *row, const char *path, struct model_fa
         return config_error(reterr, path, "must be an object");
     const char *key;
     const json_t *v;
-    json_object_foreach(unconst(row), key, v)
+    jsoniter_object_foreach(row, key, v)
     {
         if (strcmp(key, "vcpu") && strcmp(key, "memory_gb") && strcmp(key, "memory_gb_min") &&
             strcmp(key, "memory_gb_max") && strcmp(key, "memory_gb_step")) {
@@ -363,7 +357,7 @@ static int read_kinds(const json_t *v, struct model *m, struct cf_error *reterr)
         return config_error(reterr, "kinds", "must be an object of at most 16 presets");
     const char *name;
     json_t *fields;
-    json_object_foreach(unconst(v), name, fields)
+    jsoniter_object_foreach(v, name, fields)
     {
         char sub[MODEL_PATH_LEN];
         snprintf(sub, sizeof(sub), "kinds.%s", name);
@@ -407,7 +401,7 @@ static int read_constant(const json_t *c, const char *path, struct loader *ld,
 {
     const char *key;
     const json_t *v;
-    json_object_foreach(unconst(c), key, v)
+    jsoniter_object_foreach(c, key, v)
     {
         if (strcmp(key, "value") && strcmp(key, "source")) {
             char sub[MODEL_PATH_LEN];
@@ -442,7 +436,7 @@ static int walk(const json_t *obj, const char *prefix, struct loader *ld, struct
 {
     const char *key;
     const json_t *v;
-    json_object_foreach(unconst(obj), key, v)
+    jsoniter_object_foreach(obj, key, v)
     {
         if (!*prefix && (!strcmp(key, "format") || !strcmp(key, "description")))
             continue;

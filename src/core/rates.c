@@ -42,9 +42,18 @@ void rates_unref(struct rates *r)
     if (atomic_fetch_sub_explicit(&r->refcount, 1, memory_order_acq_rel) != 1)
         return;
     for (size_t i = 0; i < r->n_regions; i++)
-        free(r->regions[i].gpus);
+        rates_region_clear(&r->regions[i]);
     free(r->regions);
     free(r);
+}
+
+void rates_region_clear(struct region_rates *rr)
+{
+    if (!rr)
+        return;
+    free(rr->gpus);
+    rr->gpus = NULL;
+    rr->n_gpus = 0;
 }
 
 struct rates *rates_clone(const struct rates *src, size_t extra_regions)
@@ -129,6 +138,35 @@ int64_t rates_offer_time(const struct offer_info *info)
     return (int64_t)timegm(&tm);
 }
 
+bool rates_age(int64_t since, int64_t now, int64_t *ret_age_s)
+{
+    if (since <= 0)
+        return false;
+    *ret_age_s = now - since;
+    return true;
+}
+
+bool rates_stale(int64_t since, int64_t now, int64_t stale_after_s)
+{
+    int64_t age;
+    return !rates_age(since, now, &age) || age > stale_after_s;
+}
+
+int64_t rates_region_time(const struct region_rates *rr)
+{
+    int64_t oldest = 0;
+    for (int o = 0; o < CF_OFFER_COUNT; o++) {
+        if (!rr->has[o])
+            continue;
+        int64_t t = rates_offer_time(&rr->info[o]);
+        if (t <= 0)
+            return 0;
+        if (oldest == 0 || t < oldest)
+            oldest = t;
+    }
+    return oldest;
+}
+
 bool rates_has_fargate_spot(const struct region_rates *rr)
 {
     for (int a = 0; a < CF_ARCH_COUNT; a++)
@@ -144,16 +182,10 @@ const char *cf_arch_name(enum cf_arch a)
 
 const char *cf_offer_name(enum cf_offer o)
 {
-    switch (o) {
-    case CF_OFFER_LAMBDA:
-        return "lambda";
-    case CF_OFFER_FARGATE:
-        return "fargate";
-    case CF_OFFER_EC2:
-        return "ec2";
-    default:
-        return "unknown";
-    }
+#define CF_OFFER_KEY(id, key) key,
+    static const char *const keys[CF_OFFER_COUNT] = {CF_OFFERS(CF_OFFER_KEY)};
+#undef CF_OFFER_KEY
+    return (unsigned)o < CF_OFFER_COUNT ? keys[o] : "unknown";
 }
 
 const char *cf_source_name(enum cf_rate_source s)

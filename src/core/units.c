@@ -13,6 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "computefit/utf8.h"
+
 /* Longest number text we accept; longer input is a mistake, not a number. */
 #define UNITS_NUMBER_MAX 64
 #define UNITS_UNIT_MAX   16
@@ -32,7 +34,7 @@ void units_quote(const char *s, char *buf, size_t size)
         return;
     size_t n = 0;
     for (; s && *s && n + 1 < size; s++)
-        buf[n++] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
+        buf[n++] = (unsigned char)*s < 0x80 && !utf8_is_control((unsigned char)*s) ? *s : '?';
     buf[n] = '\0';
     if (s && *s && size >= 4)
         memcpy(buf + size - 4, "...", 4);

@@ -15,14 +15,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "computefit/jsoniter.h"
 #include "computefit/units.h"
-
-/* jansson's iteration macros take a non-const json_t * although they do not modify the object;
- * this drops the qualifier without a cast that -Wcast-qual would flag. */
-static json_t *unconst(const json_t *j)
-{
-    return (json_t *)(uintptr_t)j;
-}
+#include "computefit/utf8.h"
 
 #define FIELD_PATH_LEN 64
 
@@ -338,7 +333,7 @@ static int check_keys(const struct parse_ctx *c, bool in_plan, struct cf_error *
 {
     const char *key;
     const json_t *v;
-    json_object_foreach(unconst(c->obj), key, v)
+    jsoniter_object_foreach(c->obj, key, v)
     {
         const struct field_def *f = field_find(key);
         if (!f)
@@ -622,7 +617,7 @@ static int parse_fargate(const struct parse_ctx *c, struct workload *w, struct c
                                 "\"0.5GB\", \"mode\": \"always_on\"}");
         const char *key;
         const json_t *x;
-        json_object_foreach(unconst(obj), key, x)
+        jsoniter_object_foreach(obj, key, x)
         {
             bool known = false;
             for (size_t i = 0; i < N_FARGATE_KEYS; i++)
@@ -769,7 +764,7 @@ static int parse(const struct parse_ctx *c, const struct workload_settings *plan
         /* The name is echoed into answers, including the at most six lines of text that bots
          * post as they are: a line break or other control character would add lines to them. */
         for (const char *p = s; *p; p++)
-            if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            if (utf8_is_control((unsigned char)*p))
                 return cf_error_set(reterr, CF_EINVAL, "name",
                                     "name must be one line of text, without line breaks, tabs "
                                     "or other control characters");

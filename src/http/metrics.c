@@ -139,17 +139,22 @@ static void render_pricing(struct dynbuf *t, const struct cf_app *app, int64_t n
                   "# HELP computefit_rates_age_seconds Age of the oldest rates in use, by offer.\n"
                   "# TYPE computefit_rates_age_seconds gauge\n");
     struct rates *rates = pricing_cache_acquire(app->cache);
+    /* The oldest known age: rates whose time is unknown have no age (rates_age()), and a
+     * gauge cannot say null, so they are left out of it; /pricing reports them stale. */
     for (int o = 0; rates && o < CF_OFFER_COUNT; o++) {
-        int64_t oldest = 0;
+        int64_t oldest = 0, age;
+        bool known = false;
         for (size_t i = 0; i < rates->n_regions; i++) {
             const struct region_rates *rr = &rates->regions[i];
-            int64_t at = rr->has[o] ? rates_offer_time(&rr->info[o]) : 0;
-            if (at > 0 && (oldest == 0 || at < oldest))
-                oldest = at;
+            if (rr->has[o] && rates_age(rates_offer_time(&rr->info[o]), now, &age) &&
+                (!known || age > oldest)) {
+                oldest = age;
+                known = true;
+            }
         }
-        if (oldest > 0)
+        if (known)
             dynbuf_printf(t, "computefit_rates_age_seconds{offer=\"%s\"} %lld\n",
-                          cf_offer_name((enum cf_offer)o), (long long)(now - oldest));
+                          cf_offer_name((enum cf_offer)o), (long long)oldest);
     }
     dynbuf_printf(t,
                   "# HELP computefit_rates_regions Regions with rates in the table in use.\n"

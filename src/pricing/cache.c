@@ -19,8 +19,9 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <stdlib.h>
+
+#include "computefit/lock.h"
 
 struct pricing_cache {
     pthread_rwlock_t lock; /* guards `current`; readers: HTTP workers; writer: refresher */
@@ -28,20 +29,12 @@ struct pricing_cache {
     atomic_uint_least64_t generation;
 };
 
-static void lock_check(int r, const char *what)
-{
-    if (r != 0) {
-        fprintf(stderr, "computefit: %s failed (%d)\n", what, r);
-        abort();
-    }
-}
-
 struct pricing_cache *pricing_cache_new(void)
 {
     struct pricing_cache *c = calloc(1, sizeof(*c));
     if (!c)
         return NULL;
-    lock_check(pthread_rwlock_init(&c->lock, NULL), "pthread_rwlock_init");
+    LOCK_CHECK(pthread_rwlock_init(&c->lock, NULL));
     atomic_init(&c->generation, 0);
     return c;
 }
@@ -51,25 +44,25 @@ void pricing_cache_free(struct pricing_cache *c)
     if (!c)
         return;
     rates_unref(c->current);
-    lock_check(pthread_rwlock_destroy(&c->lock), "pthread_rwlock_destroy");
+    LOCK_CHECK(pthread_rwlock_destroy(&c->lock));
     free(c);
 }
 
 struct rates *pricing_cache_acquire(struct pricing_cache *c)
 {
-    lock_check(pthread_rwlock_rdlock(&c->lock), "pthread_rwlock_rdlock");
+    LOCK_CHECK(pthread_rwlock_rdlock(&c->lock));
     struct rates *r = rates_ref(c->current);
-    lock_check(pthread_rwlock_unlock(&c->lock), "pthread_rwlock_unlock");
+    LOCK_CHECK(pthread_rwlock_unlock(&c->lock));
     return r;
 }
 
 void pricing_cache_swap(struct pricing_cache *c, struct rates *next)
 {
-    lock_check(pthread_rwlock_wrlock(&c->lock), "pthread_rwlock_wrlock");
+    LOCK_CHECK(pthread_rwlock_wrlock(&c->lock));
     struct rates *prev = c->current;
     c->current = next;
     atomic_fetch_add(&c->generation, 1);
-    lock_check(pthread_rwlock_unlock(&c->lock), "pthread_rwlock_unlock");
+    LOCK_CHECK(pthread_rwlock_unlock(&c->lock));
     rates_unref(prev); /* outside the lock: freeing a table is not the readers' problem */
 }
 

@@ -15,17 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "computefit/jsoniter.h"
+
 /* Limits on the table, so that a corrupt file cannot make us allocate without bound. */
 #define GPU_SPECS_MAX_FAMILIES 256
 #define GPU_SPECS_MAX_TYPES    4096
 #define GPU_SPECS_MAX_GPUS     64
 #define GPU_SPECS_MAX_FIGURE   1e7 /* vCPU, GiB: far above any instance AWS sells */
-
-/* jansson 2.14's object iterators take a non-const json_t although they only read it. */
-static json_t *unconst(const json_t *j)
-{
-    return (json_t *)(uintptr_t)j;
-}
 
 static int family_cmp(const void *a, const void *b)
 {
@@ -58,7 +54,7 @@ static int check_keys(const json_t *obj, const char *const allowed[], const char
 {
     const char *key;
     json_t *v;
-    json_object_foreach(unconst(obj), key, v)
+    jsoniter_object_foreach(obj, key, v)
     {
         bool known = false;
         for (size_t i = 0; allowed[i]; i++)
@@ -243,7 +239,7 @@ int gpu_specs_from_json(const json_t *doc, struct gpu_specs **ret_specs, struct 
 
     const char *key;
     json_t *v;
-    json_object_foreach(unconst(families), key, v)
+    jsoniter_object_foreach(families, key, v)
     {
         r = parse_family(key, v, &s->families[s->n_families], reterr);
         if (r < 0)
@@ -252,7 +248,7 @@ int gpu_specs_from_json(const json_t *doc, struct gpu_specs **ret_specs, struct 
     }
     qsort(s->families, s->n_families, sizeof(*s->families), family_cmp);
 
-    json_object_foreach(unconst(instances), key, v)
+    jsoniter_object_foreach(instances, key, v)
     {
         struct gpu_type_spec *t = &s->types[s->n_types];
         r = parse_type(key, v, t, reterr);

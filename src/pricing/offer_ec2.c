@@ -1,5 +1,7 @@
 /*
- * offer_ec2.c - the AmazonEC2 offer-file parser, streamed: Linux on-demand GPU rows of a region.
+ * offer_ec2.c - the EC2 offer (AmazonEC2): its offer-file parser, streamed (Linux on-demand GPU
+ * rows of a region), and its descriptor with the EC2 section of the rates document ("ec2_gpu":
+ * the GPU instance types, sorted by price).
  *
  * DESIGN
  *
@@ -80,6 +82,9 @@
 #include <string.h>
 
 #include "computefit/jsonscan.h"
+#include "computefit/offer_kind.h"
+#include "computefit/rates_doc.h"
+#include "computefit/rates_json.h"
 
 #define SKU_LEN      32 /* real SKUs have 16 characters; longer keys cannot match a product */
 #define MAX_ROW_DIMS 16 /* price dimensions read from one on-demand term */
@@ -878,3 +883,278 @@ fail:
         *reterr = s->errd;
     return s->err;
 }
+
+/* ---- The EC2 offer: descriptor and rates-document section ---- */
+
+static long ec2_interval(const struct cf_config *cfg)
+{
+    return cfg->ec2_refresh_interval_s;
+}
+
+static uint64_t ec2_max_bytes(const struct cf_config *cfg)
+{
+    return (uint64_t)cfg->fetch_max_ec2_bytes;
+}
+
+static int ec2_open(const struct offer_ctx *ctx, const char *region, void **ret,
+                    struct cf_error *reterr)
+{
+    struct offer_ec2_limits lim;
+    if (ctx->ec2_limits) {
+        lim = *ctx->ec2_limits;
+    } else {
+        offer_ec2_limits_default(&lim);
+        lim.max_entry_bytes = (size_t)ctx->cfg->ec2_max_entry_bytes;
+        lim.max_rows = (size_t)ctx->cfg->ec2_max_rows;
+        lim.max_products = (uint64_t)ctx->cfg->ec2_max_products;
+    }
+    if (!ctx->specs)
+        return cf_error_set(reterr, CF_ECONFIG, "gpu_specs_file", "no GPU spec table");
+    struct offer_ec2_stream *s = offer_ec2_stream_new(region, ctx->specs, &lim);
+    if (!s)
+        return cf_error_set(reterr, CF_ENOMEM, NULL, "out of memory");
+    *ret = s;
+    return 0;
+}
+
+static int ec2_feed(void *stream, const char *buf, size_t len)
+{
+    return offer_ec2_stream_feed(stream, buf, len);
+}
+
+static int ec2_finish(void *stream, struct region_rates *ret, unsigned *ret_missing,
+                      struct cf_error *reterr)
+{
+    *ret_missing = 0; /* the GPU list is one part: a file without rows replaces it */
+    return offer_ec2_stream_finish(stream, &ret->gpus, &ret->n_gpus, &ret->info[CF_OFFER_EC2],
+                                   reterr);
+}
+
+static void ec2_free_stream(void *stream)
+{
+    offer_ec2_stream_free(stream);
+}
+
+static const struct offer_stream_ops ec2_stream_ops = {
+    .open = ec2_open,
+    .feed = ec2_feed,
+    .finish = ec2_finish,
+    .free_stream = ec2_free_stream,
+};
+
+/* The live list replaces the one in use wholesale; a region left without GPU rows has no EC2
+ * rates. */
+static int ec2_apply(struct region_rates *rr, struct region_rates *p, unsigned missing,
+                     struct cf_error *reterr)
+{
+    (void)missing;
+    (void)reterr;
+    free(rr->gpus);
+    rr->gpus = p->gpus;
+    rr->n_gpus = p->n_gpus;
+    p->gpus = NULL;
+    p->n_gpus = 0;
+    rr->has[CF_OFFER_EC2] = rr->n_gpus > 0;
+    return 0;
+}
+
+static unsigned ec2_count_moves(const struct region_rates *old, const struct region_rates *nw,
+                                double factor)
+{
+    unsigned moves = 0;
+    for (size_t i = 0; i < nw->n_gpus; i++)
+        for (size_t j = 0; j < old->n_gpus; j++)
+            if (strcmp(nw->gpus[i].type, old->gpus[j].type) == 0)
+                offer_kind_compare_rate(old->gpus[j].usd_per_hour, nw->gpus[i].usd_per_hour, factor,
+                                        nw->code, nw->gpus[i].type, &moves);
+    return moves;
+}
+
+static json_t *ec2_to_json(const struct region_rates *rr)
+{
+    json_t *arr = json_array();
+    if (!arr)
+        return NULL;
+    for (size_t i = 0; i < rr->n_gpus; i++) {
+        const struct gpu_instance *g = &rr->gpus[i];
+        json_t *o = json_pack("{s:s, s:o, s:o, s:o, s:i, s:s, s:o}", "instance_type", g->type,
+                              "usd_per_hour", rates_doc_number(g->usd_per_hour), "vcpu",
+                              rates_doc_number(g->vcpu), "memory_gib",
+                              rates_doc_number(g->memory_gib), "gpus", g->gpus, "gpu_model",
+                              g->gpu_model, "gpu_memory_gib", rates_doc_number(g->gpu_memory_gib));
+        if (json_array_append_new(arr, o)) {
+            json_decref(arr);
+            return NULL;
+        }
+    }
+    return arr;
+}
+
+static int ec2_gpu_from_json(const json_t *v, const char *path, struct gpu_instance *g,
+                             struct cf_error *reterr)
+{
+    static const char *const keys[] = {
+        "instance_type", "usd_per_hour", "vcpu",           "memory_gib",
+        "gpus",          "gpu_model",    "gpu_memory_gib", NULL};
+    if (!json_is_object(v))
+        return cf_error_set(reterr, CF_EINVAL, path, "%s must be an object, got %s.", path,
+                            rates_doc_kind(v));
+    int r = rates_doc_check_keys(v, keys, path, reterr);
+    if (r == 0)
+        r = rates_doc_get_string(v, "instance_type", path, g->type, sizeof(g->type), reterr);
+    if (r == 0)
+        r = rates_doc_get_number(v, "usd_per_hour", path, &g->usd_per_hour, reterr);
+    if (r == 0)
+        r = rates_doc_get_number(v, "vcpu", path, &g->vcpu, reterr);
+    if (r == 0)
+        r = rates_doc_get_number(v, "memory_gib", path, &g->memory_gib, reterr);
+    if (r == 0) {
+        const json_t *gpus = NULL;
+        r = rates_doc_get_present(v, "gpus", path, &gpus, reterr);
+        if (r == 0 && (!json_is_integer(gpus) || json_integer_value(gpus) < 1 ||
+                       json_integer_value(gpus) > 1024)) {
+            char gpath[RATES_DOC_PATH_LEN];
+            rates_doc_path_key(gpath, path, "gpus");
+            return cf_error_set(reterr, CF_EINVAL, gpath,
+                                "%s must be a whole number of GPUs from 1 to 1024.", gpath);
+        }
+        if (r == 0)
+            g->gpus = (int)json_integer_value(gpus);
+    }
+    if (r == 0)
+        r = rates_doc_get_string(v, "gpu_model", path, g->gpu_model, sizeof(g->gpu_model), reterr);
+    if (r == 0)
+        r = rates_doc_get_number(v, "gpu_memory_gib", path, &g->gpu_memory_gib, reterr);
+    return r;
+}
+
+static int ec2_from_json(const json_t *arr, const char *path, struct region_rates *rr,
+                         struct cf_error *reterr)
+{
+    char gpath[RATES_DOC_PATH_LEN];
+    if (!json_is_array(arr))
+        return cf_error_set(reterr, CF_EINVAL, path,
+                            "%s must be an array of GPU instance types or null, got %s.", path,
+                            rates_doc_kind(arr));
+    size_t n = json_array_size(arr);
+    if (n > RATES_JSON_MAX_GPUS)
+        return cf_error_set(reterr, CF_EINVAL, path,
+                            "%s must hold at most %d instance types, got %zu.", path,
+                            RATES_JSON_MAX_GPUS, n);
+    if (n) {
+        rr->gpus = calloc(n, sizeof(*rr->gpus));
+        if (!rr->gpus)
+            return cf_error_set(reterr, CF_ENOMEM, path, "Out of memory loading %s.", path);
+    }
+    for (size_t i = 0; i < n; i++) {
+        rates_doc_path_index(gpath, path, i);
+        int r = ec2_gpu_from_json(json_array_get(arr, i), gpath, &rr->gpus[i], reterr);
+        if (r < 0)
+            return r;
+        rr->n_gpus = i + 1;
+    }
+    return 0;
+}
+
+static int ec2_gpu_validate(const struct gpu_instance *g, const char *prefix,
+                            struct cf_error *reterr)
+{
+    char path[RATES_DOC_PATH_LEN];
+    if (!rates_doc_name_ok(g->type, sizeof(g->type), true)) {
+        rates_doc_path_key(path, prefix, "instance_type");
+        return cf_error_set(reterr, CF_EINVAL, path,
+                            "%s must be an instance type such as \"g5.xlarge\" (a-z, 0-9, '-', "
+                            "'.'; at most %zu characters).",
+                            path, sizeof(g->type) - 1);
+    }
+    int r = rates_doc_check_rate(g->usd_per_hour, prefix, "usd_per_hour", "instance-hour", reterr);
+    if (r == 0)
+        r = rates_doc_check_positive(g->vcpu, prefix, "vcpu", "vCPUs", reterr);
+    if (r == 0)
+        r = rates_doc_check_positive(g->memory_gib, prefix, "memory_gib", "GiB", reterr);
+    if (r == 0)
+        r = rates_doc_check_positive(g->gpu_memory_gib, prefix, "gpu_memory_gib", "GiB", reterr);
+    if (r < 0)
+        return r;
+    if (g->gpus < 1) {
+        rates_doc_path_key(path, prefix, "gpus");
+        return cf_error_set(reterr, CF_EINVAL, path,
+                            "%s must be at least 1: only GPU instances belong here, got %d.", path,
+                            g->gpus);
+    }
+    if (!rates_doc_text_ok(g->gpu_model, sizeof(g->gpu_model)) || !g->gpu_model[0]) {
+        rates_doc_path_key(path, prefix, "gpu_model");
+        return cf_error_set(reterr, CF_EINVAL, path,
+                            "%s must be a GPU model name such as \"A10G\" (printable ASCII, at "
+                            "most %zu characters).",
+                            path, sizeof(g->gpu_model) - 1);
+    }
+    return 0;
+}
+
+static int ec2_validate(const struct region_rates *rr, const char *path, struct cf_error *reterr)
+{
+    char sub[RATES_DOC_PATH_LEN];
+    if (rr->n_gpus > RATES_JSON_MAX_GPUS || (rr->n_gpus && !rr->gpus))
+        return cf_error_set(reterr, CF_EINVAL, path,
+                            "%s must hold at most %d instance types, got %zu.", path,
+                            RATES_JSON_MAX_GPUS, rr->n_gpus);
+    for (size_t i = 0; i < rr->n_gpus; i++) {
+        rates_doc_path_index(sub, path, i);
+        int r = ec2_gpu_validate(&rr->gpus[i], sub, reterr);
+        if (r < 0)
+            return r;
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(rr->gpus[j].type, rr->gpus[i].type) == 0) {
+                char tpath[RATES_DOC_PATH_LEN];
+                rates_doc_path_key(tpath, sub, "instance_type");
+                return cf_error_set(reterr, CF_EINVAL, tpath,
+                                    "%s repeats %s (already at index %zu): each instance "
+                                    "type has one price.",
+                                    tpath, rr->gpus[i].type, j);
+            }
+        }
+    }
+    return 0;
+}
+
+static int gpu_order(const struct gpu_instance *x, const struct gpu_instance *y)
+{
+    if (x->usd_per_hour != y->usd_per_hour)
+        return x->usd_per_hour < y->usd_per_hour ? -1 : 1;
+    return strcmp(x->type, y->type);
+}
+
+/* rates_finish() sorts the GPU list by price (then type); the advice takes the cheapest fit. */
+static int ec2_validate_sorted(const struct region_rates *rr, const char *path,
+                               struct cf_error *reterr)
+{
+    char sub[RATES_DOC_PATH_LEN];
+    for (size_t j = 1; j < rr->n_gpus; j++) {
+        if (gpu_order(&rr->gpus[j - 1], &rr->gpus[j]) > 0) {
+            rates_doc_path_index(sub, path, j);
+            return cf_error_set(reterr, CF_EINVAL, sub,
+                                "GPU instances of %s must be sorted by usd_per_hour "
+                                "(rates_finish() sorts them); %s is out of order.",
+                                rr->code, rr->gpus[j].type);
+        }
+    }
+    return 0;
+}
+
+const struct offer_kind offer_kind_ec2 = {
+    .id = CF_OFFER_EC2,
+    .code = "AmazonEC2",
+    .index_path = "/offers/v1.0/aws/AmazonEC2/current/region_index.json",
+    .index = &offer_index_v1,
+    .interval = ec2_interval,
+    .max_bytes = ec2_max_bytes,
+    .stream = &ec2_stream_ops,
+    .apply = ec2_apply,
+    .count_moves = ec2_count_moves,
+    .doc_key = "ec2_gpu",
+    .to_json = ec2_to_json,
+    .from_json = ec2_from_json,
+    .validate = ec2_validate,
+    .validate_sorted = ec2_validate_sorted,
+};

@@ -1,6 +1,7 @@
 /*
- * offer_lambda.c - the AWSLambda offer-file parser, and the helpers all offer parsers share
- * (region matching, usagetype prefixes, on-demand price dimensions, file provenance).
+ * offer_lambda.c - the Lambda offer (AWSLambda): its offer-file parser, and its descriptor with
+ * the Lambda section of the rates document ("lambda": per architecture the request rate, the
+ * monthly GB-second tiers and the ephemeral storage rate).
  *
  * The file is small (0.7 MB for us-east-1 in 2026) and is read whole with jansson. A part
  * (x86 requests, ARM duration, ...) is the product whose `group` names it; if a region has
@@ -14,219 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Location names of the Price List, for files without regionCode (the 2016 layout). */
-static const struct {
-    const char *code;
-    const char *location;
-} region_locations[] = {
-    {"af-south-1", "Africa (Cape Town)"},
-    {"ap-east-1", "Asia Pacific (Hong Kong)"},
-    {"ap-northeast-1", "Asia Pacific (Tokyo)"},
-    {"ap-northeast-2", "Asia Pacific (Seoul)"},
-    {"ap-northeast-3", "Asia Pacific (Osaka)"},
-    {"ap-south-1", "Asia Pacific (Mumbai)"},
-    {"ap-south-2", "Asia Pacific (Hyderabad)"},
-    {"ap-southeast-1", "Asia Pacific (Singapore)"},
-    {"ap-southeast-2", "Asia Pacific (Sydney)"},
-    {"ap-southeast-3", "Asia Pacific (Jakarta)"},
-    {"ap-southeast-4", "Asia Pacific (Melbourne)"},
-    {"ca-central-1", "Canada (Central)"},
-    {"ca-west-1", "Canada West (Calgary)"},
-    {"eu-central-1", "EU (Frankfurt)"},
-    {"eu-central-2", "EU (Zurich)"},
-    {"eu-north-1", "EU (Stockholm)"},
-    {"eu-south-1", "EU (Milan)"},
-    {"eu-south-2", "EU (Spain)"},
-    {"eu-west-1", "EU (Ireland)"},
-    {"eu-west-2", "EU (London)"},
-    {"eu-west-3", "EU (Paris)"},
-    {"il-central-1", "Israel (Tel Aviv)"},
-    {"me-central-1", "Middle East (UAE)"},
-    {"me-south-1", "Middle East (Bahrain)"},
-    {"sa-east-1", "South America (Sao Paulo)"},
-    {"us-east-1", "US East (N. Virginia)"},
-    {"us-east-2", "US East (Ohio)"},
-    {"us-gov-east-1", "AWS GovCloud (US-East)"},
-    {"us-gov-west-1", "AWS GovCloud (US)"},
-    {"us-west-1", "US West (N. California)"},
-    {"us-west-2", "US West (Oregon)"},
-};
-
-const char *offer_region_location(const char *region)
-{
-    if (!region)
-        return NULL;
-    for (size_t i = 0; i < sizeof(region_locations) / sizeof(region_locations[0]); i++)
-        if (strcmp(region_locations[i].code, region) == 0)
-            return region_locations[i].location;
-    return NULL;
-}
-
-bool offer_attrs_in_region(const json_t *attrs, const char *region)
-{
-    const json_t *code = json_object_get(attrs, "regionCode");
-    if (code)
-        return json_is_string(code) && strcmp(json_string_value(code), region) == 0;
-    const char *want = offer_region_location(region);
-    const char *loc = json_string_value(json_object_get(attrs, "location"));
-    return want && loc && strcmp(loc, want) == 0;
-}
-
-bool offer_usagetype_is(const char *usagetype, const char *name)
-{
-    if (!usagetype || !name)
-        return false;
-    size_t ulen = strlen(usagetype), nlen = strlen(name);
-    if (ulen < nlen || strcmp(usagetype + ulen - nlen, name) != 0)
-        return false;
-    size_t plen = ulen - nlen; /* "USE2-" or "" */
-    if (plen == 0)
-        return true;
-    if (usagetype[plen - 1] != '-')
-        return false;
-    size_t token = 0;
-    for (size_t i = 0; i < plen; i++) {
-        char c = usagetype[i];
-        if (c == '-') {
-            if (token == 0)
-                return false;
-            token = 0;
-        } else if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-            token++;
-        } else {
-            return false;
-        }
-    }
-    return true;
-}
-
-/* Reads a Price List decimal string ("0.0000166667", "6000000000", "Inf" when allow_inf).
- * strtod's other spellings (hex, "nan", "infinity") are refused: AWS writes none of them. */
-static bool parse_decimal(const char *text, bool allow_inf, double *ret)
-{
-    if (!text || !*text)
-        return false;
-    if (allow_inf && strcmp(text, "Inf") == 0) {
-        *ret = (double)INFINITY;
-        return true;
-    }
-    for (const char *p = text; *p; p++)
-        if (!((*p >= '0' && *p <= '9') || *p == '.' || *p == 'e' || *p == 'E' || *p == '+' ||
-              *p == '-'))
-            return false;
-    char *end;
-    double v = strtod(text, &end);
-    if (*end != '\0' || !isfinite(v) || v < 0)
-        return false;
-    *ret = v;
-    return true;
-}
-
-static int dim_read(const char *rate_code, const json_t *dim, struct offer_dim *ret,
-                    struct cf_error *reterr)
-{
-    struct offer_dim d = {.begin = 0, .end = (double)INFINITY};
-    const json_t *begin = json_object_get(dim, "beginRange");
-    const json_t *end = json_object_get(dim, "endRange");
-    const char *usd =
-        json_string_value(json_object_get(json_object_get(dim, "pricePerUnit"), "USD"));
-    const char *unit = json_string_value(json_object_get(dim, "unit"));
-    if (!json_is_object(dim))
-        return cf_error_set(reterr, CF_EUPSTREAM, rate_code, "price dimension %s is not an object",
-                            rate_code);
-    if (!usd)
-        return cf_error_set(reterr, CF_EUPSTREAM, rate_code, "price dimension %s has no USD price",
-                            rate_code);
-    if (!parse_decimal(usd, false, &d.usd))
-        return cf_error_set(reterr, CF_EUPSTREAM, rate_code,
-                            "price dimension %s has the USD price \"%.32s\", which is not a "
-                            "non-negative decimal number",
-                            rate_code, usd);
-    if (begin && !parse_decimal(json_string_value(begin), false, &d.begin))
-        return cf_error_set(reterr, CF_EUPSTREAM, rate_code,
-                            "price dimension %s has a beginRange that is not a number", rate_code);
-    if (end && !parse_decimal(json_string_value(end), true, &d.end))
-        return cf_error_set(reterr, CF_EUPSTREAM, rate_code,
-                            "price dimension %s has an endRange that is neither a number nor Inf",
-                            rate_code);
-    if (d.end <= d.begin)
-        return cf_error_set(reterr, CF_EUPSTREAM, rate_code,
-                            "price dimension %s has an empty range [%g, %g)", rate_code, d.begin,
-                            d.end);
-    if (unit)
-        snprintf(d.unit, sizeof(d.unit), "%s", unit);
-    *ret = d;
-    return 0;
-}
-
-/* The offer term code of one term: its offerTermCode, or what follows the last '.' of its key
- * ("SKU.JRTCKXETXF") when that field is missing. */
-static const char *term_code(const char *key, const json_t *term)
-{
-    const char *code = json_string_value(json_object_get(term, "offerTermCode"));
-    if (code)
-        return code;
-    const char *dot = strrchr(key, '.');
-    return dot ? dot + 1 : key;
-}
-
-int offer_ondemand_dims(const json_t *sku_terms, struct offer_dim *ret_dims, size_t max,
-                        size_t *ret_n, struct cf_error *reterr)
-{
-    size_t n = 0;
-    const char *key;
-    json_t *term;
-    if (!json_is_object(sku_terms))
-        return cf_error_set(reterr, CF_EUPSTREAM, "terms.OnDemand",
-                            "an entry of terms.OnDemand is not an object");
-    json_object_foreach((json_t *)(uintptr_t)sku_terms, key, term)
-    {
-        if (!json_is_object(term))
-            return cf_error_set(reterr, CF_EUPSTREAM, key, "on-demand term %s is not an object",
-                                key);
-        if (strcmp(term_code(key, term), OFFER_ONDEMAND_TERM) != 0)
-            continue;
-        const json_t *dims = json_object_get(term, "priceDimensions");
-        if (!json_is_object(dims))
-            return cf_error_set(reterr, CF_EUPSTREAM, key,
-                                "on-demand term %s has no priceDimensions object", key);
-        const char *rate_code;
-        json_t *dim;
-        json_object_foreach((json_t *)(uintptr_t)dims, rate_code, dim)
-        {
-            if (n == max)
-                return cf_error_set(reterr, CF_EUPSTREAM, key,
-                                    "on-demand term %s has more than %zu price dimensions", key,
-                                    max);
-            int r = dim_read(rate_code, dim, &ret_dims[n], reterr);
-            if (r)
-                return r;
-            /* Insertion sort by beginRange: there are a handful at most. */
-            struct offer_dim d = ret_dims[n];
-            size_t i = n++;
-            for (; i > 0 && ret_dims[i - 1].begin > d.begin; i--)
-                ret_dims[i] = ret_dims[i - 1];
-            ret_dims[i] = d;
-        }
-    }
-    *ret_n = n;
-    return 0;
-}
-
-int offer_read_info(const json_t *doc, const char *offer_code, struct offer_info *info,
-                    struct cf_error *reterr)
-{
-    const json_t *code = json_object_get(doc, "offerCode");
-    if (code && (!json_is_string(code) || strcmp(json_string_value(code), offer_code) != 0))
-        return cf_error_set(reterr, CF_EUPSTREAM, "offerCode",
-                            "the file is the offer \"%s\", expected \"%s\"",
-                            json_is_string(code) ? json_string_value(code) : "?", offer_code);
-    const char *version = json_string_value(json_object_get(doc, "version"));
-    const char *published = json_string_value(json_object_get(doc, "publicationDate"));
-    snprintf(info->version, sizeof(info->version), "%s", version ? version : "");
-    snprintf(info->published, sizeof(info->published), "%s", published ? published : "");
-    return 0;
-}
+#include "computefit/offer_kind.h"
+#include "computefit/rates_doc.h"
 
 /* ---- Lambda ---- */
 
@@ -269,24 +59,6 @@ static void pick_offer(struct pick *p, const char *sku, int rank)
     } else if (rank == p->rank) {
         p->other = sku;
     }
-}
-
-/* The products and terms.OnDemand objects of an offer file, borrowed. */
-int offer_sections(const json_t *doc, const json_t **ret_products, const json_t **ret_ondemand,
-                   struct cf_error *reterr)
-{
-    if (!json_is_object(doc))
-        return cf_error_set(reterr, CF_EUPSTREAM, NULL, "the offer file is not a JSON object");
-    const json_t *products = json_object_get(doc, "products");
-    const json_t *ondemand = json_object_get(json_object_get(doc, "terms"), "OnDemand");
-    if (!json_is_object(products) || json_object_size(products) == 0)
-        return cf_error_set(reterr, CF_EUPSTREAM, "products", "the offer file has no products");
-    if (!json_is_object(ondemand))
-        return cf_error_set(reterr, CF_EUPSTREAM, "terms.OnDemand",
-                            "the offer file has no terms.OnDemand object");
-    *ret_products = products;
-    *ret_ondemand = ondemand;
-    return 0;
 }
 
 /* The dimensions of the JRTCKXETXF term of `sku`, which must have at least one. */
@@ -346,30 +118,21 @@ int offer_lambda_parse(const json_t *doc, const char *region,
                        struct lambda_rates ret_rates[CF_ARCH_COUNT], unsigned *ret_missing,
                        struct offer_info *ret_info, struct cf_error *reterr)
 {
-    const json_t *products = NULL, *ondemand = NULL;
+    struct offer_products it;
     struct pick picks[LAMBDA_PARTS] = {{0}};
     struct lambda_rates rates[CF_ARCH_COUNT];
-    struct offer_info info = {0};
     unsigned missing = 0;
     int r;
 
     memset(rates, 0, sizeof(rates));
-    if (!region)
-        return cf_error_set(reterr, CF_EINVAL, "region", "no region was given");
-    if ((r = offer_sections(doc, &products, &ondemand, reterr)))
-        return r;
-    if ((r = offer_read_info(doc, "AWSLambda", &info, reterr)))
+    if ((r = offer_products_open(&it, doc, "AWSLambda", region, reterr)))
         return r;
 
     const char *sku;
-    json_t *product;
-    json_object_foreach((json_t *)(uintptr_t)products, sku, product)
-    {
-        const json_t *attrs = json_object_get(product, "attributes");
-        const char *service = json_string_value(json_object_get(attrs, "servicecode"));
+    const json_t *attrs;
+    while (offer_products_next(&it, &sku, &attrs)) {
         const char *group = json_string_value(json_object_get(attrs, "group"));
-        if (!service || strcmp(service, "AWSLambda") != 0 || !group ||
-            !offer_attrs_in_region(attrs, region))
+        if (!group)
             continue;
         const char *usagetype = json_string_value(json_object_get(attrs, "usagetype"));
         for (size_t i = 0; i < LAMBDA_PARTS; i++)
@@ -392,7 +155,7 @@ int offer_lambda_parse(const json_t *doc, const char *region,
             continue;
         }
         sku = picks[i].sku;
-        if ((r = sku_dims(ondemand, sku, dims, sizeof(dims) / sizeof(dims[0]), &n, reterr)))
+        if ((r = sku_dims(it.ondemand, sku, dims, sizeof(dims) / sizeof(dims[0]), &n, reterr)))
             return r;
         switch (part->kind) {
         case KIND_REQUESTS:
@@ -418,6 +181,220 @@ int offer_lambda_parse(const json_t *doc, const char *region,
     if (ret_missing)
         *ret_missing = missing;
     if (ret_info)
-        *ret_info = info;
+        *ret_info = it.info;
     return 0;
 }
+
+/* ---- The Lambda offer: descriptor and rates-document section ---- */
+
+static int lambda_parse(const struct offer_ctx *ctx, const json_t *doc, const char *region,
+                        struct region_rates *ret, unsigned *ret_missing, struct cf_error *reterr)
+{
+    (void)ctx;
+    return offer_lambda_parse(doc, region, ret->lambda, ret_missing, &ret->info[CF_OFFER_LAMBDA],
+                              reterr);
+}
+
+static int lambda_apply(struct region_rates *rr, struct region_rates *p, unsigned missing,
+                        struct cf_error *reterr)
+{
+    bool had = rr->has[CF_OFFER_LAMBDA];
+    for (int a = 0; a < CF_ARCH_COUNT; a++) {
+        unsigned req = a == CF_ARCH_X86_64 ? OFFER_LAMBDA_REQUESTS_X86 : OFFER_LAMBDA_REQUESTS_ARM;
+        unsigned dur = a == CF_ARCH_X86_64 ? OFFER_LAMBDA_DURATION_X86 : OFFER_LAMBDA_DURATION_ARM;
+        unsigned sto = a == CF_ARCH_X86_64 ? OFFER_LAMBDA_STORAGE_X86 : OFFER_LAMBDA_STORAGE_ARM;
+        struct lambda_rates l = p->lambda[a];
+        if ((missing & (req | dur | sto)) && !had)
+            return cf_error_set(reterr, CF_EUPSTREAM, rr->code,
+                                "the Lambda offer has no %s rates for %s and none are in use",
+                                cf_arch_name((enum cf_arch)a), rr->code);
+        if (missing & req)
+            l.request_usd = rr->lambda[a].request_usd;
+        if (missing & dur) {
+            memcpy(l.gb_s_tiers, rr->lambda[a].gb_s_tiers, sizeof(l.gb_s_tiers));
+            l.n_tiers = rr->lambda[a].n_tiers;
+        }
+        if (missing & sto)
+            l.ephemeral_gb_s_usd = rr->lambda[a].ephemeral_gb_s_usd;
+        rr->lambda[a] = l;
+    }
+    rr->has[CF_OFFER_LAMBDA] = true;
+    return 0;
+}
+
+static unsigned lambda_count_moves(const struct region_rates *old, const struct region_rates *nw,
+                                   double factor)
+{
+    unsigned moves = 0;
+    for (int a = 0; a < CF_ARCH_COUNT; a++) {
+        offer_kind_compare_rate(old->lambda[a].request_usd, nw->lambda[a].request_usd, factor,
+                                nw->code, "lambda.request_usd", &moves);
+        offer_kind_compare_rate(old->lambda[a].gb_s_tiers[0].usd, nw->lambda[a].gb_s_tiers[0].usd,
+                                factor, nw->code, "lambda.gb_second_usd", &moves);
+        offer_kind_compare_rate(old->lambda[a].ephemeral_gb_s_usd, nw->lambda[a].ephemeral_gb_s_usd,
+                                factor, nw->code, "lambda.ephemeral_gb_second_usd", &moves);
+    }
+    return moves;
+}
+
+static json_t *lambda_arch_json(const struct lambda_rates *l)
+{
+    json_t *tiers = json_array();
+    if (!tiers)
+        return NULL;
+    for (size_t t = 0; t < l->n_tiers && t < CF_LAMBDA_TIERS_MAX; t++) {
+        const struct rate_tier *tier = &l->gb_s_tiers[t];
+        json_t *up =
+            isinf(tier->up_to) && tier->up_to > 0 ? json_null() : rates_doc_number(tier->up_to);
+        if (json_array_append_new(tiers, json_pack("{s:o, s:o}", "up_to_gb_s", up, "usd",
+                                                   rates_doc_number(tier->usd)))) {
+            json_decref(tiers);
+            return NULL;
+        }
+    }
+    return json_pack("{s:o, s:o, s:o}", "request_usd", rates_doc_number(l->request_usd),
+                     "gb_second_tiers", tiers, "ephemeral_gb_second_usd",
+                     rates_doc_number(l->ephemeral_gb_s_usd));
+}
+
+static json_t *lambda_to_json(const struct region_rates *rr)
+{
+    return json_pack("{s:o, s:o}", cf_arch_name(CF_ARCH_X86_64),
+                     lambda_arch_json(&rr->lambda[CF_ARCH_X86_64]), cf_arch_name(CF_ARCH_ARM64),
+                     lambda_arch_json(&rr->lambda[CF_ARCH_ARM64]));
+}
+
+static int lambda_tiers_from_json(const json_t *arr, const char *path, struct lambda_rates *l,
+                                  struct cf_error *reterr)
+{
+    static const char *const keys[] = {"up_to_gb_s", "usd", NULL};
+    if (!json_is_array(arr))
+        return cf_error_set(reterr, CF_EINVAL, path, "%s must be an array of tiers, got %s.", path,
+                            rates_doc_kind(arr));
+    size_t n = json_array_size(arr);
+    if (n < 1 || n > CF_LAMBDA_TIERS_MAX)
+        return cf_error_set(reterr, CF_EINVAL, path, "%s must hold 1 to %d tiers, got %zu.", path,
+                            CF_LAMBDA_TIERS_MAX, n);
+    for (size_t t = 0; t < n; t++) {
+        char tpath[RATES_DOC_PATH_LEN];
+        const json_t *tier = json_array_get(arr, t), *up = NULL;
+        rates_doc_path_index(tpath, path, t);
+        if (!json_is_object(tier))
+            return cf_error_set(reterr, CF_EINVAL, tpath,
+                                "%s must be an object with up_to_gb_s and usd, got %s.", tpath,
+                                rates_doc_kind(tier));
+        int r = rates_doc_check_keys(tier, keys, tpath, reterr);
+        if (r == 0)
+            r = rates_doc_get_present(tier, "up_to_gb_s", tpath, &up, reterr);
+        if (r == 0 && json_is_null(up))
+            l->gb_s_tiers[t].up_to = (double)INFINITY;
+        else if (r == 0)
+            r = rates_doc_get_number(tier, "up_to_gb_s", tpath, &l->gb_s_tiers[t].up_to, reterr);
+        if (r == 0)
+            r = rates_doc_get_number(tier, "usd", tpath, &l->gb_s_tiers[t].usd, reterr);
+        if (r < 0)
+            return r;
+    }
+    l->n_tiers = n;
+    return 0;
+}
+
+static int lambda_from_json(const json_t *lambda, const char *path, struct region_rates *rr,
+                            struct cf_error *reterr)
+{
+    static const char *const keys[] = {"x86_64", "arm64", NULL};
+    static const char *const arch_fields[] = {"request_usd", "gb_second_tiers",
+                                              "ephemeral_gb_second_usd", NULL};
+    char apath[RATES_DOC_PATH_LEN], tpath[RATES_DOC_PATH_LEN];
+    const json_t *arch = NULL;
+    if (!json_is_object(lambda))
+        return cf_error_set(reterr, CF_EINVAL, path, "%s must be an object or null, got %s.", path,
+                            rates_doc_kind(lambda));
+    int r = rates_doc_check_keys(lambda, keys, path, reterr);
+    for (int a = 0; r == 0 && a < CF_ARCH_COUNT; a++) {
+        const char *name = cf_arch_name((enum cf_arch)a);
+        struct lambda_rates *l = &rr->lambda[a];
+        rates_doc_path_key(apath, path, name);
+        r = rates_doc_get_object(lambda, name, path, false, &arch, reterr);
+        if (r == 0)
+            r = rates_doc_check_keys(arch, arch_fields, apath, reterr);
+        if (r == 0)
+            r = rates_doc_get_number(arch, "request_usd", apath, &l->request_usd, reterr);
+        if (r == 0) {
+            const json_t *tiers = NULL;
+            rates_doc_path_key(tpath, apath, "gb_second_tiers");
+            r = rates_doc_get_present(arch, "gb_second_tiers", apath, &tiers, reterr);
+            if (r == 0)
+                r = lambda_tiers_from_json(tiers, tpath, l, reterr);
+        }
+        if (r == 0)
+            r = rates_doc_get_number(arch, "ephemeral_gb_second_usd", apath, &l->ephemeral_gb_s_usd,
+                                     reterr);
+    }
+    return r;
+}
+
+static int lambda_arch_validate(const struct lambda_rates *l, const char *prefix,
+                                struct cf_error *reterr)
+{
+    char path[RATES_DOC_PATH_LEN], tpath[RATES_DOC_PATH_LEN];
+    int r = rates_doc_check_rate(l->request_usd, prefix, "request_usd", "request", reterr);
+    if (r < 0)
+        return r;
+    rates_doc_path_key(path, prefix, "gb_second_tiers");
+    if (l->n_tiers < 1 || l->n_tiers > CF_LAMBDA_TIERS_MAX)
+        return cf_error_set(reterr, CF_EINVAL, path, "%s must hold 1 to %d tiers, got %zu.", path,
+                            CF_LAMBDA_TIERS_MAX, l->n_tiers);
+    for (size_t t = 0; t < l->n_tiers; t++) {
+        const struct rate_tier *tier = &l->gb_s_tiers[t];
+        rates_doc_path_index(tpath, path, t);
+        r = rates_doc_check_rate(tier->usd, tpath, "usd", "GB-second", reterr);
+        if (r < 0)
+            return r;
+        char upath[RATES_DOC_PATH_LEN];
+        rates_doc_path_key(upath, tpath, "up_to_gb_s");
+        if (t + 1 == l->n_tiers) {
+            if (!(isinf(tier->up_to) && tier->up_to > 0))
+                return cf_error_set(reterr, CF_EINVAL, upath,
+                                    "%s must be null (no upper bound): the last tier covers all "
+                                    "remaining usage, got %g.",
+                                    upath, tier->up_to);
+        } else {
+            double floor = t ? l->gb_s_tiers[t - 1].up_to : 0;
+            if (!isfinite(tier->up_to) || !(tier->up_to > floor))
+                return cf_error_set(reterr, CF_EINVAL, upath,
+                                    "%s must be a finite number of GB-seconds above %g (tiers "
+                                    "ascend; only the last is unbounded), got %g.",
+                                    upath, floor, tier->up_to);
+        }
+    }
+    return rates_doc_check_rate(l->ephemeral_gb_s_usd, prefix, "ephemeral_gb_second_usd",
+                                "GB-second", reterr);
+}
+
+static int lambda_validate(const struct region_rates *rr, const char *path, struct cf_error *reterr)
+{
+    char apath[RATES_DOC_PATH_LEN];
+    for (int a = 0; a < CF_ARCH_COUNT; a++) {
+        rates_doc_path_key(apath, path, cf_arch_name((enum cf_arch)a));
+        int r = lambda_arch_validate(&rr->lambda[a], apath, reterr);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+const struct offer_kind offer_kind_lambda = {
+    .id = CF_OFFER_LAMBDA,
+    .code = "AWSLambda",
+    .index_path = "/offers/v1.0/aws/AWSLambda/current/region_index.json",
+    .index = &offer_index_v1,
+    .interval = offer_kind_refresh_interval,
+    .parse = lambda_parse,
+    .apply = lambda_apply,
+    .count_moves = lambda_count_moves,
+    .doc_key = "lambda",
+    .to_json = lambda_to_json,
+    .from_json = lambda_from_json,
+    .validate = lambda_validate,
+};

@@ -1,5 +1,7 @@
 /*
- * offer_spot.c - the Fargate Spot price feed parser: Fargate Spot rates of one region.
+ * offer_spot.c - the Fargate Spot price feed: its parser (Fargate Spot rates of one region),
+ * and its descriptor, a feed attached to the Fargate offer, with its section of the rates
+ * document ("fargate_spot": per architecture the vCPU-hour and GB-hour rates, or null).
  *
  * The AWS Price List has no Spot rates. AWS's Fargate pricing page reads them from a small JSON
  * feed (https://dftu77xade0tc.cloudfront.net/fargate-spot-prices.json), one file for every
@@ -21,25 +23,22 @@
 #include "computefit/offer.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "computefit/offer_kind.h"
+#include "computefit/rates_doc.h"
+
 enum spot_kind { SPOT_NONE = 0, SPOT_VCPU, SPOT_GB };
 
-/* Reads a feed price: a decimal string, finite and above 0 (a Spot price of 0 is a broken
- * row, not a free rate). Hex, "nan" and "inf" spellings are refused. */
+/* Reads a feed price: a decimal string (offer_parse_decimal) above 0: a Spot price of 0 is a
+ * broken row, not a free rate. */
 static bool spot_decimal(const char *text, double *ret)
 {
-    if (!text || !*text)
-        return false;
-    for (const char *p = text; *p; p++)
-        if (!((*p >= '0' && *p <= '9') || *p == '.' || *p == 'e' || *p == 'E' || *p == '+' ||
-              *p == '-'))
-            return false;
-    char *end;
-    double v = strtod(text, &end);
-    if (*end != '\0' || !isfinite(v) || !(v > 0))
+    double v;
+    if (!offer_parse_decimal(text, false, &v) || !(v > 0))
         return false;
     *ret = v;
     return true;
@@ -168,3 +167,157 @@ int offer_spot_parse(const json_t *doc, const char *region,
         *ret_info = info;
     return 0;
 }
+
+/* ---- The Fargate Spot feed on the Fargate offer: descriptor and rates-document section ---- */
+
+static const char *spot_url(const struct cf_config *cfg)
+{
+    return cfg->fargate_spot_url;
+}
+
+static void spot_version(const json_t *doc, char out[32])
+{
+    const char *v =
+        json_string_value(json_object_get(json_object_get(doc, "metadata"), "source:version"));
+    snprintf(out, 32, "%.31s", v ? v : "");
+}
+
+static int spot_parse(const json_t *doc, const char *region, struct region_rates *ret,
+                      struct cf_error *reterr)
+{
+    return offer_spot_parse(doc, region, ret->fargate_spot, ret->has_fargate_spot,
+                            &ret->fargate_spot_info, reterr);
+}
+
+static void spot_keep(struct region_rates *p, const struct region_rates *cur)
+{
+    for (int a = 0; cur && a < CF_ARCH_COUNT; a++) {
+        if (!p->has_fargate_spot[a] && cur->has_fargate_spot[a]) {
+            p->has_fargate_spot[a] = true; /* missing from the feed: keep the rate in use */
+            p->fargate_spot[a] = cur->fargate_spot[a];
+        }
+    }
+}
+
+static bool spot_same(const struct region_rates *cur, const struct region_rates *p)
+{
+    if (strcmp(cur->fargate_spot_info.version, p->fargate_spot_info.version) != 0)
+        return false;
+    for (int a = 0; a < CF_ARCH_COUNT; a++) {
+        if (cur->has_fargate_spot[a] != p->has_fargate_spot[a])
+            return false;
+        if (p->has_fargate_spot[a] &&
+            (cur->fargate_spot[a].vcpu_hour_usd != p->fargate_spot[a].vcpu_hour_usd ||
+             cur->fargate_spot[a].gb_hour_usd != p->fargate_spot[a].gb_hour_usd))
+            return false;
+    }
+    return true;
+}
+
+static unsigned spot_apply(struct region_rates *rr, const struct region_rates *old,
+                           const struct region_rates *p, double factor)
+{
+    unsigned moves = 0;
+    for (int a = 0; a < CF_ARCH_COUNT; a++) {
+        if (old && old->has_fargate_spot[a] && p->has_fargate_spot[a]) {
+            offer_kind_compare_rate(old->fargate_spot[a].vcpu_hour_usd,
+                                    p->fargate_spot[a].vcpu_hour_usd, factor, rr->code,
+                                    "fargate_spot.vcpu_hour_usd", &moves);
+            offer_kind_compare_rate(old->fargate_spot[a].gb_hour_usd,
+                                    p->fargate_spot[a].gb_hour_usd, factor, rr->code,
+                                    "fargate_spot.gb_hour_usd", &moves);
+        }
+        rr->has_fargate_spot[a] = p->has_fargate_spot[a];
+        rr->fargate_spot[a] = p->fargate_spot[a];
+    }
+    return moves;
+}
+
+static int spot_status(const struct region_rates *rr, json_t *entry)
+{
+    json_t *archs = json_array();
+    for (int a = 0; archs && a < CF_ARCH_COUNT; a++)
+        if (rr->has_fargate_spot[a])
+            json_array_append_new(archs, json_string(cf_arch_name((enum cf_arch)a)));
+    return json_object_set_new(entry, "architectures", archs ? archs : json_null());
+}
+
+static json_t *spot_to_json(const struct region_rates *rr)
+{
+    json_t *arch[CF_ARCH_COUNT];
+    for (int a = 0; a < CF_ARCH_COUNT; a++)
+        arch[a] =
+            rr->has_fargate_spot[a] ? offer_fargate_arch_json(&rr->fargate_spot[a]) : json_null();
+    return json_pack("{s:o, s:o}", cf_arch_name(CF_ARCH_X86_64), arch[CF_ARCH_X86_64],
+                     cf_arch_name(CF_ARCH_ARM64), arch[CF_ARCH_ARM64]);
+}
+
+/* Reads "fargate_spot" (not null): an object with both architectures, each rates or null, at
+ * least one of them rates. */
+static int spot_from_json(const json_t *spot, const char *path, struct region_rates *rr,
+                          struct cf_error *reterr)
+{
+    static const char *const keys[] = {"x86_64", "arm64", NULL};
+    char apath[RATES_DOC_PATH_LEN];
+    const json_t *arch = NULL;
+    if (!json_is_object(spot))
+        return cf_error_set(reterr, CF_EINVAL, path,
+                            "%s must be an object with x86_64 and arm64, or null, got %s.", path,
+                            rates_doc_kind(spot));
+    int r = rates_doc_check_keys(spot, keys, path, reterr);
+    for (int a = 0; r == 0 && a < CF_ARCH_COUNT; a++) {
+        const char *name = cf_arch_name((enum cf_arch)a);
+        rates_doc_path_key(apath, path, name);
+        r = rates_doc_get_object(spot, name, path, true, &arch, reterr);
+        if (r < 0 || json_is_null(arch))
+            continue;
+        r = offer_fargate_arch_from_json(arch, apath, &rr->fargate_spot[a], reterr);
+        if (r == 0)
+            rr->has_fargate_spot[a] = true;
+    }
+    if (r == 0 && !rates_has_fargate_spot(rr))
+        r = cf_error_set(reterr, CF_EINVAL, path,
+                         "%s has rates for neither x86_64 nor arm64: give one, or make %s null.",
+                         path, path);
+    return r;
+}
+
+/* Spot rates need the region's on-demand Fargate rates (ephemeral storage is billed at the
+ * on-demand rate on Spot), and every rate finite and > 0. */
+static int spot_validate(const struct region_rates *rr, const char *path, struct cf_error *reterr)
+{
+    char apath[RATES_DOC_PATH_LEN];
+    if (!rr->has[CF_OFFER_FARGATE])
+        return cf_error_set(reterr, CF_EINVAL, path,
+                            "%s needs the region's on-demand fargate rates (Spot storage is "
+                            "billed at the on-demand rate): give fargate, or make %s null.",
+                            path, path);
+    for (int a = 0; a < CF_ARCH_COUNT; a++) {
+        if (!rr->has_fargate_spot[a])
+            continue;
+        rates_doc_path_key(apath, path, cf_arch_name((enum cf_arch)a));
+        int r = offer_fargate_arch_validate(&rr->fargate_spot[a], apath, reterr);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+const struct offer_feed offer_feed_fargate_spot = {
+    .name = "spot",
+    .title = "Fargate Spot feed",
+    .doc_key = "fargate_spot",
+    .info_offset = offsetof(struct region_rates, fargate_spot_info),
+    .need_published = false, /* the feed has only a version */
+    .url = spot_url,
+    .version = spot_version,
+    .parse = spot_parse,
+    .has = rates_has_fargate_spot,
+    .keep = spot_keep,
+    .same = spot_same,
+    .apply = spot_apply,
+    .status = spot_status,
+    .to_json = spot_to_json,
+    .from_json = spot_from_json,
+    .validate = spot_validate,
+};

@@ -11,6 +11,10 @@
  */
 #include "computefit/rates_json.h"
 
+#include "computefit/isotime.h"
+#include "computefit/offer_kind.h"
+#include "computefit/rates_doc.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -20,224 +24,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#define PATH_LEN 128            /* = sizeof(struct cf_error.field) */
-#define TIME_MAX 253402300799LL /* 9999-12-31T23:59:59Z: keeps ISO 8601 at 20 characters */
-
-static const char *const arch_keys[CF_ARCH_COUNT] = {"x86_64", "arm64"};
-static const char *const offer_keys[CF_OFFER_COUNT] = {"lambda", "fargate", "ec2"};
-
-/* jansson 2.14's object iterators take a non-const json_t although they only read it. */
-static json_t *unconst(const json_t *j)
-{
-    return (json_t *)(uintptr_t)j;
-}
-
-/* ------------------------------------------------------------------------------------------ */
-/* Paths and small checks                                                                     */
-
-static void path_key(char out[PATH_LEN], const char *prefix, const char *key)
-{
-    snprintf(out, PATH_LEN, "%s%s%s", prefix, *prefix ? "." : "", key);
-}
-
-static void path_index(char out[PATH_LEN], const char *prefix, size_t i)
-{
-    snprintf(out, PATH_LEN, "%s[%zu]", prefix, i);
-}
-
-/* A short description of a JSON value's type for error messages ("got a string"). */
-static const char *json_kind(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL:
-        return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    default:
-        return "null";
-    }
-}
-
-/* True when `s` is NUL-terminated within `n` bytes and is printable ASCII (or empty). */
-static bool text_ok(const char *s, size_t n)
-{
-    const char *end = memchr(s, '\0', n);
-    if (!end)
-        return false;
-    for (; s < end; s++)
-        if (*s < 0x20 || *s > 0x7e)
-            return false;
-    return true;
-}
-
-/* Region codes and instance types: a-z, 0-9, '-' (and '.' for instance types). */
-static bool name_ok(const char *s, size_t n, bool instance_type)
-{
-    if (!memchr(s, '\0', n) || !*s)
-        return false;
-    for (const char *p = s; *p; p++) {
-        char c = *p;
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-              (instance_type && c == '.')))
-            return false;
-    }
-    if (instance_type) {
-        const char *dot = strchr(s, '.');
-        return dot && dot != s && dot[1];
-    }
-    return true;
-}
-
-static bool format_time(int64_t t, char out[32])
-{
-    if (t < 0 || t > TIME_MAX)
-        return false;
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!gmtime_r(&tt, &tm))
-        return false;
-    return strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 20;
-}
-
-/* Parses exactly "YYYY-MM-DDTHH:MM:SSZ" and rejects dates that do not exist (Feb 30). */
-static bool parse_time(const char *s, int64_t *ret)
-{
-    static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
-    if (strlen(s) != sizeof(shape) - 1)
-        return false;
-    for (size_t i = 0; shape[i]; i++)
-        if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
-            return false;
-#define DIGITS2(i) ((s[i] - '0') * 10 + (s[(i) + 1] - '0'))
-    struct tm tm = {
-        .tm_year = DIGITS2(0) * 100 + DIGITS2(2) - 1900,
-        .tm_mon = DIGITS2(5) - 1,
-        .tm_mday = DIGITS2(8),
-        .tm_hour = DIGITS2(11),
-        .tm_min = DIGITS2(14),
-        .tm_sec = DIGITS2(17),
-    };
-#undef DIGITS2
-    struct tm want = tm;
-    time_t t = timegm(&tm);
-    if (t < 0 || tm.tm_year != want.tm_year || tm.tm_mon != want.tm_mon ||
-        tm.tm_mday != want.tm_mday || tm.tm_hour != want.tm_hour || tm.tm_min != want.tm_min ||
-        tm.tm_sec != want.tm_sec)
-        return false;
-    *ret = (int64_t)t;
-    return true;
-}
+#define PATH_LEN RATES_DOC_PATH_LEN
 
 /* ------------------------------------------------------------------------------------------ */
 /* Value checks shared by the loader and rates_validate()                                     */
-
-static int check_rate(double v, const char *prefix, const char *key, const char *unit,
-                      struct cf_error *reterr)
-{
-    if (isfinite(v) && v > 0)
-        return 0;
-    char path[PATH_LEN];
-    path_key(path, prefix, key);
-    return cf_error_set(reterr, CF_EINVAL, path,
-                        "%s must be a finite price above 0 in USD per %s (AWS charges for it; a "
-                        "0 means a free-tier or Capacity Block row), got %g.",
-                        path, unit, v);
-}
-
-static int check_positive(double v, const char *prefix, const char *key, const char *what,
-                          struct cf_error *reterr)
-{
-    if (isfinite(v) && v > 0)
-        return 0;
-    char path[PATH_LEN];
-    path_key(path, prefix, key);
-    return cf_error_set(reterr, CF_EINVAL, path,
-                        "%s must be a finite number of %s above 0, got %g.", path, what, v);
-}
-
-static int validate_lambda(const struct lambda_rates *l, const char *prefix,
-                           struct cf_error *reterr)
-{
-    char path[PATH_LEN], tpath[PATH_LEN];
-    int r = check_rate(l->request_usd, prefix, "request_usd", "request", reterr);
-    if (r < 0)
-        return r;
-    path_key(path, prefix, "gb_second_tiers");
-    if (l->n_tiers < 1 || l->n_tiers > CF_LAMBDA_TIERS_MAX)
-        return cf_error_set(reterr, CF_EINVAL, path, "%s must hold 1 to %d tiers, got %zu.", path,
-                            CF_LAMBDA_TIERS_MAX, l->n_tiers);
-    for (size_t t = 0; t < l->n_tiers; t++) {
-        const struct rate_tier *tier = &l->gb_s_tiers[t];
-        path_index(tpath, path, t);
-        r = check_rate(tier->usd, tpath, "usd", "GB-second", reterr);
-        if (r < 0)
-            return r;
-        char upath[PATH_LEN];
-        path_key(upath, tpath, "up_to_gb_s");
-        if (t + 1 == l->n_tiers) {
-            if (!(isinf(tier->up_to) && tier->up_to > 0))
-                return cf_error_set(reterr, CF_EINVAL, upath,
-                                    "%s must be null (no upper bound): the last tier covers all "
-                                    "remaining usage, got %g.",
-                                    upath, tier->up_to);
-        } else {
-            double floor = t ? l->gb_s_tiers[t - 1].up_to : 0;
-            if (!isfinite(tier->up_to) || !(tier->up_to > floor))
-                return cf_error_set(reterr, CF_EINVAL, upath,
-                                    "%s must be a finite number of GB-seconds above %g (tiers "
-                                    "ascend; only the last is unbounded), got %g.",
-                                    upath, floor, tier->up_to);
-        }
-    }
-    return check_rate(l->ephemeral_gb_s_usd, prefix, "ephemeral_gb_second_usd", "GB-second",
-                      reterr);
-}
-
-static int validate_gpu(const struct gpu_instance *g, const char *prefix, struct cf_error *reterr)
-{
-    char path[PATH_LEN];
-    if (!name_ok(g->type, sizeof(g->type), true)) {
-        path_key(path, prefix, "instance_type");
-        return cf_error_set(reterr, CF_EINVAL, path,
-                            "%s must be an instance type such as \"g5.xlarge\" (a-z, 0-9, '-', "
-                            "'.'; at most %zu characters).",
-                            path, sizeof(g->type) - 1);
-    }
-    int r = check_rate(g->usd_per_hour, prefix, "usd_per_hour", "instance-hour", reterr);
-    if (r == 0)
-        r = check_positive(g->vcpu, prefix, "vcpu", "vCPUs", reterr);
-    if (r == 0)
-        r = check_positive(g->memory_gib, prefix, "memory_gib", "GiB", reterr);
-    if (r == 0)
-        r = check_positive(g->gpu_memory_gib, prefix, "gpu_memory_gib", "GiB", reterr);
-    if (r < 0)
-        return r;
-    if (g->gpus < 1) {
-        path_key(path, prefix, "gpus");
-        return cf_error_set(reterr, CF_EINVAL, path,
-                            "%s must be at least 1: only GPU instances belong here, got %d.", path,
-                            g->gpus);
-    }
-    if (!text_ok(g->gpu_model, sizeof(g->gpu_model)) || !g->gpu_model[0]) {
-        path_key(path, prefix, "gpu_model");
-        return cf_error_set(reterr, CF_EINVAL, path,
-                            "%s must be a GPU model name such as \"A10G\" (printable ASCII, at "
-                            "most %zu characters).",
-                            path, sizeof(g->gpu_model) - 1);
-    }
-    return 0;
-}
 
 static int validate_info(const struct offer_info *info, const char *prefix, bool need_published,
                          struct cf_error *reterr)
@@ -245,7 +37,7 @@ static int validate_info(const struct offer_info *info, const char *prefix, bool
     char path[PATH_LEN];
     if (info->source != CF_SOURCE_SNAPSHOT && info->source != CF_SOURCE_STATE &&
         info->source != CF_SOURCE_LIVE) {
-        path_key(path, prefix, "source");
+        rates_doc_path_key(path, prefix, "source");
         return cf_error_set(reterr, CF_EINVAL, path,
                             "%s must say where the rates came from: snapshot, state or live.",
                             path);
@@ -261,16 +53,16 @@ static int validate_info(const struct offer_info *info, const char *prefix, bool
         {"origin", info->origin, sizeof(info->origin), true},
     };
     for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-        if (text_ok(texts[i].s, texts[i].n) && (!texts[i].required || texts[i].s[0]))
+        if (rates_doc_text_ok(texts[i].s, texts[i].n) && (!texts[i].required || texts[i].s[0]))
             continue;
-        path_key(path, prefix, texts[i].key);
+        rates_doc_path_key(path, prefix, texts[i].key);
         return cf_error_set(reterr, CF_EINVAL, path,
                             "%s must be %sprintable ASCII of at most %zu characters: every rate "
                             "records where it came from and when.",
                             path, texts[i].required ? "non-empty " : "", texts[i].n - 1);
     }
-    if (info->fetched_at < 0 || info->fetched_at > TIME_MAX) {
-        path_key(path, prefix, "fetched_at");
+    if (info->fetched_at < 0 || info->fetched_at > ISOTIME_MAX) {
+        rates_doc_path_key(path, prefix, "fetched_at");
         return cf_error_set(reterr, CF_EINVAL, path,
                             "%s must be a time between 1970 and 9999 (0 = unknown), got %lld.",
                             path, (long long)info->fetched_at);
@@ -278,120 +70,80 @@ static int validate_info(const struct offer_info *info, const char *prefix, bool
     return 0;
 }
 
-/* Checks a region's Fargate Spot rates, when it has any: they need the on-demand Fargate rates
- * (ephemeral storage is billed at the on-demand rate on Spot), every rate finite and > 0, and
- * provenance whose publication date may be empty (the Spot feed has only a version). */
-static int validate_spot(const struct region_rates *rr, const char *prefix, struct cf_error *reterr)
+/* The keys a region offers its rates under, for the message about a region without any:
+ * "lambda, fargate or ec2_gpu". */
+static void offer_keys_text(char *out, size_t cap)
 {
-    char path[PATH_LEN], sub[PATH_LEN];
-    if (!rates_has_fargate_spot(rr))
-        return 0;
-    path_key(path, prefix, "fargate_spot");
-    if (!rr->has[CF_OFFER_FARGATE])
-        return cf_error_set(reterr, CF_EINVAL, path,
-                            "%s needs the region's on-demand fargate rates (Spot storage is "
-                            "billed at the on-demand rate): give fargate, or make %s null.",
-                            path, path);
-    for (int a = 0; a < CF_ARCH_COUNT; a++) {
-        if (!rr->has_fargate_spot[a])
-            continue;
-        path_key(sub, path, arch_keys[a]);
-        int r = check_rate(rr->fargate_spot[a].vcpu_hour_usd, sub, "vcpu_hour_usd", "vCPU-hour",
-                           reterr);
-        if (r == 0)
-            r = check_rate(rr->fargate_spot[a].gb_hour_usd, sub, "gb_hour_usd", "GB-hour", reterr);
-        if (r < 0)
-            return r;
+    size_t n = 0;
+    out[0] = '\0';
+    for (int o = 0; o < CF_OFFER_COUNT; o++) {
+        const char *sep = o == 0 ? "" : o + 1 == CF_OFFER_COUNT ? " or " : ", ";
+        int w = snprintf(out + n, cap - n, "%s%s", sep, offer_kinds[o]->doc_key);
+        if (w < 0 || (size_t)w >= cap - n)
+            return;
+        n += (size_t)w;
     }
-    path_key(path, prefix, "sources");
-    path_key(sub, path, "fargate_spot");
-    return validate_info(&rr->fargate_spot_info, sub, false, reterr);
 }
 
-/* Checks one region's values; `prefix` is its JSON path ("regions[3]"). GPU order is not
- * checked here: the loader validates each region before it sorts the table. */
+/* Checks one region's values; `prefix` is its JSON path ("regions[3]"). Each offer checks its
+ * own section; order checks (validate_sorted) are not made here: the loader validates each
+ * region before it sorts the table. */
 static int validate_region(const struct region_rates *rr, const char *prefix,
                            struct cf_error *reterr)
 {
     char path[PATH_LEN], sub[PATH_LEN];
     int r;
 
-    if (!name_ok(rr->code, sizeof(rr->code), false)) {
-        path_key(path, prefix, "region");
+    if (!rates_doc_name_ok(rr->code, sizeof(rr->code), false)) {
+        rates_doc_path_key(path, prefix, "region");
         return cf_error_set(reterr, CF_EINVAL, path,
                             "%s must be an AWS region code such as \"us-east-1\" (a-z, 0-9, '-'; "
                             "at most %zu characters).",
                             path, sizeof(rr->code) - 1);
     }
-    if (!rr->has[CF_OFFER_LAMBDA] && !rr->has[CF_OFFER_FARGATE] && !rr->has[CF_OFFER_EC2])
+    bool any = false;
+    for (int o = 0; o < CF_OFFER_COUNT; o++)
+        any = any || rr->has[o];
+    if (!any) {
+        char keys[128];
+        offer_keys_text(keys, sizeof(keys));
         return cf_error_set(reterr, CF_EINVAL, prefix,
-                            "Region %s has no rates for any offer: give lambda, fargate or "
-                            "ec2_gpu, or leave the region out.",
-                            rr->code);
-    if (rr->has[CF_OFFER_LAMBDA]) {
-        for (int a = 0; a < CF_ARCH_COUNT; a++) {
-            path_key(path, prefix, "lambda");
-            path_key(sub, path, arch_keys[a]);
-            r = validate_lambda(&rr->lambda[a], sub, reterr);
-            if (r < 0)
-                return r;
-        }
-    }
-    if (rr->has[CF_OFFER_FARGATE]) {
-        path_key(path, prefix, "fargate");
-        for (int a = 0; a < CF_ARCH_COUNT; a++) {
-            path_key(sub, path, arch_keys[a]);
-            r = check_rate(rr->fargate[a].vcpu_hour_usd, sub, "vcpu_hour_usd", "vCPU-hour", reterr);
-            if (r == 0)
-                r = check_rate(rr->fargate[a].gb_hour_usd, sub, "gb_hour_usd", "GB-hour", reterr);
-            if (r < 0)
-                return r;
-        }
-        r = check_rate(rr->fargate_ephemeral_gb_hour_usd, path, "ephemeral_gb_hour_usd", "GB-hour",
-                       reterr);
-        if (r < 0)
-            return r;
-    }
-    if (rr->has[CF_OFFER_EC2]) {
-        path_key(path, prefix, "ec2_gpu");
-        if (rr->n_gpus > RATES_JSON_MAX_GPUS || (rr->n_gpus && !rr->gpus))
-            return cf_error_set(reterr, CF_EINVAL, path,
-                                "%s must hold at most %d instance types, got %zu.", path,
-                                RATES_JSON_MAX_GPUS, rr->n_gpus);
-        for (size_t i = 0; i < rr->n_gpus; i++) {
-            path_index(sub, path, i);
-            r = validate_gpu(&rr->gpus[i], sub, reterr);
-            if (r < 0)
-                return r;
-            for (size_t j = 0; j < i; j++) {
-                if (strcmp(rr->gpus[j].type, rr->gpus[i].type) == 0) {
-                    char tpath[PATH_LEN];
-                    path_key(tpath, sub, "instance_type");
-                    return cf_error_set(reterr, CF_EINVAL, tpath,
-                                        "%s repeats %s (already at index %zu): each instance "
-                                        "type has one price.",
-                                        tpath, rr->gpus[i].type, j);
-                }
-            }
-        }
+                            "Region %s has no rates for any offer: give %s, or leave the region "
+                            "out.",
+                            rr->code, keys);
     }
     for (int o = 0; o < CF_OFFER_COUNT; o++) {
         if (!rr->has[o])
             continue;
-        path_key(path, prefix, "sources");
-        path_key(sub, path, offer_keys[o]);
+        rates_doc_path_key(path, prefix, offer_kinds[o]->doc_key);
+        r = offer_kinds[o]->validate(rr, path, reterr);
+        if (r < 0)
+            return r;
+    }
+    for (int o = 0; o < CF_OFFER_COUNT; o++) {
+        if (!rr->has[o])
+            continue;
+        rates_doc_path_key(path, prefix, "sources");
+        rates_doc_path_key(sub, path, cf_offer_name((enum cf_offer)o));
         r = validate_info(&rr->info[o], sub, true, reterr);
         if (r < 0)
             return r;
     }
-    return validate_spot(rr, prefix, reterr);
-}
-
-static int gpu_order(const struct gpu_instance *x, const struct gpu_instance *y)
-{
-    if (x->usd_per_hour != y->usd_per_hour)
-        return x->usd_per_hour < y->usd_per_hour ? -1 : 1;
-    return strcmp(x->type, y->type);
+    for (int o = 0; o < CF_OFFER_COUNT; o++) {
+        const struct offer_feed *feed = offer_kinds[o]->feed;
+        if (!feed || !feed->has(rr))
+            continue;
+        rates_doc_path_key(path, prefix, feed->doc_key);
+        r = feed->validate(rr, path, reterr);
+        if (r < 0)
+            return r;
+        rates_doc_path_key(path, prefix, "sources");
+        rates_doc_path_key(sub, path, feed->doc_key);
+        r = validate_info(offer_feed_info(feed, rr), sub, feed->need_published, reterr);
+        if (r < 0)
+            return r;
+    }
+    return 0;
 }
 
 int rates_validate(const struct rates *r, struct cf_error *reterr)
@@ -403,34 +155,30 @@ int rates_validate(const struct rates *r, struct cf_error *reterr)
         return cf_error_set(reterr, CF_EINVAL, "regions",
                             "regions must hold 1 to %d regions, got %zu.", RATES_JSON_MAX_REGIONS,
                             r->n_regions);
-    if (r->built_at < 0 || r->built_at > TIME_MAX)
+    if (r->built_at < 0 || r->built_at > ISOTIME_MAX)
         return cf_error_set(reterr, CF_EINVAL, "built_at",
                             "built_at must be a time between 1970 and 9999, got %lld.",
                             (long long)r->built_at);
     for (size_t i = 0; i < r->n_regions; i++) {
         const struct region_rates *rr = &r->regions[i];
-        path_index(path, "regions", i);
+        rates_doc_path_index(path, "regions", i);
         int e = validate_region(rr, path, reterr);
         if (e < 0)
             return e;
         if (i > 0 && strcmp(r->regions[i - 1].code, rr->code) >= 0) {
-            path_key(sub, path, "region");
+            rates_doc_path_key(sub, path, "region");
             return cf_error_set(reterr, CF_EINVAL, sub,
                                 "Region %s comes after %s: regions must be unique and sorted by "
                                 "code (rates_finish() sorts them).",
                                 rr->code, r->regions[i - 1].code);
         }
-        if (!rr->has[CF_OFFER_EC2])
-            continue;
-        for (size_t j = 1; j < rr->n_gpus; j++) {
-            if (gpu_order(&rr->gpus[j - 1], &rr->gpus[j]) > 0) {
-                path_key(sub, path, "ec2_gpu");
-                path_index(path, sub, j);
-                return cf_error_set(reterr, CF_EINVAL, path,
-                                    "GPU instances of %s must be sorted by usd_per_hour "
-                                    "(rates_finish() sorts them); %s is out of order.",
-                                    rr->code, rr->gpus[j].type);
-            }
+        for (int o = 0; o < CF_OFFER_COUNT; o++) {
+            if (!rr->has[o] || !offer_kinds[o]->validate_sorted)
+                continue;
+            rates_doc_path_key(sub, path, offer_kinds[o]->doc_key);
+            e = offer_kinds[o]->validate_sorted(rr, sub, reterr);
+            if (e < 0)
+                return e;
         }
     }
     return 0;
@@ -438,275 +186,6 @@ int rates_validate(const struct rates *r, struct cf_error *reterr)
 
 /* ------------------------------------------------------------------------------------------ */
 /* Loading                                                                                     */
-
-static int check_keys(const json_t *obj, const char *const allowed[], const char *prefix,
-                      struct cf_error *reterr)
-{
-    const char *key;
-    json_t *v;
-    json_object_foreach(unconst(obj), key, v)
-    {
-        bool known = false;
-        for (size_t i = 0; allowed[i] && !known; i++)
-            known = strcmp(key, allowed[i]) == 0;
-        if (!known) {
-            char path[PATH_LEN];
-            path_key(path, prefix, key);
-            return cf_error_set(reterr, CF_EUNKNOWN, path,
-                                "%s is not part of the %s format: remove it or fix its spelling.",
-                                path, RATES_JSON_FORMAT);
-        }
-    }
-    return 0;
-}
-
-/* Fetches obj[key], which must be present (possibly null). */
-static int get_present(const json_t *obj, const char *key, const char *prefix, const json_t **ret,
-                       struct cf_error *reterr)
-{
-    const json_t *v = json_object_get(obj, key);
-    if (!v) {
-        char path[PATH_LEN];
-        path_key(path, prefix, key);
-        return cf_error_set(reterr, CF_EMISSING, path, "%s is missing.", path);
-    }
-    *ret = v;
-    return 0;
-}
-
-static int get_object(const json_t *obj, const char *key, const char *prefix, bool nullable,
-                      const json_t **ret, struct cf_error *reterr)
-{
-    const json_t *v = NULL;
-    int r = get_present(obj, key, prefix, &v, reterr);
-    if (r < 0)
-        return r;
-    if (json_is_object(v) || (nullable && json_is_null(v))) {
-        *ret = v;
-        return 0;
-    }
-    char path[PATH_LEN];
-    path_key(path, prefix, key);
-    return cf_error_set(reterr, CF_EINVAL, path, "%s must be an object%s, got %s.", path,
-                        nullable ? " or null" : "", json_kind(v));
-}
-
-static int get_number(const json_t *obj, const char *key, const char *prefix, double *ret,
-                      struct cf_error *reterr)
-{
-    const json_t *v = NULL;
-    int r = get_present(obj, key, prefix, &v, reterr);
-    if (r < 0)
-        return r;
-    if (!json_is_number(v)) {
-        char path[PATH_LEN];
-        path_key(path, prefix, key);
-        if (json_is_string(v))
-            return cf_error_set(reterr, CF_EINVAL, path,
-                                "%s must be a JSON number, got the string \"%.40s\".", path,
-                                json_string_value(v));
-        return cf_error_set(reterr, CF_EINVAL, path, "%s must be a JSON number, got %s.", path,
-                            json_kind(v));
-    }
-    *ret = json_number_value(v);
-    return 0;
-}
-
-/* Copies a string value into out[n]; it must fit and hold no NUL. */
-static int get_string(const json_t *obj, const char *key, const char *prefix, char *out, size_t n,
-                      struct cf_error *reterr)
-{
-    const json_t *v = NULL;
-    char path[PATH_LEN];
-    int r = get_present(obj, key, prefix, &v, reterr);
-    if (r < 0)
-        return r;
-    path_key(path, prefix, key);
-    if (!json_is_string(v))
-        return cf_error_set(reterr, CF_EINVAL, path, "%s must be a string, got %s.", path,
-                            json_kind(v));
-    size_t len = json_string_length(v);
-    const char *s = json_string_value(v);
-    if (len >= n || strlen(s) != len)
-        return cf_error_set(reterr, CF_EINVAL, path,
-                            "%s must be a string of at most %zu characters with no NUL.", path,
-                            n - 1);
-    memcpy(out, s, len + 1);
-    return 0;
-}
-
-static int parse_tiers(const json_t *arr, const char *path, struct lambda_rates *l,
-                       struct cf_error *reterr)
-{
-    static const char *const keys[] = {"up_to_gb_s", "usd", NULL};
-    if (!json_is_array(arr))
-        return cf_error_set(reterr, CF_EINVAL, path, "%s must be an array of tiers, got %s.", path,
-                            json_kind(arr));
-    size_t n = json_array_size(arr);
-    if (n < 1 || n > CF_LAMBDA_TIERS_MAX)
-        return cf_error_set(reterr, CF_EINVAL, path, "%s must hold 1 to %d tiers, got %zu.", path,
-                            CF_LAMBDA_TIERS_MAX, n);
-    for (size_t t = 0; t < n; t++) {
-        char tpath[PATH_LEN];
-        const json_t *tier = json_array_get(arr, t), *up = NULL;
-        path_index(tpath, path, t);
-        if (!json_is_object(tier))
-            return cf_error_set(reterr, CF_EINVAL, tpath,
-                                "%s must be an object with up_to_gb_s and usd, got %s.", tpath,
-                                json_kind(tier));
-        int r = check_keys(tier, keys, tpath, reterr);
-        if (r == 0)
-            r = get_present(tier, "up_to_gb_s", tpath, &up, reterr);
-        if (r == 0 && json_is_null(up))
-            l->gb_s_tiers[t].up_to = (double)INFINITY;
-        else if (r == 0)
-            r = get_number(tier, "up_to_gb_s", tpath, &l->gb_s_tiers[t].up_to, reterr);
-        if (r == 0)
-            r = get_number(tier, "usd", tpath, &l->gb_s_tiers[t].usd, reterr);
-        if (r < 0)
-            return r;
-    }
-    l->n_tiers = n;
-    return 0;
-}
-
-static int parse_lambda(const json_t *region, const char *prefix, struct region_rates *rr,
-                        struct cf_error *reterr)
-{
-    static const char *const keys[] = {"x86_64", "arm64", NULL};
-    static const char *const arch_fields[] = {"request_usd", "gb_second_tiers",
-                                              "ephemeral_gb_second_usd", NULL};
-    char path[PATH_LEN], apath[PATH_LEN], tpath[PATH_LEN];
-    const json_t *lambda = NULL, *arch = NULL;
-    int r = get_object(region, "lambda", prefix, true, &lambda, reterr);
-    if (r < 0 || json_is_null(lambda))
-        return r;
-    path_key(path, prefix, "lambda");
-    r = check_keys(lambda, keys, path, reterr);
-    for (int a = 0; r == 0 && a < CF_ARCH_COUNT; a++) {
-        struct lambda_rates *l = &rr->lambda[a];
-        path_key(apath, path, arch_keys[a]);
-        r = get_object(lambda, arch_keys[a], path, false, &arch, reterr);
-        if (r == 0)
-            r = check_keys(arch, arch_fields, apath, reterr);
-        if (r == 0)
-            r = get_number(arch, "request_usd", apath, &l->request_usd, reterr);
-        if (r == 0) {
-            const json_t *tiers = NULL;
-            path_key(tpath, apath, "gb_second_tiers");
-            r = get_present(arch, "gb_second_tiers", apath, &tiers, reterr);
-            if (r == 0)
-                r = parse_tiers(tiers, tpath, l, reterr);
-        }
-        if (r == 0)
-            r = get_number(arch, "ephemeral_gb_second_usd", apath, &l->ephemeral_gb_s_usd, reterr);
-    }
-    if (r == 0)
-        rr->has[CF_OFFER_LAMBDA] = true;
-    return r;
-}
-
-static int parse_fargate(const json_t *region, const char *prefix, struct region_rates *rr,
-                         struct cf_error *reterr)
-{
-    static const char *const keys[] = {"x86_64", "arm64", "ephemeral_gb_hour_usd", NULL};
-    static const char *const arch_fields[] = {"vcpu_hour_usd", "gb_hour_usd", NULL};
-    char path[PATH_LEN], apath[PATH_LEN];
-    const json_t *fargate = NULL, *arch = NULL;
-    int r = get_object(region, "fargate", prefix, true, &fargate, reterr);
-    if (r < 0 || json_is_null(fargate))
-        return r;
-    path_key(path, prefix, "fargate");
-    r = check_keys(fargate, keys, path, reterr);
-    for (int a = 0; r == 0 && a < CF_ARCH_COUNT; a++) {
-        path_key(apath, path, arch_keys[a]);
-        r = get_object(fargate, arch_keys[a], path, false, &arch, reterr);
-        if (r == 0)
-            r = check_keys(arch, arch_fields, apath, reterr);
-        if (r == 0)
-            r = get_number(arch, "vcpu_hour_usd", apath, &rr->fargate[a].vcpu_hour_usd, reterr);
-        if (r == 0)
-            r = get_number(arch, "gb_hour_usd", apath, &rr->fargate[a].gb_hour_usd, reterr);
-    }
-    if (r == 0)
-        r = get_number(fargate, "ephemeral_gb_hour_usd", path, &rr->fargate_ephemeral_gb_hour_usd,
-                       reterr);
-    if (r == 0)
-        rr->has[CF_OFFER_FARGATE] = true;
-    return r;
-}
-
-static int parse_gpu(const json_t *v, const char *path, struct gpu_instance *g,
-                     struct cf_error *reterr)
-{
-    static const char *const keys[] = {
-        "instance_type", "usd_per_hour", "vcpu",           "memory_gib",
-        "gpus",          "gpu_model",    "gpu_memory_gib", NULL};
-    if (!json_is_object(v))
-        return cf_error_set(reterr, CF_EINVAL, path, "%s must be an object, got %s.", path,
-                            json_kind(v));
-    int r = check_keys(v, keys, path, reterr);
-    if (r == 0)
-        r = get_string(v, "instance_type", path, g->type, sizeof(g->type), reterr);
-    if (r == 0)
-        r = get_number(v, "usd_per_hour", path, &g->usd_per_hour, reterr);
-    if (r == 0)
-        r = get_number(v, "vcpu", path, &g->vcpu, reterr);
-    if (r == 0)
-        r = get_number(v, "memory_gib", path, &g->memory_gib, reterr);
-    if (r == 0) {
-        const json_t *gpus = NULL;
-        r = get_present(v, "gpus", path, &gpus, reterr);
-        if (r == 0 && (!json_is_integer(gpus) || json_integer_value(gpus) < 1 ||
-                       json_integer_value(gpus) > 1024)) {
-            char gpath[PATH_LEN];
-            path_key(gpath, path, "gpus");
-            return cf_error_set(reterr, CF_EINVAL, gpath,
-                                "%s must be a whole number of GPUs from 1 to 1024.", gpath);
-        }
-        if (r == 0)
-            g->gpus = (int)json_integer_value(gpus);
-    }
-    if (r == 0)
-        r = get_string(v, "gpu_model", path, g->gpu_model, sizeof(g->gpu_model), reterr);
-    if (r == 0)
-        r = get_number(v, "gpu_memory_gib", path, &g->gpu_memory_gib, reterr);
-    return r;
-}
-
-static int parse_ec2(const json_t *region, const char *prefix, struct region_rates *rr,
-                     struct cf_error *reterr)
-{
-    char path[PATH_LEN], gpath[PATH_LEN];
-    const json_t *arr = NULL;
-    int r = get_present(region, "ec2_gpu", prefix, &arr, reterr);
-    if (r < 0 || json_is_null(arr))
-        return r;
-    path_key(path, prefix, "ec2_gpu");
-    if (!json_is_array(arr))
-        return cf_error_set(reterr, CF_EINVAL, path,
-                            "%s must be an array of GPU instance types or null, got %s.", path,
-                            json_kind(arr));
-    size_t n = json_array_size(arr);
-    if (n > RATES_JSON_MAX_GPUS)
-        return cf_error_set(reterr, CF_EINVAL, path,
-                            "%s must hold at most %d instance types, got %zu.", path,
-                            RATES_JSON_MAX_GPUS, n);
-    if (n) {
-        rr->gpus = calloc(n, sizeof(*rr->gpus));
-        if (!rr->gpus)
-            return cf_error_set(reterr, CF_ENOMEM, path, "Out of memory loading %s.", path);
-    }
-    for (size_t i = 0; i < n; i++) {
-        path_index(gpath, path, i);
-        r = parse_gpu(json_array_get(arr, i), gpath, &rr->gpus[i], reterr);
-        if (r < 0)
-            return r;
-        rr->n_gpus = i + 1;
-    }
-    rr->has[CF_OFFER_EC2] = true;
-    return 0;
-}
 
 /* Reads sources.<key> into *info. `v` is the entry (an object or null; NULL when absent, which
  * only an optional entry may be); `has` says whether the region has the rates it describes. */
@@ -719,10 +198,10 @@ static int parse_info_entry(const json_t *v, const char *key, const char *prefix
     char path[PATH_LEN];
     const json_t *fetched = NULL;
     int r;
-    path_key(path, prefix, key);
+    rates_doc_path_key(path, prefix, key);
     if (v && !json_is_object(v) && !json_is_null(v))
         return cf_error_set(reterr, CF_EINVAL, path, "%s must be an object or null, got %s.", path,
-                            json_kind(v));
+                            rates_doc_kind(v));
     if ((!v || json_is_null(v)) == has)
         return cf_error_set(reterr, has ? (v ? CF_EINVAL : CF_EMISSING) : CF_EINVAL, path,
                             has ? "%s must say where this region's %s rates came from."
@@ -731,31 +210,32 @@ static int parse_info_entry(const json_t *v, const char *key, const char *prefix
     if (!v || json_is_null(v))
         return 0;
     char stored[16];
-    r = check_keys(v, keys, path, reterr);
+    r = rates_doc_check_keys(v, keys, path, reterr);
     if (r == 0)
-        r = get_string(v, "source", path, stored, sizeof(stored), reterr);
+        r = rates_doc_get_string(v, "source", path, stored, sizeof(stored), reterr);
     if (r == 0 && strcmp(stored, "snapshot") && strcmp(stored, "state") && strcmp(stored, "live")) {
         char spath[PATH_LEN];
-        path_key(spath, path, "source");
+        rates_doc_path_key(spath, path, "source");
         return cf_error_set(reterr, CF_EINVAL, spath,
                             "%s must be \"snapshot\", \"state\" or \"live\", got \"%s\".", spath,
                             stored);
     }
     if (r == 0)
-        r = get_string(v, "version", path, info->version, sizeof(info->version), reterr);
+        r = rates_doc_get_string(v, "version", path, info->version, sizeof(info->version), reterr);
     if (r == 0)
-        r = get_string(v, "published", path, info->published, sizeof(info->published), reterr);
+        r = rates_doc_get_string(v, "published", path, info->published, sizeof(info->published),
+                                 reterr);
     if (r == 0)
-        r = get_string(v, "origin", path, info->origin, sizeof(info->origin), reterr);
+        r = rates_doc_get_string(v, "origin", path, info->origin, sizeof(info->origin), reterr);
     if (r == 0)
-        r = get_present(v, "fetched_at", path, &fetched, reterr);
+        r = rates_doc_get_present(v, "fetched_at", path, &fetched, reterr);
     if (r < 0)
         return r;
     info->fetched_at = 0;
-    if (!json_is_null(fetched) &&
-        !(json_is_string(fetched) && parse_time(json_string_value(fetched), &info->fetched_at))) {
+    if (!json_is_null(fetched) && !(json_is_string(fetched) &&
+                                    isotime_parse(json_string_value(fetched), &info->fetched_at))) {
         char fpath[PATH_LEN];
-        path_key(fpath, path, "fetched_at");
+        rates_doc_path_key(fpath, path, "fetched_at");
         return cf_error_set(reterr, CF_EINVAL, fpath,
                             "%s must be null (unknown) or a UTC time \"YYYY-MM-DDTHH:MM:SSZ\".",
                             fpath);
@@ -764,86 +244,85 @@ static int parse_info_entry(const json_t *v, const char *key, const char *prefix
     return 0;
 }
 
-static int parse_info(const json_t *sources, int o, const char *prefix, enum cf_rate_source source,
-                      struct region_rates *rr, struct cf_error *reterr)
+/* Reads one offer's (or feed's) section of region `v` at path `prefix`: the offer's key must
+ * be present, a feed's may be absent; null means no rates. */
+static int parse_section(const json_t *v, const char *key, bool required, const char *prefix,
+                         int (*from_json)(const json_t *, const char *, struct region_rates *,
+                                          struct cf_error *),
+                         struct region_rates *rr, bool *ret_has, struct cf_error *reterr)
 {
-    const json_t *v = NULL;
-    int r = get_present(sources, offer_keys[o], prefix, &v, reterr);
-    if (r == 0)
-        r = parse_info_entry(v, offer_keys[o], prefix, rr->has[o], source, &rr->info[o], reterr);
-    return r;
-}
-
-/* Reads the optional "fargate_spot": absent or null means none; otherwise an object with both
- * architectures, each rates or null, at least one of them rates. */
-static int parse_fargate_spot(const json_t *region, const char *prefix, struct region_rates *rr,
-                              struct cf_error *reterr)
-{
-    static const char *const keys[] = {"x86_64", "arm64", NULL};
-    static const char *const arch_fields[] = {"vcpu_hour_usd", "gb_hour_usd", NULL};
-    char path[PATH_LEN], apath[PATH_LEN];
-    const json_t *spot = json_object_get(region, "fargate_spot"), *arch = NULL;
-    if (!spot || json_is_null(spot))
-        return 0;
-    path_key(path, prefix, "fargate_spot");
-    if (!json_is_object(spot))
-        return cf_error_set(reterr, CF_EINVAL, path,
-                            "%s must be an object with x86_64 and arm64, or null, got %s.", path,
-                            json_kind(spot));
-    int r = check_keys(spot, keys, path, reterr);
-    for (int a = 0; r == 0 && a < CF_ARCH_COUNT; a++) {
-        path_key(apath, path, arch_keys[a]);
-        r = get_object(spot, arch_keys[a], path, true, &arch, reterr);
-        if (r < 0 || json_is_null(arch))
-            continue;
-        r = check_keys(arch, arch_fields, apath, reterr);
-        if (r == 0)
-            r = get_number(arch, "vcpu_hour_usd", apath, &rr->fargate_spot[a].vcpu_hour_usd,
-                           reterr);
-        if (r == 0)
-            r = get_number(arch, "gb_hour_usd", apath, &rr->fargate_spot[a].gb_hour_usd, reterr);
-        if (r == 0)
-            rr->has_fargate_spot[a] = true;
+    char path[PATH_LEN];
+    const json_t *section = json_object_get(v, key);
+    if (required) {
+        int r = rates_doc_get_present(v, key, prefix, &section, reterr);
+        if (r < 0)
+            return r;
     }
-    if (r == 0 && !rates_has_fargate_spot(rr))
-        r = cf_error_set(reterr, CF_EINVAL, path,
-                         "%s has rates for neither x86_64 nor arm64: give one, or make %s null.",
-                         path, path);
+    if (!section || json_is_null(section))
+        return 0;
+    rates_doc_path_key(path, prefix, key);
+    int r = from_json(section, path, rr, reterr);
+    if (r == 0)
+        *ret_has = true;
     return r;
 }
 
 static int parse_region(const json_t *v, const char *prefix, enum cf_rate_source source,
                         struct region_rates *rr, struct cf_error *reterr)
 {
-    static const char *const keys[] = {"region",  "lambda",  "fargate", "fargate_spot",
-                                       "ec2_gpu", "sources", NULL};
-    static const char *const source_keys[] = {"lambda", "fargate", "ec2", "fargate_spot", NULL};
+    /* "region", each offer's key and its feed's, "sources" */
+    const char *keys[2 + 2 * CF_OFFER_COUNT + 1];
+    /* each offer's name, then each feed's key */
+    const char *source_keys[2 * CF_OFFER_COUNT + 1];
+    size_t nk = 0, ns = 0;
+    keys[nk++] = "region";
+    for (int o = 0; o < CF_OFFER_COUNT; o++) {
+        keys[nk++] = offer_kinds[o]->doc_key;
+        if (offer_kinds[o]->feed)
+            keys[nk++] = offer_kinds[o]->feed->doc_key;
+        source_keys[ns++] = cf_offer_name((enum cf_offer)o);
+    }
+    for (int o = 0; o < CF_OFFER_COUNT; o++)
+        if (offer_kinds[o]->feed)
+            source_keys[ns++] = offer_kinds[o]->feed->doc_key;
+    keys[nk++] = "sources";
+    keys[nk] = NULL;
+    source_keys[ns] = NULL;
+
     if (!json_is_object(v))
         return cf_error_set(reterr, CF_EINVAL, prefix, "%s must be an object, got %s.", prefix,
-                            json_kind(v));
-    int r = check_keys(v, keys, prefix, reterr);
+                            rates_doc_kind(v));
+    int r = rates_doc_check_keys(v, keys, prefix, reterr);
     if (r == 0)
-        r = get_string(v, "region", prefix, rr->code, sizeof(rr->code), reterr);
-    if (r == 0)
-        r = parse_lambda(v, prefix, rr, reterr);
-    if (r == 0)
-        r = parse_fargate(v, prefix, rr, reterr);
-    if (r == 0)
-        r = parse_fargate_spot(v, prefix, rr, reterr);
-    if (r == 0)
-        r = parse_ec2(v, prefix, rr, reterr);
+        r = rates_doc_get_string(v, "region", prefix, rr->code, sizeof(rr->code), reterr);
+    for (int o = 0; r == 0 && o < CF_OFFER_COUNT; o++) {
+        const struct offer_kind *kind = offer_kinds[o];
+        r = parse_section(v, kind->doc_key, true, prefix, kind->from_json, rr, &rr->has[o], reterr);
+        bool ignored = false;
+        if (r == 0 && kind->feed)
+            r = parse_section(v, kind->feed->doc_key, false, prefix, kind->feed->from_json, rr,
+                              &ignored, reterr);
+    }
     const json_t *sources = NULL;
     char spath[PATH_LEN];
-    path_key(spath, prefix, "sources");
+    rates_doc_path_key(spath, prefix, "sources");
     if (r == 0)
-        r = get_object(v, "sources", prefix, false, &sources, reterr);
+        r = rates_doc_get_object(v, "sources", prefix, false, &sources, reterr);
     if (r == 0)
-        r = check_keys(sources, source_keys, spath, reterr);
-    for (int o = 0; r == 0 && o < CF_OFFER_COUNT; o++)
-        r = parse_info(sources, o, spath, source, rr, reterr);
-    if (r == 0)
-        r = parse_info_entry(json_object_get(sources, "fargate_spot"), "fargate_spot", spath,
-                             rates_has_fargate_spot(rr), source, &rr->fargate_spot_info, reterr);
+        r = rates_doc_check_keys(sources, source_keys, spath, reterr);
+    for (int o = 0; r == 0 && o < CF_OFFER_COUNT; o++) {
+        const char *name = cf_offer_name((enum cf_offer)o);
+        const json_t *entry = NULL;
+        r = rates_doc_get_present(sources, name, spath, &entry, reterr);
+        if (r == 0)
+            r = parse_info_entry(entry, name, spath, rr->has[o], source, &rr->info[o], reterr);
+    }
+    for (int o = 0; r == 0 && o < CF_OFFER_COUNT; o++) {
+        const struct offer_feed *feed = offer_kinds[o]->feed;
+        if (feed)
+            r = parse_info_entry(json_object_get(sources, feed->doc_key), feed->doc_key, spath,
+                                 feed->has(rr), source, offer_feed_info_mut(feed, rr), reterr);
+    }
     if (r == 0)
         r = validate_region(rr, prefix, reterr);
     return r;
@@ -866,9 +345,9 @@ int rates_from_json(const json_t *doc, enum cf_rate_source source, struct rates 
         return cf_error_set(reterr, CF_EINVAL, "",
                             "A rates document must be a JSON object with format, built_at and "
                             "regions, got %s.",
-                            doc ? json_kind(doc) : "nothing");
+                            doc ? rates_doc_kind(doc) : "nothing");
     /* The format tag first: a newer format's keys are then explained by its tag. */
-    e = get_present(doc, "format", "", &v, reterr);
+    e = rates_doc_get_present(doc, "format", "", &v, reterr);
     if (e < 0)
         return e;
     if (!json_is_string(v) || strcmp(json_string_value(v), RATES_JSON_FORMAT) != 0)
@@ -876,25 +355,25 @@ int rates_from_json(const json_t *doc, enum cf_rate_source source, struct rates 
                             "format must be \"%s\"; this is %s%.40s%s, which this version cannot "
                             "read.",
                             RATES_JSON_FORMAT, json_is_string(v) ? "\"" : "",
-                            json_is_string(v) ? json_string_value(v) : json_kind(v),
+                            json_is_string(v) ? json_string_value(v) : rates_doc_kind(v),
                             json_is_string(v) ? "\"" : "");
-    e = check_keys(doc, keys, "", reterr);
+    e = rates_doc_check_keys(doc, keys, "", reterr);
     if (e < 0)
         return e;
     int64_t built_at = 0;
-    e = get_string(doc, "built_at", "", built, sizeof(built), reterr);
+    e = rates_doc_get_string(doc, "built_at", "", built, sizeof(built), reterr);
     if (e < 0)
         return e;
-    if (!parse_time(built, &built_at))
+    if (!isotime_parse(built, &built_at))
         return cf_error_set(reterr, CF_EINVAL, "built_at",
                             "built_at must be a UTC time \"YYYY-MM-DDTHH:MM:SSZ\", got \"%s\".",
                             built);
-    e = get_present(doc, "regions", "", &v, reterr);
+    e = rates_doc_get_present(doc, "regions", "", &v, reterr);
     if (e < 0)
         return e;
     if (!json_is_array(v))
         return cf_error_set(reterr, CF_EINVAL, "regions",
-                            "regions must be an array of regions, got %s.", json_kind(v));
+                            "regions must be an array of regions, got %s.", rates_doc_kind(v));
     if (json_array_size(v) < 1 || json_array_size(v) > RATES_JSON_MAX_REGIONS)
         return cf_error_set(reterr, CF_EINVAL, "regions",
                             "regions must hold 1 to %d regions, got %zu.", RATES_JSON_MAX_REGIONS,
@@ -906,7 +385,7 @@ int rates_from_json(const json_t *doc, enum cf_rate_source source, struct rates 
         return cf_error_set(reterr, CF_ENOMEM, "regions", "Out of memory loading the rates.");
     r->built_at = built_at;
     for (size_t i = 0; i < n; i++) {
-        path_index(path, "regions", i);
+        rates_doc_path_index(path, "regions", i);
         r->n_regions = i + 1; /* so that rates_unref() frees what this region allocates */
         e = parse_region(json_array_get(v, i), path, source, &r->regions[i], reterr);
         if (e < 0)
@@ -914,7 +393,7 @@ int rates_from_json(const json_t *doc, enum cf_rate_source source, struct rates 
         for (size_t j = 0; j < i; j++) {
             if (strcmp(r->regions[j].code, r->regions[i].code) == 0) {
                 char rpath[PATH_LEN];
-                path_key(rpath, path, "region");
+                rates_doc_path_key(rpath, path, "region");
                 e = cf_error_set(reterr, CF_EINVAL, rpath,
                                  "%s repeats region %s (already at regions[%zu]): each region "
                                  "appears once.",
@@ -938,146 +417,64 @@ out:
 /* ------------------------------------------------------------------------------------------ */
 /* Serialising                                                                                 */
 
-/* A number as JSON: whole numbers as integers (16, 6000000000) so that files read naturally,
- * everything else as a real. Both load back to the same double. NULL for NaN/Inf. */
-static json_t *num(double d)
-{
-    if (isfinite(d) && d == floor(d) && fabs(d) <= 9007199254740992.0)
-        return json_integer((json_int_t)d);
-    return json_real(d);
-}
-
 static json_t *time_or_null(int64_t t)
 {
-    char buf[32];
+    char buf[ISOTIME_LEN];
     if (t == 0)
         return json_null();
-    return format_time(t, buf) ? json_string(buf) : NULL;
+    return isotime_format(t, buf) ? json_string(buf) : NULL;
 }
 
-static json_t *lambda_arch_json(const struct lambda_rates *l)
-{
-    json_t *tiers = json_array();
-    if (!tiers)
-        return NULL;
-    for (size_t t = 0; t < l->n_tiers && t < CF_LAMBDA_TIERS_MAX; t++) {
-        const struct rate_tier *tier = &l->gb_s_tiers[t];
-        json_t *up = isinf(tier->up_to) && tier->up_to > 0 ? json_null() : num(tier->up_to);
-        if (json_array_append_new(
-                tiers, json_pack("{s:o, s:o}", "up_to_gb_s", up, "usd", num(tier->usd)))) {
-            json_decref(tiers);
-            return NULL;
-        }
-    }
-    return json_pack("{s:o, s:o, s:o}", "request_usd", num(l->request_usd), "gb_second_tiers",
-                     tiers, "ephemeral_gb_second_usd", num(l->ephemeral_gb_s_usd));
-}
-
-static json_t *lambda_json(const struct region_rates *rr)
-{
-    if (!rr->has[CF_OFFER_LAMBDA])
-        return json_null();
-    return json_pack("{s:o, s:o}", arch_keys[CF_ARCH_X86_64],
-                     lambda_arch_json(&rr->lambda[CF_ARCH_X86_64]), arch_keys[CF_ARCH_ARM64],
-                     lambda_arch_json(&rr->lambda[CF_ARCH_ARM64]));
-}
-
-static json_t *fargate_arch_json(const struct fargate_rates *f)
-{
-    return json_pack("{s:o, s:o}", "vcpu_hour_usd", num(f->vcpu_hour_usd), "gb_hour_usd",
-                     num(f->gb_hour_usd));
-}
-
-static json_t *fargate_json(const struct region_rates *rr)
-{
-    if (!rr->has[CF_OFFER_FARGATE])
-        return json_null();
-    return json_pack("{s:o, s:o, s:o}", arch_keys[CF_ARCH_X86_64],
-                     fargate_arch_json(&rr->fargate[CF_ARCH_X86_64]), arch_keys[CF_ARCH_ARM64],
-                     fargate_arch_json(&rr->fargate[CF_ARCH_ARM64]), "ephemeral_gb_hour_usd",
-                     num(rr->fargate_ephemeral_gb_hour_usd));
-}
-
-static json_t *ec2_json(const struct region_rates *rr)
-{
-    if (!rr->has[CF_OFFER_EC2])
-        return json_null();
-    json_t *arr = json_array();
-    if (!arr)
-        return NULL;
-    for (size_t i = 0; i < rr->n_gpus; i++) {
-        const struct gpu_instance *g = &rr->gpus[i];
-        json_t *o = json_pack("{s:s, s:o, s:o, s:o, s:i, s:s, s:o}", "instance_type", g->type,
-                              "usd_per_hour", num(g->usd_per_hour), "vcpu", num(g->vcpu),
-                              "memory_gib", num(g->memory_gib), "gpus", g->gpus, "gpu_model",
-                              g->gpu_model, "gpu_memory_gib", num(g->gpu_memory_gib));
-        if (json_array_append_new(arr, o)) {
-            json_decref(arr);
-            return NULL;
-        }
-    }
-    return arr;
-}
-
-static json_t *info_json(const struct region_rates *rr, int o)
-{
-    if (!rr->has[o])
-        return json_null();
-    const struct offer_info *info = &rr->info[o];
-    return json_pack("{s:s, s:s, s:s, s:o, s:s}", "source", cf_source_name(info->source), "version",
-                     info->version, "published", info->published, "fetched_at",
-                     time_or_null(info->fetched_at), "origin", info->origin);
-}
-
-static json_t *fargate_spot_json(const struct region_rates *rr)
-{
-    json_t *arch[CF_ARCH_COUNT];
-    for (int a = 0; a < CF_ARCH_COUNT; a++)
-        arch[a] = rr->has_fargate_spot[a] ? fargate_arch_json(&rr->fargate_spot[a]) : json_null();
-    return json_pack("{s:o, s:o}", arch_keys[CF_ARCH_X86_64], arch[CF_ARCH_X86_64],
-                     arch_keys[CF_ARCH_ARM64], arch[CF_ARCH_ARM64]);
-}
-
-static json_t *spot_info_json(const struct offer_info *info)
+static json_t *info_json(const struct offer_info *info)
 {
     return json_pack("{s:s, s:s, s:s, s:o, s:s}", "source", cf_source_name(info->source), "version",
                      info->version, "published", info->published, "fetched_at",
                      time_or_null(info->fetched_at), "origin", info->origin);
+}
+
+/* Sets obj[key] to `v` (stolen); returns false when either is NULL (out of memory, or a rate
+ * that is not finite). */
+static bool put(json_t *obj, const char *key, json_t *v)
+{
+    return json_object_set_new(obj, key, v) == 0; /* jansson drops `v` when it fails */
 }
 
 json_t *rates_region_to_json(const struct region_rates *rr)
 {
     if (!rr)
         return NULL;
-    json_t *sources =
-        json_pack("{s:o, s:o, s:o}", offer_keys[CF_OFFER_LAMBDA], info_json(rr, CF_OFFER_LAMBDA),
-                  offer_keys[CF_OFFER_FARGATE], info_json(rr, CF_OFFER_FARGATE),
-                  offer_keys[CF_OFFER_EC2], info_json(rr, CF_OFFER_EC2));
-    /* Only a region with Spot rates has the two Spot keys, so that a table without any (the
-     * bundled snapshot) serialises exactly as before they existed. */
-    bool spot = rates_has_fargate_spot(rr);
-    if (spot && sources &&
-        json_object_set_new(sources, "fargate_spot", spot_info_json(&rr->fargate_spot_info))) {
+    json_t *j = json_object(), *sources = json_object();
+    bool ok = put(j, "region", json_string(rr->code));
+    for (int o = 0; ok && o < CF_OFFER_COUNT; o++) {
+        const struct offer_kind *kind = offer_kinds[o];
+        ok = put(j, kind->doc_key, rr->has[o] ? kind->to_json(rr) : json_null()) &&
+             put(sources, cf_offer_name((enum cf_offer)o),
+                 rr->has[o] ? info_json(&rr->info[o]) : json_null());
+        /* A feed's keys appear only in a region with rates from it, so that a table without
+         * any (the bundled snapshot) serialises exactly as before the feed existed. */
+        if (ok && kind->feed && kind->feed->has(rr))
+            ok = put(j, kind->feed->doc_key, kind->feed->to_json(rr));
+    }
+    for (int o = 0; ok && o < CF_OFFER_COUNT; o++) {
+        const struct offer_feed *feed = offer_kinds[o]->feed;
+        if (feed && feed->has(rr))
+            ok = put(sources, feed->doc_key, info_json(offer_feed_info(feed, rr)));
+    }
+    if (ok)
+        ok = put(j, "sources", sources);
+    else
         json_decref(sources);
-        sources = NULL;
-    }
-    json_t *j = json_object();
-    if (!j || json_object_set_new(j, "region", json_string(rr->code)) ||
-        json_object_set_new(j, "lambda", lambda_json(rr)) ||
-        json_object_set_new(j, "fargate", fargate_json(rr)) ||
-        (spot && json_object_set_new(j, "fargate_spot", fargate_spot_json(rr))) ||
-        json_object_set_new(j, "ec2_gpu", ec2_json(rr)) || json_object_set(j, "sources", sources)) {
+    if (!ok) {
         json_decref(j);
-        j = NULL;
+        return NULL;
     }
-    json_decref(sources);
     return j;
 }
 
 json_t *rates_to_json(const struct rates *r)
 {
-    char built[32];
-    if (!r || !format_time(r->built_at, built))
+    char built[ISOTIME_LEN];
+    if (!r || !isotime_format(r->built_at, built))
         return NULL;
     json_t *regions = json_array();
     if (!regions)

@@ -6,35 +6,43 @@
  * libcurl easy handle), the offer parsers, the cached region indexes (`index`) and the
  * per-region validators; none of those is shared, so none is locked.
  *
- * Cycle, per offer (AWSLambda, AmazonECS, AmazonEC2), when due:
- *   1. GET {base}/offers/v1.0/aws/{offer}/current/region_index.json, conditionally (ETag /
- *      Last-Modified): a 304 reuses the index parsed last time.
- *   2. For each configured region, its currentVersionUrl. A region whose URL is the one its
+ * Offers: the refresher names none. Each is a descriptor in offer_kinds[] (offer_kind.h): its
+ * region index and layout, interval, parser (whole file or streamed), merge, price-move check
+ * and feed; this file runs the same cycle for every one of them.
+ *
+ * Cycle, per offer, when due:
+ *   1. GET {base}{index_path} (e.g. /offers/v1.0/aws/AWSLambda/current/region_index.json),
+ *      conditionally (ETag / Last-Modified): a 304 reuses the index parsed last time.
+ *   2. For each configured region, the file the index names. A region whose URL is the one its
  *      rates in use came from (versioned URLs change when prices change) is not downloaded
  *      again; an unversioned URL is re-fetched conditionally, and a 304 means nothing is
- *      parsed. Lambda and ECS files (< 1 MB) are downloaded into memory and parsed with
- *      jansson; the EC2 file (~480 MB) is streamed through the EC2 parser as it arrives.
+ *      parsed. Small files (Lambda and ECS, < 1 MB) are downloaded into memory and parsed with
+ *      jansson; a streamed offer's file (EC2, ~480 MB) goes through its parser as it arrives.
+ *      A parsed region is a scratch struct region_rates with only the offer's part filled, and
+ *      a mask of the optional parts the file lacked.
  *   3. The new table is built with NO lock held: a deep copy of the table in use with the
- *      refreshed parts replaced. It is validated (rates_validate: every region has its
- *      required rates, every price finite and > 0) and compared with the table in use: a rate
- *      that moved by more than max_price_change_factor is logged and counted, and rejects the
- *      table when strict_validation is on.
+ *      refreshed parts merged in by the offer's apply(), which keeps the values in use for the
+ *      missing parts. It is validated (rates_validate: every region has its required rates,
+ *      every price finite and > 0) and compared with the table in use: a rate that moved by
+ *      more than max_price_change_factor is logged and counted, and rejects the table when
+ *      strict_validation is on.
  *   4. Swapped in with pricing_cache_swap() (a brief write lock on one pointer), then written
  *      atomically to the state directory as the last known good table.
- * Fargate Spot: the Price List has no Spot rates. When fargate_spot_url is set, every Fargate
- * cycle also GETs AWS's Fargate Spot price feed (one small file for all regions) conditionally
- * with the same fetcher, keeps the last parsed feed (`spot.feed`, thread only) so that a 304
- * still prices a region added since, and reads each configured region's Spot rates from it.
- * A region (or an architecture) the feed has no complete rates for keeps what it had, none or
- * previous; Spot rates attach only to a region with on-demand Fargate rates. They go into the
- * same new table as the ECS rates, under the same validation and price-move checks. A feed
- * failure is the cycle's failure when nothing else failed: recorded in `spot` and in the
- * offer's status, the rates in use untouched.
+ * Feeds: a source outside the Price List attached to an offer (the Fargate Spot price feed on
+ * the Fargate offer; the Price List has no Spot rates). When its URL is configured, every cycle
+ * of the offer also GETs the feed (one small file for all regions) conditionally with the same
+ * fetcher, keeps the last parsed document (`feed.doc`, thread only) so that a 304 still prices
+ * a region added since, and reads each configured region's rates from it. A region (or a part)
+ * the feed has no rates for keeps what it had, none or previous; the feed's rates attach only
+ * to a region with the offer's own rates. They go into the same new table as the offer's, under
+ * the same validation and price-move checks. A feed failure is the cycle's failure when
+ * nothing else failed: recorded in `feed` and in the offer's status, the rates in use
+ * untouched.
  * A failed or rejected cycle changes nothing that requests see: the table in use stays, the
  * error is recorded for /pricing, and the offer is retried after retry_after seconds.
  *
  * Lock: `mu` guards the status fields of struct offer_state, struct region_state and struct
- * spot_state (times, errors, counters, version) and the `force`/`busy` flags; `cv` wakes the thread
+ * feed_state (times, errors, counters, version) and the `force`/`busy` flags; `cv` wakes the thread
  * for a trigger or for shutdown. HTTP workers take `mu` briefly to read the status (GET /pricing,
  * /metrics) and to trigger a refresh (POST /pricing/refresh). The thread never holds `mu` across
  * I/O. Shutdown: refresher_free() sets `stop` (an atomic the fetcher also watches, so downloads and
@@ -46,15 +54,20 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "computefit/fetch.h"
+#include "computefit/isotime.h"
+#include "computefit/lock.h"
 #include "computefit/log.h"
+#include "computefit/offer_kind.h"
 #include "computefit/rates_json.h"
 #include "computefit/state.h"
+#include "computefit/utf8.h"
 
 #define URL_MAX         600
 #define ERROR_MAX       300
@@ -62,8 +75,6 @@
 #define INDEX_MAX_BYTES (4L * 1024 * 1024)
 /* After a failure an offer is tried again this much sooner than its interval (at most). */
 #define RETRY_AFTER_S 900
-
-static const char *const offer_codes[CF_OFFER_COUNT] = {"AWSLambda", "AmazonECS", "AmazonEC2"};
 
 struct region_state {
     char code[CF_REGION_LEN];
@@ -73,31 +84,32 @@ struct region_state {
     int64_t last_attempt, last_success; /* under mu */
 };
 
+/* The feed attached to an offer, when its descriptor has one (see DESIGN). */
+struct feed_state {
+    json_t *doc;                        /* last parsed feed (thread only) */
+    struct fetch_validators validators; /* its validators (thread only) */
+    int64_t fetched_at;                 /* when it was downloaded (thread only) */
+    char version[32];                   /* its own version (under mu) */
+    char last_error[ERROR_MAX];         /* under mu */
+    int64_t last_attempt, last_success; /* under mu */
+};
+
 struct offer_state {
-    json_t *index;                            /* last region_index.json (thread only) */
+    json_t *index;                            /* last region index (thread only) */
     struct fetch_validators index_validators; /* thread only */
     char last_error[ERROR_MAX];               /* under mu */
     int64_t last_attempt, last_success;       /* under mu */
     int64_t next_due;                         /* under mu */
     struct refresh_counts counts;             /* under mu */
     struct region_state regions[REGIONS_MAX];
-};
-
-/* The Fargate Spot price feed (see DESIGN). */
-struct spot_state {
-    json_t *feed;                       /* last parsed feed (thread only) */
-    struct fetch_validators validators; /* its validators (thread only) */
-    int64_t fetched_at;                 /* when it was downloaded (thread only) */
-    char version[32];                   /* its metadata source:version (under mu) */
-    char last_error[ERROR_MAX];         /* under mu */
-    int64_t last_attempt, last_success; /* under mu */
+    struct feed_state feed; /* unused when the offer has no feed */
 };
 
 struct refresher {
     const struct cf_config *cfg;
     struct pricing_cache *cache;
-    const struct gpu_specs *specs;
-    struct offer_ec2_limits ec2_limits;
+    struct offer_ec2_limits ec2_limits; /* the caller's, when given to refresher_new() */
+    struct offer_ctx ctx;               /* what the parsers may use */
     size_t n_regions;
     struct fetcher *fetcher;
     atomic_bool stop;
@@ -107,46 +119,27 @@ struct refresher {
     pthread_cond_t cv;  /* signalled on trigger and on stop */
     bool force;
     bool busy;
+    void (*on_cycle)(void *ctx); /* test hook (refresher_on_cycle); set before the thread starts */
+    void *on_cycle_ctx;
     struct offer_state offers[CF_OFFER_COUNT];
-    struct spot_state spot;
 };
 
-/* One region's freshly parsed rates for one offer, waiting to be applied. */
+/* One region's freshly parsed rates for one offer or its feed, waiting to be applied: a scratch
+ * region with only that part filled. Its owned parts are freed with rates_region_clear(). */
 struct pending {
     bool changed;
-    struct lambda_rates lambda[CF_ARCH_COUNT];
-    unsigned missing;
-    struct fargate_rates fargate[CF_ARCH_COUNT];
-    double fargate_ephemeral;
-    struct gpu_instance *gpus; /* owned */
-    size_t n_gpus;
-    struct offer_info info;
+    unsigned missing; /* the offer's bits for optional parts its file lacked */
+    struct region_rates rates;
 };
-
-/* One region's Fargate Spot rates read from the feed, merged with the ones in use. */
-struct spot_pending {
-    bool changed;
-    bool has[CF_ARCH_COUNT];
-    struct fargate_rates rates[CF_ARCH_COUNT];
-    struct offer_info info;
-};
-
-static void check(int r, const char *what)
-{
-    if (r != 0) {
-        fprintf(stderr, "computefit: %s failed (%d)\n", what, r);
-        abort();
-    }
-}
 
 static void lock(struct refresher *rf)
 {
-    check(pthread_mutex_lock(&rf->mu), "pthread_mutex_lock");
+    LOCK_CHECK(pthread_mutex_lock(&rf->mu));
 }
 
 static void unlock(struct refresher *rf)
 {
-    check(pthread_mutex_unlock(&rf->mu), "pthread_mutex_unlock");
+    LOCK_CHECK(pthread_mutex_unlock(&rf->mu));
 }
 
 static int64_t now_s(void)
@@ -156,7 +149,7 @@ static int64_t now_s(void)
 
 static long interval_of(const struct refresher *rf, enum cf_offer o)
 {
-    return o == CF_OFFER_EC2 ? rf->cfg->ec2_refresh_interval_s : rf->cfg->refresh_interval_s;
+    return offer_kinds[o]->interval(rf->cfg);
 }
 
 /* Copies an error message for /pricing. A message may quote upstream text (a price, a URL) cut
@@ -166,38 +159,14 @@ static long interval_of(const struct refresher *rf, enum cf_offer o)
 static void copy_error(char *dst, size_t cap, const char *msg)
 {
     snprintf(dst, cap, "%s", msg);
-    unsigned char *p = (unsigned char *)dst;
-    while (*p) {
-        size_t n = *p < 0x80             ? 1
-                   : (*p & 0xE0) == 0xC0 ? 2
-                   : (*p & 0xF0) == 0xE0 ? 3
-                   : (*p & 0xF8) == 0xF0 ? 4
-                                         : 0;
-        size_t i = 1;
-        while (i < n && (p[i] & 0xC0) == 0x80)
-            i++;
-        if (n == 0 || i < n)
-            *p++ = '?';
-        else
-            p += n;
-    }
+    utf8_sanitize(dst);
 }
 
-static void iso_time(int64_t t, char out[32])
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
+/* A time for /pricing: ISO 8601, or null when unknown (0). */
 static json_t *time_json(int64_t t)
 {
-    if (t <= 0)
-        return json_null();
-    char buf[32];
-    iso_time(t, buf);
-    return json_string(buf);
+    char buf[ISOTIME_LEN];
+    return t > 0 && isotime_format(t, buf) ? json_string(buf) : json_null();
 }
 
 /* Parses the comma-separated region list into the offer states. */
@@ -244,18 +213,13 @@ int refresher_new(const struct cf_config *cfg, struct pricing_cache *cache,
         return cf_error_set(reterr, CF_ENOMEM, NULL, "out of memory");
     rf->cfg = cfg;
     rf->cache = cache;
-    rf->specs = specs;
-    if (ec2_limits) {
+    if (ec2_limits)
         rf->ec2_limits = *ec2_limits;
-    } else {
-        offer_ec2_limits_default(&rf->ec2_limits);
-        rf->ec2_limits.max_entry_bytes = (size_t)cfg->ec2_max_entry_bytes;
-        rf->ec2_limits.max_rows = (size_t)cfg->ec2_max_rows;
-        rf->ec2_limits.max_products = (uint64_t)cfg->ec2_max_products;
-    }
+    rf->ctx = (struct offer_ctx){
+        .cfg = cfg, .specs = specs, .ec2_limits = ec2_limits ? &rf->ec2_limits : NULL};
     atomic_init(&rf->stop, false);
-    check(pthread_mutex_init(&rf->mu, NULL), "pthread_mutex_init");
-    check(pthread_cond_init(&rf->cv, NULL), "pthread_cond_init");
+    LOCK_CHECK(pthread_mutex_init(&rf->mu, NULL));
+    LOCK_CHECK(pthread_cond_init(&rf->cv, NULL));
     int r = parse_regions(rf, cfg->regions, reterr);
     if (r == 0) {
         struct fetch_opts fo;
@@ -288,14 +252,13 @@ static void base_url(const struct refresher *rf, const char *path, char out[URL_
 }
 
 /* Returns the region's offer-file URL from the cached index, or an error naming why not. */
-static int region_url(struct refresher *rf, const json_t *index, const char *region,
-                      char out[URL_MAX], struct cf_error *reterr)
+static int region_url(struct refresher *rf, enum cf_offer o, const char *region, char out[URL_MAX],
+                      struct cf_error *reterr)
 {
-    const json_t *entry = json_object_get(json_object_get(index, "regions"), region);
-    const char *path = json_string_value(json_object_get(entry, "currentVersionUrl"));
-    if (!path)
-        return cf_error_set(reterr, CF_EUPSTREAM, region,
-                            "the region index has no currentVersionUrl for %s", region);
+    const char *path = NULL;
+    int r = offer_kinds[o]->index->region_path(rf->offers[o].index, region, &path, reterr);
+    if (r != 0)
+        return r;
     size_t n = strlen(path);
     if (path[0] != '/' || n >= 400 || strstr(path, "..") || strpbrk(path, " \"\\\r\n\t?#"))
         return cf_error_set(reterr, CF_EUPSTREAM, region,
@@ -306,10 +269,10 @@ static int region_url(struct refresher *rf, const json_t *index, const char *reg
 
 static int fetch_index(struct refresher *rf, enum cf_offer o, struct cf_error *reterr)
 {
+    const struct offer_kind *kind = offer_kinds[o];
     struct offer_state *os = &rf->offers[o];
-    char url[URL_MAX], path[128];
-    snprintf(path, sizeof(path), "/offers/v1.0/aws/%s/current/region_index.json", offer_codes[o]);
-    base_url(rf, path, url);
+    char url[URL_MAX];
+    base_url(rf, kind->index_path, url);
     char *body = NULL;
     size_t len = 0;
     struct fetch_result res;
@@ -324,10 +287,11 @@ static int fetch_index(struct refresher *rf, enum cf_offer o, struct cf_error *r
     json_error_t jerr;
     json_t *doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
     free(body);
-    if (!doc || !json_is_object(json_object_get(doc, "regions"))) {
+    const char *wrong = doc ? kind->index->check(doc) : jerr.text;
+    if (wrong) {
         json_decref(doc);
         return cf_error_set(reterr, CF_EUPSTREAM, NULL, "GET %s: not a region index (%s)", url,
-                            doc ? "no \"regions\" object" : jerr.text);
+                            wrong);
     }
     json_decref(os->index);
     os->index = doc;
@@ -335,48 +299,76 @@ static int fetch_index(struct refresher *rf, enum cf_offer o, struct cf_error *r
     return 0;
 }
 
-static int parse_small(struct refresher *rf, enum cf_offer o, const char *region, const char *body,
+/* Parses a whole offer file held in memory. */
+static int parse_whole(struct refresher *rf, enum cf_offer o, const char *region, const char *body,
                        size_t len, struct pending *p, struct cf_error *reterr)
 {
-    (void)rf;
+    const struct offer_kind *kind = offer_kinds[o];
     json_error_t jerr;
     json_t *doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!doc)
         return cf_error_set(reterr, CF_EUPSTREAM, region, "the %s offer file is not JSON: %s",
-                            offer_codes[o], jerr.text);
-    int r;
-    if (o == CF_OFFER_LAMBDA)
-        r = offer_lambda_parse(doc, region, p->lambda, &p->missing, &p->info, reterr);
-    else
-        r = offer_ecs_parse(doc, region, p->fargate, &p->fargate_ephemeral, &p->missing, &p->info,
-                            reterr);
+                            kind->code, jerr.text);
+    int r = kind->parse(&rf->ctx, doc, region, &p->rates, &p->missing, reterr);
     json_decref(doc);
     return r;
 }
 
-struct ec2_sink {
+/* The fetcher's sink for a streamed offer: each chunk goes to the offer's stream parser. */
+struct stream_sink {
     struct refresher *rf;
+    const struct offer_stream_ops *ops;
     const char *region;
-    struct offer_ec2_stream *stream;
+    void *stream;
     int feed_error; /* the parser refused the stream: its detail comes from finish() */
 };
 
-static int ec2_write(void *ctx, const char *data, size_t len)
+static int sink_write(void *ctx, const char *data, size_t len)
 {
-    struct ec2_sink *s = ctx;
-    int r = offer_ec2_stream_feed(s->stream, data, len);
+    struct stream_sink *s = ctx;
+    int r = s->ops->feed(s->stream, data, len);
     if (r != 0)
         s->feed_error = r;
     return r;
 }
 
-static int ec2_reset(void *ctx)
+/* Starts the stream over, for a download that is retried from its first byte. */
+static int sink_reset(void *ctx)
 {
-    struct ec2_sink *s = ctx;
-    offer_ec2_stream_free(s->stream);
-    s->stream = offer_ec2_stream_new(s->region, s->rf->specs, &s->rf->ec2_limits);
+    struct stream_sink *s = ctx;
+    struct cf_error ignored = {0};
+    s->ops->free_stream(s->stream);
+    s->stream = NULL;
     s->feed_error = 0;
-    return s->stream ? 0 : CF_ENOMEM;
+    return s->ops->open(&s->rf->ctx, s->region, &s->stream, &ignored);
+}
+
+/* Downloads `url` through the offer's stream parser into *p. */
+static int parse_streamed(struct refresher *rf, enum cf_offer o, const char *region,
+                          const char *url, const struct fetch_validators *have,
+                          struct fetch_result *res, struct pending *p, struct cf_error *reterr)
+{
+    const struct offer_kind *kind = offer_kinds[o];
+    struct stream_sink sink = {rf, kind->stream, region, NULL, 0};
+    int r = kind->stream->open(&rf->ctx, region, &sink.stream, reterr);
+    if (r != 0)
+        return r;
+    struct fetch_sink fs = {sink_write, sink_reset, &sink};
+    r = fetch_to_sink(rf->fetcher, url, have, kind->max_bytes ? kind->max_bytes(rf->cfg) : 0, &fs,
+                      res, reterr);
+    if (r == 0 && !res->not_modified) {
+        r = kind->stream->finish(sink.stream, &p->rates, &p->missing, reterr);
+    } else if (r != 0 && sink.feed_error && sink.stream) {
+        /* The parser stopped the download: its own message says why. */
+        struct region_rates spent;
+        unsigned missing = 0;
+        memset(&spent, 0, sizeof(spent));
+        kind->stream->finish(sink.stream, &spent, &missing, reterr);
+        rates_region_clear(&spent);
+        r = sink.feed_error;
+    }
+    kind->stream->free_stream(sink.stream);
+    return r;
 }
 
 /* Downloads and parses one region's offer file into *p. Sets p->changed unless the file was
@@ -385,38 +377,23 @@ static int refresh_region(struct refresher *rf, enum cf_offer o, struct region_s
                           const struct region_rates *cur, const char *url, struct pending *p,
                           struct cf_error *reterr)
 {
+    const struct offer_kind *kind = offer_kinds[o];
     if (cur && cur->has[o] && strcmp(cur->info[o].origin, url) == 0 &&
         cur->info[o].source != CF_SOURCE_SNAPSHOT && strstr(url, "/current/") == NULL)
         return 0; /* a versioned URL we already have: prices have not changed */
     const struct fetch_validators *have = strcmp(rs->url, url) == 0 ? &rs->validators : NULL;
     struct fetch_result res;
     int r;
-    if (o == CF_OFFER_EC2) {
-        if (!rf->specs)
-            return cf_error_set(reterr, CF_ECONFIG, "gpu_specs_file", "no GPU spec table");
-        struct ec2_sink sink = {rf, rs->code, NULL, 0};
-        if (ec2_reset(&sink) != 0)
-            return cf_error_set(reterr, CF_ENOMEM, NULL, "out of memory");
-        struct fetch_sink fs = {ec2_write, ec2_reset, &sink};
-        r = fetch_to_sink(rf->fetcher, url, have, (uint64_t)rf->cfg->fetch_max_ec2_bytes, &fs, &res,
-                          reterr);
-        if (r == 0 && !res.not_modified) {
-            r = offer_ec2_stream_finish(sink.stream, &p->gpus, &p->n_gpus, &p->info, reterr);
-        } else if (r != 0 && sink.feed_error && sink.stream) {
-            /* The parser stopped the download: its own message says why. */
-            struct gpu_instance *g = NULL;
-            size_t n = 0;
-            offer_ec2_stream_finish(sink.stream, &g, &n, NULL, reterr);
-            free(g);
-            r = sink.feed_error;
-        }
-        offer_ec2_stream_free(sink.stream);
+    snprintf(p->rates.code, sizeof(p->rates.code), "%s", rs->code);
+    if (kind->stream) {
+        r = parse_streamed(rf, o, rs->code, url, have, &res, p, reterr);
     } else {
         char *body = NULL;
         size_t len = 0;
-        r = fetch_to_buffer(rf->fetcher, url, have, 0, &body, &len, &res, reterr);
+        r = fetch_to_buffer(rf->fetcher, url, have, kind->max_bytes ? kind->max_bytes(rf->cfg) : 0,
+                            &body, &len, &res, reterr);
         if (r == 0 && !res.not_modified)
-            r = parse_small(rf, o, rs->code, body, len, p, reterr);
+            r = parse_whole(rf, o, rs->code, body, len, p, reterr);
         free(body);
     }
     if (r != 0)
@@ -425,11 +402,110 @@ static int refresh_region(struct refresher *rf, enum cf_offer o, struct region_s
     rs->validators = res.validators;
     if (res.not_modified)
         return 0;
+    struct offer_info *info = &p->rates.info[o];
     p->changed = true;
-    p->info.source = CF_SOURCE_LIVE;
-    p->info.fetched_at = now_s();
-    snprintf(p->info.origin, sizeof(p->info.origin), "%s", url);
+    info->source = CF_SOURCE_LIVE;
+    info->fetched_at = now_s();
+    snprintf(info->origin, sizeof(info->origin), "%s", url);
     return 0;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* The feed attached to an offer                                                            */
+
+/* Downloads the offer's feed (conditionally) and reads every configured region's rates into
+ * fp[], merged with the rates in use (`cur`, borrowed, may be NULL); `pend` says which regions
+ * this cycle's refresh of the offer adds or changes. Sets *ret_changed to the number of regions
+ * whose feed rates differ from the ones in use. Returns 0, or the download's or the first
+ * region's error (the other regions are still read). */
+static int refresh_feed(struct refresher *rf, enum cf_offer o, const struct rates *cur,
+                        const struct pending *pend, struct pending fp[], size_t *ret_changed,
+                        struct cf_error *reterr)
+{
+    const struct offer_feed *feed = offer_kinds[o]->feed;
+    const struct offer_state *os = &rf->offers[o];
+    struct feed_state *fs = &rf->offers[o].feed;
+    const char *url = feed->url(rf->cfg);
+    char *body = NULL, event[64];
+    size_t len = 0, changed = 0;
+    struct fetch_result res;
+    int64_t started = now_s();
+    lock(rf);
+    fs->last_attempt = started;
+    unlock(rf);
+
+    int r = fetch_to_buffer(rf->fetcher, url, fs->doc ? &fs->validators : NULL, 0, &body, &len,
+                            &res, reterr);
+    if (r == 0 && !res.not_modified) {
+        json_error_t jerr;
+        json_t *doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+        if (!doc) {
+            r = cf_error_set(reterr, CF_EUPSTREAM, NULL, "GET %s: the %s is not JSON: %s", url,
+                             feed->title, jerr.text);
+        } else {
+            json_decref(fs->doc);
+            fs->doc = doc;
+            fs->validators = res.validators;
+            fs->fetched_at = started;
+        }
+    } else if (r == 0 && !fs->doc) {
+        r = cf_error_set(reterr, CF_EUPSTREAM, NULL, "GET %s: 304 without a cached copy", url);
+    }
+    free(body);
+    if (r == 0) {
+        char version[32];
+        feed->version(fs->doc, version);
+        lock(rf);
+        snprintf(fs->version, sizeof(fs->version), "%s", version);
+        unlock(rf);
+    }
+
+    bool fetched = r == 0;
+    for (size_t i = 0; fetched && i < rf->n_regions; i++) {
+        const char *code = os->regions[i].code;
+        struct pending *p = &fp[i];
+        struct cf_error e = {0};
+        snprintf(p->rates.code, sizeof(p->rates.code), "%s", code);
+        int pr = feed->parse(fs->doc, code, &p->rates, &e);
+        if (pr != 0) {
+            snprintf(event, sizeof(event), "refresh_%s_region_failed", feed->name);
+            LOG_FIELDS(CF_LOG_WARN, event, LOGF_S("region", code), LOGF_S("message", e.message));
+            if (r == 0) {
+                r = pr;
+                *reterr = e;
+            }
+            rates_region_clear(&p->rates);
+            memset(p, 0, sizeof(*p));
+            continue;
+        }
+        const struct region_rates *cr = cur ? rates_region(cur, code) : NULL;
+        bool offer = (cr && cr->has[o]) || pend[i].changed;
+        if (!offer || !feed->has(&p->rates))
+            continue; /* nothing to attach the feed's rates to, or none in it: keep what is */
+        feed->keep(&p->rates, cr);
+        struct offer_info *info = offer_feed_info_mut(feed, &p->rates);
+        info->source = CF_SOURCE_LIVE;
+        info->fetched_at = fs->fetched_at;
+        snprintf(info->origin, sizeof(info->origin), "%s", url);
+        if (!cr || !feed->same(cr, &p->rates)) {
+            p->changed = true;
+            changed++;
+        }
+    }
+    *ret_changed = changed;
+    lock(rf);
+    if (r == 0) {
+        fs->last_error[0] = '\0';
+        fs->last_success = now_s();
+    } else {
+        copy_error(fs->last_error, sizeof(fs->last_error), reterr->message);
+    }
+    unlock(rf);
+    if (r != 0) {
+        snprintf(event, sizeof(event), "refresh_%s_failed", feed->name);
+        LOG_FIELDS(CF_LOG_WARN, event, LOGF_S("message", reterr->message));
+    }
+    return r;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -443,242 +519,6 @@ static struct region_rates *region_in(struct rates *t, const char *code)
     return NULL;
 }
 
-/* Applies one region's pending rates; missing optional parts keep the values in use. */
-static int apply(enum cf_offer o, struct region_rates *rr, struct pending *p,
-                 struct cf_error *reterr)
-{
-    bool had = rr->has[o];
-    switch (o) {
-    case CF_OFFER_LAMBDA:
-        for (int a = 0; a < CF_ARCH_COUNT; a++) {
-            unsigned req =
-                a == CF_ARCH_X86_64 ? OFFER_LAMBDA_REQUESTS_X86 : OFFER_LAMBDA_REQUESTS_ARM;
-            unsigned dur =
-                a == CF_ARCH_X86_64 ? OFFER_LAMBDA_DURATION_X86 : OFFER_LAMBDA_DURATION_ARM;
-            unsigned sto =
-                a == CF_ARCH_X86_64 ? OFFER_LAMBDA_STORAGE_X86 : OFFER_LAMBDA_STORAGE_ARM;
-            struct lambda_rates l = p->lambda[a];
-            if ((p->missing & (req | dur | sto)) && !had)
-                return cf_error_set(reterr, CF_EUPSTREAM, rr->code,
-                                    "the Lambda offer has no %s rates for %s and none are in use",
-                                    cf_arch_name((enum cf_arch)a), rr->code);
-            if (p->missing & req)
-                l.request_usd = rr->lambda[a].request_usd;
-            if (p->missing & dur) {
-                memcpy(l.gb_s_tiers, rr->lambda[a].gb_s_tiers, sizeof(l.gb_s_tiers));
-                l.n_tiers = rr->lambda[a].n_tiers;
-            }
-            if (p->missing & sto)
-                l.ephemeral_gb_s_usd = rr->lambda[a].ephemeral_gb_s_usd;
-            rr->lambda[a] = l;
-        }
-        break;
-    case CF_OFFER_FARGATE:
-        if ((p->missing & (OFFER_ECS_VCPU_ARM | OFFER_ECS_GB_ARM | OFFER_ECS_EPHEMERAL)) && !had)
-            return cf_error_set(reterr, CF_EUPSTREAM, rr->code,
-                                "the ECS offer lacks Fargate rates for %s and none are in use",
-                                rr->code);
-        if (p->missing & OFFER_ECS_VCPU_ARM)
-            p->fargate[CF_ARCH_ARM64].vcpu_hour_usd = rr->fargate[CF_ARCH_ARM64].vcpu_hour_usd;
-        if (p->missing & OFFER_ECS_GB_ARM)
-            p->fargate[CF_ARCH_ARM64].gb_hour_usd = rr->fargate[CF_ARCH_ARM64].gb_hour_usd;
-        if (p->missing & OFFER_ECS_EPHEMERAL)
-            p->fargate_ephemeral = rr->fargate_ephemeral_gb_hour_usd;
-        memcpy(rr->fargate, p->fargate, sizeof(rr->fargate));
-        rr->fargate_ephemeral_gb_hour_usd = p->fargate_ephemeral;
-        break;
-    case CF_OFFER_EC2:
-        free(rr->gpus);
-        rr->gpus = p->gpus;
-        rr->n_gpus = p->n_gpus;
-        p->gpus = NULL;
-        p->n_gpus = 0;
-        break;
-    default:
-        break;
-    }
-    rr->has[o] = o != CF_OFFER_EC2 || rr->n_gpus > 0;
-    rr->info[o] = p->info;
-    return 0;
-}
-
-/* Compares one rate with the one in use; logs and counts a move past the factor. */
-static void compare_rate(double before, double after, double factor, const char *region,
-                         const char *what, unsigned *moves)
-{
-    if (!(before > 0) || !(after > 0))
-        return;
-    double ratio = after / before;
-    if (ratio <= factor && ratio >= 1.0 / factor)
-        return;
-    (*moves)++;
-    LOG_FIELDS(CF_LOG_WARN, "rate_moved", LOGF_S("region", region), LOGF_S("rate", what),
-               LOGF_N("before", before), LOGF_N("after", after), LOGF_N("factor", ratio));
-}
-
-static unsigned count_moves(enum cf_offer o, const struct region_rates *old,
-                            const struct region_rates *nw, double factor)
-{
-    unsigned moves = 0;
-    if (!old || !old->has[o] || !nw->has[o])
-        return 0;
-    const char *rg = nw->code;
-    if (o == CF_OFFER_LAMBDA) {
-        for (int a = 0; a < CF_ARCH_COUNT; a++) {
-            compare_rate(old->lambda[a].request_usd, nw->lambda[a].request_usd, factor, rg,
-                         "lambda.request_usd", &moves);
-            compare_rate(old->lambda[a].gb_s_tiers[0].usd, nw->lambda[a].gb_s_tiers[0].usd, factor,
-                         rg, "lambda.gb_second_usd", &moves);
-            compare_rate(old->lambda[a].ephemeral_gb_s_usd, nw->lambda[a].ephemeral_gb_s_usd,
-                         factor, rg, "lambda.ephemeral_gb_second_usd", &moves);
-        }
-    } else if (o == CF_OFFER_FARGATE) {
-        for (int a = 0; a < CF_ARCH_COUNT; a++) {
-            compare_rate(old->fargate[a].vcpu_hour_usd, nw->fargate[a].vcpu_hour_usd, factor, rg,
-                         "fargate.vcpu_hour_usd", &moves);
-            compare_rate(old->fargate[a].gb_hour_usd, nw->fargate[a].gb_hour_usd, factor, rg,
-                         "fargate.gb_hour_usd", &moves);
-        }
-        compare_rate(old->fargate_ephemeral_gb_hour_usd, nw->fargate_ephemeral_gb_hour_usd, factor,
-                     rg, "fargate.ephemeral_gb_hour_usd", &moves);
-    } else {
-        for (size_t i = 0; i < nw->n_gpus; i++)
-            for (size_t j = 0; j < old->n_gpus; j++)
-                if (strcmp(nw->gpus[i].type, old->gpus[j].type) == 0)
-                    compare_rate(old->gpus[j].usd_per_hour, nw->gpus[i].usd_per_hour, factor, rg,
-                                 nw->gpus[i].type, &moves);
-    }
-    return moves;
-}
-
-static bool same_spot(const struct region_rates *cr, const struct spot_pending *p)
-{
-    if (strcmp(cr->fargate_spot_info.version, p->info.version) != 0)
-        return false;
-    for (int a = 0; a < CF_ARCH_COUNT; a++) {
-        if (cr->has_fargate_spot[a] != p->has[a])
-            return false;
-        if (p->has[a] && (cr->fargate_spot[a].vcpu_hour_usd != p->rates[a].vcpu_hour_usd ||
-                          cr->fargate_spot[a].gb_hour_usd != p->rates[a].gb_hour_usd))
-            return false;
-    }
-    return true;
-}
-
-/* Downloads the Fargate Spot feed (conditionally) and reads every configured region's rates
- * into sp[], merged with the rates in use (`cur`, borrowed, may be NULL); `pend` says which
- * regions this cycle's ECS refresh adds or changes. Sets *ret_changed to the number of regions
- * whose Spot rates differ from the ones in use. Returns 0, or the download's or the first
- * region's error (the other regions are still read). */
-static int refresh_spot(struct refresher *rf, const struct rates *cur, const struct pending *pend,
-                        struct spot_pending sp[], size_t *ret_changed, struct cf_error *reterr)
-{
-    struct spot_state *ss = &rf->spot;
-    const char *url = rf->cfg->fargate_spot_url;
-    const struct offer_state *os = &rf->offers[CF_OFFER_FARGATE];
-    char *body = NULL;
-    size_t len = 0, changed = 0;
-    struct fetch_result res;
-    int64_t started = now_s();
-    lock(rf);
-    ss->last_attempt = started;
-    unlock(rf);
-
-    int r = fetch_to_buffer(rf->fetcher, url, ss->feed ? &ss->validators : NULL, 0, &body, &len,
-                            &res, reterr);
-    if (r == 0 && !res.not_modified) {
-        json_error_t jerr;
-        json_t *doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-        if (!doc) {
-            r = cf_error_set(reterr, CF_EUPSTREAM, NULL,
-                             "GET %s: the Fargate Spot feed is not JSON: %s", url, jerr.text);
-        } else {
-            json_decref(ss->feed);
-            ss->feed = doc;
-            ss->validators = res.validators;
-            ss->fetched_at = started;
-        }
-    } else if (r == 0 && !ss->feed) {
-        r = cf_error_set(reterr, CF_EUPSTREAM, NULL, "GET %s: 304 without a cached copy", url);
-    }
-    free(body);
-    if (r == 0) {
-        const char *v = json_string_value(
-            json_object_get(json_object_get(ss->feed, "metadata"), "source:version"));
-        lock(rf);
-        snprintf(ss->version, sizeof(ss->version), "%.31s", v ? v : "");
-        unlock(rf);
-    }
-
-    bool fetched = r == 0;
-    for (size_t i = 0; fetched && i < rf->n_regions; i++) {
-        const char *code = os->regions[i].code;
-        struct spot_pending *p = &sp[i];
-        struct cf_error e = {0};
-        int pr = offer_spot_parse(ss->feed, code, p->rates, p->has, &p->info, &e);
-        if (pr != 0) {
-            LOG_FIELDS(CF_LOG_WARN, "refresh_spot_region_failed", LOGF_S("region", code),
-                       LOGF_S("message", e.message));
-            if (r == 0) {
-                r = pr;
-                *reterr = e;
-            }
-            memset(p, 0, sizeof(*p));
-            continue;
-        }
-        const struct region_rates *cr = cur ? rates_region(cur, code) : NULL;
-        bool fargate = (cr && cr->has[CF_OFFER_FARGATE]) || pend[i].changed;
-        if (!fargate || (!p->has[CF_ARCH_X86_64] && !p->has[CF_ARCH_ARM64]))
-            continue; /* nothing to attach Spot rates to, or none in the feed: keep what is */
-        for (int a = 0; a < CF_ARCH_COUNT; a++) {
-            if (!p->has[a] && cr && cr->has_fargate_spot[a]) {
-                p->has[a] = true; /* missing from the feed: keep the rate in use */
-                p->rates[a] = cr->fargate_spot[a];
-            }
-        }
-        p->info.source = CF_SOURCE_LIVE;
-        p->info.fetched_at = ss->fetched_at;
-        snprintf(p->info.origin, sizeof(p->info.origin), "%s", url);
-        if (!cr || !same_spot(cr, p)) {
-            p->changed = true;
-            changed++;
-        }
-    }
-    *ret_changed = changed;
-    lock(rf);
-    if (r == 0) {
-        ss->last_error[0] = '\0';
-        ss->last_success = now_s();
-    } else {
-        copy_error(ss->last_error, sizeof(ss->last_error), reterr->message);
-    }
-    unlock(rf);
-    if (r != 0)
-        LOG_FIELDS(CF_LOG_WARN, "refresh_spot_failed", LOGF_S("message", reterr->message));
-    return r;
-}
-
-/* Puts one region's new Spot rates into the table being built; counts big moves. */
-static unsigned apply_spot(struct region_rates *rr, const struct region_rates *old,
-                           const struct spot_pending *p, double factor)
-{
-    unsigned moves = 0;
-    if (!rr->has[CF_OFFER_FARGATE])
-        return 0;
-    for (int a = 0; a < CF_ARCH_COUNT; a++) {
-        if (old && old->has_fargate_spot[a] && p->has[a]) {
-            compare_rate(old->fargate_spot[a].vcpu_hour_usd, p->rates[a].vcpu_hour_usd, factor,
-                         rr->code, "fargate_spot.vcpu_hour_usd", &moves);
-            compare_rate(old->fargate_spot[a].gb_hour_usd, p->rates[a].gb_hour_usd, factor,
-                         rr->code, "fargate_spot.gb_hour_usd", &moves);
-        }
-        rr->has_fargate_spot[a] = p->has[a];
-        rr->fargate_spot[a] = p->rates[a];
-    }
-    rr->fargate_spot_info = p->info;
-    return moves;
-}
-
 static void save_state(struct refresher *rf, const struct rates *t)
 {
     char path[URL_MAX];
@@ -690,8 +530,8 @@ static void save_state(struct refresher *rf, const struct rates *t)
                    LOGF_S("message", err.message));
 }
 
-static void record(struct refresher *rf, enum cf_offer o, struct region_state *rs,
-                   const struct cf_error *err, int64_t t)
+static void record(struct refresher *rf, struct region_state *rs, const struct cf_error *err,
+                   int64_t t)
 {
     lock(rf);
     rs->last_attempt = t;
@@ -702,12 +542,33 @@ static void record(struct refresher *rf, enum cf_offer o, struct region_state *r
         rs->last_success = t;
     }
     unlock(rf);
-    (void)o;
+}
+
+/* Logs rates_refreshed. It has one <feed>_regions_changed field for every feed in the table,
+ * whichever offer this is (0 for the others), so that every line of the event has the same
+ * fields. */
+static void log_refreshed(enum cf_offer o, size_t changed, size_t feed_changed, unsigned moves)
+{
+    struct log_field fields[3 + CF_OFFER_COUNT];
+    char names[CF_OFFER_COUNT][48];
+    int n = 0;
+    fields[n++] = LOGF_S("offer", offer_kinds[o]->code);
+    fields[n++] = LOGF_I("regions_changed", changed);
+    for (int k = 0; k < CF_OFFER_COUNT; k++) {
+        const struct offer_feed *feed = offer_kinds[k]->feed;
+        if (!feed)
+            continue;
+        snprintf(names[k], sizeof(names[k]), "%s_regions_changed", feed->name);
+        fields[n++] = LOGF_I(names[k], k == (int)o ? feed_changed : 0);
+    }
+    fields[n++] = LOGF_I("rate_moves", moves);
+    log_fields(CF_LOG_INFO, "rates_refreshed", fields, n);
 }
 
 /* One refresh of one offer; see the DESIGN block. */
 static int refresh_offer(struct refresher *rf, enum cf_offer o, struct cf_error *reterr)
 {
+    const struct offer_kind *kind = offer_kinds[o];
     struct offer_state *os = &rf->offers[o];
     int64_t started = now_s();
     lock(rf);
@@ -715,32 +576,32 @@ static int refresh_offer(struct refresher *rf, enum cf_offer o, struct cf_error 
     os->last_attempt = started;
     unlock(rf);
 
-    struct pending pend[REGIONS_MAX];
-    memset(pend, 0, sizeof(pend));
     struct rates *cur = pricing_cache_acquire(rf->cache);
     struct rates *next = NULL;
     struct cf_error err = {0};
-    int r = fetch_index(rf, o, &err);
     int first_region_error = 0;
     struct cf_error region_err = {0};
-    size_t changed = 0, added = 0, spot_changed = 0;
+    size_t changed = 0, added = 0, feed_changed = 0;
     bool swapped = false;
-    struct spot_pending spend[REGIONS_MAX];
-    memset(spend, 0, sizeof(spend));
-    int spot_r = 0;
-    struct cf_error spot_err = {0};
+    int feed_r = 0;
+    struct cf_error feed_err = {0};
+    /* Scratch regions are large (every offer's fields): on the heap, one per configured
+     * region, for the offer and for its feed. */
+    struct pending *pend = calloc(2 * rf->n_regions, sizeof(*pend));
+    struct pending *fpend = pend ? pend + rf->n_regions : NULL;
+    int r = pend ? fetch_index(rf, o, &err) : cf_error_set(&err, CF_ENOMEM, NULL, "out of memory");
 
     for (size_t i = 0; r == 0 && i < rf->n_regions && !atomic_load(&rf->stop); i++) {
         struct region_state *rs = &os->regions[i];
         char url[URL_MAX];
         struct cf_error e = {0};
         const struct region_rates *cr = cur ? rates_region(cur, rs->code) : NULL;
-        int rr = region_url(rf, os->index, rs->code, url, &e);
+        int rr = region_url(rf, o, rs->code, url, &e);
         if (rr == 0)
             rr = refresh_region(rf, o, rs, cr, url, &pend[i], &e);
-        record(rf, o, rs, rr ? &e : NULL, now_s());
+        record(rf, rs, rr ? &e : NULL, now_s());
         if (rr != 0) {
-            LOG_FIELDS(CF_LOG_WARN, "refresh_region_failed", LOGF_S("offer", offer_codes[o]),
+            LOG_FIELDS(CF_LOG_WARN, "refresh_region_failed", LOGF_S("offer", kind->code),
                        LOGF_S("region", rs->code), LOGF_S("message", e.message));
             if (!first_region_error) {
                 first_region_error = rr;
@@ -753,24 +614,24 @@ static int refresh_offer(struct refresher *rf, enum cf_offer o, struct cf_error 
             added += cr == NULL;
         }
     }
-    if (o == CF_OFFER_FARGATE && rf->cfg->fargate_spot_url[0] && !atomic_load(&rf->stop))
-        spot_r = refresh_spot(rf, cur, pend, spend, &spot_changed, &spot_err);
+    if (pend && kind->feed && kind->feed->url(rf->cfg)[0] && !atomic_load(&rf->stop))
+        feed_r = refresh_feed(rf, o, cur, pend, fpend, &feed_changed, &feed_err);
     if (atomic_load(&rf->stop)) {
         r = cf_error_set(&err, CF_EBUSY, NULL, "stopped");
         goto out;
     }
-    /* What the cycle reports: the index's failure, else a region's, else the Spot feed's. */
+    /* What the cycle reports: the index's failure, else a region's, else the feed's. */
     int fail = r;
     struct cf_error fail_err = err;
     if (!fail && first_region_error) {
         fail = first_region_error;
         fail_err = region_err;
     }
-    if (!fail && spot_r) {
-        fail = spot_r;
-        fail_err = spot_err;
+    if (!fail && feed_r) {
+        fail = feed_r;
+        fail_err = feed_err;
     }
-    if (changed == 0 && spot_changed == 0) {
+    if (changed == 0 && feed_changed == 0) {
         r = fail;
         err = fail_err;
         goto out;
@@ -792,17 +653,21 @@ static int refresh_offer(struct refresher *rf, enum cf_offer o, struct cf_error 
             rr = &next->regions[next->n_regions++];
             snprintf(rr->code, sizeof(rr->code), "%s", os->regions[i].code);
         }
-        r = apply(o, rr, &pend[i], &err);
+        r = kind->apply(rr, &pend[i].rates, pend[i].missing, &err);
         if (r != 0)
             goto out;
-        moves += count_moves(o, cur ? rates_region(cur, rr->code) : NULL, rr,
-                             rf->cfg->max_price_change_factor);
+        rr->info[o] = pend[i].rates.info[o];
+        const struct region_rates *old = cur ? rates_region(cur, rr->code) : NULL;
+        if (old && old->has[o] && rr->has[o])
+            moves += kind->count_moves(old, rr, rf->cfg->max_price_change_factor);
     }
-    for (size_t i = 0; i < rf->n_regions; i++) {
-        struct region_rates *rr = spend[i].changed ? region_in(next, os->regions[i].code) : NULL;
-        if (rr)
-            moves += apply_spot(rr, cur ? rates_region(cur, rr->code) : NULL, &spend[i],
-                                rf->cfg->max_price_change_factor);
+    for (size_t i = 0; kind->feed && i < rf->n_regions; i++) {
+        struct region_rates *rr = fpend[i].changed ? region_in(next, os->regions[i].code) : NULL;
+        if (!rr || !rr->has[o])
+            continue; /* the feed's rates attach only to the offer's */
+        moves += kind->feed->apply(rr, cur ? rates_region(cur, rr->code) : NULL, &fpend[i].rates,
+                                   rf->cfg->max_price_change_factor);
+        *offer_feed_info_mut(kind->feed, rr) = *offer_feed_info(kind->feed, &fpend[i].rates);
     }
     rates_finish(next);
     next->built_at = now_s();
@@ -822,16 +687,15 @@ static int refresh_offer(struct refresher *rf, enum cf_offer o, struct cf_error 
     pricing_cache_swap(rf->cache, rates_ref(next));
     swapped = true;
     save_state(rf, next);
-    LOG_FIELDS(CF_LOG_INFO, "rates_refreshed", LOGF_S("offer", offer_codes[o]),
-               LOGF_I("regions_changed", changed), LOGF_I("spot_regions_changed", spot_changed),
-               LOGF_I("rate_moves", moves));
+    log_refreshed(o, changed, feed_changed, moves);
     r = fail;
     if (r)
         err = fail_err;
 
 out:
-    for (size_t i = 0; i < REGIONS_MAX; i++)
-        free(pend[i].gpus);
+    for (size_t i = 0; pend && i < 2 * rf->n_regions; i++)
+        rates_region_clear(&pend[i].rates);
+    free(pend);
     rates_unref(next);
     rates_unref(cur);
     int64_t done = now_s();
@@ -839,7 +703,7 @@ out:
     if (r == 0) {
         os->last_error[0] = '\0';
         os->last_success = done;
-        if (changed || spot_changed)
+        if (changed || feed_changed)
             os->counts.ok++;
         else
             os->counts.unchanged++;
@@ -855,7 +719,7 @@ out:
     }
     unlock(rf);
     if (r != 0) {
-        LOG_FIELDS(CF_LOG_WARN, "refresh_failed", LOGF_S("offer", offer_codes[o]),
+        LOG_FIELDS(CF_LOG_WARN, "refresh_failed", LOGF_S("offer", kind->code),
                    LOGF_S("message", err.message));
         if (reterr)
             *reterr = err;
@@ -863,12 +727,11 @@ out:
     return r;
 }
 
-int refresher_run_once(struct refresher *rf, unsigned offers_mask, struct cf_error *reterr)
+/* Refreshes the offers in `offers_mask`, one after the other. The caller has set `busy` (under
+ * `mu`, in the same critical section that decided to run) and clears it afterwards. */
+static int run_cycle(struct refresher *rf, unsigned offers_mask, struct cf_error *reterr)
 {
     int first = 0;
-    lock(rf);
-    rf->busy = true;
-    unlock(rf);
     for (int o = 0; o < CF_OFFER_COUNT; o++) {
         if (!(offers_mask & (1u << o)))
             continue;
@@ -880,10 +743,25 @@ int refresher_run_once(struct refresher *rf, unsigned offers_mask, struct cf_err
                 *reterr = e;
         }
     }
+    return first;
+}
+
+int refresher_run_once(struct refresher *rf, unsigned offers_mask, struct cf_error *reterr)
+{
+    lock(rf);
+    rf->busy = true;
+    unlock(rf);
+    int r = run_cycle(rf, offers_mask, reterr);
     lock(rf);
     rf->busy = false;
     unlock(rf);
-    return first;
+    return r;
+}
+
+void refresher_on_cycle(struct refresher *rf, void (*fn)(void *ctx), void *ctx)
+{
+    rf->on_cycle = fn;
+    rf->on_cycle_ctx = ctx;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -904,16 +782,22 @@ static void *refresher_main(void *arg)
                 wake = rf->offers[o].next_due;
         }
         if (due) {
+            /* Claiming the cycle (busy) in the critical section that consumes the trigger
+             * (force) leaves no moment in which refresher_trigger() sees neither flag and
+             * accepts a second, queued cycle. */
             rf->force = false;
+            rf->busy = true;
             unlock(rf);
-            refresher_run_once(rf, due, NULL);
+            if (rf->on_cycle)
+                rf->on_cycle(rf->on_cycle_ctx);
+            run_cycle(rf, due, NULL);
             lock(rf);
+            rf->busy = false;
             continue;
         }
         struct timespec until = {.tv_sec = (time_t)wake, .tv_nsec = 0};
         int w = pthread_cond_timedwait(&rf->cv, &rf->mu, &until);
-        if (w != 0 && w != ETIMEDOUT)
-            check(w, "pthread_cond_timedwait");
+        lock_check(w == ETIMEDOUT ? 0 : w, "pthread_cond_timedwait");
     }
     unlock(rf);
     return NULL;
@@ -938,7 +822,7 @@ int refresher_trigger(struct refresher *rf)
     int r = rf->busy || rf->force ? CF_EBUSY : 0;
     if (!r) {
         rf->force = true;
-        check(pthread_cond_signal(&rf->cv), "pthread_cond_signal");
+        LOCK_CHECK(pthread_cond_signal(&rf->cv));
     }
     unlock(rf);
     return r;
@@ -966,21 +850,39 @@ void refresher_free(struct refresher *rf)
     if (rf->started) {
         lock(rf);
         atomic_store(&rf->stop, true);
-        check(pthread_cond_signal(&rf->cv), "pthread_cond_signal");
+        LOCK_CHECK(pthread_cond_signal(&rf->cv));
         unlock(rf);
-        check(pthread_join(rf->thread, NULL), "pthread_join");
+        LOCK_CHECK(pthread_join(rf->thread, NULL));
     }
     fetcher_free(rf->fetcher);
-    for (int o = 0; o < CF_OFFER_COUNT; o++)
+    for (int o = 0; o < CF_OFFER_COUNT; o++) {
         json_decref(rf->offers[o].index);
-    json_decref(rf->spot.feed);
-    check(pthread_cond_destroy(&rf->cv), "pthread_cond_destroy");
-    check(pthread_mutex_destroy(&rf->mu), "pthread_mutex_destroy");
+        json_decref(rf->offers[o].feed.doc);
+    }
+    LOCK_CHECK(pthread_cond_destroy(&rf->cv));
+    LOCK_CHECK(pthread_mutex_destroy(&rf->mu));
     free(rf);
 }
 
 /* ---------------------------------------------------------------------------------------- */
 /* Status for GET /pricing                                                                  */
+
+/* A feed's entry in one region's status: its source, version and fetched_at, and what the feed
+ * adds (Fargate Spot: its architectures), or {"source": "none"} without rates from it. */
+static json_t *feed_region_status(const struct offer_feed *feed, const struct region_rates *rr)
+{
+    if (!rr || !feed->has(rr))
+        return json_pack("{s:s}", "source", "none");
+    const struct offer_info *in = offer_feed_info(feed, rr);
+    json_t *j = json_pack("{s:s, s:o, s:o}", "source", cf_source_name(in->source), "version",
+                          in->version[0] ? json_string(in->version) : json_null(), "fetched_at",
+                          time_json(in->fetched_at));
+    if (j && feed->status(rr, j) != 0) {
+        json_decref(j);
+        j = NULL;
+    }
+    return j;
+}
 
 static json_t *region_status(const struct region_rates *rr, enum cf_offer o,
                              const struct region_state *rs, const struct cf_config *cfg,
@@ -991,37 +893,23 @@ static json_t *region_status(const struct region_rates *rr, enum cf_offer o,
         return NULL;
     if (rr && rr->has[o]) {
         const struct offer_info *in = &rr->info[o];
-        int64_t since = rates_offer_time(in);
+        int64_t since = rates_offer_time(in), age;
         json_object_set_new(j, "source", json_string(cf_source_name(in->source)));
         json_object_set_new(j, "version", in->version[0] ? json_string(in->version) : json_null());
         json_object_set_new(j, "published",
                             in->published[0] ? json_string(in->published) : json_null());
         json_object_set_new(j, "fetched_at", time_json(in->fetched_at));
-        json_object_set_new(j, "age_s", since > 0 ? json_integer(now - since) : json_null());
-        json_object_set_new(j, "stale",
-                            json_boolean(since <= 0 || now - since > cfg->stale_after_s));
+        json_object_set_new(j, "age_s",
+                            rates_age(since, now, &age) ? json_integer(age) : json_null());
+        json_object_set_new(j, "stale", json_boolean(rates_stale(since, now, cfg->stale_after_s)));
         json_object_set_new(j, "origin", json_string(in->origin));
     } else {
         json_object_set_new(j, "source", json_string("none"));
         json_object_set_new(j, "stale", json_true());
     }
-    if (o == CF_OFFER_FARGATE) {
-        json_t *spot;
-        if (rr && rates_has_fargate_spot(rr)) {
-            const struct offer_info *in = &rr->fargate_spot_info;
-            json_t *archs = json_array();
-            for (int a = 0; archs && a < CF_ARCH_COUNT; a++)
-                if (rr->has_fargate_spot[a])
-                    json_array_append_new(archs, json_string(cf_arch_name((enum cf_arch)a)));
-            spot =
-                json_pack("{s:s, s:o, s:o, s:o}", "source", cf_source_name(in->source), "version",
-                          in->version[0] ? json_string(in->version) : json_null(), "fetched_at",
-                          time_json(in->fetched_at), "architectures", archs ? archs : json_null());
-        } else {
-            spot = json_pack("{s:s}", "source", "none");
-        }
-        json_object_set_new(j, "spot", spot);
-    }
+    const struct offer_feed *feed = offer_kinds[o]->feed;
+    if (feed)
+        json_object_set_new(j, feed->name, feed_region_status(feed, rr));
     if (rs) {
         json_object_set_new(j, "last_attempt", time_json(rs->last_attempt));
         json_object_set_new(j, "last_error",
@@ -1030,33 +918,34 @@ static json_t *region_status(const struct region_rates *rr, enum cf_offer o,
     return j;
 }
 
-/* The Fargate Spot summary: where the table's Spot rates came from (the most current source
- * among its regions: live, else state, else snapshot; "none" when no region has any), the
- * feed's URL and, with a refresher, its last attempt and error. Called with `mu` held. */
-static json_t *spot_status(const struct refresher *rf, const struct rates *rates,
+/* A feed's summary: where the table's rates from it came from (the most current source among
+ * its regions: live, else state, else snapshot; "none" when no region has any), the feed's URL
+ * and, with a refresher, its last attempt and error. Called with `mu` held. */
+static json_t *feed_status(const struct refresher *rf, enum cf_offer o, const struct rates *rates,
                            const struct cf_config *cfg)
 {
+    const struct offer_feed *feed = offer_kinds[o]->feed;
+    const struct feed_state *fs = rf ? &rf->offers[o].feed : NULL;
     const struct offer_info *best = NULL;
     for (size_t i = 0; rates && i < rates->n_regions; i++) {
         const struct region_rates *rr = &rates->regions[i];
-        if (rates_has_fargate_spot(rr) && (!best || rr->fargate_spot_info.source > best->source))
-            best = &rr->fargate_spot_info;
+        const struct offer_info *in = offer_feed_info(feed, rr);
+        if (feed->has(rr) && (!best || in->source > best->source))
+            best = in;
     }
     const char *version = best && best->version[0] ? best->version : NULL;
-    if (rf && rf->spot.version[0])
-        version = rf->spot.version;
-    json_t *j =
-        json_pack("{s:o, s:s, s:o}", "url",
-                  cfg->fargate_spot_url[0] ? json_string(cfg->fargate_spot_url) : json_null(),
-                  "source", best ? cf_source_name(best->source) : "none", "version",
-                  version ? json_string(version) : json_null());
+    if (fs && fs->version[0])
+        version = fs->version;
+    const char *url = feed->url(cfg);
+    json_t *j = json_pack("{s:o, s:s, s:o}", "url", url[0] ? json_string(url) : json_null(),
+                          "source", best ? cf_source_name(best->source) : "none", "version",
+                          version ? json_string(version) : json_null());
     if (!j)
         return NULL;
-    json_object_set_new(j, "last_attempt", time_json(rf ? rf->spot.last_attempt : 0));
-    json_object_set_new(j, "last_success", time_json(rf ? rf->spot.last_success : 0));
+    json_object_set_new(j, "last_attempt", time_json(fs ? fs->last_attempt : 0));
+    json_object_set_new(j, "last_success", time_json(fs ? fs->last_success : 0));
     json_object_set_new(j, "last_error",
-                        rf && rf->spot.last_error[0] ? json_string(rf->spot.last_error)
-                                                     : json_null());
+                        fs && fs->last_error[0] ? json_string(fs->last_error) : json_null());
     return j;
 }
 
@@ -1065,8 +954,9 @@ static json_t *status_json(struct refresher *rf, const struct rates *rates,
 {
     json_t *offers = json_object();
     for (int o = 0; offers && o < CF_OFFER_COUNT; o++) {
+        const struct offer_kind *kind = offer_kinds[o];
         json_t *regions = json_object();
-        json_t *entry = json_pack("{s:s}", "offer_code", offer_codes[o]);
+        json_t *entry = json_pack("{s:s}", "offer_code", kind->code);
         if (!regions || !entry) {
             json_decref(regions);
             json_decref(entry);
@@ -1106,8 +996,9 @@ static json_t *status_json(struct refresher *rf, const struct rates *rates,
             json_object_set_new(entry, "next_refresh", json_null());
             json_object_set_new(entry, "last_error", json_null());
         }
-        if (o == CF_OFFER_FARGATE)
-            json_object_set_new(entry, "spot", spot_status(rf, rates, cfg));
+        if (kind->feed)
+            json_object_set_new(entry, kind->feed->name,
+                                feed_status(rf, (enum cf_offer)o, rates, cfg));
         json_object_set_new(entry, "regions", regions);
         json_object_set_new(offers, cf_offer_name((enum cf_offer)o), entry);
     }

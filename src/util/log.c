@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "computefit/error.h"
+#include "computefit/lock.h"
 
 #define LOG_LINE_MAX  4096
 #define LOG_BUF_BYTES (1024 * 1024) /* ~4,000 access lines: 50 ms at 80,000 requests/s */
@@ -199,8 +200,7 @@ static atomic_bool w_active; /* a lock-free first look at w.active */
 
 static void lock_or_die(int r)
 {
-    if (r != 0)
-        abort(); /* a failing lock call is a bug; never limp on */
+    lock_check(r, "a log writer lock call"); /* a failing lock call is a bug; never limp on */
 }
 
 static void write_all(const char *p, size_t left)

@@ -1,0 +1,121 @@
+/*
+ * test_rates.c - the rates table's own rules: staleness and age, the table's life cycle
+ * (deep copies own their GPU lists), and the const iteration of documents the core reads.
+ */
+#include <check.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "computefit/jsoniter.h"
+#include "computefit/rates.h"
+#include "testutil.h"
+
+#define NOW 1800000000LL /* 2027-01-15T08:00:00Z */
+
+START_TEST(age_and_staleness_of_one_time)
+{
+    int64_t age = -7;
+    ck_assert(rates_age(NOW - 100, NOW, &age));
+    ck_assert_int_eq(age, 100);
+    ck_assert(!rates_stale(NOW - 100, NOW, 100)); /* exactly the limit is not past it */
+    ck_assert(rates_stale(NOW - 101, NOW, 100));
+    /* Unknown: no age, and stale whatever the limit. */
+    age = -7;
+    ck_assert(!rates_age(0, NOW, &age));
+    ck_assert_int_eq(age, -7);
+    ck_assert(!rates_age(-1, NOW, &age));
+    ck_assert(rates_stale(0, NOW, 1000000000));
+    ck_assert(rates_stale(-1, NOW, 1000000000));
+    /* Ahead of the clock: a negative age, not stale. */
+    ck_assert(rates_age(NOW + 60, NOW, &age));
+    ck_assert_int_eq(age, -60);
+    ck_assert(!rates_stale(NOW + 60, NOW, 0));
+}
+END_TEST
+
+static void set_offer(struct region_rates *rr, enum cf_offer o, int64_t fetched_at,
+                      const char *published)
+{
+    rr->has[o] = true;
+    rr->info[o].fetched_at = fetched_at;
+    snprintf(rr->info[o].published, sizeof(rr->info[o].published), "%s", published);
+}
+
+START_TEST(region_time_is_its_oldest_offer_and_unknown_wins)
+{
+    struct region_rates rr;
+    memset(&rr, 0, sizeof(rr));
+    ck_assert_int_eq(rates_region_time(&rr), 0); /* no offer: unknown */
+    set_offer(&rr, CF_OFFER_LAMBDA, NOW - 10, "");
+    ck_assert_int_eq(rates_region_time(&rr), NOW - 10);
+    set_offer(&rr, CF_OFFER_FARGATE, 0, "2025-06-13"); /* from the publication date */
+    ck_assert_int_eq(rates_region_time(&rr), 1749772800);
+    set_offer(&rr, CF_OFFER_EC2, NOW - 5, "");
+    ck_assert_int_eq(rates_region_time(&rr), 1749772800);
+    /* An offer whose time is unknown makes the whole region's unknown, wherever it comes. */
+    set_offer(&rr, CF_OFFER_LAMBDA, 0, "not a date");
+    ck_assert_int_eq(rates_region_time(&rr), 0);
+    set_offer(&rr, CF_OFFER_LAMBDA, NOW - 10, "");
+    set_offer(&rr, CF_OFFER_EC2, 0, "");
+    ck_assert_int_eq(rates_region_time(&rr), 0);
+    /* An offer the region does not have does not count, whatever its info says. */
+    rr.has[CF_OFFER_EC2] = false;
+    ck_assert_int_eq(rates_region_time(&rr), 1749772800);
+}
+END_TEST
+
+START_TEST(clone_owns_its_gpu_lists)
+{
+    struct rates *a = rates_new(1);
+    ck_assert_ptr_nonnull(a);
+    struct region_rates *rr = &a->regions[0];
+    a->n_regions = 1;
+    snprintf(rr->code, sizeof(rr->code), "us-east-1");
+    rr->gpus = calloc(2, sizeof(*rr->gpus));
+    ck_assert_ptr_nonnull(rr->gpus);
+    rr->n_gpus = 2;
+    snprintf(rr->gpus[0].type, sizeof(rr->gpus[0].type), "g5.xlarge");
+    snprintf(rr->gpus[1].type, sizeof(rr->gpus[1].type), "p4d.24xlarge");
+    struct rates *b = rates_clone(a, 1);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_uint_eq(b->n_regions, 1);
+    ck_assert_ptr_ne(b->regions[0].gpus, rr->gpus);
+    ck_assert_str_eq(b->regions[0].gpus[1].type, "p4d.24xlarge");
+    rates_unref(a); /* b's copy outlives the original (ASan would see a use after free) */
+    ck_assert_str_eq(b->regions[0].gpus[0].type, "g5.xlarge");
+    rates_unref(b);
+}
+END_TEST
+
+START_TEST(const_object_iteration)
+{
+    json_t *doc = json_pack("{s:i, s:i, s:i}", "a", 1, "b", 2, "c", 3);
+    const json_t *cdoc = doc;
+    const char *key;
+    const json_t *v;
+    json_int_t sum = 0;
+    size_t n = 0;
+    jsoniter_object_foreach(cdoc, key, v)
+    {
+        sum += json_integer_value(v);
+        n += strlen(key);
+    }
+    ck_assert_int_eq(sum, 6);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_ptr_eq(jsoniter_unconst(cdoc), doc);
+    json_decref(doc);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("rates");
+    TCase *tc = tcase_create("rates");
+    tcase_add_test(tc, age_and_staleness_of_one_time);
+    tcase_add_test(tc, region_time_is_its_oldest_offer_and_unknown_wins);
+    tcase_add_test(tc, clone_owns_its_gpu_lists);
+    tcase_add_test(tc, const_object_iteration);
+    suite_add_tcase(s, tc);
+    return cf_test_run(s);
+}
