@@ -27,8 +27,9 @@ struct render_pricing {
     const char *source;  /* "snapshot", "state", "live", "mixed" or "none" */
     const char *version; /* of the oldest offer; NULL when unknown */
     const char *as_of;   /* publication date of the oldest offer; NULL when unknown */
-    int64_t age_s;       /* -1 when unknown */
-    bool stale;
+    bool known_age;      /* the rates' time is known: age_s is their age */
+    int64_t age_s;       /* negative when the publisher's clock is ahead of ours */
+    bool stale;          /* rates.h's rule: unknown or older than stale_after_s */
 };
 
 /* Fills *ret with the provenance of region `rr`'s rates at opts->now. */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "computefit/jsoniter.h"
 #include "computefit/platform.h"
 
 /* The most an answer may allocate: far above any real answer (a plan of the largest size
@@ -179,9 +180,10 @@ static const char *const plan_keys[] = {"tasks", "region", "include_free_tier", 
 
 static int check_plan_keys(const json_t *request, struct cf_error *reterr)
 {
-    json_t *obj = (json_t *)(uintptr_t)request; /* jansson's iterators take it non-const */
-    for (void *it = json_object_iter(obj); it; it = json_object_iter_next(obj, it)) {
-        const char *key = json_object_iter_key(it);
+    const char *key;
+    const json_t *value;
+    jsoniter_object_foreach(request, key, value)
+    {
         bool ok = false;
         for (size_t i = 0; i < sizeof(plan_keys) / sizeof(plan_keys[0]); i++)
             ok = ok || !strcmp(key, plan_keys[i]);

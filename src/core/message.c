@@ -4,6 +4,7 @@
 #include "computefit/message.h"
 
 #include "computefit/numfmt.h"
+#include "computefit/utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -86,17 +87,8 @@ static void put(struct out *o, const char *s, size_t n)
 /* Drops a UTF-8 sequence cut short at the end of a full buffer. */
 static void trim_cut(struct out *o)
 {
-    size_t i = o->len;
-    while (i > 0 && ((unsigned char)o->buf[i - 1] & 0xC0) == 0x80)
-        i--;
-    if (i == 0)
-        return;
-    unsigned char lead = (unsigned char)o->buf[i - 1];
-    size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-    if (o->len - (i - 1) < want) {
-        o->len = i - 1;
-        o->buf[o->len] = '\0';
-    }
+    o->len = utf8_cut(o->buf, o->len);
+    o->buf[o->len] = '\0';
 }
 
 /* Whether `spec` (n bytes) is a conversion for a double: 'g' or 'f', optionally after a

@@ -13,47 +13,9 @@
 
 #include "computefit/dynbuf.h"
 #include "computefit/numfmt.h"
+#include "computefit/utf8.h"
 
 #define JSONOUT_MAX_DEPTH 2048 /* jansson's own parser limit; deeper is treated as a cycle */
-
-/* Whether s[0..n) is UTF-8 as jansson accepts it: no overlong forms, no surrogates, nothing
- * above U+10FFFF. */
-static bool utf8_ok(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        size_t len;
-        uint32_t cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (n - i < len)
-            return false;
-        for (size_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (s[i + k] & 0x3F);
-        }
-        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += len;
-    }
-    return true;
-}
 
 /* Bytes a JSON string cannot carry as they are: control characters, '"' and '\\' (1), and the
  * bytes of multi-byte UTF-8 sequences (2), which are copied once the whole string is checked. */
@@ -147,7 +109,7 @@ static bool put_string(struct dynbuf *d, const char *str, size_t n)
         }
         dynbuf_addn(d, esc, len);
     }
-    if (high && !utf8_ok(s, n))
+    if (high && !utf8_valid(str, n))
         return false;
     dynbuf_addn(d, str + run, n - run);
     return dynbuf_addn(d, "\"", 1);

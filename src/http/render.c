@@ -12,7 +12,6 @@ void render_pricing_of(const struct region_rates *rr, const struct render_opts *
     const struct offer_info *oldest = NULL;
     const char *source = NULL;
     bool mixed = false;
-    int64_t since = 0;
     for (int o = 0; o < CF_OFFER_COUNT; o++) {
         if (!rr->has[o])
             continue;
@@ -23,15 +22,13 @@ void render_pricing_of(const struct region_rates *rr, const struct render_opts *
         if (source && strcmp(source, cf_source_name(info->source)))
             mixed = true;
         source = cf_source_name(info->source);
-        int64_t t = rates_offer_time(info);
-        if (since == 0 || t < since)
-            since = t;
     }
     ret->source = mixed ? "mixed" : source ? source : "none";
     ret->version = oldest && oldest->version[0] ? oldest->version : NULL;
     ret->as_of = oldest && oldest->published[0] ? oldest->published : NULL;
-    ret->age_s = since > 0 ? opts->now - since : -1;
-    ret->stale = ret->age_s < 0 || ret->age_s > opts->stale_after_s;
+    int64_t since = rates_region_time(rr);
+    ret->known_age = rates_age(since, opts->now, &ret->age_s);
+    ret->stale = rates_stale(since, opts->now, opts->stale_after_s);
 }
 
 void render_plan_summary(const struct plan *p, char *out, size_t cap)

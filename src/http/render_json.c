@@ -7,9 +7,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "computefit/dynbuf.h"
+#include "computefit/isotime.h"
 #include "computefit/jsonout.h"
 #include "computefit/platform.h"
 #include "computefit/render.h"
@@ -321,14 +321,6 @@ static void workload(struct jsonw *j, const struct workload *w, const struct mod
 
 /* ---- the rates used ---- */
 
-static void iso_time(int64_t t, char out[32])
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!gmtime_r(&tt, &tm) || !strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
-        out[0] = '\0';
-}
-
 static void pricing(struct jsonw *j, const struct region_rates *rr, const struct render_opts *opts)
 {
     struct render_pricing rp;
@@ -345,9 +337,9 @@ static void pricing(struct jsonw *j, const struct region_rates *rr, const struct
         if (!rr->has[o])
             continue;
         const struct offer_info *in = &rr->info[o];
-        char when[32] = "";
+        char when[ISOTIME_LEN] = "";
         if (in->fetched_at)
-            iso_time(in->fetched_at, when);
+            isotime_format(in->fetched_at, when);
         jsonw_key(j, cf_offer_name((enum cf_offer)o));
         jsonw_object(j);
         kv_str(j, "source", cf_source_name(in->source));
@@ -359,7 +351,7 @@ static void pricing(struct jsonw *j, const struct region_rates *rr, const struct
     }
     jsonw_object_end(j);
     jsonw_key(j, "age_s");
-    if (rp.age_s >= 0)
+    if (rp.known_age)
         jsonw_int(j, rp.age_s);
     else
         jsonw_null(j);

@@ -19,6 +19,7 @@
 #include "computefit/dynbuf.h"
 #include "computefit/platform.h"
 #include "computefit/render.h"
+#include "computefit/utf8.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -101,41 +102,6 @@ static void bputn(struct dynbuf *b, const char *s, size_t n)
     dynbuf_addn(b, s, n);
 }
 
-/* Decodes one UTF-8 sequence at s (n bytes left). Returns its length and sets *cp, or returns 0
- * for a malformed sequence. */
-static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    size_t len;
-    uint32_t c;
-    if (s[0] < 0x80) {
-        *cp = s[0];
-        return 1;
-    } else if ((s[0] & 0xE0) == 0xC0) {
-        len = 2;
-        c = s[0] & 0x1Fu;
-    } else if ((s[0] & 0xF0) == 0xE0) {
-        len = 3;
-        c = s[0] & 0x0Fu;
-    } else if ((s[0] & 0xF8) == 0xF0) {
-        len = 4;
-        c = s[0] & 0x07u;
-    } else {
-        return 0;
-    }
-    if (len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3Fu);
-    }
-    static const uint32_t min_cp[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (c < min_cp[len] || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return len;
-}
-
 /* Whether XML 1.0 allows code point c in character data (the Char production). */
 static bool xml_char_ok(uint32_t c)
 {
@@ -148,11 +114,10 @@ static bool xml_char_ok(uint32_t c)
  * ellipsis. Safe in attribute values too (quotes are escaped). */
 static void put_text(struct dynbuf *b, const char *s, size_t max_chars)
 {
-    const unsigned char *u = (const unsigned char *)s;
     size_t n = s ? strlen(s) : 0, chars = 0;
     for (size_t i = 0; i < n;) {
         uint32_t cp = 0;
-        size_t len = utf8_next(u + i, n - i, &cp);
+        size_t len = utf8_decode(s + i, n - i, &cp);
         if (len == 0) {
             i++;
             continue;
@@ -184,7 +149,7 @@ static void put_text(struct dynbuf *b, const char *s, size_t max_chars)
                 bputn(b, " ", 1);
                 break;
             default:
-                bputn(b, (const char *)u + i, len);
+                bputn(b, s + i, len);
             }
         }
         i += len;

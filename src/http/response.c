@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "computefit/jsonout.h"
+#include "computefit/utf8.h"
 
 void http_response_clear(struct http_response *resp)
 {
@@ -66,7 +67,8 @@ int http_response_json(struct http_response *resp, int status, json_t *doc)
 }
 
 /* Returns a JSON string for text that may hold invalid UTF-8 (echoed query strings): bytes
- * that are not valid are replaced by '?'. New reference, or NULL when out of memory. */
+ * that do not begin a well-formed sequence become '?' (utf8.h), valid characters stay. New
+ * reference, or NULL when out of memory. */
 static json_t *safe_string(const char *text)
 {
     json_t *s = json_string(text);
@@ -75,9 +77,7 @@ static json_t *safe_string(const char *text)
     char *copy = strdup(text);
     if (!copy)
         return NULL;
-    for (char *p = copy; *p; p++)
-        if ((unsigned char)*p >= 0x80)
-            *p = '?';
+    utf8_sanitize(copy);
     s = json_string(copy);
     free(copy);
     return s;
