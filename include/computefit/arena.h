@@ -43,7 +43,8 @@ char *arena_strdup(struct arena *a, const char *s);
  * and *cap untouched, the arena marked failed) when memory runs out. Use ARENA_GROW. */
 bool arena_grow_(struct arena *a, void *arrp, size_t n, size_t *cap, size_t size);
 
-#define ARENA_GROW(a, arr, n, cap) arena_grow_((a), &(arr), (n), &(cap), sizeof(*(arr)))
+#define ARENA_GROW(a, arr, n, cap)                                                                 \
+    ((n) < (cap) || arena_grow_((a), &(arr), (n), &(cap), sizeof(*(arr))))
 
 /* Returns whether an allocation has failed since arena_init() or arena_reset(). */
 bool arena_failed(const struct arena *a);

@@ -73,6 +73,11 @@ struct cost_variant {
      * and including piece_end (INFINITY: linear from there on). Steps (a fleet adding a task)
      * and tier boundaries end a piece. compare.c solves break-evens piece by piece. */
     double piece_end;
+    /* An always-on fleet says how it steps: from its current piece on, the cost is constant
+     * except that it rises by step_usd each time the rate passes a multiple of step_rate (one
+     * more task or instance). Both 0 for a variant without such steps. The solver checks the
+     * claim against a priced point before it relies on it. */
+    double step_rate, step_usd;
     const void *detail; /* what the platform chose (sizes, counts), in the arena; its own type */
 };
 

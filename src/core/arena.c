@@ -38,7 +38,8 @@ static void *fail(struct arena *a)
     return NULL;
 }
 
-void *arena_alloc(struct arena *a, size_t size)
+/* `size` bytes, not zeroed. */
+static void *alloc_raw(struct arena *a, size_t size)
 {
     const size_t align = alignof(max_align_t);
     if (a->failed || size > SIZE_MAX / 4)
@@ -64,7 +65,14 @@ void *arena_alloc(struct arena *a, size_t size)
     }
     void *p = c->data + c->used;
     c->used += size;
-    memset(p, 0, size);
+    return p;
+}
+
+void *arena_alloc(struct arena *a, size_t size)
+{
+    void *p = alloc_raw(a, size);
+    if (p)
+        memset(p, 0, size);
     return p;
 }
 
@@ -81,14 +89,14 @@ bool arena_grow_(struct arena *a, void *arrp, size_t n, size_t *cap, size_t size
 {
     if (n < *cap)
         return true;
-    size_t want = *cap ? *cap * 2 : 4;
+    size_t want = *cap ? *cap * 2 : 8;
     if (want > SIZE_MAX / 4 / size) {
         a->failed = true;
         return false;
     }
     void *old;
-    memcpy(&old, arrp, sizeof(old)); /* arrp is the address of a T *: read it as a void * */
-    void *grown = arena_alloc(a, want * size);
+    memcpy(&old, arrp, sizeof(old));         /* arrp is the address of a T *: read it as a void * */
+    void *grown = alloc_raw(a, want * size); /* elements are written before they are read */
     if (!grown)
         return false;
     if (old && *cap)

@@ -37,20 +37,31 @@ struct side {
     enum cost_mode mode;
 };
 
-/* Both sides evaluated at one rate. */
-struct pt {
-    double n;
-    double cost[2]; /* each side's cheapest variant */
-    double end;     /* the rate at which the first of the variants' pieces ends */
-};
-
 /* What compare_fill() works with: the answer's arena, and two scratch arenas. */
 struct fill {
     struct comparison *cmp;
     struct arena *arena;  /* the answer's: break-evens, curve, labels */
-    struct arena scratch; /* reset for every evaluation of a side */
-    struct arena work;    /* reset for every piece solved */
+    struct arena scratch; /* reset for every pricing of a side */
+    struct arena points;  /* the evaluated points of one break-even; reset for the next */
     bool oom;             /* a scratch allocation failed (resetting forgets it) */
+};
+
+/* One side priced at one rate. */
+struct side_at {
+    double best;      /* its cheapest variant */
+    int arg;          /* which one, as an index into cost[] */
+    double end;       /* where the first of its variants' pieces ends */
+    double step_rate; /* the step all its stepping variants share; 0 when none or they differ */
+    size_t n;         /* variants of the side's mode */
+    double *cost;     /* each one's monthly cost, in the points arena */
+    double *step_usd; /* each one's step (0: it does not step) */
+    double *piece_end;
+};
+
+/* Both sides at one rate. */
+struct pt {
+    double n;
+    struct side_at s[2];
 };
 
 struct solver {
@@ -77,27 +88,55 @@ static void price_at(struct fill *f, const struct advice *a, const struct platfo
         f->oom = true;
 }
 
-static void price_side(struct solver *sv, int k, double n, struct cost_option *o)
-{
-    price_at(sv->f, sv->a, sv->side[k].p, n, o);
-}
-
 static bool mode_ok(const struct side *s, const struct cost_variant *v)
 {
     return s->mode == COST_MODE_NONE || v->mode == s->mode;
 }
 
+/* Prices both sides at rate n. Sets f->oom (and returns a point with no variants) when memory
+ * runs out. */
 static struct pt eval(struct solver *sv, double n)
 {
-    struct pt t = {.n = n, .end = (double)INFINITY};
+    struct pt t = {.n = n};
     sv->evals++;
     for (int k = 0; k < 2; k++) {
+        struct side_at *s = &t.s[k];
         struct cost_option o;
-        price_side(sv, k, n, &o);
-        t.cost[k] = cost_best(&o, sv->side[k].mode);
-        for (size_t i = 0; i < o.n_variants; i++)
-            if (mode_ok(&sv->side[k], &o.variants[i]))
-                t.end = fmin(t.end, o.variants[i].piece_end);
+        price_at(sv->f, sv->a, sv->side[k].p, n, &o);
+        s->best = (double)INFINITY;
+        s->end = (double)INFINITY;
+        s->arg = -1;
+        s->cost = arena_alloc(&sv->f->points, (o.n_variants + 1) * 3 * sizeof(double));
+        if (!s->cost) {
+            sv->f->oom = true;
+            continue;
+        }
+        s->step_usd = s->cost + o.n_variants + 1;
+        s->piece_end = s->step_usd + o.n_variants + 1;
+        bool first_step = true;
+        for (size_t i = 0; i < o.n_variants; i++) {
+            const struct cost_variant *v = &o.variants[i];
+            if (!mode_ok(&sv->side[k], v))
+                continue;
+            s->cost[s->n] = v->monthly_usd;
+            s->step_usd[s->n] = v->step_rate > 0 ? v->step_usd : 0;
+            s->piece_end[s->n] = v->piece_end;
+            if (v->monthly_usd < s->best) {
+                s->best = v->monthly_usd;
+                s->arg = (int)s->n;
+            }
+            s->end = fmin(s->end, v->piece_end);
+            if (v->step_rate > 0) {
+                if (first_step)
+                    s->step_rate = v->step_rate;
+                else if (s->step_rate != v->step_rate)
+                    s->step_rate = -1; /* steps on different grids */
+                first_step = false;
+            }
+            s->n++;
+        }
+        if (s->step_rate < 0)
+            s->step_rate = 0;
     }
     return t;
 }
@@ -111,48 +150,16 @@ static void change(struct solver *sv, double at)
     sv->changes++;
 }
 
-/* The lines of each side's variants on a piece: cost at t1 and slope. */
-struct lines {
-    double *at1[2], *slope[2];
-    size_t n[2];
-};
-
-/* Fills *ln from the variants' costs at t1 and t2 (t1 < t2, both inside the piece), its arrays
- * in the work arena. Returns false when memory ran out or the variants changed. */
-static bool piece_lines(struct solver *sv, double t1, double t2, struct lines *ln)
+static bool dearer(const struct pt *p)
 {
-    for (int k = 0; k < 2; k++) {
-        struct cost_option o;
-        price_side(sv, k, t1, &o);
-        size_t m = 0;
-        ln->at1[k] = arena_alloc(&sv->f->work, (o.n_variants + 1) * sizeof(double));
-        ln->slope[k] = arena_alloc(&sv->f->work, (o.n_variants + 1) * sizeof(double));
-        if (!ln->at1[k] || !ln->slope[k])
-            return false;
-        for (size_t i = 0; i < o.n_variants; i++)
-            if (mode_ok(&sv->side[k], &o.variants[i]))
-                ln->at1[k][m++] = o.variants[i].monthly_usd;
-        ln->n[k] = m;
-        size_t count = o.n_variants;
-        price_side(sv, k, t2, &o);
-        if (o.n_variants != count)
-            return false; /* a platform's variants do not depend on the rate: a bug */
-        m = 0;
-        for (size_t i = 0; i < o.n_variants; i++)
-            if (mode_ok(&sv->side[k], &o.variants[i])) {
-                ln->slope[k][m] = (o.variants[i].monthly_usd - ln->at1[k][m]) / (t2 - t1);
-                m++;
-            }
-    }
-    sv->evals += 2;
-    return true;
+    return p->s[0].best - p->s[1].best > 0;
 }
 
-static double envelope(const struct lines *ln, int k, double t1, double t)
+static double envelope(const double *at1, const double *slope, size_t n, double t1, double t)
 {
     double best = (double)INFINITY;
-    for (size_t i = 0; i < ln->n[k]; i++)
-        best = fmin(best, ln->at1[k][i] + ln->slope[k][i] * (t - t1));
+    for (size_t i = 0; i < n; i++)
+        best = fmin(best, at1[i] + slope[i] * (t - t1));
     return best;
 }
 
@@ -162,56 +169,232 @@ static int cmp_double(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-/* Solves (A.n, B.n], on which every variant of both sides is linear. */
+/* Solves (A.n, B.n], on which every variant of both sides is linear: each variant's line comes
+ * from its costs at the midpoint and at B. */
 static void leaf(struct solver *sv, const struct pt *A, const struct pt *B)
 {
-    double t1 = A->n + (B->n - A->n) / 2, t2 = B->n;
-    struct lines ln;
-    arena_reset(&sv->f->work);
-    if (!piece_lines(sv, t1, t2, &ln)) {
-        sv->f->oom = true;
+    struct pt M = eval(sv, A->n + (B->n - A->n) / 2);
+    if (sv->f->oom || M.s[0].n != B->s[0].n || M.s[1].n != B->s[1].n) {
+        sv->f->oom = true; /* the variants do not depend on the rate; if they did, a bug */
         return;
+    }
+    double t1 = M.n, dt = B->n - M.n;
+    double *slope[2];
+    size_t cap = 2;
+    for (int k = 0; k < 2; k++) {
+        slope[k] = arena_alloc(&sv->f->points, (B->s[k].n + 1) * sizeof(double));
+        if (!slope[k]) {
+            sv->f->oom = true;
+            return;
+        }
+        for (size_t i = 0; i < B->s[k].n; i++)
+            slope[k][i] = (B->s[k].cost[i] - M.s[k].cost[i]) / dt;
+        cap += B->s[k].n * B->s[k].n;
     }
     /* The points where either side's cheapest variant may change split the piece into
      * stretches on which the difference of the sides is linear. */
-    size_t cap = 2 + ln.n[0] * ln.n[0] + ln.n[1] * ln.n[1], nt = 0;
-    double *ts = arena_alloc(&sv->f->work, cap * sizeof(double));
+    double *ts = arena_alloc(&sv->f->points, cap * sizeof(double));
     if (!ts) {
         sv->f->oom = true;
         return;
     }
+    size_t nt = 0;
     for (int k = 0; k < 2; k++)
-        for (size_t i = 0; i < ln.n[k]; i++)
-            for (size_t j = i + 1; j < ln.n[k]; j++) {
-                double ds = ln.slope[k][i] - ln.slope[k][j];
+        for (size_t i = 0; i < M.s[k].n; i++)
+            for (size_t j = i + 1; j < M.s[k].n; j++) {
+                double ds = slope[k][i] - slope[k][j];
                 if (ds == 0)
                     continue;
-                double t = t1 - (ln.at1[k][i] - ln.at1[k][j]) / ds;
+                double t = t1 - (M.s[k].cost[i] - M.s[k].cost[j]) / ds;
                 if (t > A->n && t < B->n)
                     ts[nt++] = t;
             }
     qsort(ts, nt, sizeof(double), cmp_double);
     ts[nt++] = B->n;
+#define DIFF(t)                                                                                    \
+    (envelope(M.s[0].cost, slope[0], M.s[0].n, t1, (t)) -                                          \
+     envelope(M.s[1].cost, slope[1], M.s[1].n, t1, (t)))
     /* Just after A.n (the piece's formula at A.n): a step at A.n itself is a change there. */
-    bool dearer = A->cost[0] - A->cost[1] > 0;
-    double prev_t = A->n;
-    double prev_d = envelope(&ln, 0, t1, A->n) - envelope(&ln, 1, t1, A->n);
-    if ((prev_d > 0) != dearer) {
+    bool d = dearer(A);
+    double prev_t = A->n, prev_d = DIFF(A->n);
+    if ((prev_d > 0) != d) {
         change(sv, A->n);
-        dearer = !dearer;
+        d = !d;
     }
     for (size_t i = 0; i < nt; i++) {
         double t = ts[i];
-        double d = i + 1 == nt ? B->cost[0] - B->cost[1]
-                               : envelope(&ln, 0, t1, t) - envelope(&ln, 1, t1, t);
-        if ((d > 0) != dearer) {
-            double root = prev_d != d ? prev_t + (t - prev_t) * (-prev_d) / (d - prev_d) : t;
+        double diff = i + 1 == nt ? B->s[0].best - B->s[1].best : DIFF(t);
+        if ((diff > 0) != d) {
+            double root = prev_d != diff ? prev_t + (t - prev_t) * (-prev_d) / (diff - prev_d) : t;
             change(sv, root > prev_t && root <= t ? root : t);
-            dearer = !dearer;
+            d = !d;
         }
         prev_t = t;
-        prev_d = d;
+        prev_d = diff;
     }
+#undef DIFF
+}
+
+/* Step k of a fleet that steps every `w`: rates up to k x w (and at least the first step). The
+ * platforms size fleets as ceil(rate / w - COST_EPS). */
+static double step_of(double n, double w)
+{
+    return fmax(1, ceil(n / w - COST_EPS));
+}
+
+/* Counts the integers k in [k_lo, k_hi] with lo < alpha + gamma k <= hi, and sets *ret_first to
+ * the smallest (when there is one). */
+static double count_in(double alpha, double gamma, double lo, double hi, double k_lo, double k_hi,
+                       double *ret_first)
+{
+    double a, b; /* k in [a, b] */
+    if (gamma > 0) {
+        a = floor((lo - alpha) / gamma) + 1;
+        b = floor((hi - alpha) / gamma);
+    } else if (gamma < 0) {
+        a = ceil((hi - alpha) / gamma);
+        b = ceil((lo - alpha) / gamma) - 1;
+    } else {
+        if (!(alpha > lo && alpha <= hi))
+            return 0;
+        a = k_lo;
+        b = k_hi;
+    }
+    /* The division may land one off at an exact boundary: settle the ends by evaluating. */
+    while (a <= b && !(alpha + gamma * a > lo && alpha + gamma * a <= hi))
+        a++;
+    while (b >= a && !(alpha + gamma * b > lo && alpha + gamma * b <= hi))
+        b--;
+    a = fmax(a, k_lo);
+    b = fmin(b, k_hi);
+    if (a > b)
+        return 0;
+    *ret_first = a;
+    return b - a + 1;
+}
+
+/* Solves (A.n, B.n] in closed form when the reference side is one line throughout and the other
+ * side a staircase: every variant it could pick steps on the same grid (step hints), costs the
+ * same within a step, and one of them is cheapest on every step. The counts of changes inside
+ * steps and at the steps between are integers in ranges of k (the step), since the difference
+ * of the sides at the end of step k is linear in k. Returns false, having changed nothing, when
+ * the conditions do not hold (the caller splits the interval instead). */
+static bool stairs(struct solver *sv, const struct pt *A, const struct pt *B)
+{
+    const struct side_at *a0 = &A->s[0], *a1 = &A->s[1], *b0 = &B->s[0], *b1 = &B->s[1];
+    double w = a1->step_rate;
+    if (!(w > 0) || b1->step_rate != w || a0->end < B->n || a0->n != b0->n || a1->n != b1->n)
+        return false;
+    double k_a = step_of(A->n, w), k_b = step_of(B->n, w);
+    if (k_b - k_a < 4)
+        return false; /* a few steps: walking them is as cheap */
+    struct pt M = eval(sv, A->n + (B->n - A->n) / 2);
+    if (sv->f->oom || M.s[0].n != b0->n || M.s[1].n != b1->n)
+        return false;
+    double k_m = step_of(M.n, w);
+    /* The reference side's cheapest line, the same at both ends (lines cross at most once). */
+    double dt = B->n - M.n;
+    int ref = -1;
+    double line_a = 0, line_b = 0;
+    for (size_t i = 0; i < b0->n; i++) {
+        double slope = (b0->cost[i] - M.s[0].cost[i]) / dt;
+        double at_a = M.s[0].cost[i] + slope * (A->n - M.n);
+        if (ref < 0 || at_a < line_a + line_b * A->n)
+            ref = (int)i;
+        if (ref == (int)i) {
+            line_b = slope;
+            line_a = at_a - slope * A->n;
+        }
+    }
+    for (size_t i = 0; i < b0->n; i++)
+        if (b0->cost[i] < b0->cost[ref])
+            return false; /* another line is cheapest at B */
+    /* The other side: each stepping variant is constant within a step and rises by its step
+     * (checked at M against B); a variant that does not step must be one line that stays above
+     * the cheapest staircase's upper bound. Pick the cheapest staircase at both ends. */
+    int stair = -1;
+    for (size_t i = 0; i < b1->n; i++) {
+        double h = b1->step_usd[i];
+        if (h <= 0)
+            continue;
+        double at_m = b1->cost[i] + (k_m - k_b) * h;
+        if (fabs(at_m - M.s[1].cost[i]) > 1e-9 * fmax(1, fabs(at_m)))
+            return false; /* the step hint does not hold here */
+        if (stair < 0 || b1->cost[i] < b1->cost[stair])
+            stair = (int)i;
+    }
+    if (stair < 0)
+        return false;
+    double h = b1->step_usd[stair], f_b = b1->cost[stair];
+    for (size_t i = 0; i < b1->n; i++) {
+        if ((int)i == stair)
+            continue;
+        if (b1->step_usd[i] > 0) {
+            /* Stepping at the same points: cheapest at both ends means cheapest throughout. */
+            double at_a = b1->cost[i] + (k_a - k_b) * b1->step_usd[i];
+            if (at_a < f_b + (k_a - k_b) * h || b1->cost[i] < f_b)
+                return false;
+            continue;
+        }
+        if (a1->piece_end[i] < B->n)
+            return false;
+        double slope = (b1->cost[i] - M.s[1].cost[i]) / dt;
+        double at_a = M.s[1].cost[i] + slope * (A->n - M.n);
+        /* The staircase is at most f_b + (n / w + 1 - k_b) h at rate n. */
+        if (at_a < f_b + (A->n / w + 1 - k_b) * h || b1->cost[i] < f_b + (B->n / w + 1 - k_b) * h)
+            return false;
+    }
+    /* d(n) on step k = line(n) - F(k), F(k) = f_b + (k - k_b) h. */
+#define LINE(n)  (line_a + line_b * (n))
+#define STAIR(k) (f_b + ((k)-k_b) * h)
+    bool d = dearer(A);
+    /* The partial first step, (A, min(k_a w, B)]. */
+    double first_hi = k_a * w;
+    double s0 = LINE(A->n) - STAIR(k_a), e0 = LINE(first_hi) - STAIR(k_a);
+    if ((s0 > 0) != d) {
+        change(sv, A->n);
+        d = !d;
+    }
+    if ((e0 > 0) != d) {
+        change(sv, line_b != 0 ? (STAIR(k_a) - line_a) / line_b : first_hi);
+        d = !d;
+    }
+    /* Steps k_a+1 .. k_b-1 in full, and the jumps after steps k_a .. k_b-1. E(k), the
+     * difference at the end of step k, is alpha + gamma k. */
+    double alpha = line_a - f_b + k_b * h, gamma = line_b * w - h, bw = line_b * w;
+    double fj = 0, fs = 0;
+    /* A jump after step k changes the sign when 0 < E(k) <= h (h > 0 drops it by h). */
+    double jumps = count_in(alpha, gamma, 0, h, k_a, k_b - 1, &fj);
+    /* Inside a full step k the difference runs from E(k) - b w to E(k). */
+    double inside = bw > 0   ? count_in(alpha, gamma, 0, bw, k_a + 1, k_b - 1, &fs)
+                    : bw < 0 ? count_in(alpha, gamma, bw, 0, k_a + 1, k_b - 1, &fs)
+                             : 0;
+    if (jumps + inside > 0) {
+        /* The first of them: a step's inside change comes before the jump that ends it. */
+        double at;
+        if (inside > 0 && (jumps == 0 || fs <= fj))
+            at = line_b != 0 ? (STAIR(fs) - line_a) / line_b : fs * w;
+        else
+            at = fj * w;
+        sv->changes += (int)fmin(jumps + inside, 1e9) - 1;
+        change(sv, at);
+        /* Each change flips the sign: an odd number of them leaves it flipped. */
+        if (fmod(jumps + inside, 2) == 1)
+            d = !d;
+    }
+    /* The partial last step, (( k_b - 1) w, B]: its start is after the jump at (k_b - 1) w. */
+    double sl = LINE((k_b - 1) * w) - STAIR(k_b), el = B->s[0].best - B->s[1].best;
+    if ((sl > 0) != d) {
+        change(sv, (k_b - 1) * w);
+        d = !d;
+    }
+    if ((el > 0) != d) {
+        change(sv, line_b != 0 ? (STAIR(k_b) - line_a) / line_b : B->n);
+        d = !d;
+    }
+#undef LINE
+#undef STAIR
+    return true;
 }
 
 static void visit(struct solver *sv, const struct pt *A, const struct pt *B)
@@ -219,19 +402,34 @@ static void visit(struct solver *sv, const struct pt *A, const struct pt *B)
     if (sv->evals >= SOLVE_BUDGET || sv->f->oom)
         return;
     /* Costs never fall as the rate grows: each side stays between its values at the ends. */
-    if (B->cost[0] <= A->cost[1] || A->cost[0] > B->cost[1])
+    if (B->s[0].best <= A->s[1].best || A->s[0].best > B->s[1].best)
         return;
-    if (A->end >= B->n) {
+    double end = fmin(A->s[0].end, A->s[1].end);
+    if (end >= B->n) {
         leaf(sv, A, B);
         return;
     }
-    double m = sqrt(A->n * B->n);
+    if (stairs(sv, A, B))
+        return;
+    /* Where to split: at the reference side's piece end when the other side is a staircase
+     * (each half may then be solved in closed form); at the first piece end when the pieces
+     * are few (walking them) or when it lies in the lower half of the span on a log scale; else
+     * at the geometric mean, halving far from any crossing. */
+    double end0 = A->s[0].end, m;
+    if (A->s[1].step_rate > 0 && end0 > A->n && end0 < B->n)
+        m = end0;
+    else if (end > A->n && (B->n - A->n <= 8 * (end - A->n) || end * end <= A->n * B->n))
+        m = end;
+    else
+        m = sqrt(A->n * B->n);
     if (!(m > A->n && m < B->n)) {
-        if ((A->cost[0] - A->cost[1] > 0) != (B->cost[0] - B->cost[1] > 0))
+        if (dearer(A) != dearer(B))
             change(sv, B->n);
         return;
     }
     struct pt M = eval(sv, m);
+    if (sv->f->oom)
+        return;
     visit(sv, A, &M);
     visit(sv, &M, B);
 }
@@ -270,11 +468,12 @@ static void solve(struct fill *f, struct break_even *be)
         return;
     }
     struct solver sv = {.a = a, .f = f};
+    arena_reset(&f->points);
     sv.side[0] = (struct side){ref, COST_MODE_NONE};
     sv.side[1] = (struct side){other, be->mode};
     double lo = 1, hi = m->limits.max_invocations_per_month;
     struct pt A = eval(&sv, lo), B = eval(&sv, hi);
-    bool first_dearer = A.cost[0] - A.cost[1] > 0;
+    bool first_dearer = dearer(&A);
     visit(&sv, &A, &B);
     if (!sv.found) {
         be->reason =
@@ -287,10 +486,10 @@ static void solve(struct fill *f, struct break_even *be)
     be->cheaper_below = first_dearer ? other->id : ref->id;
     be->cheaper_above = first_dearer ? ref->id : other->id;
     struct cost_option o;
-    price_side(&sv, 0, be->n, &o);
+    price_at(f, a, ref, be->n, &o);
     be->reference_usd = cost_best(&o, COST_MODE_NONE);
     be->reference_feasible = o.n_blocks == 0;
-    price_side(&sv, 1, be->n, &o);
+    price_at(f, a, other, be->n, &o);
     be->other_usd = cost_best(&o, be->mode);
     be->other_feasible = o.n_blocks == 0;
 }
@@ -383,7 +582,7 @@ int compare_fill(struct comparison *cmp, struct arena *arena)
 {
     struct fill f = {.cmp = cmp, .arena = arena};
     arena_init(&f.scratch, 0);
-    arena_init(&f.work, 0);
+    arena_init(&f.points, 0);
     for (int p = 1; p < MODEL_PLATFORM_COUNT; p++) {
         const struct platform *other = &platforms[p];
         if (other->break_even == BREAK_EVEN_BY_MODE) {
@@ -394,8 +593,8 @@ int compare_fill(struct comparison *cmp, struct arena *arena)
         }
     }
     curve(&f);
-    bool failed = f.oom || arena_failed(&f.scratch) || arena_failed(&f.work);
+    bool failed = f.oom || arena_failed(&f.scratch) || arena_failed(&f.points);
     arena_free(&f.scratch);
-    arena_free(&f.work);
+    arena_free(&f.points);
     return failed || arena_failed(arena) ? CF_ENOMEM : 0;
 }

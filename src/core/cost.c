@@ -123,6 +123,7 @@ void cost_spot_estimate(const struct cost_ctx *c, struct cost_option *o, size_t 
     v->arch = b->arch;
     v->mode = b->mode;
     v->piece_end = b->piece_end;
+    v->step_rate = b->step_rate;
     v->detail = b->detail;
     v->spot = true;
     v->spot_source = COST_SPOT_DISCOUNT;
@@ -136,6 +137,10 @@ void cost_spot_estimate(const struct cost_ctx *c, struct cost_option *o, size_t 
         b = &o->variants[base];                        /* lines grew in the arena, not here */
     }
     cost_variant_finish(c, o, v);
+    /* Every line of a stepping fleet is proportional to its size: so is the discounted step. */
+    b = &o->variants[base];
+    if (b->step_rate > 0 && b->infrastructure_usd > 0)
+        v->step_usd = b->step_usd * v->infrastructure_usd / b->infrastructure_usd;
 }
 
 void cost_choose(struct cost_option *o)

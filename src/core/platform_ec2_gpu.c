@@ -32,9 +32,10 @@ static long variant(const struct cost_ctx *c, const struct gpu_instance *gi, enu
     double hours;
     if (mode == COST_MODE_ALWAYS_ON) {
         d->instances = fmax(1, ceil(o->concurrency / e->jobs_per_instance - COST_EPS));
-        if (w->duration_s > 0)
-            v->piece_end =
-                d->instances * e->jobs_per_instance * c->m->hours_per_month * 3600 / w->duration_s;
+        if (w->duration_s > 0) {
+            v->step_rate = e->jobs_per_instance * c->m->hours_per_month * 3600 / w->duration_s;
+            v->piece_end = d->instances * v->step_rate;
+        }
         hours = d->instances * c->m->hours_per_month;
     } else {
         double billed = cost_round_up(w->duration_s + e->boot_s, e->billing_granularity_s);
@@ -45,6 +46,8 @@ static long variant(const struct cost_ctx *c, const struct gpu_instance *gi, enu
     }
     cost_line_add(c, v, "instance_hours", hours, "instance-hour", gi->usd_per_hour, true);
     cost_variant_finish(c, o, v);
+    if (v->step_rate > 0) /* one more instance costs this */
+        v->step_usd = v->infrastructure_usd / d->instances;
     return (long)(v - o->variants);
 }
 

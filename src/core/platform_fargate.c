@@ -28,6 +28,9 @@ size_for(const struct workload *w, const struct fargate_rates *fr, const struct 
     double best_usd = 0;
     for (size_t i = 0; i < m->fargate.n_pairs; i++) {
         const struct model_fargate_pair *p = &m->fargate.pairs[i];
+        /* Pairs ascend by vCPU: once the vCPU alone costs as much as the best, none is cheaper. */
+        if (best && p->vcpu * fr->vcpu_hour_usd >= best_usd)
+            break;
         if (p->vcpu < w->vcpu - COST_EPS || p->memory_gb * 1024 < w->memory_mb - COST_EPS)
             continue;
         double usd = p->vcpu * fr->vcpu_hour_usd + p->memory_gb * fr->gb_hour_usd;
@@ -71,9 +74,11 @@ static long variant(const struct cost_ctx *c, enum cf_arch arch, enum cost_mode 
         if (!tasks) {
             tasks = fmax(1, ceil(o->concurrency / f->per_task_concurrency - COST_EPS));
             /* The fleet keeps `tasks` up to the rate at which it needs one more. */
-            if (w->duration_s > 0)
-                v->piece_end =
-                    tasks * f->per_task_concurrency * c->m->hours_per_month * 3600 / w->duration_s;
+            if (w->duration_s > 0) {
+                v->step_rate =
+                    f->per_task_concurrency * c->m->hours_per_month * 3600 / w->duration_s;
+                v->piece_end = tasks * v->step_rate;
+            }
         }
         d->tasks = tasks;
         hours = tasks * c->m->hours_per_month;
@@ -91,6 +96,8 @@ static long variant(const struct cost_ctx *c, enum cf_arch arch, enum cost_mode 
         cost_line_add(c, v, "ephemeral_gb_hours", hours * (eph_gb - f->ephemeral_included_gb),
                       "GB-hour", c->rr->fargate_ephemeral_gb_hour_usd, false);
     cost_variant_finish(c, o, v);
+    if (v->step_rate > 0) /* every line is per task: one more task costs this */
+        v->step_usd = v->infrastructure_usd / d->tasks;
     return (long)(v - o->variants);
 }
 
