@@ -60,6 +60,7 @@
 
 #include "computefit/error.h"
 #include "computefit/rates.h"
+#include "computefit/validate.h"
 
 /* The format tag of a rates file; bumped when the format changes incompatibly. */
 #define RATES_JSON_FORMAT "computefit-rates/1"
@@ -110,16 +111,5 @@ int rates_load_file(const char *path, enum cf_rate_source source, struct rates *
  * load `path` concurrently. Returns 0, a rates_validate() error (nothing written), CF_EIO
  * (the message names the step and the system's reason) or CF_ENOMEM. */
 int rates_save_file(const struct rates *r, const char *path, struct cf_error *reterr);
-
-/* Checks everything a table must satisfy before it is served or saved: 1 to
- * RATES_JSON_MAX_REGIONS regions, sorted by code and unique (as rates_finish() leaves them),
- * region codes of a-z, 0-9 and '-'; each region has at least one offer; Lambda: 1 to
- * CF_LAMBDA_TIERS_MAX tiers per architecture, boundaries finite, > 0 and strictly ascending,
- * the last INFINITY; Fargate and every rate > 0 and finite; GPU instances unique, sorted by
- * price, with vcpu, memory_gib, gpu_memory_gib > 0 and gpus >= 1; provenance with a source, an
- * origin and a publication date for every offer present; every string NUL-terminated printable
- * ASCII. Returns 0 or CF_EINVAL with reterr->field the path that rates_to_json() would give the
- * culprit (e.g. "regions[0].fargate.arm64.gb_hour_usd"). */
-int rates_validate(const struct rates *r, struct cf_error *reterr);
 
 #endif
