@@ -4,9 +4,13 @@
  * DESIGN
  * Threads: libmicrohttpd runs an internal thread pool on epoll (MHD_USE_INTERNAL_POLLING_THREAD
  * | MHD_USE_EPOLL, MHD_OPTION_THREAD_POOL_SIZE). Every callback below runs on one of those
- * threads; a request stays on one thread from its first callback to its completion callback.
- * Shared state is only struct cf_app (read-only but for its atomics) and the rates cache
- * (its own lock); per-request state lives in struct conn_req, owned by the request.
+ * threads; a connection, and so each of its requests, stays on one thread from its start to
+ * its end. Shared state is only struct cf_app (read-only but for its atomics), the rates cache
+ * (its own lock) and the request-id counter (an atomic, taken in blocks per thread). What a
+ * connection needs lives in its struct conn_ctx (libmicrohttpd's socket context, made when the
+ * connection starts and freed when it ends): the client's address, formatted once, and the
+ * request state (struct conn_req), reused by each request, since a connection carries one
+ * request at a time. A request allocates only its body and its response.
  *
  * Request life: the first access-handler call sees headers only. A Content-Length above the
  * body cap is answered 413 there and then (libmicrohttpd then stops reading and closes the
@@ -15,7 +19,7 @@
  * dashboards rely on keep-alive. Body chunks are appended to a capped buffer; a chunked body
  * that crosses the cap is discarded and answered 413 at its end, or the connection is closed
  * when the discarding passes the lingering-close limits below. The completion callback logs
- * the request and frees conn_req in every case, aborted connections included.
+ * the request and frees its body in every case, aborted connections included.
  *
  * Lingering close (nginx's name for it): a client that writes its whole body before reading
  * (no "Expect: 100-continue": Python's urllib and requests) is still writing when the early 413
@@ -71,8 +75,9 @@
 #include "computefit/log.h"
 #include "computefit/metrics.h"
 
-#define REQUEST_ID_MAX 64
-#define LINGER_BURST   (256 * 1024) /* bytes read from one socket per wake-up of the lingerer */
+#define REQUEST_ID_MAX   64
+#define REQUEST_ID_BLOCK 4096         /* request-id counter values a worker takes at a time */
+#define LINGER_BURST     (256 * 1024) /* bytes read from one socket per wake-up of the lingerer */
 
 struct linger_slot {
     int fd; /* -1 when the slot is free */
@@ -103,12 +108,13 @@ struct cf_server {
     long linger_timeout_s; /* lingering_close_timeout: likewise */
     unsigned port;
     uint64_t id_seed;          /* random per process: request ids are not guessable across runs */
-    atomic_ulong id_count;     /* request ids are seed-mixed counters: unique within the process */
+    atomic_ulong id_count;     /* request ids are seed-mixed counters: unique within the server */
     struct lingerer *lingerer; /* NULL when lingering close is off */
 };
 
 struct conn_req {
     struct cf_server *srv;
+    const char *peer; /* the connection's, for the log line */
     struct timespec start;
     char request_id[REQUEST_ID_MAX + 1];
     char method[16]; /* copies for the log line: MHD's strings die with the request */
@@ -123,6 +129,14 @@ struct conn_req {
     size_t bytes_out;
     const char *error_code;
     int route_id;
+};
+
+/* What lives as long as a connection (libmicrohttpd's socket context): the client's address,
+ * formatted once, and the request state, reused by each request on the connection (a
+ * connection carries one request at a time). Owned by the connection's worker thread. */
+struct conn_ctx {
+    char peer[INET6_ADDRSTRLEN];
+    struct conn_req req;
 };
 
 static uint64_t mix64(uint64_t x)
@@ -149,17 +163,36 @@ static bool request_id_ok(const char *id)
     return n > 0;
 }
 
+/* Copies the C string `src` into `dst` of `cap` bytes, cut to fit, as snprintf("%s") would. */
+static void copy_capped(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 static void request_id_assign(struct cf_server *srv, struct MHD_Connection *conn,
                               struct conn_req *cr)
 {
     const char *given = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
     if (given && request_id_ok(given)) {
-        snprintf(cr->request_id, sizeof(cr->request_id), "%s", given);
+        copy_capped(cr->request_id, sizeof(cr->request_id), given);
         return;
     }
-    uint64_t n = atomic_fetch_add(&srv->id_count, 1);
-    snprintf(cr->request_id, sizeof(cr->request_id), "%016llx",
-             (unsigned long long)mix64(srv->id_seed ^ mix64(n)));
+    /* Each worker takes counter values in blocks, so that the workers do not meet on one
+     * atomic per request; the values stay unique within the server. (Worker threads belong to
+     * one daemon and end with it, so a block never outlives its server.) */
+    static _Thread_local uint64_t next, left;
+    if (left == 0) {
+        next = atomic_fetch_add(&srv->id_count, REQUEST_ID_BLOCK);
+        left = REQUEST_ID_BLOCK;
+    }
+    left--;
+    uint64_t id = mix64(srv->id_seed ^ mix64(next++));
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 15; i >= 0; i--, id >>= 4) /* "%016llx", without printf */
+        cr->request_id[i] = hex[id & 15];
+    cr->request_id[16] = '\0';
 }
 
 static const char *conn_header(const struct http_request *req, const char *name)
@@ -255,14 +288,17 @@ static enum MHD_Result queue(struct conn_req *cr, struct MHD_Connection *conn,
 static enum MHD_Result on_first_call(struct cf_server *srv, struct MHD_Connection *conn,
                                      const char *method, const char *url, void **con_cls)
 {
-    struct conn_req *cr = calloc(1, sizeof(*cr));
-    if (!cr)
-        return MHD_NO; /* out of memory: drop the connection rather than lie */
-    cr->srv = srv;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct conn_ctx *cx = ci ? ci->socket_context : NULL;
+    if (!cx)
+        return MHD_NO; /* out of memory at accept: drop the connection rather than lie */
+    struct conn_req *cr = &cx->req;
+    *cr = (struct conn_req){.srv = srv, .peer = cx->peer};
     clock_gettime(CLOCK_MONOTONIC, &cr->start);
     request_id_assign(srv, conn, cr);
-    snprintf(cr->method, sizeof(cr->method), "%s", method);
-    snprintf(cr->path, sizeof(cr->path), "%s", url);
+    copy_capped(cr->method, sizeof(cr->method), method);
+    copy_capped(cr->path, sizeof(cr->path), url);
     atomic_fetch_add(&srv->app->in_flight, 1);
     *con_cls = cr;
 
@@ -570,24 +606,46 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     clock_gettime(CLOCK_MONOTONIC, &now);
     int64_t us = (int64_t)(now.tv_sec - cr->start.tv_sec) * 1000000 +
                  (now.tv_nsec - cr->start.tv_nsec) / 1000;
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    char peer[INET6_ADDRSTRLEN] = "";
-    if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr,
-                  peer, sizeof(peer));
-    LOG_FIELDS(CF_LOG_INFO, "request", LOGF_S("request_id", cr->request_id),
-               LOGF_S("method", cr->method), LOGF_S("path", cr->path), LOGF_I("status", cr->status),
-               LOGF_I("duration_us", us), LOGF_I("bytes_out", cr->bytes_out),
-               LOGF_S("error", cr->error_code), LOGF_S("peer", peer),
-               LOGF_B("completed", toe == MHD_REQUEST_TERMINATED_COMPLETED_OK));
+    log_access(&(struct log_access){.request_id = cr->request_id,
+                                    .method = cr->method,
+                                    .path = cr->path,
+                                    .status = cr->status,
+                                    .duration_us = us,
+                                    .bytes_out = (int64_t)cr->bytes_out,
+                                    .error = cr->error_code,
+                                    .peer = cr->peer,
+                                    .completed = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK});
     if (cr->answered)
         metrics_observe(srv->app->metrics, cr->route_id, cr->status, us);
     if (cr->early_413 && srv->lingerer && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
         linger_add(srv->lingerer, conn); /* the 413 is sent; read the body it refused */
     free(cr->body);
-    free(cr);
+    cr->body = NULL; /* cr is the connection's, reused by its next request */
     atomic_fetch_sub(&srv->app->in_flight, 1);
+}
+
+/* Connection start and end: the connection's context is made and freed here. A request's
+ * completion callback always comes before its connection's end. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    (void)cls;
+    if (code != MHD_CONNECTION_NOTIFY_STARTED) {
+        free(*socket_context);
+        *socket_context = NULL;
+        return;
+    }
+    struct conn_ctx *cx = malloc(sizeof(*cx));
+    if (cx) {
+        cx->peer[0] = '\0';
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+            inet_ntop(AF_INET,
+                      &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr,
+                      cx->peer, sizeof(cx->peer));
+    }
+    *socket_context = cx;
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -675,6 +733,7 @@ int server_start(struct cf_app *app, const struct route *routes, size_t n_routes
         {MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout_s, NULL},
         {MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->connection_memory_limit, NULL},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, srv},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, NULL},
         {MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)unescape_keep_nul, NULL},
         {MHD_OPTION_END, 0, NULL},
     };
