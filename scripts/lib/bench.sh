@@ -61,15 +61,18 @@ cf_bench_port_from_log() {
     return 1
 }
 
-# cf_bench_start_baseline OUTVAR: starts the baseline; sets OUTVAR to its port, CF_BENCH_LAST_PID.
+# cf_bench_start_baseline OUTVAR [--sized-body N]: starts the baseline (with POST /sized
+# answering N bytes when given); sets OUTVAR to its port, CF_BENCH_LAST_PID.
 cf_bench_start_baseline() {
-    local out
+    local var=$1 out
+    shift
     out=$(mktemp "$CF_BENCH_TMP/baseline.XXXXXX")
-    "$CF_BENCH_BUILD/bench/computefit-baseline" --port 0 --bind 127.0.0.1 >"$out" &
+    # --sized-body must come first: it is the baseline's own flag, the rest are computefit's.
+    "$CF_BENCH_BUILD/bench/computefit-baseline" "$@" --port 0 --bind 127.0.0.1 >"$out" &
     CF_BENCH_LAST_PID=$!
     CF_BENCH_PIDS+=("$CF_BENCH_LAST_PID")
-    printf -v "$1" '%s' "$(cf_bench_port_from_stdout "$out")"
-    [ -n "${!1}" ] || { echo "baseline did not start" >&2; return 1; }
+    printf -v "$var" '%s' "$(cf_bench_port_from_stdout "$out")"
+    [ -n "${!var}" ] || { echo "baseline did not start" >&2; return 1; }
 }
 
 # cf_bench_start_computefit OUTVAR LOGFILE [flags...]: computefit at the default log level with
