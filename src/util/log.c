@@ -232,7 +232,7 @@ static void line_begin(struct line *l, enum cf_log_level level, const char *even
 struct tbuf {
     pthread_mutex_t mu; /* guards buf, len and open; taken by its thread and by the writer */
     pthread_mutex_t io; /* held while this buffer's lines are written: keeps them in order */
-    char *buf;          /* LOG_TBUF_BYTES */
+    char *buf;          /* LOG_BUF_BYTES */
     size_t len;
     bool open;         /* the writer runs: lines may wait here */
     struct tbuf *next; /* guarded by w.mu */
