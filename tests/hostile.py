@@ -18,8 +18,15 @@ server has to raise its own limit to hold the connections. Then:
      body, 10,000 levels of [ and of {"a": in /advise, /compare and a plan, a binary request
      line. Each is answered 4xx or closed; where the answer comes from computefit its status,
      Content-Type and error shape are checked.
-  3. SIGTERM: the server exits 0.
-  4. A second start with a hard RLIMIT_NOFILE below what connection_limit needs: the server
+  3. Early 413s to clients that write the whole body before reading (no "Expect:
+     100-continue", as Python's urllib and requests send): 10 bodies of 2 MB and 10 of 20 MB,
+     each must read the 413 with the JSON error (the server reads and drops the body after the
+     413: lingering close); 3 bodies past lingering_close_bytes (the client may see a reset);
+     a chunked body past lingering_close_bytes is cut off; a client that stops sending
+     mid-body reads the 413 and is let go after lingering_close_timeout. The server closes
+     every one of those sockets, and /healthz answers after each.
+  4. SIGTERM: the server exits 0.
+  5. A second start with a hard RLIMIT_NOFILE below what connection_limit needs: the server
      clamps connection_limit, logs a warning saying so, and still serves.
 
 Standard library only. Prints one line per check; exits 1 on the first failure (with the
@@ -43,6 +50,8 @@ SLOW_HEADERS = 100
 SLOW_BODIES = 50
 HEALTH_BOUND_S = 2.0
 MAX_BODY = 65536  # the server's default max_body_bytes
+LINGER_BYTES = 33554432  # the server's default lingering_close_bytes
+LINGER_S = 3  # the server's lingering_close_timeout
 
 
 class Failure(Exception):
@@ -92,6 +101,30 @@ class Server:
                 except ValueError:
                     pass
         return out
+
+    def holds(self, client_ports):
+        """Which of these client ports the server still holds a socket for (its descriptors
+        matched with the kernel's TCP table by inode)."""
+        by_inode = {}
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            with open(table) as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    local = int(fields[1].rsplit(":", 1)[1], 16)
+                    remote = int(fields[2].rsplit(":", 1)[1], 16)
+                    if local == self.port and remote in client_ports:
+                        by_inode[fields[9]] = remote
+        held = set()
+        fd_dir = f"/proc/{self.proc.pid}/fd"
+        for fd in os.listdir(fd_dir):
+            try:
+                link = os.readlink(os.path.join(fd_dir, fd))
+            except OSError:
+                continue  # closed meanwhile
+            if link.startswith("socket:[") and link[8:-1] in by_inode:
+                held.add(by_inode[link[8:-1]])
+        return held
 
     def rss_kb(self):
         with open(f"/proc/{self.proc.pid}/status") as f:
@@ -436,7 +469,103 @@ def one_by_one(srv):
     still_healthy(port, "a binary request line")
 
 
-# ---- 4. a hard limit too low for connection_limit ---------------------------------------------
+# ---- 3. early 413s and lingering close ---------------------------------------------------------
+
+def send_all_then_read(port, size, ports):
+    """POSTs a `size`-byte body the way urllib does: the whole body is written before anything
+    is read. Returns the response, or the exception that the write or read raised. The client's
+    port is added to `ports`."""
+    s = connect(port, timeout=30)
+    ports.add(s.getsockname()[1])
+    try:
+        s.sendall(request("POST", "/advise", ["Content-Type: application/json",
+                                              f"Content-Length: {size}"]))
+        chunk = b" " * (1 << 20)
+        left = size
+        while left > 0:
+            n = min(left, len(chunk))
+            s.sendall(chunk[:n])
+            left -= n
+        return Reader(s).response()
+    except OSError as e:
+        return e
+    finally:
+        s.close()
+
+
+def released(srv, ports, what, bound_s):
+    """Waits (bounded) until the server holds no socket of these client ports."""
+    deadline = time.monotonic() + bound_s
+    while srv.holds(ports) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    held = srv.holds(ports)
+    check(not held, f"{what}: the server closed all {len(ports)} sockets (still held: {held})")
+
+
+def lingering(srv):
+    port = srv.port
+    ports = set()
+    for size, runs in ((2_000_000, 10), (20_000_000, 10)):
+        for i in range(runs):
+            r = send_all_then_read(port, size, ports)
+            check(not isinstance(r, OSError),
+                  f"a {size} B body written before reading, run {i + 1}: the client read an "
+                  f"answer{'' if not isinstance(r, OSError) else ', not ' + repr(r)}")
+            expect_error(r, 413, "body_too_large", f"a {size} B body, run {i + 1}")
+            check(r[1].get("connection") == "close", f"a {size} B body, run {i + 1}: "
+                                                      "Connection: close")
+        still_healthy(port, f"{runs} bodies of {size} B")
+    released(srv, ports, "after the lingering closes", LINGER_S + 10)
+
+    too_big = LINGER_BYTES + 8_000_000
+    ports = set()
+    for i in range(3):
+        r = send_all_then_read(port, too_big, ports)
+        print(f"# a body past lingering_close_bytes, run {i + 1}: "
+              f"{r[0] if isinstance(r, tuple) else repr(r)}", flush=True)
+        still_healthy(port, f"a {too_big} B body past lingering_close_bytes")
+    released(srv, ports, "after bodies past lingering_close_bytes", LINGER_S + 10)
+
+    # A chunked body cannot be answered before its end: past lingering_close_bytes the server
+    # closes the connection instead of reading on.
+    s = connect(port, timeout=30)
+    s.sendall(request("POST", "/advise", ["Content-Type: application/json",
+                                          "Transfer-Encoding: chunked"]))
+    chunk = b"%x\r\n" % (1 << 20) + b" " * (1 << 20) + b"\r\n"
+    cut = None
+    try:
+        for _ in range(LINGER_BYTES // (1 << 20) + 64):
+            s.sendall(chunk)
+    except OSError as e:
+        cut = e
+    s.close()
+    check(isinstance(cut, OSError), f"a chunked body past lingering_close_bytes is cut off: {cut!r}")
+    still_healthy(port, "a chunked body past lingering_close_bytes")
+
+    # A client that stops sending mid-body reads the 413; the server drops it after the
+    # lingering deadline: its descriptor goes, and the client's next writes fail.
+    s = connect(port, timeout=30)
+    s.sendall(request("POST", "/advise", ["Content-Type: application/json",
+                                          "Content-Length: 10000000"]) + b" " * 100_000)
+    expect_error(Reader(s).response(), 413, "body_too_large", "a body that stops half way")
+    stalled = {s.getsockname()[1]}
+    check(srv.holds(stalled) == stalled, "the server still reads the stalled body after the 413")
+    released(srv, stalled, "a stalled body after lingering_close_timeout", LINGER_S + 10)
+    failed = None
+    for _ in range(50):  # the first write after the close may still be accepted locally
+        try:
+            s.sendall(b" " * 65536)
+        except OSError as e:
+            failed = e
+            break
+        time.sleep(0.02)
+    s.close()
+    check(isinstance(failed, (BrokenPipeError, ConnectionResetError)),
+          f"the stalled client's connection was closed by the server: {failed!r}")
+    still_healthy(port, "a stalled body")
+
+
+# ---- 5. a hard limit too low for connection_limit ---------------------------------------------
 
 def clamped(build_root):
     srv = Server(build_root, ["--connection_limit", "4096", "--per_ip_connection_limit", "0"],
@@ -466,10 +595,12 @@ def main():
 
     started = time.monotonic()
     srv = Server(build_root, ["--connection_limit", "4096", "--per_ip_connection_limit", "0",
-                              "--connection_timeout", str(TIMEOUT_S)], soft_nofile=1024)
+                              "--connection_timeout", str(TIMEOUT_S),
+                              "--lingering_close_timeout", str(LINGER_S)], soft_nofile=1024)
     try:
         attack(srv)
         one_by_one(srv)
+        lingering(srv)
         status = srv.stop()
         check(status == 0, f"the server exits 0 on SIGTERM (got {status})")
         check(any(e.get("event") == "stopped" for e in srv.events()), "it logged 'stopped'")

@@ -68,12 +68,15 @@ static const char *xmllint_path(void)
     return NULL;
 }
 
-/* Checks `svg` with `xmllint --noout`; fails the test with xmllint's complaint, or when xmllint
- * is missing (scripts/test installs libxml2-utils). */
+/* Checks `svg` with `xmllint --noout`; fails the test with xmllint's complaint. A missing
+ * xmllint fails the test too: a check that passes because it did not run would hide a broken
+ * SVG (scripts/test installs libxml2-utils). */
 static void assert_well_formed(const char *svg, size_t len)
 {
     const char *xmllint = xmllint_path();
-    ck_assert_msg(xmllint != NULL, "xmllint is not installed: apt-get install libxml2-utils");
+    ck_assert_msg(xmllint != NULL, "xmllint is not on PATH, so the SVG's well-formedness cannot be "
+                                   "checked: install the package libxml2-utils "
+                                   "(apt-get install libxml2-utils; scripts/test does)");
     char tmpl[] = "/tmp/test_chart_XXXXXX";
     int fd = mkstemp(tmpl);
     ck_assert_int_ge(fd, 0);

@@ -27,6 +27,9 @@ struct cf_config {
     long connection_timeout_s;
     long connection_memory_limit;
     long max_body_bytes;
+    long lingering_close_bytes;     /* a refused body read and dropped before closing */
+    long lingering_close_timeout_s; /* how long that reading may take */
+    long lingering_close_limit;     /* connections being read and dropped at once */
     long shutdown_timeout_s;
     char log_level[16];
     /* data files */

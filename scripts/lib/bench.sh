@@ -61,15 +61,18 @@ cf_bench_port_from_log() {
     return 1
 }
 
-# cf_bench_start_baseline OUTVAR: starts the baseline; sets OUTVAR to its port, CF_BENCH_LAST_PID.
+# cf_bench_start_baseline OUTVAR [--sized-body N]: starts the baseline (with POST /sized
+# answering N bytes when given); sets OUTVAR to its port, CF_BENCH_LAST_PID.
 cf_bench_start_baseline() {
-    local out
+    local var=$1 out
+    shift
     out=$(mktemp "$CF_BENCH_TMP/baseline.XXXXXX")
-    "$CF_BENCH_BUILD/bench/computefit-baseline" --port 0 --bind 127.0.0.1 >"$out" &
+    # --sized-body must come first: it is the baseline's own flag, the rest are computefit's.
+    "$CF_BENCH_BUILD/bench/computefit-baseline" "$@" --port 0 --bind 127.0.0.1 >"$out" &
     CF_BENCH_LAST_PID=$!
     CF_BENCH_PIDS+=("$CF_BENCH_LAST_PID")
-    printf -v "$1" '%s' "$(cf_bench_port_from_stdout "$out")"
-    [ -n "${!1}" ] || { echo "baseline did not start" >&2; return 1; }
+    printf -v "$var" '%s' "$(cf_bench_port_from_stdout "$out")"
+    [ -n "${!var}" ] || { echo "baseline did not start" >&2; return 1; }
 }
 
 # cf_bench_start_computefit OUTVAR LOGFILE [flags...]: computefit at the default log level with
@@ -200,11 +203,43 @@ end
 LUA
 }
 
-# cf_bench_wrk SECONDS LUA URL: prints "rps p50_us p99_us socket_errors status_errors".
+# CPU ticks (utime + stime) of a process, then of each of its libmicrohttpd worker threads
+# (named MHD-worker): "process_ticks tid:ticks tid:ticks ...".
+cf_bench_ticks() {
+    local t line
+    line=$(sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}')
+    for t in /proc/"$1"/task/*; do
+        [ "$(cat "$t/comm" 2>/dev/null)" = MHD-worker ] || continue
+        line+=" ${t##*/}:$(sed 's/.*) //' "$t/stat" | awk '{print $12 + $13}')"
+    done
+    echo "$line"
+}
+
+# cf_bench_wrk SECONDS LUA URL [PID]: prints "rps p50_us p99_us socket_errors status_errors",
+# and with the server's PID also "cpu_us_per_request busiest_worker_share": the server's CPU
+# (utime + stime, all threads) over the requests served, and the part of the workers' CPU that
+# the busiest worker took (0.5 with two workers evenly loaded; 1.0 when one worker got every
+# connection, which happens: in libmicrohttpd's thread pool whichever worker wakes first
+# accepts the waiting connections in a row, and wrk opens all of its at once).
 CF_BENCH_THREADS=2
 CF_BENCH_CONNECTIONS=32
 cf_bench_wrk() {
-    local out
+    local out pid=${4:-} t0="" t1="" tck
+    [ -n "$pid" ] && t0=$(cf_bench_ticks "$pid")
     out=$(wrk -t"$CF_BENCH_THREADS" -c"$CF_BENCH_CONNECTIONS" -d"$1s" -s "$2" "$3")
-    awk '$1 == "CFRESULT" {printf "%.1f %d %d %d %d\n", $2 / ($3 / 1e6), $6, $7, $4, $5}' <<<"$out"
+    [ -n "$pid" ] && t1=$(cf_bench_ticks "$pid")
+    tck=$(getconf CLK_TCK)
+    awk -v t0="$t0" -v t1="$t1" -v tck="$tck" '$1 == "CFRESULT" {
+        printf "%.1f %d %d %d %d", $2 / ($3 / 1e6), $6, $7, $4, $5
+        if (t0 != "") {
+            n0 = split(t0, a, " "); n1 = split(t1, b, " ")
+            for (i = 2; i <= n0; i++) { split(a[i], kv, ":"); before[kv[1]] = kv[2] }
+            all = 0; max = 0
+            for (i = 2; i <= n1; i++) {
+                split(b[i], kv, ":"); d = kv[2] - before[kv[1]]; all += d; if (d > max) max = d
+            }
+            printf " %.2f %.3f", (b[1] - a[1]) / tck * 1e6 / $2, (all > 0 ? max / all : 0)
+        }
+        printf "\n"
+    }' <<<"$out"
 }

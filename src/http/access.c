@@ -94,8 +94,10 @@ void access_cors(const struct http_request *req, struct http_response *resp, con
                  bool preflight)
 {
     const struct cf_config *cfg = req->app ? req->app->cfg : NULL;
+    if (!cfg || !cfg->cors_origins[0])
+        return; /* CORS off (the default): no header lookup on every request */
     const char *origin = req->header(req, "Origin");
-    if (!cfg || !cfg->cors_origins[0] || !origin || !*origin)
+    if (!origin || !*origin)
         return;
     if (!list_any(cfg->cors_origins, origin_matches, origin))
         return;

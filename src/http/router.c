@@ -10,10 +10,11 @@
 #include <string.h>
 
 /* Matches `path` against `pattern` segment by segment; a "{name}" segment matches one
- * non-empty segment, which is copied into param_buf and recorded in params[]. */
+ * non-empty segment, which is copied into param_buf. params[] is set only on a match. */
 static bool pattern_match(const char *pattern, const char *path, const char **params,
                           char *param_buf, size_t param_cap)
 {
+    const char *found[HTTP_MAX_PATH_PARAMS];
     size_t used = 0;
     int n_params = 0;
     const char *p = pattern, *s = path;
@@ -28,7 +29,7 @@ static bool pattern_match(const char *pattern, const char *path, const char **pa
             if (params) {
                 memcpy(param_buf + used, s, seg_len);
                 param_buf[used + seg_len] = '\0';
-                params[n_params] = param_buf + used;
+                found[n_params] = param_buf + used;
             }
             n_params++;
             used += seg_len + 1;
@@ -41,7 +42,11 @@ static bool pattern_match(const char *pattern, const char *path, const char **pa
         p++;
         s++;
     }
-    return *p == '\0' && *s == '\0';
+    if (*p != '\0' || *s != '\0')
+        return false;
+    for (int i = 0; params && i < n_params; i++)
+        params[i] = found[i];
+    return true;
 }
 
 static bool method_matches(const char *route_method, const char *method)
@@ -63,9 +68,18 @@ enum router_result router_match(const struct route *routes, size_t n, struct htt
                                 const struct route **ret_route, char *param_buf, size_t param_cap,
                                 char *allow, size_t allow_cap)
 {
-    bool path_known = false;
     if (allow_cap)
         allow[0] = '\0';
+    /* The route first, with nothing else: it is found on almost every request, and the Allow
+     * list is only needed when it is not (405, OPTIONS). */
+    for (size_t i = 0; i < n; i++) {
+        if (method_matches(routes[i].method, req->method) &&
+            pattern_match(routes[i].pattern, req->path, req->params, param_buf, param_cap)) {
+            *ret_route = &routes[i];
+            return ROUTER_FOUND;
+        }
+    }
+    bool path_known = false;
     for (size_t i = 0; i < n; i++) {
         if (!pattern_match(routes[i].pattern, req->path, NULL, param_buf, param_cap))
             continue;
@@ -73,11 +87,6 @@ enum router_result router_match(const struct route *routes, size_t n, struct htt
         allow_add(allow, allow_cap, routes[i].method);
         if (strcmp(routes[i].method, "GET") == 0)
             allow_add(allow, allow_cap, "HEAD");
-        if (method_matches(routes[i].method, req->method)) {
-            pattern_match(routes[i].pattern, req->path, req->params, param_buf, param_cap);
-            *ret_route = &routes[i];
-            return ROUTER_FOUND;
-        }
     }
     if (!path_known)
         return ROUTER_NO_PATH;

@@ -4,17 +4,42 @@
  * DESIGN
  * Threads: libmicrohttpd runs an internal thread pool on epoll (MHD_USE_INTERNAL_POLLING_THREAD
  * | MHD_USE_EPOLL, MHD_OPTION_THREAD_POOL_SIZE). Every callback below runs on one of those
- * threads; a request stays on one thread from its first callback to its completion callback.
- * Shared state is only struct cf_app (read-only but for its atomics) and the rates cache
- * (its own lock); per-request state lives in struct conn_req, owned by the request.
+ * threads; a connection, and so each of its requests, stays on one thread from its start to
+ * its end. Shared state is only struct cf_app (read-only but for its atomics), the rates cache
+ * (its own lock) and the request-id counter (an atomic, taken in blocks per thread). What a
+ * connection needs lives in its struct conn_ctx (libmicrohttpd's socket context, made when the
+ * connection starts and freed when it ends): the client's address, formatted once, and the
+ * request state (struct conn_req), reused by each request, since a connection carries one
+ * request at a time. A request allocates only its body and its response.
  *
  * Request life: the first access-handler call sees headers only. A Content-Length above the
- * body cap is answered 413 there and then (libmicrohttpd then closes the connection, which is
- * right: the body is never read). Everything else is answered on a later call, because 0.9.75
+ * body cap is answered 413 there and then (libmicrohttpd then stops reading and closes the
+ * connection once the 413 is sent). Everything else is answered on a later call, because 0.9.75
  * closes the connection of a response queued on the first call, and load balancers and
  * dashboards rely on keep-alive. Body chunks are appended to a capped buffer; a chunked body
- * that crosses the cap is discarded and answered 413 at its end. The completion callback logs
- * the request and frees conn_req in every case, aborted connections included.
+ * that crosses the cap is discarded and answered 413 at its end, or the connection is closed
+ * when the discarding passes the lingering-close limits below. The completion callback logs
+ * the request and frees its body in every case, aborted connections included.
+ *
+ * Lingering close (nginx's name for it): a client that writes its whole body before reading
+ * (no "Expect: 100-continue": Python's urllib and requests) is still writing when the early 413
+ * is sent, and closing a socket with unread data makes the kernel send a reset, which destroys
+ * the 413 in the client's receive buffer (measured: 1 MB bodies failed two times in three, 2 MB
+ * always, with EPIPE or ECONNRESET). So once the 413 is sent, the completion callback hands a
+ * dup() of the connection's socket to the lingerer thread; libmicrohttpd then shuts down its
+ * sending side (the client sees the 413 and end of stream) and closes its descriptor (it
+ * removes it from its epoll set first, so its own events stop), while the duplicate keeps the
+ * socket open. The lingerer reads and drops what arrives until the client closes, or until
+ * lingering_close_bytes were read or lingering_close_timeout passed, and then closes it. At most
+ * lingering_close_limit sockets linger at once; past that, or with lingering_close_bytes 0, the
+ * socket is closed at once as before.
+ *   Lingerer thread: one, started by server_start() when lingering is on, joined by
+ *   server_stop() after the daemon has stopped (remaining sockets are then closed). Its epoll
+ *   set holds the lingering sockets; an eventfd wakes it to stop.
+ *   Lock: `lingerer.mu` guards the slots (which are in use, their descriptors, byte counts and
+ *   deadlines) and `stop`. HTTP workers take it to add a socket (only after an early 413); the
+ *   lingerer holds it while it reads (at most LINGER_BURST bytes per socket per wake-up, so a
+ *   worker never waits long) and closes. Sockets are closed only by the lingerer.
  *
  * Limits: server_start() raises the soft RLIMIT_NOFILE to fit connection_limit (or clamps the
  * limit, with a warning, when the hard limit is lower), so that a flood of idle connections
@@ -29,14 +54,19 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -45,7 +75,28 @@
 #include "computefit/log.h"
 #include "computefit/metrics.h"
 
-#define REQUEST_ID_MAX 64
+#define REQUEST_ID_MAX   64
+#define REQUEST_ID_BLOCK 4096         /* request-id counter values a worker takes at a time */
+#define LINGER_BURST     (256 * 1024) /* bytes read from one socket per wake-up of the lingerer */
+
+struct linger_slot {
+    int fd; /* -1 when the slot is free */
+    size_t dropped;
+    struct timespec deadline;
+};
+
+/* The lingering close (see DESIGN). */
+struct lingerer {
+    pthread_mutex_t mu; /* guards slots, n_used and stop */
+    struct linger_slot *slots;
+    size_t n_slots, n_used;
+    bool stop;
+    size_t max_bytes;
+    long timeout_s;
+    int epfd;   /* the lingering sockets, data.ptr = their slot */
+    int wakefd; /* eventfd: stop */
+    pthread_t thread;
+};
 
 struct cf_server {
     struct MHD_Daemon *daemon;
@@ -53,13 +104,17 @@ struct cf_server {
     const struct route *routes;
     size_t n_routes;
     size_t max_body;
+    size_t linger_bytes;   /* lingering_close_bytes: also bounds a too-big chunked body */
+    long linger_timeout_s; /* lingering_close_timeout: likewise */
     unsigned port;
-    uint64_t id_seed;      /* random per process: request ids are not guessable across runs */
-    atomic_ulong id_count; /* request ids are seed-mixed counters: unique within the process */
+    uint64_t id_seed;          /* random per process: request ids are not guessable across runs */
+    atomic_ulong id_count;     /* request ids are seed-mixed counters: unique within the server */
+    struct lingerer *lingerer; /* NULL when lingering close is off */
 };
 
 struct conn_req {
     struct cf_server *srv;
+    const char *peer; /* the connection's, for the log line */
     struct timespec start;
     char request_id[REQUEST_ID_MAX + 1];
     char method[16]; /* copies for the log line: MHD's strings die with the request */
@@ -68,10 +123,20 @@ struct conn_req {
     size_t body_len;
     bool too_big;
     bool answered;
+    bool early_413; /* answered from Content-Length before the body was read: linger */
+    size_t dropped; /* bytes of a too-big chunked body read and dropped */
     int status;
     size_t bytes_out;
     const char *error_code;
     int route_id;
+};
+
+/* What lives as long as a connection (libmicrohttpd's socket context): the client's address,
+ * formatted once, and the request state, reused by each request on the connection (a
+ * connection carries one request at a time). Owned by the connection's worker thread. */
+struct conn_ctx {
+    char peer[INET6_ADDRSTRLEN];
+    struct conn_req req;
 };
 
 static uint64_t mix64(uint64_t x)
@@ -98,17 +163,36 @@ static bool request_id_ok(const char *id)
     return n > 0;
 }
 
+/* Copies the C string `src` into `dst` of `cap` bytes, cut to fit, as snprintf("%s") would. */
+static void copy_capped(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 static void request_id_assign(struct cf_server *srv, struct MHD_Connection *conn,
                               struct conn_req *cr)
 {
     const char *given = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
     if (given && request_id_ok(given)) {
-        snprintf(cr->request_id, sizeof(cr->request_id), "%s", given);
+        copy_capped(cr->request_id, sizeof(cr->request_id), given);
         return;
     }
-    uint64_t n = atomic_fetch_add(&srv->id_count, 1);
-    snprintf(cr->request_id, sizeof(cr->request_id), "%016llx",
-             (unsigned long long)mix64(srv->id_seed ^ mix64(n)));
+    /* Each worker takes counter values in blocks, so that the workers do not meet on one
+     * atomic per request; the values stay unique within the server. (Worker threads belong to
+     * one daemon and end with it, so a block never outlives its server.) */
+    static _Thread_local uint64_t next, left;
+    if (left == 0) {
+        next = atomic_fetch_add(&srv->id_count, REQUEST_ID_BLOCK);
+        left = REQUEST_ID_BLOCK;
+    }
+    left--;
+    uint64_t id = mix64(srv->id_seed ^ mix64(next++));
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 15; i >= 0; i--, id >>= 4) /* "%016llx", without printf */
+        cr->request_id[i] = hex[id & 15];
+    cr->request_id[16] = '\0';
 }
 
 static const char *conn_header(const struct http_request *req, const char *name)
@@ -204,14 +288,17 @@ static enum MHD_Result queue(struct conn_req *cr, struct MHD_Connection *conn,
 static enum MHD_Result on_first_call(struct cf_server *srv, struct MHD_Connection *conn,
                                      const char *method, const char *url, void **con_cls)
 {
-    struct conn_req *cr = calloc(1, sizeof(*cr));
-    if (!cr)
-        return MHD_NO; /* out of memory: drop the connection rather than lie */
-    cr->srv = srv;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct conn_ctx *cx = ci ? ci->socket_context : NULL;
+    if (!cx)
+        return MHD_NO; /* out of memory at accept: drop the connection rather than lie */
+    struct conn_req *cr = &cx->req;
+    *cr = (struct conn_req){.srv = srv, .peer = cx->peer};
     clock_gettime(CLOCK_MONOTONIC, &cr->start);
     request_id_assign(srv, conn, cr);
-    snprintf(cr->method, sizeof(cr->method), "%s", method);
-    snprintf(cr->path, sizeof(cr->path), "%s", url);
+    copy_capped(cr->method, sizeof(cr->method), method);
+    copy_capped(cr->path, sizeof(cr->path), url);
     atomic_fetch_add(&srv->app->in_flight, 1);
     *con_cls = cr;
 
@@ -225,32 +312,52 @@ static enum MHD_Result on_first_call(struct cf_server *srv, struct MHD_Connectio
             http_response_error(&resp, CF_ETOOBIG, NULL,
                                 "The request body is %llu bytes; the limit is %zu bytes.", n,
                                 srv->max_body);
+            cr->early_413 = true;
             return queue(cr, conn, &resp);
         }
     }
     return MHD_YES;
 }
 
-static void on_body_chunk(struct conn_req *cr, const char *data, size_t len)
+/* Whether a too-big chunked body, which cannot be answered before its end (on 0.9.75 a response
+ * cannot be queued mid-upload: docs/recipes.md), may still be read and dropped: within the
+ * lingering-close limits, as an early 413's body is. Past them the connection is closed without
+ * an answer. */
+static bool may_keep_dropping(const struct conn_req *cr)
 {
-    if (cr->too_big)
-        return;
+    const struct cf_server *srv = cr->srv;
+    if (cr->dropped > srv->linger_bytes)
+        return false;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec - cr->start.tv_sec < srv->linger_timeout_s;
+}
+
+/* Takes one chunk of the body; returns false when the connection should be closed. */
+static bool on_body_chunk(struct conn_req *cr, const char *data, size_t len)
+{
+    if (cr->too_big) {
+        cr->dropped += len;
+        return may_keep_dropping(cr);
+    }
     if (cr->body_len + len > cr->srv->max_body) {
         cr->too_big = true;
+        cr->dropped = cr->body_len + len;
         free(cr->body);
         cr->body = NULL;
         cr->body_len = 0;
-        return;
+        return may_keep_dropping(cr);
     }
     char *grown = realloc(cr->body, cr->body_len + len + 1);
     if (!grown) {
         cr->too_big = true; /* answered as an error below; never a crash */
-        return;
+        return true;
     }
     memcpy(grown + cr->body_len, data, len);
     cr->body = grown;
     cr->body_len += len;
     cr->body[cr->body_len] = '\0';
+    return true;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -267,9 +374,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (*upload_data_size) {
-        on_body_chunk(cr, upload_data, *upload_data_size);
+        bool more = on_body_chunk(cr, upload_data, *upload_data_size);
         *upload_data_size = 0;
-        return MHD_YES;
+        return more ? MHD_YES : MHD_NO;
     }
 
     struct http_response resp = {0};
@@ -295,6 +402,198 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return queue(cr, conn, &resp);
 }
 
+static void lock_or_die(int r)
+{
+    if (r != 0)
+        abort(); /* a failing lock call is a bug; never limp on */
+}
+
+static bool passed(const struct timespec *now, const struct timespec *t)
+{
+    return now->tv_sec > t->tv_sec || (now->tv_sec == t->tv_sec && now->tv_nsec >= t->tv_nsec);
+}
+
+/* Closes a lingering socket and frees its slot. The lingerer only, with mu held. The socket is
+ * taken out of the epoll set first: libmicrohttpd may not have closed its own descriptor yet,
+ * and the set would otherwise keep reporting the open socket for a slot that is reused. */
+static void linger_release(struct lingerer *lg, struct linger_slot *sl)
+{
+    epoll_ctl(lg->epfd, EPOLL_CTL_DEL, sl->fd, NULL);
+    close(sl->fd);
+    sl->fd = -1;
+    lg->n_used--;
+}
+
+/* Reads and drops what a lingering socket holds (at most LINGER_BURST bytes, so that a worker
+ * adding a socket never waits long for mu). Releases the slot at end of stream, on an error or
+ * past max_bytes. The lingerer only, with mu held. */
+static void linger_drain(struct lingerer *lg, struct linger_slot *sl, char *buf, size_t cap)
+{
+    for (size_t burst = 0; burst < LINGER_BURST;) {
+        ssize_t n = read(sl->fd, buf, cap);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return; /* all read for now; epoll says when more comes */
+        if (n <= 0) {
+            linger_release(lg, sl); /* the client closed (or reset): done */
+            return;
+        }
+        burst += (size_t)n;
+        sl->dropped += (size_t)n;
+        if (sl->dropped > lg->max_bytes) {
+            linger_release(lg, sl); /* past the limit: close, a reset if more is coming */
+            return;
+        }
+    }
+}
+
+static void *linger_main(void *arg)
+{
+    struct lingerer *lg = arg;
+    char buf[64 * 1024]; /* dropped bytes land here */
+    struct epoll_event ev[64];
+    int timeout_ms = -1;
+    for (;;) {
+        int n = epoll_wait(lg->epfd, ev, 64, timeout_ms);
+        if (n < 0 && errno != EINTR)
+            abort(); /* only a bug makes epoll_wait fail */
+        lock_or_die(pthread_mutex_lock(&lg->mu));
+        if (lg->stop) {
+            lock_or_die(pthread_mutex_unlock(&lg->mu));
+            break;
+        }
+        for (int i = 0; i < n; i++) {
+            struct linger_slot *sl = ev[i].data.ptr;
+            if (!sl) {
+                eventfd_t v;
+                eventfd_read(lg->wakefd, &v); /* a socket was added: recompute the timeout */
+            } else if (sl->fd >= 0) {
+                linger_drain(lg, sl, buf, sizeof(buf));
+            }
+        }
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        timeout_ms = -1;
+        for (size_t i = 0; i < lg->n_slots && lg->n_used; i++) {
+            struct linger_slot *sl = &lg->slots[i];
+            if (sl->fd < 0)
+                continue;
+            if (passed(&now, &sl->deadline)) {
+                linger_release(lg, sl); /* the client is too slow: close */
+                continue;
+            }
+            long ms = (sl->deadline.tv_sec - now.tv_sec) * 1000 +
+                      (sl->deadline.tv_nsec - now.tv_nsec) / 1000000 + 1;
+            if (timeout_ms < 0 || ms < timeout_ms)
+                timeout_ms = (int)ms;
+        }
+        lock_or_die(pthread_mutex_unlock(&lg->mu));
+    }
+    return NULL;
+}
+
+/* Hands the socket of a connection whose early 413 has been sent to the lingerer, as a
+ * duplicate descriptor (libmicrohttpd closes its own). When every slot is taken the socket is
+ * not kept and closes with the connection, as without lingering. Any HTTP worker. */
+static void linger_add(struct lingerer *lg, struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci)
+        return;
+    lock_or_die(pthread_mutex_lock(&lg->mu));
+    struct linger_slot *sl = NULL;
+    for (size_t i = 0; !lg->stop && lg->n_used < lg->n_slots && i < lg->n_slots; i++) {
+        if (lg->slots[i].fd < 0) {
+            sl = &lg->slots[i];
+            break;
+        }
+    }
+    int fd = sl ? fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0) : -1;
+    if (fd >= 0) {
+        /* libmicrohttpd's sockets are non-blocking already (the flag is the socket's, shared
+         * with the duplicate); the lingerer's reads rely on it, so make sure. */
+        int fl = fcntl(fd, F_GETFL);
+        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = sl};
+        if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0 ||
+            epoll_ctl(lg->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+            close(fd);
+        } else {
+            sl->fd = fd;
+            sl->dropped = 0;
+            clock_gettime(CLOCK_MONOTONIC, &sl->deadline);
+            sl->deadline.tv_sec += lg->timeout_s;
+            lg->n_used++;
+            eventfd_write(lg->wakefd, 1);
+        }
+    }
+    lock_or_die(pthread_mutex_unlock(&lg->mu));
+}
+
+/* Joins the lingerer and closes what still lingers. Called after the daemon has stopped, so no
+ * worker can add a socket any more. Accepts NULL. */
+static void linger_stop(struct lingerer *lg)
+{
+    if (!lg)
+        return;
+    lock_or_die(pthread_mutex_lock(&lg->mu));
+    lg->stop = true;
+    lock_or_die(pthread_mutex_unlock(&lg->mu));
+    eventfd_write(lg->wakefd, 1);
+    lock_or_die(pthread_join(lg->thread, NULL));
+    for (size_t i = 0; i < lg->n_slots; i++)
+        if (lg->slots[i].fd >= 0)
+            close(lg->slots[i].fd);
+    close(lg->epfd);
+    close(lg->wakefd);
+    pthread_mutex_destroy(&lg->mu);
+    free(lg->slots);
+    free(lg);
+}
+
+/* Starts the lingerer for up to `limit` sockets; returns NULL when it cannot (then sockets are
+ * closed at once, as without lingering, and a warning says why). */
+static struct lingerer *linger_start(size_t limit, size_t max_bytes, long timeout_s)
+{
+    struct lingerer *lg = calloc(1, sizeof(*lg));
+    if (!lg)
+        goto fail;
+    lg->epfd = lg->wakefd = -1;
+    lg->slots = calloc(limit, sizeof(*lg->slots));
+    lg->epfd = epoll_create1(EPOLL_CLOEXEC);
+    lg->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (!lg->slots || lg->epfd < 0 || lg->wakefd < 0)
+        goto fail;
+    for (size_t i = 0; i < limit; i++)
+        lg->slots[i].fd = -1;
+    lg->n_slots = limit;
+    lg->max_bytes = max_bytes;
+    lg->timeout_s = timeout_s;
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+    if (epoll_ctl(lg->epfd, EPOLL_CTL_ADD, lg->wakefd, &ev) != 0 ||
+        pthread_mutex_init(&lg->mu, NULL) != 0)
+        goto fail;
+    if (pthread_create(&lg->thread, NULL, linger_main, lg) != 0) {
+        pthread_mutex_destroy(&lg->mu);
+        goto fail;
+    }
+    return lg;
+fail:
+    LOG_FIELDS(CF_LOG_WARN, "lingering_close_off",
+               LOGF_S("message", "cannot start the lingering-close thread; an early 413 closes "
+                                 "the connection at once"));
+    if (lg) {
+        if (lg->epfd >= 0)
+            close(lg->epfd);
+        if (lg->wakefd >= 0)
+            close(lg->wakefd);
+        free(lg->slots);
+        free(lg);
+    }
+    return NULL;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -307,22 +606,46 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     clock_gettime(CLOCK_MONOTONIC, &now);
     int64_t us = (int64_t)(now.tv_sec - cr->start.tv_sec) * 1000000 +
                  (now.tv_nsec - cr->start.tv_nsec) / 1000;
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    char peer[INET6_ADDRSTRLEN] = "";
-    if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr,
-                  peer, sizeof(peer));
-    LOG_FIELDS(CF_LOG_INFO, "request", LOGF_S("request_id", cr->request_id),
-               LOGF_S("method", cr->method), LOGF_S("path", cr->path), LOGF_I("status", cr->status),
-               LOGF_I("duration_us", us), LOGF_I("bytes_out", cr->bytes_out),
-               LOGF_S("error", cr->error_code), LOGF_S("peer", peer),
-               LOGF_B("completed", toe == MHD_REQUEST_TERMINATED_COMPLETED_OK));
+    log_access(&(struct log_access){.request_id = cr->request_id,
+                                    .method = cr->method,
+                                    .path = cr->path,
+                                    .status = cr->status,
+                                    .duration_us = us,
+                                    .bytes_out = (int64_t)cr->bytes_out,
+                                    .error = cr->error_code,
+                                    .peer = cr->peer,
+                                    .completed = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK});
     if (cr->answered)
         metrics_observe(srv->app->metrics, cr->route_id, cr->status, us);
+    if (cr->early_413 && srv->lingerer && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        linger_add(srv->lingerer, conn); /* the 413 is sent; read the body it refused */
     free(cr->body);
-    free(cr);
+    cr->body = NULL; /* cr is the connection's, reused by its next request */
     atomic_fetch_sub(&srv->app->in_flight, 1);
+}
+
+/* Connection start and end: the connection's context is made and freed here. A request's
+ * completion callback always comes before its connection's end. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    (void)cls;
+    if (code != MHD_CONNECTION_NOTIFY_STARTED) {
+        free(*socket_context);
+        *socket_context = NULL;
+        return;
+    }
+    struct conn_ctx *cx = malloc(sizeof(*cx));
+    if (cx) {
+        cx->peer[0] = '\0';
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET)
+            inet_ntop(AF_INET,
+                      &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr,
+                      cx->peer, sizeof(cx->peer));
+    }
+    *socket_context = cx;
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -345,11 +668,12 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
  * the soft limit (often 1024) is raised toward the hard limit, which an unprivileged process
  * may do. When even the hard limit is too low, the connection limit is clamped to what fits
  * and a warning says so: libmicrohttpd would otherwise accept connections until accept()
- * fails with EMFILE, and then the health checks could not get through either. Returns the
- * connection limit to use. */
-static long connection_budget(long wanted, long threads)
+ * fails with EMFILE, and then the health checks could not get through either. Sockets in a
+ * lingering close (`lingering`) are no longer libmicrohttpd's connections but still hold a
+ * descriptor each. Returns the connection limit to use. */
+static long connection_budget(long wanted, long threads, long lingering)
 {
-    rlim_t spare = RESERVED_FDS + 2 * (rlim_t)threads;
+    rlim_t spare = RESERVED_FDS + 2 * (rlim_t)threads + (rlim_t)lingering;
     rlim_t need = (rlim_t)wanted + spare;
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
@@ -383,6 +707,8 @@ int server_start(struct cf_app *app, const struct route *routes, size_t n_routes
     srv->routes = routes;
     srv->n_routes = n_routes;
     srv->max_body = (size_t)cfg->max_body_bytes;
+    srv->linger_bytes = (size_t)cfg->lingering_close_bytes;
+    srv->linger_timeout_s = cfg->lingering_close_timeout_s;
     if (getrandom(&srv->id_seed, sizeof(srv->id_seed), GRND_NONBLOCK) != sizeof(srv->id_seed))
         srv->id_seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
     atomic_init(&srv->id_count, 0);
@@ -401,19 +727,27 @@ int server_start(struct cf_app *app, const struct route *routes, size_t n_routes
         {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, srv}, /* first: catches the rest */
         {MHD_OPTION_SOCK_ADDR, 0, &addr},
         {MHD_OPTION_THREAD_POOL_SIZE, threads, NULL},
-        {MHD_OPTION_CONNECTION_LIMIT, connection_budget(cfg->connection_limit, threads), NULL},
+        {MHD_OPTION_CONNECTION_LIMIT,
+         connection_budget(cfg->connection_limit, threads, cfg->lingering_close_limit), NULL},
         {MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_connection_limit, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout_s, NULL},
         {MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->connection_memory_limit, NULL},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, srv},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, NULL},
         {MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)unescape_keep_nul, NULL},
         {MHD_OPTION_END, 0, NULL},
     };
+    /* Before the daemon: the workers read srv->lingerer from their first request on. */
+    if (cfg->lingering_close_bytes > 0 && cfg->lingering_close_limit > 0)
+        srv->lingerer =
+            linger_start((size_t)cfg->lingering_close_limit, (size_t)cfg->lingering_close_bytes,
+                         cfg->lingering_close_timeout_s);
     unsigned flags =
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     srv->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv,
                                    MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
     if (!srv->daemon) {
+        linger_stop(srv->lingerer);
         free(srv);
         return cf_error_set(reterr, CF_EIO, "port",
                             "cannot listen on %s:%ld (port in use, or not permitted)", cfg->bind,
@@ -455,5 +789,6 @@ void server_stop(struct cf_server *srv, long timeout_ms)
     LOG_FIELDS(CF_LOG_INFO, "draining_done", LOGF_I("waited_ms", waited_ms),
                LOGF_I("abandoned_requests", left));
     MHD_stop_daemon(srv->daemon);
+    linger_stop(srv->lingerer); /* after the daemon: no worker adds a socket any more */
     free(srv);
 }
