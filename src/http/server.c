@@ -70,6 +70,7 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "computefit/log.h"
@@ -771,11 +772,13 @@ void server_stop(struct cf_server *srv, long timeout_ms)
     if (!srv)
         return;
     atomic_store(&srv->app->stopping, true);
-    /* Quiescing hands the listening socket back; closing it at once makes new connections
-     * fail fast instead of waiting in the kernel's backlog for a server that will not answer. */
+    /* Quiescing hands the listening socket back. Shutting it down at once makes new connections
+     * fail fast instead of waiting in the kernel's backlog for a server that will not answer;
+     * it is closed only after MHD_stop_daemon(), because a worker thread may still be taking it
+     * out of its epoll set (libmicrohttpd's rule for threaded daemons; TSan saw the race). */
     MHD_socket listen_fd = MHD_quiesce_daemon(srv->daemon);
     if (listen_fd != MHD_INVALID_SOCKET)
-        close(listen_fd);
+        shutdown(listen_fd, SHUT_RDWR);
     struct timespec start, now;
     clock_gettime(CLOCK_MONOTONIC, &start);
     long waited_ms = 0;
@@ -789,6 +792,8 @@ void server_stop(struct cf_server *srv, long timeout_ms)
     LOG_FIELDS(CF_LOG_INFO, "draining_done", LOGF_I("waited_ms", waited_ms),
                LOGF_I("abandoned_requests", left));
     MHD_stop_daemon(srv->daemon);
+    if (listen_fd != MHD_INVALID_SOCKET)
+        close(listen_fd);
     linger_stop(srv->lingerer); /* after the daemon: no worker adds a socket any more */
     free(srv);
 }
