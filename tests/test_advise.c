@@ -310,9 +310,8 @@ START_TEST(rule_duration)
     expect_verdict("{\"duration\": 900, " SMALL "}", "duration", "risky_lambda");
     expect_verdict("{\"duration\": 901, " SMALL "}", "duration", "blocks_lambda");
     /* Each outcome has a code of its own, the same whatever the figures. */
-    const char *const codes[][2] = {{"599", "duration_short"},
-                                    {"600", "duration_risky"},
-                                    {"901", "duration_too_long"}};
+    const char *const codes[][2] = {
+        {"599", "duration_short"}, {"600", "duration_risky"}, {"901", "duration_too_long"}};
     for (size_t i = 0; i < 3; i++) {
         char req[128];
         snprintf(req, sizeof(req), "{\"duration\": %s, " SMALL "}", codes[i][0]);

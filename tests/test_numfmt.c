@@ -55,11 +55,36 @@ static void check_all(double v)
 
 START_TEST(special_values)
 {
-    const double values[] = {0.0,      -0.0,         1.0,     -1.0,     0.5,      DBL_MIN,
-                             DBL_MAX,  DBL_TRUE_MIN, 5e-324,  -5e-324,  1e-300,   1e300,
-                             INFINITY, -INFINITY,    NAN,     1e15,     1e15 - 1, 1e14,
-                             1e-13,    1e-14,        9.5,     0.05,     0.15,     2.5,
-                             1e-5,     1e-4,         99999.5, 999999.5, 123456.5, 0.000123456789};
+    const double values[] = {0.0,
+                             -0.0,
+                             1.0,
+                             -1.0,
+                             0.5,
+                             DBL_MIN,
+                             DBL_MAX,
+                             DBL_TRUE_MIN,
+                             5e-324,
+                             -5e-324,
+                             1e-300,
+                             1e300,
+                             (double)INFINITY,
+                             -(double)INFINITY,
+                             (double)NAN,
+                             1e15,
+                             1e15 - 1,
+                             1e14,
+                             1e-13,
+                             1e-14,
+                             9.5,
+                             0.05,
+                             0.15,
+                             2.5,
+                             1e-5,
+                             1e-4,
+                             99999.5,
+                             999999.5,
+                             123456.5,
+                             0.000123456789};
     for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
         check_all(values[i]);
 }
@@ -121,7 +146,7 @@ START_TEST(magnitudes)
             double v = base * (1 + (double)(rng() % 1000000) / 1e6);
             check_all(v);
             check_all(nextafter(base, 0));
-            check_all(nextafter(base, INFINITY));
+            check_all(nextafter(base, (double)INFINITY));
         }
     }
 }

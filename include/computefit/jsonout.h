@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "computefit/dynbuf.h"
 
@@ -52,8 +53,14 @@ void jsonw_object_end(struct jsonw *w);
 void jsonw_array(struct jsonw *w); /* a value: '[' */
 void jsonw_array_end(struct jsonw *w);
 /* Inside an object, before its value. Keys are the renderer's own names, written as they are:
- * plain ASCII with nothing JSON would escape. */
-void jsonw_key(struct jsonw *w, const char *key);
+ * plain ASCII with nothing JSON would escape. `n` is the key's length (jsonw_key: strlen, which
+ * the compiler works out for a literal key). */
+void jsonw_keyn(struct jsonw *w, const char *key, size_t n);
+
+static inline void jsonw_key(struct jsonw *w, const char *key)
+{
+    jsonw_keyn(w, key, strlen(key));
+}
 
 /* Appends `text` (len bytes), members or elements written by another writer into another
  * buffer, as the next ones of the current container: a comma first unless it is the first. */

@@ -286,10 +286,9 @@ void jsonw_array_end(struct jsonw *w)
     close_container(w, "]");
 }
 
-void jsonw_key(struct jsonw *w, const char *key)
+void jsonw_keyn(struct jsonw *w, const char *key, size_t n)
 {
     sep(w);
-    size_t n = strlen(key);
     char *p = dynbuf_room(w->d, n + 3);
     if (p) { /* keys are the renderers' own names: plain ASCII, nothing to escape */
         p[0] = '"';

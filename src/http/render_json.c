@@ -202,12 +202,15 @@ static void options(struct jsonw *j, const struct advice *a)
 
 static void verdict(struct jsonw *j, struct verdict v)
 {
-    static const char *const kinds[] = {"neutral", "favours", "risky", "blocks"};
-    char text[64];
-    if (v.kind == VERDICT_NEUTRAL)
-        snprintf(text, sizeof(text), "neutral");
-    else
-        snprintf(text, sizeof(text), "%s_%s", kinds[v.kind], platforms[v.platform].verdict_key);
+    static const char *const kinds[] = {"neutral", "favours_", "risky_", "blocks_"};
+    char text[64] = "neutral";
+    if (v.kind != VERDICT_NEUTRAL) {
+        size_t k = strlen(kinds[v.kind]), n = strlen(platforms[v.platform].verdict_key);
+        if (k + n < sizeof(text)) {
+            memcpy(text, kinds[v.kind], k);
+            memcpy(text + k, platforms[v.platform].verdict_key, n + 1);
+        }
+    }
     kv_str(j, "verdict", text);
 }
 
