@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "computefit/jsoniter.h"
 #include "computefit/rates.h"
@@ -65,6 +66,43 @@ START_TEST(region_time_is_its_oldest_offer_and_unknown_wins)
 }
 END_TEST
 
+/* The publication date read by hand, against timegm() on every day from 1970 to 2100 and on
+ * times of day; what the old sscanf()-based reading refused is still refused. */
+START_TEST(offer_time_from_the_publication_date)
+{
+    struct offer_info info;
+    memset(&info, 0, sizeof(info));
+    for (int64_t day = 0; day < 47482; day += 7) { /* 1970-01-01 .. 2099-12-31, every 7 days */
+        time_t t = (time_t)(day * 86400 + (day % 24) * 3600 + (day % 60) * 61 % 3600);
+        struct tm tm;
+        ck_assert_ptr_nonnull(gmtime_r(&t, &tm));
+        strftime(info.published, sizeof(info.published), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        ck_assert_int_eq(rates_offer_time(&info), (int64_t)t);
+        strftime(info.published, sizeof(info.published), "%Y-%m-%d", &tm);
+        ck_assert_int_eq(rates_offer_time(&info), (int64_t)timegm(&(struct tm){
+                                                      .tm_year = tm.tm_year,
+                                                      .tm_mon = tm.tm_mon,
+                                                      .tm_mday = tm.tm_mday,
+                                                  }));
+    }
+    const char *refused[] = {"",
+                             "2025",
+                             "2025-06",
+                             "2025-13-01",
+                             "2025-06-32",
+                             "1969-12-31",
+                             "2025-06-13T24:00:00",
+                             "2025-06-13T10:00",
+                             "June 13, 2025"};
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        snprintf(info.published, sizeof(info.published), "%s", refused[i]);
+        ck_assert_msg(rates_offer_time(&info) == 0, "%s was read as a time", refused[i]);
+    }
+    info.fetched_at = 1234; /* a known fetch time wins over the publication date */
+    ck_assert_int_eq(rates_offer_time(&info), 1234);
+}
+END_TEST
+
 START_TEST(clone_owns_its_gpu_lists)
 {
     struct rates *a = rates_new(1);
@@ -114,6 +152,7 @@ int main(void)
     TCase *tc = tcase_create("rates");
     tcase_add_test(tc, age_and_staleness_of_one_time);
     tcase_add_test(tc, region_time_is_its_oldest_offer_and_unknown_wins);
+    tcase_add_test(tc, offer_time_from_the_publication_date);
     tcase_add_test(tc, clone_owns_its_gpu_lists);
     tcase_add_test(tc, const_object_iteration);
     suite_add_tcase(s, tc);

@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "computefit/dynbuf.h"
@@ -34,12 +35,23 @@ char *jsonout_dumps(json_t *doc, size_t *ret_len);
  * the writer failed; failures (and the dynbuf's own) are checked once, with jsonw_ok(). */
 #define JSONW_MAX_DEPTH 64
 
+/* An answer repeats many numbers (a rate in every variant's line, the concurrency in every
+ * config): the writer remembers the text of the last few it formatted. */
+#define JSONW_MEMO 64
+
+struct jsonw_memo {
+    uint64_t bits; /* the double's bit pattern; 0 (the text of +0.0 is not kept) = empty */
+    uint8_t len;
+    char text[31];
+};
+
 struct jsonw {
     struct dynbuf *d; /* borrowed */
     unsigned depth;
     bool first[JSONW_MAX_DEPTH + 1]; /* no member written yet at this depth */
     bool after_key;                  /* a key was written: its value needs no comma */
     bool bad;
+    struct jsonw_memo memo[JSONW_MEMO];
 };
 
 /* Starts writing into `d` (borrowed; must outlive the writer). */
@@ -52,10 +64,35 @@ void jsonw_object(struct jsonw *w); /* a value: '{' */
 void jsonw_object_end(struct jsonw *w);
 void jsonw_array(struct jsonw *w); /* a value: '[' */
 void jsonw_array_end(struct jsonw *w);
+/* The comma before a value or a key, unless it is the first of its container or the value of
+ * a key just written. Inline: every key and value starts with it. */
+static inline void jsonw_sep_(struct jsonw *w)
+{
+    if (w->after_key) {
+        w->after_key = false;
+        return;
+    }
+    if (!w->first[w->depth])
+        dynbuf_addn(w->d, ",", 1);
+    w->first[w->depth] = false;
+}
+
 /* Inside an object, before its value. Keys are the renderer's own names, written as they are:
- * plain ASCII with nothing JSON would escape. `n` is the key's length (jsonw_key: strlen, which
- * the compiler works out for a literal key). */
-void jsonw_keyn(struct jsonw *w, const char *key, size_t n);
+ * plain ASCII with nothing JSON would escape. `n` is the key's length. Inline, so that a literal
+ * key's copy has a length known at compile time. */
+static inline void jsonw_keyn(struct jsonw *w, const char *key, size_t n)
+{
+    jsonw_sep_(w);
+    char *p = dynbuf_room(w->d, n + 3);
+    if (p) {
+        p[0] = '"';
+        memcpy(p + 1, key, n);
+        p[n + 1] = '"';
+        p[n + 2] = ':';
+        dynbuf_commit(w->d, n + 3);
+    }
+    w->after_key = true;
+}
 
 static inline void jsonw_key(struct jsonw *w, const char *key)
 {

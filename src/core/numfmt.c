@@ -179,6 +179,31 @@ static size_t put_uint(char *out, u128 v)
     return sizeof(tmp) - i;
 }
 
+/* Writes exactly `p` digits of v < 10^p (p <= 17, so v < 2^64) at out, two at a time. */
+static void put_digits(char *out, uint64_t v, int p)
+{
+    int i = p;
+    while (v >= 100000000 && i >= 8) { /* eight at a time in 32-bit arithmetic */
+        uint32_t low = (uint32_t)(v % 100000000);
+        v /= 100000000;
+        for (int k = 0; k < 4; k++) {
+            i -= 2;
+            out[i] = two_digits[2 * (low % 100)];
+            out[i + 1] = two_digits[2 * (low % 100) + 1];
+            low /= 100;
+        }
+    }
+    uint32_t w = (uint32_t)v;
+    while (i >= 2) {
+        i -= 2;
+        out[i] = two_digits[2 * (w % 100)];
+        out[i + 1] = two_digits[2 * (w % 100) + 1];
+        w /= 100;
+    }
+    if (i)
+        out[0] = (char)('0' + w);
+}
+
 static size_t fallback(const char *fmt, int prec, double v, char out[NUMFMT_MAX])
 {
     int n = snprintf(out, NUMFMT_MAX, fmt, prec, v);
@@ -190,7 +215,15 @@ size_t numfmt_g(double v, int precision, char out[NUMFMT_MAX])
     int p = precision < 1 ? 1 : precision;
     uint64_t m;
     int e2, e10;
-    if (p > 17 || v == 0 || !split(v, &m, &e2, &e10))
+    if (v == 0) { /* %g of zero is "0" (or "-0") at any precision */
+        size_t len = 0;
+        if (signbit(v))
+            out[len++] = '-';
+        out[len++] = '0';
+        out[len] = '\0';
+        return len;
+    }
+    if (p > 17 || !split(v, &m, &e2, &e10))
         return fallback("%.*g", p, v, out);
     /* The p significant digits: round(|v| x 10^k) with 10^(p-1) <= digits < 10^p. */
     u128 lo = pow10[p - 1], hi = pow10[p], dig = 0;
@@ -209,7 +242,7 @@ size_t numfmt_g(double v, int precision, char out[NUMFMT_MAX])
     if (!ok)
         return fallback("%.*g", p, v, out);
     char digits[24];
-    put_uint(digits, dig);
+    put_digits(digits, (uint64_t)dig, p);
     int nd = p; /* significant digits left once trailing zeros go (%g without '#') */
     while (nd > 1 && digits[nd - 1] == '0')
         nd--;

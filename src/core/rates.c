@@ -6,10 +6,8 @@
  */
 #include "computefit/rates.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 struct rates *rates_new(size_t n_regions)
 {
@@ -119,23 +117,50 @@ const struct region_rates *rates_region(const struct rates *r, const char *code)
     return bsearch(&key, r->regions, r->n_regions, sizeof(*r->regions), region_cmp);
 }
 
+/* Reads at most `max` digits (at least one) at *p into *ret and advances *p. */
+static bool digits(const char **p, int max, int *ret)
+{
+    int v = 0, n = 0;
+    while (n < max && **p >= '0' && **p <= '9') {
+        v = v * 10 + (**p - '0');
+        (*p)++;
+        n++;
+    }
+    *ret = v;
+    return n > 0;
+}
+
+/* Days from 1970-01-01 to the given proleptic Gregorian date (Howard Hinnant's
+ * days_from_civil): timegm() without its time-zone machinery, called for every answer. */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
 int64_t rates_offer_time(const struct offer_info *info)
 {
     if (info->fetched_at > 0)
         return info->fetched_at;
+    /* "YYYY-MM-DD", or with "THH:MM:SS" after it (what follows is not read). */
+    const char *p = info->published;
     int y, mo, d, h = 0, mi = 0, sec = 0;
-    int n = sscanf(info->published, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi, &sec);
-    if (n != 3 && n != 6)
+    if (!digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) || *p++ != '-' ||
+        !digits(&p, 2, &d))
         return 0;
+    if (*p == 'T') {
+        p++;
+        if (!digits(&p, 2, &h) || *p++ != ':' || !digits(&p, 2, &mi) || *p++ != ':' ||
+            !digits(&p, 2, &sec))
+            return 0;
+    }
     if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
         return 0;
-    struct tm tm = {.tm_year = y - 1900,
-                    .tm_mon = mo - 1,
-                    .tm_mday = d,
-                    .tm_hour = h,
-                    .tm_min = mi,
-                    .tm_sec = sec};
-    return (int64_t)timegm(&tm);
+    return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
 }
 
 bool rates_age(int64_t since, int64_t now, int64_t *ret_age_s)

@@ -592,8 +592,12 @@ static bool is_fargate_pair(const struct model *m, double vcpu, double memory_gb
 static int fargate_get(const struct parse_ctx *c, const char *k, const json_t **ret,
                        struct cf_error *reterr)
 {
-    char alias[FIELD_PATH_LEN];
-    snprintf(alias, sizeof(alias), "fargate.%s", k);
+    char alias[FIELD_PATH_LEN] = "fargate.";
+    size_t kn = strlen(k); /* a key of fargate_keys[]: short, and the buffer holds the longest */
+    if (kn + sizeof("fargate.") > sizeof(alias))
+        kn = sizeof(alias) - sizeof("fargate.");
+    memcpy(alias + sizeof("fargate.") - 1, k, kn);
+    alias[sizeof("fargate.") - 1 + kn] = '\0';
     const json_t *nested = json_object_get(json_object_get(c->obj, "fargate"), k);
     const json_t *flat = json_object_get(c->obj, alias);
     if (nested && flat)

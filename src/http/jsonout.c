@@ -52,14 +52,27 @@ static bool put_string(struct dynbuf *d, const char *str, size_t n)
     const unsigned char *s = (const unsigned char *)str;
     bool high = false;
     size_t i = 0;
+    bool plain = true;
     while (i + 8 <= n) {
         uint64_t x;
         memcpy(&x, s + i, 8);
-        if (word_special(x))
+        if (word_special(x)) {
+            plain = false;
             break;
+        }
         i += 8;
     }
-    char *p = i == n ? dynbuf_room(d, n + 2) : NULL;
+    if (plain && i < n) { /* the tail: the last 8 bytes again, or byte by byte when shorter */
+        if (n >= 8) {
+            uint64_t x;
+            memcpy(&x, s + n - 8, 8);
+            plain = !word_special(x);
+        } else {
+            for (size_t k = i; k < n && plain; k++)
+                plain = !special[s[k]];
+        }
+    }
+    char *p = plain ? dynbuf_room(d, n + 2) : NULL;
     if (p) { /* plain text: one copy */
         p[0] = '"';
         memcpy(p + 1, str, n);
@@ -234,20 +247,10 @@ bool jsonw_ok(const struct jsonw *w)
 
 /* The comma before a value or a key, unless it is the first of its container or the value of
  * a key just written. */
-static void sep(struct jsonw *w)
-{
-    if (w->after_key) {
-        w->after_key = false;
-        return;
-    }
-    if (!w->first[w->depth])
-        dynbuf_addn(w->d, ",", 1);
-    w->first[w->depth] = false;
-}
 
 static void open_container(struct jsonw *w, const char *c)
 {
-    sep(w);
+    jsonw_sep_(w);
     if (w->depth == JSONW_MAX_DEPTH) {
         w->bad = true;
         return;
@@ -286,20 +289,6 @@ void jsonw_array_end(struct jsonw *w)
     close_container(w, "]");
 }
 
-void jsonw_keyn(struct jsonw *w, const char *key, size_t n)
-{
-    sep(w);
-    char *p = dynbuf_room(w->d, n + 3);
-    if (p) { /* keys are the renderers' own names: plain ASCII, nothing to escape */
-        p[0] = '"';
-        memcpy(p + 1, key, n);
-        p[n + 1] = '"';
-        p[n + 2] = ':';
-        dynbuf_commit(w->d, n + 3);
-    }
-    w->after_key = true;
-}
-
 void jsonw_raw(struct jsonw *w, const char *text, size_t len)
 {
     if (!w->first[w->depth])
@@ -310,11 +299,29 @@ void jsonw_raw(struct jsonw *w, const char *text, size_t len)
 
 void jsonw_num(struct jsonw *w, double v)
 {
-    sep(w);
-    if (!isfinite(v))
+    jsonw_sep_(w);
+    if (!isfinite(v)) {
         dynbuf_addn(w->d, "null", 4);
-    else if (!put_real(w->d, v))
+        return;
+    }
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof(bits));
+    struct jsonw_memo *m = &w->memo[(bits ^ (bits >> 29) ^ (bits >> 47)) % JSONW_MEMO];
+    if (bits && m->bits == bits) {
+        dynbuf_addn(w->d, m->text, m->len);
+        return;
+    }
+    size_t start = w->d->len;
+    if (!put_real(w->d, v)) {
         w->bad = true;
+        return;
+    }
+    size_t len = w->d->len - start;
+    if (bits && dynbuf_ok(w->d) && len <= sizeof(m->text)) {
+        m->bits = bits;
+        m->len = (uint8_t)len;
+        memcpy(m->text, w->d->buf + start, len);
+    }
 }
 
 void jsonw_int(struct jsonw *w, long long v)
@@ -322,7 +329,7 @@ void jsonw_int(struct jsonw *w, long long v)
     char num[24];
     size_t i = sizeof(num);
     unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-    sep(w);
+    jsonw_sep_(w);
     do {
         num[--i] = (char)('0' + u % 10);
         u /= 10;
@@ -334,7 +341,7 @@ void jsonw_int(struct jsonw *w, long long v)
 
 void jsonw_str(struct jsonw *w, const char *s)
 {
-    sep(w);
+    jsonw_sep_(w);
     if (!s)
         dynbuf_addn(w->d, "null", 4);
     else if (!put_string(w->d, s, strlen(s)))
@@ -343,12 +350,12 @@ void jsonw_str(struct jsonw *w, const char *s)
 
 void jsonw_bool(struct jsonw *w, bool b)
 {
-    sep(w);
+    jsonw_sep_(w);
     dynbuf_addn(w->d, b ? "true" : "false", b ? 4 : 5);
 }
 
 void jsonw_null(struct jsonw *w)
 {
-    sep(w);
+    jsonw_sep_(w);
     dynbuf_addn(w->d, "null", 4);
 }

@@ -20,25 +20,25 @@
 
 static const char *const confidence_names[] = {"low", "medium", "high"};
 
-static void kv_num(struct jsonw *j, const char *key, double v)
+static inline void kv_num(struct jsonw *j, const char *key, double v)
 {
     jsonw_key(j, key);
     jsonw_num(j, v);
 }
 
-static void kv_str(struct jsonw *j, const char *key, const char *s)
+static inline void kv_str(struct jsonw *j, const char *key, const char *s)
 {
     jsonw_key(j, key);
     jsonw_str(j, s);
 }
 
-static void kv_bool(struct jsonw *j, const char *key, bool b)
+static inline void kv_bool(struct jsonw *j, const char *key, bool b)
 {
     jsonw_key(j, key);
     jsonw_bool(j, b);
 }
 
-static void kv_null(struct jsonw *j, const char *key)
+static inline void kv_null(struct jsonw *j, const char *key)
 {
     jsonw_key(j, key);
     jsonw_null(j);
