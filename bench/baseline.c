@@ -3,7 +3,7 @@
  * src/http/server.c, for scripts/bench to measure computefit against in the same run.
  *
  * DESIGN
- * Same daemon as server_start(): MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC,
+ * Same daemon as server_start(): MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC,
  * a thread pool of `threads` (0 = number of cores), and the same connection limit, per-IP limit,
  * connection timeout, per-connection memory limit and body cap. These come from the same
  * configuration code (config_load: defaults < config file < COMPUTEFIT_* < flags), so both
@@ -206,7 +206,7 @@ int main(int argc, char **argv)
         {MHD_OPTION_END, 0, NULL},
     };
     unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     struct MHD_Daemon *d = MHD_start_daemon(flags, (uint16_t)cfg.port, NULL, NULL, on_request, &b,
                                             MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
     if (!d) {

@@ -13,6 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1099,6 +1102,59 @@ START_TEST(sigterm_exits_cleanly)
 }
 END_TEST
 
+/* libmicrohttpd 0.9.75 races in MHD_quiesce_daemon() with an epoll thread pool: a worker that
+ * is between epoll_wait() calls may take the listening socket out of its epoll set itself
+ * (it saw was_quiesced, or it reached the connection limit), and quiesce's own EPOLL_CTL_DEL
+ * then fails with ENOENT, which it treats as fatal ("Failed to remove listen FD from epoll
+ * set", abort). Seen once in the ASan suite. Stopping the server while clients keep opening
+ * new connections, many times over, is where it happens. */
+static atomic_int churn_stop;
+
+static void *churn_client(void *arg)
+{
+    unsigned p = *(const unsigned *)arg;
+    static const char req[] = "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+    while (!atomic_load(&churn_stop)) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        if (fd < 0)
+            continue;
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)p)};
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+            send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL) > 0) {
+            char buf[512];
+            while (recv(fd, buf, sizeof(buf), 0) > 0)
+                ;
+        }
+        close(fd);
+    }
+    return NULL;
+}
+
+START_TEST(stop_while_clients_connect)
+{
+    log_set_level(CF_LOG_WARN); /* thousands of access lines otherwise */
+    for (int round = 0; round < 200; round++) {
+        start_server(1024);
+        unsigned p = port;
+        atomic_store(&churn_stop, 0);
+        pthread_t t[3];
+        for (size_t i = 0; i < 3; i++)
+            pthread_create(&t[i], NULL, churn_client, &p);
+        struct timespec d = {0, (long)(1 + round % 5) * 1000000};
+        nanosleep(&d, NULL);
+        server_stop(srv, 200); /* aborts the test process if libmicrohttpd panics */
+        srv = NULL;
+        atomic_store(&churn_stop, 1);
+        for (size_t i = 0; i < 3; i++)
+            pthread_join(t[i], NULL);
+        pricing_cache_free(app.cache);
+        metrics_free(app.metrics);
+    }
+    log_set_level(CF_LOG_INFO);
+}
+END_TEST
+
 static Suite *http_suite(void)
 {
     Suite *s = suite_create("http");
@@ -1145,6 +1201,7 @@ static Suite *http_suite(void)
     tcase_set_timeout(proc, 60);
     tcase_add_test(proc, config_errors_exit_2);
     tcase_add_test(proc, sigterm_exits_cleanly);
+    tcase_add_test(proc, stop_while_clients_connect);
     suite_add_tcase(s, proc);
     return s;
 }

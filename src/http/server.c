@@ -2,15 +2,21 @@
  * server.c - libmicrohttpd (0.9.75) adapter.
  *
  * DESIGN
- * Threads: libmicrohttpd runs an internal thread pool on epoll (MHD_USE_INTERNAL_POLLING_THREAD
- * | MHD_USE_EPOLL, MHD_OPTION_THREAD_POOL_SIZE). Every callback below runs on one of those
- * threads; a connection, and so each of its requests, stays on one thread from its start to
- * its end. Shared state is only struct cf_app (read-only but for its atomics), the rates cache
- * (its own lock) and the request-id counter (an atomic, taken in blocks per thread). What a
- * connection needs lives in its struct conn_ctx (libmicrohttpd's socket context, made when the
- * connection starts and freed when it ends): the client's address, formatted once, and the
- * request state (struct conn_req), reused by each request, since a connection carries one
- * request at a time. A request allocates only its body and its response.
+ * Threads: libmicrohttpd runs an internal thread pool on poll() (MHD_USE_INTERNAL_POLLING_THREAD
+ * | MHD_USE_POLL, MHD_OPTION_THREAD_POOL_SIZE). Not epoll: 0.9.75's MHD_quiesce_daemon() races
+ * an epoll worker for the listening socket (both take it out of the worker's epoll set, and
+ * quiesce aborts the process on the ENOENT it gets when the worker was first; test_http's
+ * stop_while_clients_connect caught it). With poll() a worker rebuilds its set each turn and
+ * quiesce only signals it, and at the connection counts this service sees (tens of kept-alive
+ * dashboards and load balancers per worker) poll costs the same (measured with wrk: within
+ * the run-to-run noise). Every callback below runs on one of those threads; a connection,
+ * and so each of its requests, stays on one thread from its start to its end. Shared state is only
+ * struct cf_app (read-only but for its atomics), the rates cache (its own lock) and the request-id
+ * counter (an atomic, taken in blocks per thread). What a connection needs lives in its struct
+ * conn_ctx (libmicrohttpd's socket context, made when the connection starts and freed when it
+ * ends): the client's address, formatted once, and the request state (struct conn_req), reused by
+ * each request, since a connection carries one request at a time. A request allocates only its body
+ * and its response.
  *
  * Request life: the first access-handler call sees headers only. A Content-Length above the
  * body cap is answered 413 there and then (libmicrohttpd then stops reading and closes the
@@ -27,8 +33,8 @@
  * the 413 in the client's receive buffer (measured: 1 MB bodies failed two times in three, 2 MB
  * always, with EPIPE or ECONNRESET). So once the 413 is sent, the completion callback hands a
  * dup() of the connection's socket to the lingerer thread; libmicrohttpd then shuts down its
- * sending side (the client sees the 413 and end of stream) and closes its descriptor (it
- * removes it from its epoll set first, so its own events stop), while the duplicate keeps the
+ * sending side (the client sees the 413 and end of stream) and closes its descriptor (its
+ * poll set is rebuilt each turn, so its own events stop), while the duplicate keeps the
  * socket open. The lingerer reads and drops what arrives until the client closes, or until
  * lingering_close_bytes were read or lingering_close_timeout passed, and then closes it. At most
  * lingering_close_limit sockets linger at once; past that, or with lingering_close_bytes 0, the
@@ -660,9 +666,10 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     log_msg(CF_LOG_WARN, "httpd", "%s", msg);
 }
 
-/* File descriptors the process needs besides its connections: the listening socket, one epoll
- * fd and one inter-thread pipe per worker, stdio, the refresher's sockets and files, and slack
- * for libraries (redis' CONFIG_MIN_RESERVED_FDS plays the same role). */
+/* File descriptors the process needs besides its connections: the listening socket, one
+ * inter-thread channel per worker (an eventfd, or a pipe: two), the lingerer's epoll fd and
+ * eventfd, stdio, the refresher's sockets and files, and slack for libraries (redis'
+ * CONFIG_MIN_RESERVED_FDS plays the same role). */
 #define RESERVED_FDS 32
 
 /* Makes room in RLIMIT_NOFILE for `wanted` connections, as redis' adjustOpenFilesLimit does:
@@ -744,7 +751,7 @@ int server_start(struct cf_app *app, const struct route *routes, size_t n_routes
             linger_start((size_t)cfg->lingering_close_limit, (size_t)cfg->lingering_close_bytes,
                          cfg->lingering_close_timeout_s);
     unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     srv->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv,
                                    MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
     if (!srv->daemon) {
@@ -774,8 +781,8 @@ void server_stop(struct cf_server *srv, long timeout_ms)
     atomic_store(&srv->app->stopping, true);
     /* Quiescing hands the listening socket back. Shutting it down at once makes new connections
      * fail fast instead of waiting in the kernel's backlog for a server that will not answer;
-     * it is closed only after MHD_stop_daemon(), because a worker thread may still be taking it
-     * out of its epoll set (libmicrohttpd's rule for threaded daemons; TSan saw the race). */
+     * it is closed only after MHD_stop_daemon(), because a worker may not have rebuilt its poll
+     * set yet (libmicrohttpd's rule for threaded daemons; TSan saw the race). */
     MHD_socket listen_fd = MHD_quiesce_daemon(srv->daemon);
     if (listen_fd != MHD_INVALID_SOCKET)
         shutdown(listen_fd, SHUT_RDWR);
