@@ -112,9 +112,9 @@ static int oracle_changes(const struct advice *a, const struct break_even *be, d
         sample(&o, pow(10, e));
     sample(&o, max);
     /* Every fleet step: one more always-on task (Fargate) or instance (EC2) each time the
-     * concurrency, rate x duration / hours, passes a multiple of what one serves. */
-    double per_unit = be->other == MODEL_FARGATE ? model->fargate.per_task_concurrency
-                                                 : model->ec2.jobs_per_instance;
+     * concurrency, rate x duration / hours, passes a multiple of what one serves at the target
+     * utilisation (workloads here are not latency-sensitive: no Erlang C). */
+    double per_unit = w->concurrency_per_task * model->capacity.target_utilisation;
     double step = per_unit * model->hours_per_month * 3600 / w->duration_s;
     for (double k = 1; k * step <= max; k++) {
         /* The fleet is sized as ceil(concurrency - 1e-9): the step comes just past k. */
@@ -172,6 +172,26 @@ static int oracle_changes(const struct advice *a, const struct break_even *be, d
     return changes;
 }
 
+/* Each break-even found is where the priced sides change order, to a ten-millionth. */
+static void expect_sharp(const char *text)
+{
+    struct cf_answer *ans = compare(text);
+    const struct comparison *c = ans->comparison;
+    for (size_t i = 0; i < c->n_break_evens; i++) {
+        const struct break_even *be = &c->break_evens[i];
+        if (!be->found)
+            continue;
+        struct oracle o = {.a = c->advice, .be = be};
+        double r0, o0, r1, o1;
+        sides_at(&o, be->n * (1 - 1e-7), &r0, &o0);
+        sides_at(&o, be->n * (1 + 1e-7), &r1, &o1);
+        ck_assert_msg((r0 - o0 > 0) != (r1 - o1 > 0),
+                      "%s %s: the sides do not change order at the break-even %.17g", text, be->key,
+                      be->n);
+    }
+    cf_answer_free(ans);
+}
+
 static void expect_oracle(const char *text)
 {
     struct cf_answer *ans = compare(text);
@@ -185,39 +205,43 @@ static void expect_oracle(const char *text)
         ck_assert_msg(changes == (be->found ? be->crossings : 0),
                       "%s %s: the solver counts %d changes, the oracle %d", text, be->key,
                       be->found ? be->crossings : 0, changes);
-        if (be->found)
-            ck_assert_msg(be->n >= lo * (1 - 1e-9) && be->n <= hi * (1 + 1e-9),
-                          "%s %s: break-even %.17g outside the oracle's [%.17g, %.17g]", text,
-                          be->key, be->n, lo, hi);
+        if (!be->found)
+            continue;
+        ck_assert_msg(be->n >= lo * (1 - 1e-9) && be->n <= hi * (1 + 1e-9),
+                      "%s %s: break-even %.17g outside the oracle's [%.17g, %.17g]", text, be->key,
+                      be->n, lo, hi);
     }
     cf_answer_free(ans);
+    /* And sharp: the priced sides change order within a ten-millionth of it, also where cold
+     * starts curve Lambda's cost (the solver refines those on priced points). */
+    expect_sharp(text);
 }
 
 /* ---- cases ---- */
 
 /* The seed's invoice workload, worked by hand: Lambda costs 2e-7 + 5 s x 2 GB x 0.0000166667 =
- * $0.000166867 an invocation; one always-on 2 vCPU / 4 GB task costs 730 x (2 x 0.04048 + 4 x
- * 0.004445) = $72.0802 while the concurrency stays below 1 (525,600 a month). The first
- * break-even is 72.0802 / 0.000166867 = 431,962 a month. */
+ * $0.000166867 an invocation (its cold starts are gone by then: exp(-24.7) of calls); one
+ * always-on 1 vCPU / 2 GB task costs 730 x (0.04048 + 2 x 0.004445) = $36.0401 while the
+ * concurrency stays within the 75% target utilisation (394,200 a month). The first break-even
+ * is 36.0401 / 0.000166867 = 215,981 a month. */
 START_TEST(hand_worked_break_even)
 {
     struct cf_answer *ans = compare("{\"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": "
                                     "10000}");
     const struct break_even *be = find(ans, "lambda_vs_fargate_always_on");
-    double per_inv = REQ + 5 * 2 * X86_T1, task = HOURS * (2 * FG_X86_VCPU + 4 * FG_X86_GB);
+    double per_inv = REQ + 5 * 2 * X86_T1, task = HOURS * (1 * FG_X86_VCPU + 2 * FG_X86_GB);
     ck_assert(be->found);
-    ck_assert_double_eq_tol(be->n, task / per_inv, task / per_inv * 1e-12);
+    ck_assert_double_eq_tol(be->n, task / per_inv, task / per_inv * 1e-9);
     ck_assert_double_eq_tol(be->reference_usd, task, 1e-9);
     ck_assert_double_eq_tol(be->other_usd, task, 1e-9);
     ck_assert_int_eq(be->cheaper_below, MODEL_LAMBDA);
     ck_assert_int_eq(be->cheaper_above, MODEL_FARGATE);
-    /* Just past one task's worth of concurrency (525,600 a month) a second task makes Fargate
-     * $144.16 against Lambda's $87.70: Lambda is cheaper again, so the sides cross more than
-     * once. */
+    /* Just past one task's worth (394,200 a month) a second task makes Fargate $72.08 against
+     * Lambda's $65.78: Lambda is cheaper again, so the sides cross more than once. */
     ck_assert_int_gt(be->crossings, 1);
     ck_assert_str_eq(be->label, "always-on Fargate");
     ck_assert_str_eq(be->rival, "Fargate always-on");
-    /* Per-job Fargate (60 s x $0.09874 / 3600 = $0.00165 an invocation) never catches up. */
+    /* Per-job Fargate (60 s x $0.04937 / 3600 = $0.000823 an invocation) never catches up. */
     be = find(ans, "lambda_vs_fargate_per_job");
     ck_assert(!be->found);
     ck_assert_int_eq(be->reason.code, E_NO_CROSSING);
@@ -226,22 +250,46 @@ START_TEST(hand_worked_break_even)
 END_TEST
 
 /* A free tier moves the first crossing: Lambda is free up to 1M requests and 400,000 GB-s. With
- * 14-minute 1 GB tasks the free GB-s run out at 476 a month; one always-on 1 vCPU / 2 GB task
- * ($36.04) is passed at 400,000 / 840 + 36.0401 / (840 x 0.0000166667 + 0) ... computed below
- * from the billing rules: the crossing is where (n x 840 - 400,000) x 0.0000166667 = 36.0401
- * (the requests are still free). */
+ * 14-minute 1 GB tasks (no INIT, to keep to the free tier) the free GB-s run out at 476 a month;
+ * one always-on 0.5 vCPU / 1 GB task ($18.02) is passed where (n x 840 - 400,000) x 0.0000166667
+ * = 18.02005 (the requests are still free): n = 1,763.3 a month. */
 START_TEST(free_tier_crossing)
 {
     struct cf_answer *ans = compare("{\"duration\": \"14m\", \"memory\": \"1GB\", \"invocations\": "
-                                    "\"5/s\", \"include_free_tier\": true}");
+                                    "\"5/s\", \"include_free_tier\": true, \"init_duration\": 0}");
     const struct break_even *be = find(ans, "lambda_vs_fargate_always_on");
-    double task = HOURS * (1 * FG_X86_VCPU + 2 * FG_X86_GB);
+    double task = HOURS * (0.5 * FG_X86_VCPU + 1 * FG_X86_GB);
     double n = (task / X86_T1 + 400000) / 840;
     ck_assert(be->found);
     ck_assert_double_eq_tol(be->n, n, n * 1e-9);
-    /* That is below one task's worth of concurrency (730 x 3600 / 840 = 3,128.6 a month), which
-     * a grid of 40 points a decade missed: its crossings sat between two grid points. */
-    ck_assert_double_lt(be->n, HOURS * 3600 / 840);
+    /* That is below one task's worth of concurrency at 75% (0.75 x 730 x 3600 / 840 = 2,346.4 a
+     * month), which a grid of 40 points a decade missed: its crossings sat between two grid
+     * points. */
+    ck_assert_double_lt(be->n, 0.75 * HOURS * 3600 / 840);
+    cf_answer_free(ans);
+}
+END_TEST
+
+/* Cold starts bend Lambda's cost: per call a + b exp(-x), with a the call itself, b one INIT
+ * and x = n x 300 s / 2,628,000 s (test_cost). With 20 s calls of 1 GB and 10 s of INIT:
+ * a = 2e-7 + 20 x 0.0000166667 = $0.000333534, b = 10 x 0.0000166667 = $0.000166667. A per-job
+ * Fargate task (0.5 vCPU / 1 GB, 20 + 30 s billed at the 60 s minimum) costs
+ * 60 / 3600 x 0.024685 = $0.000411417 a call: dearer than a warm Lambda call, cheaper than a
+ * cold one. They cross where exp(-x) = (0.000411417 - a) / b: x = ln(2.13999) = 0.76080,
+ * n = 0.76080 x 8,760 = 6,664.6 a month. */
+START_TEST(cold_start_crossing)
+{
+    struct cf_answer *ans = compare("{\"duration\": \"20s\", \"memory\": \"1GB\", \"invocations\": "
+                                    "1000, \"init_duration\": \"10s\"}");
+    const struct break_even *be = find(ans, "lambda_vs_fargate_per_job");
+    double a = REQ + 20 * X86_T1, b = 10 * X86_T1;
+    double job = 60 / 3600.0 * (0.5 * FG_X86_VCPU + 1 * FG_X86_GB);
+    double n = log(b / (job - a)) * HOURS * 3600 / 300;
+    ck_assert_double_eq_tol(n, 6664.6, 0.1);
+    ck_assert(be->found);
+    ck_assert_double_eq_tol(be->n, n, n * 1e-9);
+    ck_assert_int_eq(be->cheaper_below, MODEL_FARGATE);
+    ck_assert_int_eq(be->cheaper_above, MODEL_LAMBDA);
     cf_answer_free(ans);
 }
 END_TEST
@@ -263,9 +311,25 @@ START_TEST(solver_agrees_with_the_oracle)
         "\"2GB\", \"fargate\": {\"vcpu\": 1, \"memory\": \"3GB\"}}",
         "{\"duration\": \"150ms\", \"memory\": \"128MB\", \"invocations\": 1000, \"fargate\": "
         "{\"mode\": \"always_on\"}}",
+        /* Cold starts: a long INIT on a short call, where Lambda's cost falls as its calls
+         * keep it warm, and one where it only bends. */
+        "{\"duration\": \"20ms\", \"memory\": \"3GB\", \"invocations\": 1000, \"init_duration\": "
+        "\"3s\"}",
+        "{\"duration\": \"1s\", \"memory\": \"1GB\", \"invocations\": 1000, \"init_duration\": "
+        "\"2s\", \"fargate\": {\"mode\": \"always_on\"}}",
     };
     for (size_t i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++)
         expect_oracle(workloads[i]);
+    /* Long calls make millions of fleet steps up to 10^12 a month, too many for the oracle to
+     * visit: for these, only the sharpness of each break-even found. */
+    static const char *const long_calls[] = {
+        "{\"duration\": \"20s\", \"memory\": \"1GB\", \"invocations\": 1000, \"init_duration\": "
+        "\"10s\"}",
+        "{\"duration\": \"15s\", \"memory\": \"2GB\", \"invocations\": 1000, \"init_duration\": "
+        "\"8s\", \"architecture\": \"any\"}",
+    };
+    for (size_t i = 0; i < sizeof(long_calls) / sizeof(long_calls[0]); i++)
+        expect_sharp(long_calls[i]);
 }
 END_TEST
 
@@ -312,6 +376,7 @@ static Suite *compare_suite(void)
     tcase_set_timeout(tc, 240);
     tcase_add_test(tc, hand_worked_break_even);
     tcase_add_test(tc, free_tier_crossing);
+    tcase_add_test(tc, cold_start_crossing);
     tcase_add_test(tc, solver_agrees_with_the_oracle);
     tcase_add_test(tc, curve_spans_break_evens);
     suite_add_tcase(s, tc);

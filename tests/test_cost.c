@@ -268,9 +268,65 @@ START_TEST(lambda_invoice)
     expect_line(v, "duration_tier_1", gb_s, X86_T1, gb_s * X86_T1); /* $1.66667 */
     ck_assert_ptr_null(line(v, "duration_tier_2"));
     ck_assert_ptr_null(line(v, "ephemeral_storage"));
-    ck_assert_double_eq_tol(v->monthly_usd, 10000 * REQ + gb_s * X86_T1, 1e-9); /* $1.66867 */
+    /* INIT is billed like invocation time since 1 August 2025 (AWS Compute Blog, "AWS Lambda
+     * standardizes billing for INIT phase"). Cold starts: with Poisson arrivals at 10,000 a
+     * month (2,628,000 s), an environment idle for the model's 300 s is gone, so a call is cold
+     * with probability exp(-10000 x 300 / 2628000) = exp(-1.141553) = 0.319323: 3,193.2 cold
+     * starts a month, each 1,000 ms of INIT (model default) at 2 GB = 6,386.5 GB-s, $0.10644. */
+    double cold = 10000 * exp(-10000 * 300.0 / (HOURS * 3600));
+    ck_assert_double_eq_tol(cold, 3193.2, 0.1);
+    expect_line(v, "init_tier_1", cold * 2, X86_T1, cold * 2 * X86_T1);
+    ck_assert_double_eq_tol(v->monthly_usd, 10000 * REQ + (gb_s + cold * 2) * X86_T1,
+                            1e-9); /* $1.77511 */
     ck_assert_double_eq(SETTING(&o, v, "memory_mb"), 2048);
     ck_assert_double_eq(SETTING(&o, v, "billed_duration_ms"), 5000);
+    ck_assert_double_eq_tol(SETTING(&o, v, "cold_starts"), cold, 1e-9);
+    ck_assert_double_eq(SETTING(&o, v, "init_duration_ms"), 1000);
+    ck_assert_double_eq(v->startup_s, 1); /* a cold call waits for its INIT */
+}
+END_TEST
+
+/* INIT time as given: rounded up to the millisecond like invocations, none without cold starts
+ * (init_duration 0), and none worth a line at a rate that keeps environments warm. */
+START_TEST(lambda_init_billing)
+{
+    /* 250.4 ms of INIT bills 251 ms. 100 a day = 3,041.67 a month: exp(-3041.67 x 300 /
+     * 2628000) = exp(-0.347222) = 0.70665 of calls are cold, 2,149.4; at 1 GB each bills 0.251
+     * GB-s, 539.5 GB-s, $0.008992. */
+    struct workload w = wl("{\"duration\": \"500ms\", \"memory\": \"1GB\", \"invocations\": "
+                           "\"100/day\", \"init_duration\": \"250.4ms\"}");
+    struct cost_option o;
+    cost_lambda(&w, region(&w), model, &o);
+    const struct cost_variant *v = cost_chosen(&o);
+    double n = 100 * HOURS / 24;
+    double cold = n * exp(-n * 300 / (HOURS * 3600));
+    ck_assert_double_eq_tol(cold / n, 0.70665, 1e-5);
+    expect_line(v, "init_tier_1", cold * 0.251, X86_T1, cold * 0.251 * X86_T1);
+    ck_assert_double_eq_tol(v->startup_s, 0.251, 1e-12);
+    /* The free tier covers INIT GB-seconds too: all of it here. */
+    w = wl("{\"duration\": \"500ms\", \"memory\": \"1GB\", \"invocations\": \"100/day\", "
+           "\"init_duration\": \"250.4ms\", \"include_free_tier\": true}");
+    cost_lambda(&w, region(&w), model, &o);
+    ck_assert_ptr_null(line(cost_chosen(&o), "init_tier_1"));
+    ck_assert_double_eq(cost_chosen(&o)->monthly_usd, 0);
+    /* No INIT, no line and no wait. */
+    w = wl("{\"duration\": \"500ms\", \"memory\": \"1GB\", \"invocations\": \"100/day\", "
+           "\"init_duration\": 0}");
+    cost_lambda(&w, region(&w), model, &o);
+    ck_assert_ptr_null(line(cost_chosen(&o), "init_tier_1"));
+    ck_assert_double_eq(cost_chosen(&o)->startup_s, 0);
+    /* 100 a second: exp(-100 x 300) underflows to 0: no cold starts in this model. */
+    w = wl("{\"duration\": \"500ms\", \"memory\": \"1GB\", \"invocations\": \"100/s\"}");
+    cost_lambda(&w, region(&w), model, &o);
+    ck_assert_ptr_null(line(cost_chosen(&o), "init_tier_1"));
+    /* Beyond the INIT phase's 10 s limit: refused. */
+    json_t *req = json_loads("{\"duration\": 1, \"memory\": 128, \"invocations\": 1, "
+                             "\"init_duration\": \"11s\"}",
+                             0, NULL);
+    struct cf_error err = {0};
+    ck_assert_int_eq(workload_parse(req, model, NULL, &w, &err), CF_EINVAL);
+    ck_assert_str_eq(err.field, "init_duration");
+    json_decref(req);
 }
 END_TEST
 
@@ -365,9 +421,9 @@ START_TEST(lambda_tiers_arm)
     expect_line(v, "duration_tier_2", 11.25e9, ARM_T2, 11.25e9 * ARM_T2); /* $135,001.125 */
     expect_line(v, "duration_tier_3", 1.25e9, ARM_T3, 1.25e9 * ARM_T3);   /* $13,333.375 */
     ck_assert_double_eq_tol(v->infrastructure_usd, 2 + 100000.5 + 135001.125 + 13333.375, CENT);
-    /* "any" prices both and picks the cheaper: arm64 here. */
+    /* "any" prices both and picks the cheaper: arm64 here (no INIT, to keep to the rates). */
     w = wl("{\"duration\": 5, \"memory\": \"2GB\", \"invocations\": 10000, \"architecture\": "
-           "\"any\"}");
+           "\"any\", \"init_duration\": 0}");
     cost_lambda(&w, region(&w), model, &o);
     ck_assert_uint_eq(o.n_variants, 2);
     ck_assert_int_eq(cost_chosen(&o)->arch, CF_ARCH_ARM64);
@@ -462,12 +518,12 @@ START_TEST(lambda_limits)
     cost_lambda(&w, region(&w), model, &o);
     ck_assert_double_eq_tol(o.concurrency, 1000, 1e-9);
     ck_assert(o.feasible);
+    /* Above the default 1,000 concurrent executions Lambda stays feasible: the quota is raised on
+     * request (AWS Lambda quotas: "can be increased"); the advice warns instead (test_advise). */
     w = wl("{\"duration\": 100, \"memory\": 128, \"invocations\": 26300000}");
     cost_lambda(&w, region(&w), model, &o);
-    ck_assert(blocked_by(&o, "lambda.max_concurrency"));
-    ck_assert(o.blocks[0].rate_dependent);
-    /* Priced anyway, for break-even curves. */
-    ck_assert_int_ge(o.chosen, 0);
+    ck_assert(!blocked_by(&o, "lambda.max_concurrency"));
+    ck_assert(o.feasible);
 }
 END_TEST
 
@@ -560,10 +616,19 @@ static void expect_size(const char *text, double vcpu, double memory_gb)
 
 START_TEST(fargate_sizing)
 {
-    /* 2 GB with Lambda's 2048/1769 = 1.16 vCPU: 1 vCPU is too small -> 2 vCPU / 4 GB. */
-    expect_size("{\"duration\": 5, \"memory\": \"2GB\", \"invocations\": 1}", 2, 4);
-    /* 512 MB -> 0.29 vCPU -> 0.5 vCPU / 1 GB (0.25 vCPU is too small). */
-    expect_size("{\"duration\": 5, \"memory\": 512, \"invocations\": 1}", 0.5, 1);
+    /* Without vcpu, the valid vCPU level nearest to Lambda's CPU share for the memory (Lambda:
+     * one vCPU per 1,769 MB), at its smallest memory that holds the task (Amazon ECS task CPU
+     * and memory table, model.json fargate.sizes):
+     * 1 GB -> 1024/1769 = 0.579 vCPU: 0.5 (0.079 away) beats 1 (0.421) -> 0.5 vCPU / 1 GB. */
+    expect_size("{\"duration\": 5, \"memory\": \"1GB\", \"invocations\": 1}", 0.5, 1);
+    /* 2 GB -> 1.158: 1 vCPU / 2 GB. */
+    expect_size("{\"duration\": 5, \"memory\": \"2GB\", \"invocations\": 1}", 1, 2);
+    /* 4 GB -> 2.315: 2 vCPU / 4 GB. */
+    expect_size("{\"duration\": 5, \"memory\": \"4GB\", \"invocations\": 1}", 2, 4);
+    /* 512 MB -> 0.289: 0.25 vCPU / 0.5 GB. */
+    expect_size("{\"duration\": 5, \"memory\": 512, \"invocations\": 1}", 0.25, 0.5);
+    /* 3 GB -> 1.737: 2 vCPU (0.263 away; 1 vCPU is 0.737) at its least memory, 4 GB. */
+    expect_size("{\"duration\": 5, \"memory\": \"3GB\", \"invocations\": 1}", 2, 4);
     /* Explicit 0.25 vCPU with 3 GB: 0.25 stops at 2 GB -> 0.5 vCPU / 3 GB. */
     expect_size("{\"duration\": 5, \"memory\": \"3GB\", \"vcpu\": 0.25, \"invocations\": 1}", 0.5,
                 3);
@@ -581,22 +646,30 @@ START_TEST(fargate_sizing)
     expect_size("{\"duration\": 5, \"memory\": \"30.5GB\", \"vcpu\": 4, \"invocations\": 1}", 8,
                 32);
     /* Beyond Lambda's memory the default vCPU stays at Lambda's largest (10240/1769 = 5.79):
-     * 20 GB -> 8 vCPU / 20 GB. */
-    expect_size("{\"duration\": 5, \"memory\": \"20GB\", \"invocations\": 1}", 8, 20);
+     * 20 GB -> 4 vCPU (1.79 away; 8 is 2.21) / 20 GB; 40 GB is more than 4 vCPU's 30 GB, so
+     * the nearest level that holds it: 8 vCPU / 40 GB. */
+    expect_size("{\"duration\": 5, \"memory\": \"20GB\", \"invocations\": 1}", 4, 20);
+    expect_size("{\"duration\": 5, \"memory\": \"40GB\", \"invocations\": 1}", 8, 40);
 }
 END_TEST
 
 START_TEST(fargate_always_on_tasks)
 {
-    /* 100/s x 2 s = 200 invocations at once -> 200 tasks of 0.5 vCPU / 1 GB (512 MB task). */
+    /* 100/s x 2 s = 200 invocations at once; at the model's 75% target utilisation that is
+     * ceil(200 / 0.75) = ceil(266.7) = 267 tasks of 0.25 vCPU / 0.5 GB (512 MB task). */
     struct workload w = wl("{\"duration\": 2, \"memory\": 512, \"invocations\": \"100/s\", "
                            "\"fargate\": {\"mode\": \"always_on\"}}");
     struct cost_option o;
     cost_fargate(&w, region(&w), model, &o);
     const struct cost_variant *v = cost_chosen(&o);
-    ck_assert_double_eq(SETTING(&o, v, "tasks"), 200);
-    double per_task = HOURS * (0.5 * FG_X86_VCPU + 1 * FG_X86_GB);
-    ck_assert_double_eq_tol(v->monthly_usd, 200 * per_task, CENT); /* $3,604.01 */
+    ck_assert_double_eq(SETTING(&o, v, "tasks"), 267);
+    double per_task = HOURS * (0.25 * FG_X86_VCPU + 0.5 * FG_X86_GB); /* $9.010025 */
+    ck_assert_double_eq_tol(v->monthly_usd, 267 * per_task, CENT);    /* $2,405.68 */
+    /* Ten requests at a time per task: ceil(200 / (10 x 0.75)) = ceil(26.67) = 27 tasks. */
+    w = wl("{\"duration\": 2, \"memory\": 512, \"invocations\": \"100/s\", "
+           "\"concurrency_per_task\": 10, \"fargate\": {\"mode\": \"always_on\"}}");
+    cost_fargate(&w, region(&w), model, &o);
+    ck_assert_double_eq(SETTING(&o, cost_chosen(&o), "tasks"), 27);
     /* Pinned task count wins. */
     w = wl("{\"duration\": 2, \"memory\": 512, \"invocations\": \"100/s\", \"fargate\": "
            "{\"tasks\": 3}}");
@@ -607,14 +680,14 @@ END_TEST
 
 START_TEST(fargate_both_modes_cheaper_used)
 {
-    /* 10,000 x 5 s, 2 GB: per-job 10,000 x 60 s of 2 vCPU / 4 GB vs one always-on task. */
+    /* 10,000 x 5 s, 2 GB: per-job 10,000 x 60 s of 1 vCPU / 2 GB vs one always-on task. */
     struct workload w = wl("{\"duration\": 5, \"memory\": \"2GB\", \"invocations\": 10000}");
     struct cost_option o;
     cost_fargate(&w, region(&w), model, &o);
     ck_assert_uint_eq(o.n_variants, 2);
-    double hourly = 2 * FG_X86_VCPU + 4 * FG_X86_GB; /* $0.09874 */
-    double per_job = 10000 * 60 / 3600.0 * hourly;   /* $16.46 */
-    double always_on = HOURS * hourly;               /* $72.08 */
+    double hourly = 1 * FG_X86_VCPU + 2 * FG_X86_GB; /* $0.04937 */
+    double per_job = 10000 * 60 / 3600.0 * hourly;   /* $8.23 */
+    double always_on = HOURS * hourly;               /* $36.04 */
     ck_assert_double_eq_tol(cost_best(&o, COST_MODE_PER_JOB), per_job, 1e-9);
     ck_assert_double_eq_tol(cost_best(&o, COST_MODE_ALWAYS_ON), always_on, 1e-9);
     ck_assert_str_eq(cost_chosen(&o)->name, "per_job");
@@ -636,13 +709,14 @@ START_TEST(fargate_ephemeral_and_arm)
            "\"fargate\": {\"mode\": \"always_on\"}}");
     cost_fargate(&w, region(&w), model, &o);
     ck_assert_double_eq_tol(cost_chosen(&o)->monthly_usd,
-                            HOURS * (0.5 * FG_ARM_VCPU + 1 * FG_ARM_GB), 1e-9);
+                            HOURS * (0.25 * FG_ARM_VCPU + 0.5 * FG_ARM_GB), 1e-9); /* $7.21 */
 }
 END_TEST
 
 START_TEST(fargate_spot)
 {
-    struct workload w = wl("{\"duration\": 5, \"memory\": 512, \"invocations\": 1, "
+    /* vcpu 0.5: the cheapest size with it holds 512 MB in 1 GB. */
+    struct workload w = wl("{\"duration\": 5, \"memory\": 512, \"vcpu\": 0.5, \"invocations\": 1, "
                            "\"interruptible\": true, \"fargate\": {\"mode\": \"always_on\"}}");
     struct cost_option o;
     cost_fargate(&w, region(&w), model, &o);
@@ -658,8 +732,9 @@ START_TEST(fargate_spot)
 
     /* Storage beyond the included 20 GB is not discounted on Spot: 50 GB -> 30 GB billed at
      * the on-demand $0.000111 per GB-hour, not an estimate. */
-    w = wl("{\"duration\": 5, \"memory\": 512, \"invocations\": 1, \"interruptible\": true, "
-           "\"ephemeral_storage\": \"50GB\", \"fargate\": {\"mode\": \"always_on\"}}");
+    w = wl("{\"duration\": 5, \"memory\": 512, \"vcpu\": 0.5, \"invocations\": 1, "
+           "\"interruptible\": true, \"ephemeral_storage\": \"50GB\", \"fargate\": {\"mode\": "
+           "\"always_on\"}}");
     cost_fargate(&w, region(&w), model, &o);
     v = variant(&o, "always_on_spot", CF_ARCH_X86_64);
     ck_assert_ptr_nonnull(v);
@@ -677,7 +752,7 @@ END_TEST
 START_TEST(fargate_spot_from_feed)
 {
     struct workload w =
-        wl("{\"duration\": 5, \"memory\": 512, \"invocations\": 1, "
+        wl("{\"duration\": 5, \"memory\": 512, \"vcpu\": 0.5, \"invocations\": 1, "
            "\"interruptible\": true, \"architecture\": \"any\", "
            "\"ephemeral_storage\": \"30GB\", \"fargate\": {\"mode\": \"always_on\"}}");
     struct region_rates rr = *region(&w); /* a copy: the shared table stays as it is */
@@ -809,7 +884,11 @@ END_TEST
 
 START_TEST(ec2_per_job_vs_always_on)
 {
-    /* The seed's monthly 4-hour fine-tuning job, 20 GB GPU -> 22 GB -> g5.xlarge. */
+    /* The seed's monthly 4-hour fine-tuning job, 20 GB GPU -> 22 GB with headroom. g5.xlarge
+     * has the GPU (24 GB) but 16 GiB of memory, of which ECS tasks get 95% (AWS Batch: "reserve
+     * a 5% memory buffer for the ECS container agent and other critical system processes";
+     * Amazon ECS: an 8 GiB m4.large registers 7,985 MiB): 15.2 GiB < 16 GB. In this table the
+     * next that fits is g5.12xlarge (4 x A10G, 192 GiB). */
     struct workload w = wl("{\"duration\": \"4h\", \"memory\": \"16GB\", \"invocations\": 1, "
                            "\"gpu_memory\": 20}");
     struct cost_option o;
@@ -817,20 +896,26 @@ START_TEST(ec2_per_job_vs_always_on)
     ck_assert(o.feasible);
     const struct cost_variant *v = cost_chosen(&o);
     ck_assert_str_eq(v->name, "per_job");
-    /* 4 h + 300 s boot = 14,700 s = 4.0833 h x $1.006 = $4.108 */
+    ck_assert_double_eq_tol(SETTING(&o, v, "usable_memory_gb"), 192 * 0.95, 1e-9);
+    /* 4 h + 300 s boot = 14,700 s = 4.0833 h x $5.672 = $23.16 */
     ck_assert_double_eq(SETTING(&o, v, "billed_seconds_per_job"), 14400 + 300);
-    expect_line(v, "instance_hours", 14700 / 3600.0, G5_XL, 14700 / 3600.0 * G5_XL);
-    ck_assert_double_eq_tol(cost_best(&o, COST_MODE_ALWAYS_ON), HOURS * G5_XL, 1e-9);
-    /* At 20 jobs an hour of 10 minutes (3.3 at once) always-on wins: 4 x 730 h. */
-    w = wl("{\"duration\": \"10m\", \"memory\": 4096, \"invocations\": \"20/hour\", "
+    expect_line(v, "instance_hours", 14700 / 3600.0, G5_12XL, 14700 / 3600.0 * G5_12XL);
+    ck_assert_double_eq_tol(cost_best(&o, COST_MODE_ALWAYS_ON), HOURS * G5_12XL, 1e-9);
+    /* 15 GB fits g5.xlarge's 15.2 usable GiB. */
+    w = wl("{\"duration\": \"4h\", \"memory\": \"15GB\", \"invocations\": 1, \"gpu_memory\": 20}");
+    cost_ec2_gpu(&w, region(&w), model, &o);
+    ck_assert_double_eq_tol(cost_chosen(&o)->monthly_usd, 14700 / 3600.0 * G5_XL, 1e-9);
+    /* At 30 jobs an hour of 10 minutes (5 at once) always-on wins: at 75% utilisation
+     * ceil(5 / 0.75) = 7 instances, 7 x 730 h = 5,110 h x $0.526 = $2,687.86. */
+    w = wl("{\"duration\": \"10m\", \"memory\": 4096, \"invocations\": \"30/hour\", "
            "\"gpu_memory\": 14}");
     cost_ec2_gpu(&w, region(&w), model, &o);
     v = cost_chosen(&o);
     ck_assert_str_eq(v->name, "always_on");
-    ck_assert_double_eq(SETTING(&o, v, "instances"), 4);
-    ck_assert_double_eq_tol(v->monthly_usd, 4 * HOURS * G4DN_XL, 1e-9);
-    /* per job: 20 x 730 x (600 + 300) s = 3,650 h x 0.526 = $1,919.90 */
-    ck_assert_double_eq_tol(cost_best(&o, COST_MODE_PER_JOB), 20 * HOURS * 900 / 3600 * G4DN_XL,
+    ck_assert_double_eq(SETTING(&o, v, "instances"), 7);
+    ck_assert_double_eq_tol(v->monthly_usd, 7 * HOURS * G4DN_XL, 1e-9);
+    /* per job: 30 x 730 x (600 + 300) s = 5,475 h x 0.526 = $2,879.85 */
+    ck_assert_double_eq_tol(cost_best(&o, COST_MODE_PER_JOB), 30 * HOURS * 900 / 3600 * G4DN_XL,
                             1e-6);
 }
 END_TEST
@@ -852,7 +937,8 @@ START_TEST(operations_priced)
 {
     /* One engineer at $100/h: Lambda 1 h x 1.5, Fargate 6 h x 1.5 (model: ops). */
     struct workload w = wl("{\"duration\": 5, \"memory\": \"2GB\", \"invocations\": 10000, "
-                           "\"team_engineers\": 1, \"engineer_hourly_usd\": 100}");
+                           "\"team_engineers\": 1, \"engineer_hourly_usd\": 100, "
+                           "\"init_duration\": 0}");
     struct cost_option all[MODEL_PLATFORM_COUNT];
     cost_all(&w, region(&w), model, all);
     const struct cost_variant *l = cost_chosen(&all[MODEL_LAMBDA]);
@@ -887,6 +973,7 @@ static Suite *cost_suite(void)
     TCase *tc = tcase_create("lambda");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, lambda_invoice);
+    tcase_add_test(tc, lambda_init_billing);
     tcase_add_test(tc, lambda_aws_published_examples);
     tcase_add_test(tc, lambda_ms_rounding);
     tcase_add_test(tc, lambda_tiers_x86);

@@ -612,10 +612,12 @@ START_TEST(advise_answers_with_stale_flag)
         json_string_value(json_object_get(json_object_get(doc, "recommendation"), "platform")),
         "lambda");
     /* Seed scenario 1 on the snapshot's us-east-1 rates: 10,000 x $0.0000002 + 10,000 x 5 s x
-     * 2 GB x $0.0000166667 = $0.002 + $1.66667. */
+     * 2 GB x $0.0000166667 = $0.002 + $1.66667, and the INIT of 3,193.2 cold starts x 1 s x
+     * 2 GB = $0.10644 (test_cost: lambda_invoice). */
     double lambda = json_number_value(
         json_object_get(json_object_get(json_object_get(doc, "options"), "lambda"), "monthly_usd"));
-    ck_assert_double_eq_tol(lambda, 10000 * 0.0000002 + 10000 * 5.0 * 2 * 0.0000166667, 0.005);
+    ck_assert_double_eq_tol(
+        lambda, 10000 * 0.0000002 + (10000 * 5.0 * 2 + 3193.2 * 2) * 0.0000166667, 0.005);
     json_t *pricing = json_object_get(doc, "pricing");
     ck_assert(json_is_boolean(json_object_get(pricing, "stale")));
     ck_assert_str_eq(json_string_value(json_object_get(pricing, "source")), "snapshot");

@@ -51,13 +51,14 @@ START_TEST(advice_in_six_lines)
                                  false);
     char *t = render_text(a, &opts, false);
     ck_assert_ptr_nonnull(t);
-    /* 10,000 x ($0.0000002 + 5 s x 2 GB x $0.0000166667) = $1.66867 -> "$1.67"; per-job Fargate
-     * 2 vCPU / 4 GB for the 60 s minimum: 10,000 / 60 h x $0.09874 = $16.46; one always-on
-     * g4dn.xlarge: 730 x $0.526 = $383.98. */
-    ck_assert_ptr_nonnull(strstr(t, "Recommendation: Lambda x86_64 — $1.67/month (confidence "
+    /* 10,000 x ($0.0000002 + 5 s x 2 GB x $0.0000166667) = $1.66867, and 3,193.2 cold starts'
+     * INIT of 1 s x 2 GB, $0.10644 (test_cost: lambda_invoice): $1.77511 -> "$1.78"; per-job
+     * Fargate 1 vCPU / 2 GB for the 60 s minimum: 10,000 / 60 h x $0.04937 = $8.23; one
+     * always-on g4dn.xlarge: 730 x $0.526 = $383.98. */
+    ck_assert_ptr_nonnull(strstr(t, "Recommendation: Lambda x86_64 — $1.78/month (confidence "
                                     "high)\n"));
     ck_assert_ptr_nonnull(
-        strstr(t, "Monthly: Lambda $1.67 | Fargate $16.46 | ECS on EC2 (GPU) $383.98\n"));
+        strstr(t, "Monthly: Lambda $1.78 | Fargate $8.23 | ECS on EC2 (GPU) $383.98\n"));
     ck_assert_ptr_nonnull(strstr(t, "Why: Lambda (x86_64, 2048 MB) is the cheapest option"));
     ck_assert_ptr_nonnull(strstr(t, "Warning: ECS on EC2 is priced on GPU instances only"));
     /* The oldest offer, EC2, published 2025-06-13, a week before `now`: stale. */
@@ -102,13 +103,14 @@ END_TEST
 
 START_TEST(comparison_has_a_break_even_line)
 {
-    /* The invoice workload: Lambda = always-on Fargate at 72.0802 / 0.000166867 = 431,962. */
+    /* The invoice workload: Lambda = always-on Fargate at 36.0401 / 0.000166867 = 215,981
+     * (test_compare: hand_worked_break_even). */
     struct cf_answer *a = answer("{\"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": "
                                  "10000}",
                                  true);
     char *t = render_text(a, &opts, false);
     ck_assert_ptr_nonnull(
-        strstr(t, "Break-even: Lambda = always-on Fargate at 431,962 invocations/month\n"));
+        strstr(t, "Break-even: Lambda = always-on Fargate at 215,981 invocations/month\n"));
     free(t);
     cf_answer_free(a);
     /* Pinned to per-job Fargate: no always-on side, and the line says why. */

@@ -69,8 +69,11 @@ struct advice {
     const struct region_rates *rr; /* borrowed from the rates table */
     const struct model *m;         /* borrowed */
     struct cost_option options[MODEL_PLATFORM_COUNT];
-    int winner;    /* platform, or -1 when nothing is feasible */
+    int winner;    /* the recommended platform, or -1 when nothing is feasible */
     int runner_up; /* cheapest other feasible platform, or -1 */
+    /* The winner costs more than the runner-up, by less than the model's margin of error
+     * (rules.close_cost_ratio), and needs less upkeep, which the totals do not price. */
+    bool simpler;
     enum model_platform seed_pick;
     enum confidence confidence;
     struct message summary; /* the recommendation in a sentence (when winner >= 0) */

@@ -78,6 +78,20 @@ struct cost_variant {
      * more task or instance). Both 0 for a variant without such steps. The solver checks the
      * claim against a priced point before it relies on it. */
     double step_rate, step_usd;
+    /* Not linear but smooth within its piece (Lambda's cold starts thin out as the rate grows):
+     * the variant keeps such pieces short and the solver bisects on priced points there. */
+    bool curved;
+    /* Rates (per month) between which the cost may fall as the rate grows (each cold start
+     * costing more than a call); equal when never. The same at whatever rate the variant is
+     * priced, so that the solver knows it ahead: it may not bound such a stretch by its ends. */
+    double fall_from, fall_to;
+    /* How long a request waits before the work starts (a cold start, a task's start, a boot);
+     * 0 when something is already running. too_slow: longer than the workload's latency
+     * budget, so the variant is shown but never chosen. */
+    double startup_s;
+    bool too_slow;
+    struct message *notes; /* what a reader should know about the sizing, in the arena */
+    size_t n_notes, cap_notes;
     const void *detail; /* what the platform chose (sizes, counts), in the arena; its own type */
 };
 
@@ -124,6 +138,9 @@ struct cost_variant *cost_variant_add(const struct cost_ctx *c, struct cost_opti
 void cost_line_add(const struct cost_ctx *c, struct cost_variant *v, const char *item,
                    double quantity, const char *unit, double unit_usd, bool discountable);
 
+/* Appends a note to the variant (dropped, with the arena marked failed, when memory ran out). */
+void cost_note_add(const struct cost_ctx *c, struct cost_variant *v, struct message note);
+
 /* Adds the effort line (when priced) and sums the bill; call once the lines are in. */
 void cost_variant_finish(const struct cost_ctx *c, const struct cost_option *o,
                          struct cost_variant *v);
@@ -134,8 +151,40 @@ void cost_variant_finish(const struct cost_ctx *c, const struct cost_option *o,
 void cost_spot_estimate(const struct cost_ctx *c, struct cost_option *o, size_t base,
                         const char *name, double discount);
 
-/* Marks the cheapest variant and whether the option is feasible; call once at the end. */
-void cost_choose(struct cost_option *o);
+/* Marks the variants that start too slowly for the latency budget, then the cheapest of the
+ * others, and whether the option is feasible (it is blocked by "latency_budget" when every
+ * variant is too slow: the cheapest of them is then the chosen one); call once at the end. */
+void cost_choose(const struct cost_ctx *c, struct cost_option *o);
+
+/* An always-on fleet: units (tasks, instances, provisioned environments) that each serve
+ * `per_unit` requests at once, sized for the workload's offered load (its mean concurrency). */
+struct cost_fleet {
+    double units;            /* >= 1 */
+    double utilisation;      /* offered load / (units x per_unit) */
+    double wait_probability; /* Erlang C: the chance a request waits for a free slot */
+    bool by_wait;            /* the waiting bound set the size (latency), not utilisation */
+    double piece_end;        /* the rate (per month) above which one more unit is needed */
+    double step_rate;        /* the spacing of those rates when regular; 0 when not */
+};
+
+/* Sizes a fleet: the fewest units that keep utilisation at or under the model's target and,
+ * when the workload is latency-sensitive, the chance of waiting at or under the model's bound
+ * (Erlang C, every slot a server). */
+void cost_fleet_size(const struct cost_ctx *c, double per_unit, struct cost_fleet *ret);
+
+/* The sentence that says how the fleet was sized; `units` names them ("tasks"). */
+struct message cost_fleet_note(const struct cost_ctx *c, const struct cost_fleet *f,
+                               const char *units);
+
+/* Blocks the option when the most memory its platform offers, `max_mb`, is less than the task
+ * needs: for the model's weights (B_MODEL_MEMORY) when they are more than the task's memory,
+ * else with `too_much` (the platform's own sentence for the task's memory). */
+void cost_block_memory(const struct cost_ctx *c, struct cost_option *o, const char *limit,
+                       double max_mb, struct message too_much);
+
+/* Erlang C: the probability that an arrival waits in an M/M/servers queue with offered load
+ * `load` (1 when load >= servers). Exported for tests. */
+double cost_erlang_c(double servers, double load);
 
 /* Rounds `v` up to a multiple of `step`, tolerating the fuzz of earlier conversions. */
 double cost_round_up(double v, double step);

@@ -86,6 +86,13 @@
     X(R_COLD_START_MOSTLY_WARM, "cold_start_mostly_warm",                                          \
       "A user waits, but {0:.3g} invocations per {1} s keep Lambda mostly warm; requests that "    \
       "arrive while it scales out still see {2}-{3} s cold starts.")                               \
+    X(R_LATENCY_NONE, "latency_none",                                                              \
+      "No latency budget was set (latency_sensitive is not true), so how fast each option starts " \
+      "was not weighed.")                                                                          \
+    X(R_LATENCY_BUDGET, "latency_budget_set",                                                      \
+      "Requests may wait at most {0} s before their work starts: a Lambda cold start takes {1} s " \
+      "(its INIT), a per-job Fargate task {2} s to start and a per-job GPU instance {3} s to "     \
+      "boot; what starts slower is shown but not recommended.")                                    \
     X(R_TEAM_SOLO, "team_solo",                                                                    \
       "With one engineer, operational work weighs {0}x: about {1} h a month for Fargate against "  \
       "{2} h for Lambda ({3?it is priced into each option's total|give engineer_hourly_usd to "    \
@@ -104,6 +111,10 @@
       "{0} is the only option that can run this task, at ${1:.2f} a month.")                       \
     X(R_COST_CHEAPEST, "cost_cheapest",                                                            \
       "{0} is the cheapest at ${1:.2f} a month; next is {2} at ${3:.2f} ({4:.1f}x).")              \
+    X(R_COST_SIMPLER, "cost_simpler",                                                              \
+      "{2} costs less, ${3:.2f} a month against ${1:.2f} for {0}, but by less than the model's "   \
+      "{4}x margin of error, so {0}, with less upkeep, is recommended; give engineer_hourly_usd "  \
+      "to price the upkeep into the totals.")                                                      \
     X(R_SEED_AGREES, "seed_agrees",                                                                \
       "The seed article's decision tree (GPU -> EC2; 10+ minutes, more than 3 GB or 100+/s -> "    \
       "Fargate; else Lambda) also picks {0}.")                                                     \
@@ -131,6 +142,15 @@
     X(W_LAMBDA_SCALING, "lambda_scaling",                                                          \
       "Lambda adds at most {0} execution environments every 10 s: from cold, reaching {1:.0f} "    \
       "concurrent executions takes {2:.0f} s, and requests are throttled meanwhile.")              \
+    X(W_LAMBDA_QUOTA, "lambda_quota",                                                              \
+      "About {0:.0f} Lambda executions run at once, above the default quota of {1} concurrent "    \
+      "executions per Region: ask AWS for an increase through Service Quotas before launch.")      \
+    X(W_FARGATE_QUOTA, "fargate_quota",                                                            \
+      "Fargate keeps about {0:.3g} vCPUs running, above the default quota of {1} On-Demand "       \
+      "vCPUs per Region: ask AWS for an increase through Service Quotas.")                         \
+    X(W_CPU_INFERENCE, "cpu_inference",                                                            \
+      "A {0}-billion-parameter model is placed on CPU ({1}): make sure the {2} s duration was "    \
+      "measured on CPU, where such a model runs far slower than on a GPU.")                        \
     X(W_SPOT_FEED, "spot_feed",                                                                    \
       "Fargate Spot is priced at AWS's published Spot rates, which change over time; Spot "        \
       "capacity can be reclaimed at two minutes' notice.")                                         \
@@ -154,9 +174,6 @@
       "{0} vCPU is more than Lambda's {1} vCPU at its largest size.")                              \
     X(B_LAMBDA_EPHEMERAL, "lambda_ephemeral",                                                      \
       "{0} MB of scratch storage is more than Lambda's {1} MB of /tmp.")                           \
-    X(B_LAMBDA_CONCURRENCY, "lambda_concurrency",                                                  \
-      "{0:.0f} invocations running at once exceed Lambda's default quota of {1} concurrent "       \
-      "executions (raisable through Service Quotas).")                                             \
     X(B_FARGATE_VCPU, "fargate_vcpu", "{0} vCPU is more than Fargate's largest task ({1} vCPU).")  \
     X(B_FARGATE_MEMORY, "fargate_memory",                                                          \
       "{0} MB of memory is more than Fargate's largest task ({1} GB).")                            \
@@ -165,6 +182,36 @@
     X(B_NO_GPU_INSTANCE, "no_gpu_instance",                                                        \
       "No GPU instance type in {0} has {1} GB of GPU memory ({2} GB with {3}% headroom), {4} GB "  \
       "of memory{5? and the vCPUs asked for|}.")                                                   \
+    X(B_MODEL_MEMORY, "model_memory",                                                              \
+      "The model's weights need {0:.0f} MB ({1} billion parameters in {2} with overhead), more "   \
+      "than {3}'s {4} MB maximum.")                                                                \
+    X(B_CPU_ONLY, "cpu_only",                                                                      \
+      "gpu is false: the task is pinned to CPU, and {0} is priced on GPU instances only.")         \
+    X(B_LATENCY, "latency_budget",                                                                 \
+      "{0} cannot start the work within the {1} s latency budget: its quickest start takes {2} "   \
+      "s.")                                                                                        \
+    /* ---- notes on a priced variant ---- */                                                      \
+    X(N_FARGATE_SIZE_SHARE, "fargate_size_share",                                                  \
+      "{0} vCPU / {1} GB: the valid Fargate size nearest to the {2:.3g} vCPU Lambda gives {3} "    \
+      "MB; give vcpu to size it yourself.")                                                        \
+    X(N_FARGATE_SIZE_VCPU, "fargate_size_vcpu",                                                    \
+      "{0} vCPU / {1} GB: the cheapest valid Fargate size with the {2} vCPU and {3} MB asked "     \
+      "for.")                                                                                      \
+    X(N_FLEET_UTILISATION, "fleet_utilisation",                                                    \
+      "{0:.0f} {1} for {2:.3g} requests in progress on average, {3} at a time each: {4:.0f}% "     \
+      "busy, within the {5:.0f}% target.")                                                         \
+    X(N_FLEET_WAIT, "fleet_wait",                                                                  \
+      "{0:.0f} {1} for {2:.3g} requests in progress on average, {3} at a time each, so that at "   \
+      "most {4:.1f}% of requests wait for a free slot (Erlang C, {5:.1f}% now).")                  \
+    X(N_SHARDED, "sharded",                                                                        \
+      "The model needs {0:.3g} GB of GPU memory, more than one {1:.3g} GB GPU: it is sharded "     \
+      "across {2:.0f} of the instance's {3:.0f} GPUs (tensor parallelism).")                       \
+    X(N_HOST_MEMORY, "host_memory",                                                                \
+      "{0:.3g} GB of the instance's {1:.3g} GB are usable by tasks: {2:.0f}% is kept for the OS "  \
+      "and the ECS agent.")                                                                        \
+    X(N_COLD_STARTS, "cold_starts",                                                                \
+      "About {0:.3g} of {1:.3g} invocations a month start cold ({2:.3g}%), each billed {3} ms "    \
+      "of INIT and waiting for it.")                                                               \
     /* ---- descriptions of a priced variant ---- */                                               \
     X(D_TITLE, "title", "{0}")                                                                     \
     X(D_LAMBDA, "lambda", "Lambda ({0}, {1} MB)")                                                  \
@@ -181,6 +228,9 @@
     X(S_CHEAPEST_NOT_SEED, "cheapest_not_seed",                                                    \
       "{0} is the cheapest option that can run this task, at ${1:.2f} a month against ${2:.2f} "   \
       "for {3}. The seed article's rules of thumb would pick {4}.")                                \
+    X(S_SIMPLER, "simpler",                                                                        \
+      "{0} is recommended at ${1:.2f} a month: {3} costs ${2:.2f}, less, but within the model's "  \
+      "margin of error, for more upkeep.")                                                         \
     X(S_ONLY, "only", "{0} is the only option that can run this task, at ${1:.2f} a month.")       \
     X(S_ONLY_NOT_SEED, "only_not_seed",                                                            \
       "{0} is the only option that can run this task, at ${1:.2f} a month. The seed article's "    \
@@ -243,6 +293,10 @@ size_t msg_format(const struct message *m, char *buf, size_t cap);
 
 /* Appends the text to buf[*len..cap), as msg_format() does, and advances *len. */
 void msg_append(const struct message *m, char *buf, size_t cap, size_t *len);
+
+/* Whether the code is a warning's (W_*): a note with such a code is also a warning when its
+ * variant is the one recommended. */
+bool msg_is_warning(enum msg_code code);
 
 /* Returns the code's machine name ("duration_short"), or "" for an unknown code. */
 const char *msg_code_name(enum msg_code code);

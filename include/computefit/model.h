@@ -85,7 +85,7 @@ struct model_lambda {
     double max_memory_mb;
     double ephemeral_included_mb;
     double max_ephemeral_mb;
-    double max_concurrency;
+    double max_concurrency; /* the default quota: a warning above it, not a limit */
     double scaling_per_10s;
     double mb_per_vcpu;
     double max_vcpu;
@@ -95,6 +95,8 @@ struct model_lambda {
     double cold_start_min_s;
     double cold_start_max_s;
     double warm_idle_s;
+    double init_duration_s; /* default of the request's init_duration */
+    double max_init_s;      /* the INIT phase's own limit */
 };
 
 struct model_fargate {
@@ -107,7 +109,7 @@ struct model_fargate {
     double minimum_billed_s;
     double billing_granularity_s;
     double startup_s;
-    double per_task_concurrency;
+    double vcpu_quota; /* default On-Demand vCPU quota per Region: a warning above it */
     double spot_discount;
 };
 
@@ -116,7 +118,7 @@ struct model_ec2 {
     double minimum_billed_s;
     double billing_granularity_s;
     double gpu_memory_headroom;
-    double jobs_per_instance;
+    double reserved_memory_fraction; /* of an instance's memory, kept for the OS and ECS agent */
     double spot_discount;
 };
 
@@ -127,6 +129,15 @@ struct model_rules {
     double high_rate_per_s;
     double infrequent_per_hour;
     double close_cost_ratio;
+    double latency_budget_s;       /* default budget of a latency-sensitive task */
+    double cpu_inference_params_b; /* a model this large on CPU gets a warning */
+};
+
+/* How always-on fleets are sized (tasks, GPU instances, provisioned environments). */
+struct model_capacity {
+    double concurrency_per_task; /* default of the request's concurrency_per_task */
+    double target_utilisation;   /* mean busy share of a fleet's slots */
+    double max_wait_probability; /* Erlang C bound when latency matters */
 };
 
 struct model_ops {
@@ -147,6 +158,7 @@ struct model {
     struct model_fargate fargate;
     struct model_ec2 ec2;
     struct model_rules rules;
+    struct model_capacity capacity;
     struct model_ops ops;
     struct model_size size;
     bool event_trigger[MODEL_TRIGGER_COUNT]; /* triggers Lambda integrates with natively */

@@ -63,20 +63,26 @@ struct workload {
     double duration_s;
     double memory_mb;
     double invocations_per_month;
-    double vcpu; /* explicit, or memory / mb_per_vcpu capped at Lambda's largest size */
-    bool gpu;
+    double vcpu;           /* explicit, or memory / mb_per_vcpu capped at Lambda's largest size */
+    bool gpu;              /* a GPU is required */
+    bool cpu_only;         /* gpu: false was given: GPU placements are ruled out */
     double gpu_memory_gb;  /* GiB needed on the GPU(s); 0 = any GPU */
     double model_params_b; /* 0 = not given */
     enum model_precision precision;
+    double model_memory_mb; /* the weights with the model's overhead; 0 without model_params_b */
     enum model_trigger trigger;
     bool latency_sensitive;
     bool interruptible;
     enum workload_arch arch;
-    double ephemeral_mb; /* scratch disk; 0 = none beyond each platform's included amount */
+    double ephemeral_mb;         /* scratch disk; 0 = none beyond each platform's included amount */
+    double latency_budget_s;     /* longest wait before the work starts; INFINITY: none */
+    double init_duration_s;      /* Lambda's INIT phase, billed on each cold start */
+    double concurrency_per_task; /* requests one task or GPU instance serves at once */
     char kind[MODEL_KIND_NAME_LEN]; /* "" unless given */
     struct workload_settings settings;
     struct workload_fargate fargate;
     enum workload_source memory_from, vcpu_from, gpu_memory_from, duration_from, invocations_from;
+    enum workload_source latency_budget_from, init_duration_from, concurrency_from;
 };
 
 /* Parses the plan-level settings (region, include_free_tier, team_engineers,
@@ -122,6 +128,9 @@ double workload_rate_per_s(const struct workload *w, const struct model *model);
 
 /* Average number of invocations running at once (Little's law: rate x duration). */
 double workload_concurrency(const struct workload *w, const struct model *model);
+
+/* Memory a CPU placement must have: the task's memory, or the model's weights when larger. */
+double workload_memory_need_mb(const struct workload *w);
 
 /* Returns "x86_64", "arm64" or "any". */
 const char *workload_arch_name(enum workload_arch a);

@@ -29,6 +29,28 @@ double advice_total(const struct advice *a, int p)
     return v && a->options[p].feasible ? v->monthly_usd : (double)NAN;
 }
 
+/* A saving smaller than the model's margin of error does not pay for more platform to run:
+ * unless the totals price the upkeep (engineer_hourly_usd), a feasible option with less upkeep
+ * within rules.close_cost_ratio of the cheapest is recommended instead, the simplest first. */
+static void prefer_simpler(struct advice *a)
+{
+    if (a->winner < 0 || a->w.settings.engineer_hourly_usd > 0)
+        return;
+    double best = advice_total(a, a->winner);
+    int pick = a->winner;
+    for (int p = 0; p < MODEL_PLATFORM_COUNT; p++) {
+        double t = advice_total(a, p);
+        if (!isnan(t) && t <= best * a->m->rules.close_cost_ratio &&
+            a->options[p].ops_hours < a->options[pick].ops_hours)
+            pick = p;
+    }
+    if (pick != a->winner) {
+        a->runner_up = a->winner;
+        a->winner = pick;
+        a->simpler = true;
+    }
+}
+
 int advice_analyse(const struct workload *w, const struct region_rates *rr, const struct model *m,
                    struct arena *arena, struct advice *a)
 {
@@ -52,6 +74,7 @@ int advice_analyse(const struct workload *w, const struct region_rates *rr, cons
             a->runner_up = p;
         }
     }
+    prefer_simpler(a);
     advice_rate(a);
     if (a->winner >= 0) {
         advice_reasons(a, arena);

@@ -52,9 +52,11 @@ struct side_at {
     int arg;          /* which one, as an index into cost[] */
     double end;       /* where the first of its variants' pieces ends */
     double step_rate; /* the step all its stepping variants share; 0 when none or they differ */
-    size_t n;         /* variants of the side's mode */
-    double *cost;     /* each one's monthly cost, in the points arena */
-    double *step_usd; /* each one's step (0: it does not step) */
+    bool curved;      /* a variant is not linear within its piece (see cost_variant.curved) */
+    double fall_from, fall_to; /* where a variant's cost may fall as the rate grows */
+    size_t n;                  /* variants of the side's mode */
+    double *cost;              /* each one's monthly cost, in the points arena */
+    double *step_usd;          /* each one's step (0: it does not step) */
     double *piece_end;
 };
 
@@ -126,6 +128,12 @@ static struct pt eval(struct solver *sv, double n)
                 s->arg = (int)s->n;
             }
             s->end = fmin(s->end, v->piece_end);
+            s->curved = s->curved || v->curved;
+            if (v->fall_to > v->fall_from) {
+                s->fall_from =
+                    s->fall_to > s->fall_from ? fmin(s->fall_from, v->fall_from) : v->fall_from;
+                s->fall_to = fmax(s->fall_to, v->fall_to);
+            }
             if (v->step_rate > 0) {
                 if (first_step)
                     s->step_rate = v->step_rate;
@@ -167,6 +175,35 @@ static int cmp_double(const void *x, const void *y)
 {
     double a = *(const double *)x, b = *(const double *)y;
     return (a > b) - (a < b);
+}
+
+/* The change of sides in (lo, hi], whose ends are priced on either side of it: bisected on
+ * priced points to a relative 1e-12. */
+static double bisect(struct solver *sv, double lo, double hi, bool lo_dearer)
+{
+    for (int i = 0; i < 60 && hi - lo > 1e-12 * hi && !sv->f->oom; i++) {
+        struct pt p = eval(sv, lo + (hi - lo) / 2);
+        if (dearer(&p) == lo_dearer)
+            lo = p.n;
+        else
+            hi = p.n;
+    }
+    return hi;
+}
+
+/* Solves (A.n, B.n] when a side is curved there (cold starts): the pieces are short (a factor
+ * CURVE_STEP in platform_lambda.c), so the sides change order at most twice in one; the
+ * changes are bisected on priced points rather than solved on lines. */
+static void curved_leaf(struct solver *sv, const struct pt *A, const struct pt *B)
+{
+    struct pt M = eval(sv, A->n + (B->n - A->n) / 2);
+    if (sv->f->oom)
+        return;
+    bool a = dearer(A), m = dearer(&M), b = dearer(B);
+    if (a != m)
+        change(sv, bisect(sv, A->n, M.n, a));
+    if (m != b)
+        change(sv, bisect(sv, M.n, B->n, m));
 }
 
 /* Solves (A.n, B.n], on which every variant of both sides is linear: each variant's line comes
@@ -397,16 +434,30 @@ static bool stairs(struct solver *sv, const struct pt *A, const struct pt *B)
     return true;
 }
 
+/* Whether a side's cost may fall somewhere in (A.n, B.n). */
+static bool may_fall(const struct pt *A, const struct pt *B)
+{
+    for (int k = 0; k < 2; k++)
+        if (A->s[k].fall_to > A->s[k].fall_from && A->s[k].fall_from < B->n &&
+            A->s[k].fall_to > A->n)
+            return true;
+    return false;
+}
+
 static void visit(struct solver *sv, const struct pt *A, const struct pt *B)
 {
     if (sv->evals >= SOLVE_BUDGET || sv->f->oom)
         return;
-    /* Costs never fall as the rate grows: each side stays between its values at the ends. */
-    if (B->s[0].best <= A->s[1].best || A->s[0].best > B->s[1].best)
+    /* Costs rarely fall as the rate grows: then each side stays between its values at the ends.
+     * (Where Lambda's cold starts thin out faster than its calls grow, it may fall.) */
+    if (!may_fall(A, B) && (B->s[0].best <= A->s[1].best || A->s[0].best > B->s[1].best))
         return;
     double end = fmin(A->s[0].end, A->s[1].end);
     if (end >= B->n) {
-        leaf(sv, A, B);
+        if (A->s[0].curved || A->s[1].curved)
+            curved_leaf(sv, A, B);
+        else
+            leaf(sv, A, B);
         return;
     }
     if (stairs(sv, A, B))

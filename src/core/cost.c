@@ -93,6 +93,12 @@ void cost_line_add(const struct cost_ctx *c, struct cost_variant *v, const char 
     };
 }
 
+void cost_note_add(const struct cost_ctx *c, struct cost_variant *v, struct message note)
+{
+    if (ARENA_GROW(c->arena, v->notes, v->n_notes, v->cap_notes))
+        v->notes[v->n_notes++] = note;
+}
+
 void cost_variant_finish(const struct cost_ctx *c, const struct cost_option *o,
                          struct cost_variant *v)
 {
@@ -125,9 +131,17 @@ void cost_spot_estimate(const struct cost_ctx *c, struct cost_option *o, size_t 
     v->piece_end = b->piece_end;
     v->step_rate = b->step_rate;
     v->detail = b->detail;
+    v->notes = b->notes; /* shared: the base gets no more notes once finished */
+    v->n_notes = v->cap_notes = b->n_notes;
+    v->startup_s = b->startup_s;
+    v->curved = b->curved;
+    v->fall_from = b->fall_from;
+    v->fall_to = b->fall_to;
     v->spot = true;
     v->spot_source = COST_SPOT_DISCOUNT;
-    size_t n = b->n_lines - (o->ops_priced ? 1 : 0); /* the effort line is added again below */
+    /* The effort line is added again below. (A base whose lines ran out of memory may have
+     * none: the arena is failed then, and so is the answer.) */
+    size_t n = b->n_lines - (o->ops_priced && b->n_lines ? 1 : 0);
     for (size_t i = 0; i < n; i++) {
         const struct cost_line *l = &b->lines[i];
         cost_line_add(c, v, l->item, l->quantity, l->unit,
@@ -143,13 +157,113 @@ void cost_spot_estimate(const struct cost_ctx *c, struct cost_option *o, size_t 
         v->step_usd = b->step_usd * v->infrastructure_usd / b->infrastructure_usd;
 }
 
-void cost_choose(struct cost_option *o)
+void cost_choose(const struct cost_ctx *c, struct cost_option *o)
 {
-    o->feasible = o->n_blocks == 0;
+    double budget = c->w->latency_budget_s;
+    int fastest = -1;
     o->chosen = -1;
-    for (size_t i = 0; i < o->n_variants; i++)
-        if (o->chosen < 0 || o->variants[i].monthly_usd < o->variants[o->chosen].monthly_usd)
+    for (size_t i = 0; i < o->n_variants; i++) {
+        struct cost_variant *v = &o->variants[i];
+        v->too_slow = v->startup_s > budget + COST_EPS;
+        if (fastest < 0 || v->startup_s < o->variants[fastest].startup_s)
+            fastest = (int)i;
+        if (!v->too_slow && (o->chosen < 0 || v->monthly_usd < o->variants[o->chosen].monthly_usd))
             o->chosen = (int)i;
+    }
+    if (o->chosen < 0 && fastest >= 0) {
+        const struct cost_variant *f = &o->variants[fastest];
+        cost_block(c, o, "latency_budget", budget, f->startup_s, false,
+                   msg_make(B_LATENCY, "snn", o->platform->title, budget, f->startup_s));
+        for (size_t i = 0; i < o->n_variants; i++)
+            if (o->chosen < 0 || o->variants[i].monthly_usd < o->variants[o->chosen].monthly_usd)
+                o->chosen = (int)i;
+    }
+    o->feasible = o->n_blocks == 0;
+}
+
+struct message cost_fleet_note(const struct cost_ctx *c, const struct cost_fleet *f,
+                               const char *units)
+{
+    const struct model_capacity *cap = &c->m->capacity;
+    double load = workload_concurrency(c->w, c->m), per = c->w->concurrency_per_task;
+    if (f->by_wait)
+        return msg_make(N_FLEET_WAIT, "nsnnnn", f->units, units, load, per,
+                        100 * cap->max_wait_probability, 100 * f->wait_probability);
+    return msg_make(N_FLEET_UTILISATION, "nsnnnn", f->units, units, load, per, 100 * f->utilisation,
+                    100 * cap->target_utilisation);
+}
+
+void cost_block_memory(const struct cost_ctx *c, struct cost_option *o, const char *limit,
+                       double max_mb, struct message too_much)
+{
+    const struct workload *w = c->w;
+    if (w->model_memory_mb > w->memory_mb && w->model_memory_mb > max_mb + COST_EPS)
+        cost_block(c, o, limit, max_mb, w->model_memory_mb, false,
+                   msg_make(B_MODEL_MEMORY, "nnssn", w->model_memory_mb, w->model_params_b,
+                            model_precision_name(w->precision), o->platform->title, max_mb));
+    else if (w->memory_mb > max_mb + COST_EPS)
+        cost_block(c, o, limit, max_mb, w->memory_mb, false, too_much);
+}
+
+double cost_erlang_c(double servers, double load)
+{
+    if (!(load > 0))
+        return 0;
+    if (load >= servers)
+        return 1;
+    /* Erlang B by its stable recursion, then C from B. */
+    double b = 1;
+    for (double k = 1; k <= servers; k++)
+        b = load * b / (k + load * b);
+    return servers * b / (servers - load * (1 - b));
+}
+
+/* Whether `slots` serve `load` within the waiting bound. Far above the load (more spare slots
+ * than 4 standard deviations of a Poisson load, Halfin-Whitt) the chance of waiting is below
+ * 1e-4, under any bound the model allows, and Erlang C is not computed. */
+static bool wait_ok(double slots, double load, double bound)
+{
+    if (slots - load >= 4 * sqrt(load) + 4)
+        return true;
+    return cost_erlang_c(slots, load) <= bound;
+}
+
+void cost_fleet_size(const struct cost_ctx *c, double per_unit, struct cost_fleet *ret)
+{
+    const struct workload *w = c->w;
+    const struct model_capacity *cap = &c->m->capacity;
+    double load = workload_concurrency(w, c->m), u = cap->target_utilisation;
+    double per_month = c->m->hours_per_month * 3600; /* seconds */
+    struct cost_fleet f = {.piece_end = (double)INFINITY};
+    f.units = fmax(1, ceil(load / (per_unit * u) - COST_EPS));
+    if (w->latency_sensitive) {
+        double by_util = f.units;
+        while (!wait_ok(f.units * per_unit, load, cap->max_wait_probability))
+            f.units++;
+        f.by_wait = f.units > by_util;
+    }
+    double slots = f.units * per_unit;
+    f.utilisation = load / slots;
+    f.wait_probability = wait_ok(slots, load, 0) ? 0 : cost_erlang_c(slots, load);
+    if (w->duration_s > 0) {
+        /* The load this many units carry before the next is needed, as a rate. */
+        double top = slots * u;
+        if (w->latency_sensitive && !wait_ok(slots, top, cap->max_wait_probability)) {
+            double lo = load, hi = top; /* the bound holds at lo and fails at hi */
+            for (int i = 0; i < 60 && hi - lo > 1e-12 * hi; i++) {
+                double mid = lo + (hi - lo) / 2;
+                if (wait_ok(slots, mid, cap->max_wait_probability))
+                    lo = mid;
+                else
+                    hi = mid;
+            }
+            top = lo;
+        } else if (!w->latency_sensitive) {
+            f.step_rate = per_unit * u * per_month / w->duration_s;
+        }
+        f.piece_end = top * per_month / w->duration_s;
+    }
+    *ret = f;
 }
 
 void cost_price(const struct cost_ctx *c, const struct platform *p, struct cost_option *ret_option)

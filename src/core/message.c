@@ -20,6 +20,11 @@ static const struct {
 #undef CF_MSG_ROW
 };
 
+bool msg_is_warning(enum msg_code code)
+{
+    return code >= W_PINNED_MEMORY && code <= W_PLAN_OPERATIONS;
+}
+
 const char *msg_code_name(enum msg_code code)
 {
     return (unsigned)code < MSG_COUNT ? messages[code].name : "";

@@ -1,6 +1,7 @@
 /*
- * platform_fargate.c - ECS on Fargate: the cheapest valid task size that fits (or the pinned
- * one), always-on (tasks for the concurrency, all month) and per-job (one task per invocation,
+ * platform_fargate.c - ECS on Fargate: a valid task size (the pinned one; the cheapest with the
+ * vCPU asked for; or, by default, the one nearest the CPU share Lambda would give the memory),
+ * always-on (a fleet sized with headroom, all month) and per-job (one task per invocation,
  * billed per second with a minimum, plus start-up), and a Spot variant of each when the task is
  * interruptible.
  *
@@ -17,12 +18,12 @@
 
 /* What a Fargate variant was priced with (cost_variant.detail). */
 struct fargate_detail {
-    double vcpu, memory_gb, tasks, billed_s, ephemeral_gb;
+    double vcpu, memory_gb, tasks, billed_s, ephemeral_gb, running_vcpu;
 };
 
-/* The cheapest valid size with at least the task's vCPU and memory at `fr`'s rates. */
+/* The cheapest valid size with at least `vcpu` and the task's memory at `fr`'s rates. */
 static const struct model_fargate_pair *
-size_for(const struct workload *w, const struct fargate_rates *fr, const struct model *m)
+cheapest(double vcpu, double mb, const struct fargate_rates *fr, const struct model *m)
 {
     const struct model_fargate_pair *best = NULL;
     double best_usd = 0;
@@ -31,7 +32,7 @@ size_for(const struct workload *w, const struct fargate_rates *fr, const struct 
         /* Pairs ascend by vCPU: once the vCPU alone costs as much as the best, none is cheaper. */
         if (best && p->vcpu * fr->vcpu_hour_usd >= best_usd)
             break;
-        if (p->vcpu < w->vcpu - COST_EPS || p->memory_gb * 1024 < w->memory_mb - COST_EPS)
+        if (p->vcpu < vcpu - COST_EPS || p->memory_gb * 1024 < mb - COST_EPS)
             continue;
         double usd = p->vcpu * fr->vcpu_hour_usd + p->memory_gb * fr->gb_hour_usd;
         if (!best || usd < best_usd) {
@@ -39,6 +40,37 @@ size_for(const struct workload *w, const struct fargate_rates *fr, const struct 
             best_usd = usd;
         }
     }
+    return best;
+}
+
+/* The task size: with vCPU asked for, the cheapest size that has it; otherwise the vCPU level,
+ * among those with a size that holds the memory, nearest to the share of a vCPU that Lambda
+ * gives this memory (w->vcpu; the larger level on a tie), at its cheapest size. Sizing up to
+ * the next level instead would double the price of most tasks for CPU they never asked for. */
+static const struct model_fargate_pair *
+size_for(const struct workload *w, const struct fargate_rates *fr, const struct model *m)
+{
+    double mb = workload_memory_need_mb(w);
+    if (w->vcpu_from == WORKLOAD_FROM_REQUEST)
+        return cheapest(w->vcpu, mb, fr, m);
+    double level = -1;
+    for (size_t i = 0; i < m->fargate.n_pairs; i++) {
+        const struct model_fargate_pair *p = &m->fargate.pairs[i];
+        if (p->memory_gb * 1024 < mb - COST_EPS)
+            continue;
+        if (level < 0 || fabs(p->vcpu - w->vcpu) <= fabs(level - w->vcpu))
+            level = p->vcpu;
+    }
+    if (level < 0)
+        return NULL;
+    const struct model_fargate_pair *best = NULL;
+    for (size_t i = 0; i < m->fargate.n_pairs; i++) {
+        const struct model_fargate_pair *p = &m->fargate.pairs[i];
+        if (p->vcpu == level && p->memory_gb * 1024 >= mb - COST_EPS &&
+            (!best || p->memory_gb < best->memory_gb))
+            best = p;
+    }
+    (void)fr;
     return best;
 }
 
@@ -72,15 +104,16 @@ static long variant(const struct cost_ctx *c, enum cf_arch arch, enum cost_mode 
     if (mode == COST_MODE_ALWAYS_ON) {
         double tasks = (double)w->fargate.tasks;
         if (!tasks) {
-            tasks = fmax(1, ceil(o->concurrency / f->per_task_concurrency - COST_EPS));
+            struct cost_fleet fl;
+            cost_fleet_size(c, w->concurrency_per_task, &fl);
+            tasks = fl.units;
             /* The fleet keeps `tasks` up to the rate at which it needs one more. */
-            if (w->duration_s > 0) {
-                v->step_rate =
-                    f->per_task_concurrency * c->m->hours_per_month * 3600 / w->duration_s;
-                v->piece_end = tasks * v->step_rate;
-            }
+            v->step_rate = fl.step_rate;
+            v->piece_end = fl.piece_end;
+            cost_note_add(c, v, cost_fleet_note(c, &fl, "tasks"));
         }
         d->tasks = tasks;
+        d->running_vcpu = tasks * vcpu;
         hours = tasks * c->m->hours_per_month;
     } else {
         double billed =
@@ -88,6 +121,9 @@ static long variant(const struct cost_ctx *c, enum cf_arch arch, enum cost_mode 
         if (billed < f->minimum_billed_s)
             billed = f->minimum_billed_s;
         d->billed_s = billed;
+        /* Tasks billed at once, on average: each runs for its billed time. */
+        d->running_vcpu = w->invocations_per_month * billed / (c->m->hours_per_month * 3600) * vcpu;
+        v->startup_s = w->fargate.startup_s; /* each invocation waits for its task to start */
         hours = w->invocations_per_month * billed / 3600;
     }
     cost_line_add(c, v, "vcpu_hours", hours * vcpu, "vCPU-hour", fr->vcpu_hour_usd, true);
@@ -95,10 +131,25 @@ static long variant(const struct cost_ctx *c, enum cf_arch arch, enum cost_mode 
     if (eph_gb > f->ephemeral_included_gb)
         cost_line_add(c, v, "ephemeral_gb_hours", hours * (eph_gb - f->ephemeral_included_gb),
                       "GB-hour", c->rr->fargate_ephemeral_gb_hour_usd, false);
+    if (d->running_vcpu > f->vcpu_quota)
+        cost_note_add(c, v, msg_make(W_FARGATE_QUOTA, "nn", d->running_vcpu, f->vcpu_quota));
     cost_variant_finish(c, o, v);
     if (v->step_rate > 0) /* every line is per task: one more task costs this */
         v->step_usd = v->infrastructure_usd / d->tasks;
     return (long)(v - o->variants);
+}
+
+/* Says how the task size was chosen. */
+static void size_note(const struct cost_ctx *c, struct cost_variant *v, double vcpu, double gb)
+{
+    const struct workload *w = c->w;
+    double mb = workload_memory_need_mb(w);
+    if (w->vcpu_from == WORKLOAD_FROM_REQUEST)
+        cost_note_add(c, v, msg_make(N_FARGATE_SIZE_VCPU, "nnnn", vcpu, gb, w->vcpu, mb));
+    else
+        cost_note_add(c, v,
+                      msg_make(N_FARGATE_SIZE_SHARE, "nnnn", vcpu, gb, w->vcpu,
+                               fmin(mb, c->m->lambda.max_memory_mb)));
 }
 
 /* The on-demand variant of `mode`, then its Spot variant when the task is interruptible. */
@@ -130,9 +181,8 @@ void platform_fargate_price(const struct cost_ctx *c, struct cost_option *o)
     if (w->vcpu > f->max_vcpu + COST_EPS)
         cost_block(c, o, "fargate.sizes", f->max_vcpu, w->vcpu, false,
                    msg_make(B_FARGATE_VCPU, "nn", w->vcpu, f->max_vcpu));
-    if (w->memory_mb > f->max_memory_gb * 1024 + COST_EPS)
-        cost_block(c, o, "fargate.sizes", f->max_memory_gb * 1024, w->memory_mb, false,
-                   msg_make(B_FARGATE_MEMORY, "nn", w->memory_mb, f->max_memory_gb));
+    cost_block_memory(c, o, "fargate.sizes", f->max_memory_gb * 1024,
+                      msg_make(B_FARGATE_MEMORY, "nn", w->memory_mb, f->max_memory_gb));
     if (w->ephemeral_mb > f->max_ephemeral_gb * 1024 + COST_EPS)
         cost_block(c, o, "fargate.max_ephemeral_gb", f->max_ephemeral_gb * 1024, w->ephemeral_mb,
                    false,
@@ -149,13 +199,17 @@ void platform_fargate_price(const struct cost_ctx *c, struct cost_option *o)
                 vcpu = p->vcpu;
                 gb = p->memory_gb;
             }
+            size_t first = o->n_variants;
             if (w->fargate.mode != WORKLOAD_FARGATE_MODE_PER_JOB)
                 variants(c, archs[i], COST_MODE_ALWAYS_ON, vcpu, gb, o);
             if (w->fargate.mode != WORKLOAD_FARGATE_MODE_ALWAYS_ON)
                 variants(c, archs[i], COST_MODE_PER_JOB, vcpu, gb, o);
+            if (!w->fargate.pinned)
+                for (size_t k = first; k < o->n_variants; k++)
+                    size_note(c, &o->variants[k], vcpu, gb);
         }
     }
-    cost_choose(o);
+    cost_choose(c, o);
 }
 
 struct message platform_fargate_describe(const struct cost_option *o, const struct cost_variant *v)
@@ -180,11 +234,17 @@ size_t platform_fargate_config(const struct cost_option *o, const struct cost_va
     out[n++] = param_num("vcpu", d->vcpu);
     out[n++] = param_num("memory_gb", d->memory_gb);
     out[n++] = param_bool("pinned", w->fargate.pinned);
+    out[n++] =
+        param_str("size_basis", w->fargate.pinned                       ? "pinned"
+                                : w->vcpu_from == WORKLOAD_FROM_REQUEST ? "vcpu"
+                                                                        : "lambda_cpu_share");
     out[n++] = param_opt("tasks", always, d->tasks);
     out[n++] = param_opt("billed_seconds_per_task", per_job, d->billed_s);
     out[n++] = param_opt("startup_s", per_job, w->fargate.startup_s);
     out[n++] = param_num("ephemeral_storage_gb", d->ephemeral_gb);
     out[n++] = param_num("concurrency", o->concurrency);
+    out[n++] = param_opt("concurrency_per_task", always, w->concurrency_per_task);
+    out[n++] = param_num("running_vcpu", d->running_vcpu);
     out[n++] = param_bool("spot", v->spot);
     if (v->spot)
         out[n++] = param_str("spot_source",

@@ -5,7 +5,15 @@
  * Billing rules follow AWS's published ones (config/model.json has the sources): requests x
  * rate + GB-s (memory/1024 x duration rounded up to the billing granularity) through the
  * monthly tiers + /tmp above the included MB per GB-s; the free tier (requests, GB-s) is
- * subtracted first when asked.
+ * subtracted first when asked. Since 1 August 2025 the INIT phase of every cold start is billed
+ * like invocation time: its GB-seconds follow the invocations' through the same tiers.
+ *
+ * Cold starts: arrivals are taken as a Poisson process of rate r = invocations / seconds in a
+ * month, and an invocation starts cold when no other arrived within the idle lifetime T of an
+ * execution environment (model: lambda.warm_idle_s), probability exp(-r T). This is the one
+ * environment view, right while concurrency stays low; with many environments, cold starts
+ * come from scaling out and are rarer still. The INIT cost N exp(-N T / month) is not linear
+ * in the rate N, so a variant reports short, curved pieces to the break-even solver there.
  */
 #include <math.h>
 
@@ -14,16 +22,24 @@
 /* What a Lambda variant was priced with (cost_variant.detail). */
 struct lambda_detail {
     double memory_mb, billed_ms, gb_s, ephemeral_mb, requests, free_requests, free_gb_s;
+    double init_ms, cold_starts, init_gb_s;
 };
 
 static const char *const tier_items[CF_LAMBDA_TIERS_MAX] = {"duration_tier_1", "duration_tier_2",
                                                             "duration_tier_3", "duration_tier_4"};
+static const char *const init_items[CF_LAMBDA_TIERS_MAX] = {"init_tier_1", "init_tier_2",
+                                                            "init_tier_3", "init_tier_4"};
+
+/* The curved stretch of the INIT cost N exp(-x), x = N T / month: above CURVE_HI it is below
+ * 4e-18 N; below, pieces end every CURVE_STEP in N (the break-even solver bisects on them). */
+#define CURVE_HI   40.0
+#define CURVE_STEP 1.25
 
 /* Memory Lambda must be configured with: the task's memory, raised for an explicit vCPU need
  * (Lambda allocates CPU in proportion to memory), within Lambda's range, in whole MB. */
 static double memory_mb(const struct workload *w, const struct model *m)
 {
-    double mb = ceil(w->memory_mb - COST_EPS);
+    double mb = ceil(workload_memory_need_mb(w) - COST_EPS);
     if (w->vcpu_from == WORKLOAD_FROM_REQUEST) {
         double need = ceil(w->vcpu * m->lambda.mb_per_vcpu - COST_EPS);
         if (need > m->lambda.max_memory_mb && w->vcpu <= m->lambda.max_vcpu)
@@ -46,18 +62,15 @@ static void blocks(const struct cost_ctx *c, struct cost_option *o)
     if (w->duration_s > l->max_duration_s)
         cost_block(c, o, "lambda.max_duration_s", l->max_duration_s, w->duration_s, false,
                    msg_make(B_LAMBDA_DURATION, "nn", w->duration_s, l->max_duration_s));
-    if (w->memory_mb > l->max_memory_mb)
-        cost_block(c, o, "lambda.max_memory_mb", l->max_memory_mb, w->memory_mb, false,
-                   msg_make(B_LAMBDA_MEMORY, "nn", w->memory_mb, l->max_memory_mb));
+    cost_block_memory(c, o, "lambda.max_memory_mb", l->max_memory_mb,
+                      msg_make(B_LAMBDA_MEMORY, "nn", w->memory_mb, l->max_memory_mb));
     if (w->vcpu_from == WORKLOAD_FROM_REQUEST && w->vcpu > l->max_vcpu)
         cost_block(c, o, "lambda.max_vcpu", l->max_vcpu, w->vcpu, false,
                    msg_make(B_LAMBDA_VCPU, "nn", w->vcpu, l->max_vcpu));
     if (w->ephemeral_mb > l->max_ephemeral_mb)
         cost_block(c, o, "lambda.max_ephemeral_mb", l->max_ephemeral_mb, w->ephemeral_mb, false,
                    msg_make(B_LAMBDA_EPHEMERAL, "nn", w->ephemeral_mb, l->max_ephemeral_mb));
-    if (o->concurrency > l->max_concurrency)
-        cost_block(c, o, "lambda.max_concurrency", l->max_concurrency, o->concurrency, true,
-                   msg_make(B_LAMBDA_CONCURRENCY, "nn", ceil(o->concurrency), l->max_concurrency));
+    /* Concurrency above the default quota is a quota to raise, not a limit: a warning. */
 }
 
 /* The smallest rate above `n` at which the bill's formula changes: the free tier running out
@@ -81,6 +94,29 @@ static double piece_end(const struct lambda_rates *lr, const struct model_lambda
     return end;
 }
 
+/* Bills `gb_s` GB-seconds that follow `before` billable ones through the monthly tiers, one
+ * line per tier touched (the first tier's line even when empty, with `always_first`). */
+static void tiered(const struct cost_ctx *c, struct cost_variant *v, const struct lambda_rates *lr,
+                   const char *const items[], double before, double gb_s, bool always_first)
+{
+    double lo = 0, end = before + gb_s;
+    for (size_t t = 0; t < lr->n_tiers && t < CF_LAMBDA_TIERS_MAX; t++) {
+        double hi = lr->gb_s_tiers[t].up_to;
+        double q = fmin(end, hi) - fmax(before, lo);
+        if (q > 0 || (t == 0 && always_first))
+            cost_line_add(c, v, items[t], q > 0 ? q : 0, "GB-second", lr->gb_s_tiers[t].usd, true);
+        if (end <= hi)
+            break;
+        lo = hi;
+    }
+}
+
+/* Expected cold starts a month for `requests` invocations (see the top of the file). */
+static double cold_starts(const struct model *m, double requests)
+{
+    return requests * exp(-requests * m->lambda.warm_idle_s / (m->hours_per_month * 3600));
+}
+
 static void variant(const struct cost_ctx *c, enum cf_arch arch, struct cost_option *o)
 {
     const struct workload *w = c->w;
@@ -98,27 +134,47 @@ static void variant(const struct cost_ctx *c, enum cf_arch arch, struct cost_opt
                                                                : l->ephemeral_included_mb;
     double requests = w->invocations_per_month;
     double gb_s = requests * (billed_ms / 1000) * (mb / 1024);
-    double free_req = 0, free_gb_s = 0;
+    double init_ms = cost_round_up(w->init_duration_s * 1000, l->billing_granularity_ms);
+    double cold = init_ms > 0 ? cold_starts(c->m, requests) : 0;
+    double init_gb_s = cold * (init_ms / 1000) * (mb / 1024);
+    double free_req = 0, free_gb_s = 0, free_init = 0;
     if (w->settings.include_free_tier) {
         free_req = fmin(requests, l->free_tier_requests);
         free_gb_s = fmin(gb_s, l->free_tier_gb_s);
+        free_init = fmin(init_gb_s, l->free_tier_gb_s - free_gb_s);
     }
-    *d = (struct lambda_detail){mb, billed_ms, gb_s, eph_mb, requests, free_req, free_gb_s};
-    v->piece_end =
-        piece_end(lr, l, w->settings.include_free_tier, requests, (billed_ms / 1000) * (mb / 1024));
+    *d = (struct lambda_detail){
+        mb,      billed_ms, gb_s,     eph_mb, requests, free_req, free_gb_s + free_init,
+        init_ms, cold,      init_gb_s};
+    double x = requests * l->warm_idle_s / (c->m->hours_per_month * 3600);
+    /* While cold starts are frequent their INIT adds to each call where the free tier and the
+     * tiers run out (only an estimate of those points: the pieces below are short anyway). */
+    double per_call = (billed_ms + init_ms * exp(-x)) / 1000 * (mb / 1024);
+    v->piece_end = piece_end(lr, l, w->settings.include_free_tier, requests, per_call);
+    v->startup_s = init_ms / 1000; /* a cold start waits for INIT */
+    if (init_ms > 0 && x < CURVE_HI) {
+        v->curved = true;
+        v->piece_end = fmin(v->piece_end, requests * CURVE_STEP);
+    }
+    if (init_ms > 0) {
+        /* a + b (1 - x) exp(-x) < 0 needs x > 1, and at x = CURVE_HI the INIT term is gone. */
+        double a = lr->request_usd + (billed_ms / 1000) * (mb / 1024) * lr->gb_s_tiers[0].usd;
+        double b = (init_ms / 1000) * (mb / 1024) * lr->gb_s_tiers[0].usd;
+        if (b * exp(-2.0) > a) {
+            double per_x = c->m->hours_per_month * 3600 / l->warm_idle_s; /* rate at x = 1 */
+            v->fall_from = per_x;
+            v->fall_to = per_x * CURVE_HI;
+        }
+    }
 
     cost_line_add(c, v, "requests", requests - free_req, "request", lr->request_usd, true);
-    double billable = gb_s - free_gb_s, lo = 0;
-    for (size_t t = 0; t < lr->n_tiers && t < CF_LAMBDA_TIERS_MAX; t++) {
-        double hi = lr->gb_s_tiers[t].up_to;
-        double q = fmin(billable, hi) - lo;
-        if (q > 0 || t == 0)
-            cost_line_add(c, v, tier_items[t], q > 0 ? q : 0, "GB-second", lr->gb_s_tiers[t].usd,
-                          true);
-        if (billable <= hi)
-            break;
-        lo = hi;
-    }
+    double billable = gb_s - free_gb_s;
+    tiered(c, v, lr, tier_items, 0, billable, true);
+    if (init_gb_s - free_init > 0)
+        tiered(c, v, lr, init_items, billable, init_gb_s - free_init, false);
+    if (cold > 0)
+        cost_note_add(
+            c, v, msg_make(N_COLD_STARTS, "nnnn", cold, requests, 100 * cold / requests, init_ms));
     double extra_gb = (eph_mb - l->ephemeral_included_mb) / 1024;
     if (extra_gb > 0)
         cost_line_add(c, v, "ephemeral_storage", requests * (billed_ms / 1000) * extra_gb,
@@ -135,7 +191,7 @@ void platform_lambda_price(const struct cost_ctx *c, struct cost_option *o)
         for (int i = 0; i < n; i++)
             variant(c, archs[i], o);
     }
-    cost_choose(o);
+    cost_choose(c, o);
 }
 
 struct message platform_lambda_describe(const struct cost_option *o, const struct cost_variant *v)
@@ -156,6 +212,9 @@ size_t platform_lambda_config(const struct cost_option *o, const struct cost_var
     out[n++] = param_num("billed_duration_ms", d->billed_ms);
     out[n++] = param_num("ephemeral_storage_mb", d->ephemeral_mb);
     out[n++] = param_num("gb_seconds", d->gb_s);
+    out[n++] = param_num("init_duration_ms", d->init_ms);
+    out[n++] = param_num("cold_starts", d->cold_starts);
+    out[n++] = param_num("init_gb_seconds", d->init_gb_s);
     out[n++] = param_num("concurrency", o->concurrency);
     if (w->settings.include_free_tier) {
         out[n++] = param_begin("free_tier");
@@ -177,7 +236,7 @@ double platform_lambda_plan_free_tier(const struct model *m, const struct region
     for (size_t i = 0; i < n; i++) {
         const struct lambda_detail *d = v[i]->detail;
         const struct lambda_rates *lr = &rr->lambda[v[i]->arch];
-        double r = fmin(req_left, d->requests), g = fmin(gbs_left, d->gb_s);
+        double r = fmin(req_left, d->requests), g = fmin(gbs_left, d->gb_s + d->init_gb_s);
         usd -= r * lr->request_usd + g * lr->gb_s_tiers[0].usd;
         req_left -= r;
         gbs_left -= g;

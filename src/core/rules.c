@@ -231,7 +231,7 @@ static void reason_concurrency(struct rb *b)
     fig_num(b, "lambda_max_concurrency", l->max_concurrency);
     fig_num(b, "lambda_scaling_per_10s", l->scaling_per_10s);
     if (c > l->max_concurrency)
-        say(b, VERDICT_BLOCKS, MODEL_LAMBDA,
+        say(b, VERDICT_RISKY, MODEL_LAMBDA,
             msg_make(R_CONCURRENCY_OVER, "nn", ceil(c), l->max_concurrency));
     else
         neutral(b, msg_make(R_CONCURRENCY_OK, "nn", c, l->max_concurrency));
@@ -289,6 +289,25 @@ static void reason_cold_start(struct rb *b)
     else
         neutral(b, msg_make(R_COLD_START_MOSTLY_WARM, "nnnn", per_window, l->warm_idle_s,
                             l->cold_start_min_s, l->cold_start_max_s));
+}
+
+/* What each platform makes a request wait before its work starts, against the budget. */
+static void reason_latency(struct rb *b)
+{
+    const struct advice *a = b->a;
+    const struct workload *w = &a->w;
+    const struct model *m = a->m;
+    bool budget = isfinite(w->latency_budget_s);
+    begin(b, "latency");
+    fig_opt(b, "latency_budget_s", budget, w->latency_budget_s);
+    fig_num(b, "lambda_cold_start_s", w->init_duration_s);
+    fig_num(b, "fargate_task_start_s", w->fargate.startup_s);
+    fig_num(b, "ec2_boot_s", m->ec2.boot_s);
+    if (!budget)
+        neutral(b, msg_make(R_LATENCY_NONE, ""));
+    else
+        neutral(b, msg_make(R_LATENCY_BUDGET, "nnnn", w->latency_budget_s, w->init_duration_s,
+                            w->fargate.startup_s, m->ec2.boot_s));
 }
 
 static void reason_team(struct rb *b)
@@ -353,6 +372,12 @@ static void reason_cost(struct rb *b)
         return;
     }
     double r = advice_total(a, a->runner_up);
+    if (a->simpler) {
+        say(b, VERDICT_FAVOURS, (enum model_platform)a->winner,
+            msg_make(R_COST_SIMPLER, "mnmnn", win, w, describe(a, a->runner_up, b->arena), r,
+                     a->m->rules.close_cost_ratio));
+        return;
+    }
     say(b, VERDICT_FAVOURS, (enum model_platform)a->winner,
         msg_make(R_COST_CHEAPEST, "mnmnn", win, w, describe(a, a->runner_up, b->arena), r,
                  w > 0 ? r / w : (double)INFINITY));
@@ -387,6 +412,7 @@ void advice_reasons(struct advice *a, struct arena *arena)
     reason_rate(&b);
     reason_trigger(&b);
     reason_cold_start(&b);
+    reason_latency(&b);
     reason_team(&b);
     reason_cost(&b);
     reason_seed(&b);
@@ -420,6 +446,8 @@ void advice_warnings(struct advice *a, struct arena *arena)
     if (w->ephemeral_mb > 0 && ec2)
         warn(a, arena, msg_make(W_EBS_NOT_INCLUDED, ""));
     double c = a->options[MODEL_LAMBDA].concurrency;
+    if (c > m->lambda.max_concurrency && a->options[MODEL_LAMBDA].feasible)
+        warn(a, arena, msg_make(W_LAMBDA_QUOTA, "nn", ceil(c), m->lambda.max_concurrency));
     if (c > m->lambda.scaling_per_10s)
         warn(a, arena,
              msg_make(W_LAMBDA_SCALING, "nnn", m->lambda.scaling_per_10s, ceil(c),
@@ -430,6 +458,18 @@ void advice_warnings(struct advice *a, struct arena *arena)
         estimate =
             estimate || (v && v->spot_source == COST_SPOT_DISCOUNT && a->options[p].feasible);
         feed = feed || (v && v->spot_source == COST_SPOT_FEED && a->options[p].feasible);
+    }
+    if (a->winner >= 0) {
+        /* What the recommended variant says a reader must act on. */
+        const struct cost_variant *v = cost_chosen(&a->options[a->winner]);
+        for (size_t i = 0; v && i < v->n_notes; i++)
+            if (msg_is_warning(v->notes[i].code))
+                warn(a, arena, v->notes[i]);
+        if (a->winner != MODEL_EC2_GPU && w->model_params_b >= m->rules.cpu_inference_params_b &&
+            w->model_params_b > 0)
+            warn(a, arena,
+                 msg_make(W_CPU_INFERENCE, "nmn", w->model_params_b, describe(a, a->winner, arena),
+                          w->duration_s));
     }
     if (feed)
         warn(a, arena, msg_make(W_SPOT_FEED, ""));
@@ -450,6 +490,8 @@ struct message advice_summary(const struct advice *a, struct arena *arena)
     if (a->runner_up >= 0) {
         const struct message *run = describe(a, a->runner_up, arena);
         double r = advice_total(a, a->runner_up);
+        if (a->simpler)
+            return msg_make(S_SIMPLER, "mnnm", win, w, r, run);
         return seed ? msg_make(S_CHEAPEST, "mnnm", win, w, r, run)
                     : msg_make(S_CHEAPEST_NOT_SEED, "mnnms", win, w, r, run, seed_title);
     }

@@ -57,6 +57,9 @@ static const struct field_def field_defs[] = {
     {"interruptible", F_PRESET, 0},
     {"architecture", F_PRESET, 0},
     {"ephemeral_storage", F_PRESET, 0},
+    {"latency_budget", F_PRESET, 0},
+    {"init_duration", F_PRESET, 0},
+    {"concurrency_per_task", F_PRESET, 0},
     {"fargate", 0, 0},
     {"fargate.vcpu", 0, 0},
     {"fargate.memory", 0, 0},
@@ -232,6 +235,14 @@ static int check_range(double v, double lo, bool lo_inclusive, double hi, const 
                             "value and its unit",
                             field, v, unit, hi, unit);
     return 0;
+}
+
+/* A duration from 0 to `max` seconds (a number of seconds, or a string with a unit). */
+static int read_seconds(const json_t *v, const char *field, const struct model *m, double max,
+                        double *ret, struct cf_error *reterr)
+{
+    int r = read_with_unit(v, UNIT_DURATION, field, m, ret, reterr);
+    return r < 0 ? r : check_range(*ret, 0, true, max, field, " s", reterr);
 }
 
 static int read_integer(const json_t *v, const char *field, double lo, double hi, long *ret,
@@ -464,6 +475,7 @@ static int parse_gpu(const struct parse_ctx *c, struct workload *w,
     if (gm)
         gpu = true; /* gpu_memory implies gpu */
     w->gpu = gpu;
+    w->cpu_only = g && !gpu;
     if (!gpu)
         return 0;
     /* Explicit GPU memory, else the model's size from the request, else the preset's value,
@@ -494,10 +506,16 @@ static int parse_memory(const struct parse_ctx *c, struct workload *w,
     enum workload_source from = WORKLOAD_FROM_DEFAULT;
     const json_t *v = get(c, "memory", &from);
     int r;
+    if (w->model_params_b > 0) {
+        w->model_memory_mb = model_size_mb(c->m, w->model_params_b, w->precision);
+        if ((r = check_derived(w, w->model_memory_mb / 1024, c->m->limits.max_memory_mb / 1024,
+                               "host", reterr)) < 0)
+            return r;
+    }
     if (w->model_params_b > 0 && (params_from == WORKLOAD_FROM_REQUEST || !v) &&
         !(v && from == WORKLOAD_FROM_REQUEST)) {
         /* The weights pass through host memory on their way to a GPU, so they size it too. */
-        w->memory_mb = model_size_mb(c->m, w->model_params_b, w->precision);
+        w->memory_mb = w->model_memory_mb;
         w->memory_from = WORKLOAD_FROM_MODEL_PARAMS;
     } else if (v) {
         if ((r = read_with_unit(v, UNIT_SIZE_MB, "memory", c->m, &w->memory_mb, reterr)) < 0)
@@ -511,8 +529,7 @@ static int parse_memory(const struct parse_ctx *c, struct workload *w,
                             "or give model_params_b or a kind");
     }
     if (w->memory_from == WORKLOAD_FROM_MODEL_PARAMS)
-        return check_derived(w, w->memory_mb / 1024, c->m->limits.max_memory_mb / 1024, "host",
-                             reterr);
+        return 0; /* checked above */
     return check_range(w->memory_mb, 0, false, c->m->limits.max_memory_mb, "memory", " MB", reterr);
 }
 
@@ -731,12 +748,52 @@ static int parse_fargate(const struct parse_ctx *c, struct workload *w, struct c
     }
     f->startup_s = m->fargate.startup_s;
     if (startup) {
-        if ((r = read_with_unit(startup, UNIT_DURATION, "fargate.startup", m, &f->startup_s,
-                                reterr)) < 0 ||
-            (r = check_range(f->startup_s, 0, true, m->limits.max_startup_s, "fargate.startup",
-                             " s", reterr)) < 0)
+        if ((r = read_seconds(startup, "fargate.startup", m, m->limits.max_startup_s, &f->startup_s,
+                              reterr)) < 0)
             return r;
         f->startup_given = true;
+    }
+    return 0;
+}
+
+/* latency_budget (latency_sensitive gives it a default), init_duration and
+ * concurrency_per_task. */
+static int parse_latency(const struct parse_ctx *c, struct workload *w, struct cf_error *reterr)
+{
+    const struct model *m = c->m;
+    enum workload_source from = WORKLOAD_FROM_DEFAULT, sfrom = WORKLOAD_FROM_DEFAULT;
+    const json_t *v = get(c, "latency_budget", &from);
+    int r;
+    w->latency_budget_s = (double)INFINITY;
+    if (v) {
+        if (get(c, "latency_sensitive", &sfrom) && sfrom == WORKLOAD_FROM_REQUEST &&
+            from == WORKLOAD_FROM_REQUEST && !w->latency_sensitive)
+            return cf_error_set(reterr, CF_EINVAL, "latency_budget",
+                                "latency_budget is set but latency_sensitive is false: a budget "
+                                "means someone waits; drop one of them");
+        if ((r = read_seconds(v, "latency_budget", m, m->limits.max_duration_s,
+                              &w->latency_budget_s, reterr)) < 0)
+            return r;
+        w->latency_budget_from = from;
+        w->latency_sensitive = true;
+    } else if (w->latency_sensitive) {
+        w->latency_budget_s = m->rules.latency_budget_s;
+    }
+    w->init_duration_s = m->lambda.init_duration_s;
+    if ((v = get(c, "init_duration", &from))) {
+        if ((r = read_seconds(v, "init_duration", m, m->lambda.max_init_s, &w->init_duration_s,
+                              reterr)) < 0)
+            return r;
+        w->init_duration_from = from;
+    }
+    w->concurrency_per_task = m->capacity.concurrency_per_task;
+    if ((v = get(c, "concurrency_per_task", &from))) {
+        long n = 0;
+        if ((r = read_integer(v, "concurrency_per_task", 1, m->limits.max_fargate_tasks, &n,
+                              reterr)) < 0)
+            return r;
+        w->concurrency_per_task = (double)n;
+        w->concurrency_from = from;
     }
     return 0;
 }
@@ -800,8 +857,9 @@ static int parse(const struct parse_ctx *c, const struct workload_settings *plan
             return r;
         w.vcpu_from = WORKLOAD_FROM_REQUEST;
     } else {
-        /* What Lambda gives that memory, capped at Lambda's largest size. */
-        double mb = w.memory_mb < m->lambda.max_memory_mb ? w.memory_mb : m->lambda.max_memory_mb;
+        /* What Lambda gives that memory (or the model's weights, when larger), capped at
+         * Lambda's largest size. */
+        double mb = fmin(workload_memory_need_mb(&w), m->lambda.max_memory_mb);
         w.vcpu = mb / m->lambda.mb_per_vcpu;
         w.vcpu_from = WORKLOAD_FROM_MEMORY;
     }
@@ -830,6 +888,8 @@ static int parse(const struct parse_ctx *c, const struct workload_settings *plan
                              "ephemeral_storage", " MB", reterr)) < 0)
             return r;
     }
+    if ((r = parse_latency(c, &w, reterr)) < 0)
+        return r;
     if (!c->preset_check && (r = parse_fargate(c, &w, reterr)) < 0)
         return r;
     *ret = w;
@@ -899,6 +959,11 @@ double workload_rate_per_s(const struct workload *w, const struct model *model)
 double workload_concurrency(const struct workload *w, const struct model *model)
 {
     return workload_rate_per_s(w, model) * w->duration_s;
+}
+
+double workload_memory_need_mb(const struct workload *w)
+{
+    return fmax(w->memory_mb, w->model_memory_mb);
 }
 
 const char *workload_arch_name(enum workload_arch a)

@@ -121,12 +121,14 @@ static void config(struct jsonw *j, const struct advice *a, const struct cost_op
     jsonw_object_end(j);
 }
 
-/* A variant's "line_items" and "config" members. */
+/* A variant's "line_items", "config", "startup_s" and "notes" members. */
 static void bill(struct jsonw *j, const struct advice *a, const struct cost_option *o,
                  const struct cost_variant *v)
 {
     line_items(j, v);
     config(j, a, o, v);
+    kv_num(j, "startup_s", v->startup_s);
+    messages(j, "notes", v->notes, v->n_notes);
 }
 
 static void option(struct jsonw *j, const struct advice *a, int p)
@@ -167,6 +169,10 @@ static void option(struct jsonw *j, const struct advice *a, int p)
     } else {
         line_items(j, NULL);
         kv_null(j, "config");
+        kv_null(j, "startup_s");
+        jsonw_key(j, "notes");
+        jsonw_array(j);
+        jsonw_array_end(j);
     }
     jsonw_key(j, "variants");
     jsonw_array(j);
@@ -178,6 +184,11 @@ static void option(struct jsonw *j, const struct advice *a, int p)
         kv_num(j, "monthly_usd", x->monthly_usd);
         kv_num(j, "infrastructure_usd", x->infrastructure_usd);
         kv_bool(j, "estimate", x->spot_source == COST_SPOT_DISCOUNT);
+        jsonw_key(j, "meets_latency_budget");
+        if (isfinite(a->w.latency_budget_s))
+            jsonw_bool(j, !x->too_slow);
+        else
+            jsonw_null(j);
         if ((int)i == o->chosen)
             jsonw_raw(j, chosen.buf ? chosen.buf : "", chosen.len);
         else
@@ -280,12 +291,20 @@ static void workload(struct jsonw *j, const struct workload *w, const struct mod
     kv_num(j, "invocations_per_second", workload_rate_per_s(w, m));
     kv_num(j, "concurrency", workload_concurrency(w, m));
     kv_num(j, "vcpu", w->vcpu);
-    kv_bool(j, "gpu", w->gpu);
+    jsonw_key(j, "gpu");
+    if (w->gpu || w->cpu_only)
+        jsonw_bool(j, w->gpu);
+    else
+        jsonw_null(j); /* not given: GPU placements are priced beside CPU ones */
     kv_num(j, "gpu_memory_gb", w->gpu && w->gpu_memory_gb > 0 ? w->gpu_memory_gb : (double)NAN);
     kv_num(j, "model_params_b", w->model_params_b > 0 ? w->model_params_b : (double)NAN);
     kv_str(j, "precision", w->model_params_b > 0 ? model_precision_name(w->precision) : NULL);
+    kv_num(j, "model_memory_mb", w->model_params_b > 0 ? w->model_memory_mb : (double)NAN);
     kv_str(j, "trigger", w->trigger != MODEL_TRIGGER_NONE ? model_trigger_name(w->trigger) : NULL);
     kv_bool(j, "latency_sensitive", w->latency_sensitive);
+    kv_num(j, "latency_budget_s", w->latency_budget_s); /* null: none */
+    kv_num(j, "init_duration_s", w->init_duration_s);
+    kv_num(j, "concurrency_per_task", w->concurrency_per_task);
     kv_bool(j, "interruptible", w->interruptible);
     kv_str(j, "architecture", workload_arch_name(w->arch));
     kv_num(j, "ephemeral_storage_mb", w->ephemeral_mb);
@@ -319,6 +338,10 @@ static void workload(struct jsonw *j, const struct workload *w, const struct mod
     kv_str(j, "vcpu", workload_source_name(w->vcpu_from));
     if (w->gpu)
         kv_str(j, "gpu_memory", workload_source_name(w->gpu_memory_from));
+    if (isfinite(w->latency_budget_s))
+        kv_str(j, "latency_budget", workload_source_name(w->latency_budget_from));
+    kv_str(j, "init_duration", workload_source_name(w->init_duration_from));
+    kv_str(j, "concurrency_per_task", workload_source_name(w->concurrency_from));
     jsonw_object_end(j);
     jsonw_object_end(j);
 }
