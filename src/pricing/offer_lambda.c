@@ -1,12 +1,14 @@
 /*
  * offer_lambda.c - the Lambda offer (AWSLambda): its offer-file parser, and its descriptor with
  * the Lambda section of the rates document ("lambda": per architecture the request rate, the
- * monthly GB-second tiers and the ephemeral storage rate).
+ * monthly GB-second tiers, the ephemeral storage rate and the provisioned-concurrency rates).
  *
  * The file is small (0.7 MB for us-east-1 in 2026) and is read whole with jansson. A part
  * (x86 requests, ARM duration, ...) is the product whose `group` names it; if a region has
  * several, the one whose usagetype is the expected one wins, and a tie is an error rather than
- * a guess.
+ * a guess. Provisioned concurrency is two products per architecture (the charge for configured
+ * concurrency and the duration rate while it runs) under one bit of the `missing` mask: both or
+ * neither, since one cannot be priced without the other.
  */
 #include "computefit/offer.h"
 
@@ -14,13 +16,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "computefit/offer_kind.h"
 #include "computefit/rates_doc.h"
 
 /* ---- Lambda ---- */
 
-enum lambda_kind { KIND_REQUESTS, KIND_DURATION, KIND_STORAGE };
+enum lambda_kind {
+    KIND_REQUESTS,
+    KIND_DURATION,
+    KIND_STORAGE,
+    KIND_PROVISIONED,          /* configured concurrency, per GB-second */
+    KIND_PROVISIONED_DURATION, /* duration on provisioned concurrency, per GB-second */
+};
 
 static const struct lambda_part {
     unsigned bit;
@@ -40,8 +49,25 @@ static const struct lambda_part {
      "Lambda-GB-Second-ARM"},
     {OFFER_LAMBDA_STORAGE_ARM, CF_ARCH_ARM64, KIND_STORAGE, "AWS-Lambda-Storage-Duration-ARM",
      "Lambda-Storage-GB-Second-ARM"},
+    {OFFER_LAMBDA_PROVISIONED_X86, CF_ARCH_X86_64, KIND_PROVISIONED,
+     "AWS-Lambda-Provisioned-Concurrency", "Lambda-Provisioned-Concurrency"},
+    {OFFER_LAMBDA_PROVISIONED_X86, CF_ARCH_X86_64, KIND_PROVISIONED_DURATION,
+     "AWS-Lambda-Duration-Provisioned", "Lambda-Provisioned-GB-Second"},
+    {OFFER_LAMBDA_PROVISIONED_ARM, CF_ARCH_ARM64, KIND_PROVISIONED,
+     "AWS-Lambda-Provisioned-Concurrency-ARM", "Lambda-Provisioned-Concurrency-ARM"},
+    {OFFER_LAMBDA_PROVISIONED_ARM, CF_ARCH_ARM64, KIND_PROVISIONED_DURATION,
+     "AWS-Lambda-Duration-Provisioned-ARM", "Lambda-Provisioned-GB-Second-ARM"},
 };
 #define LAMBDA_PARTS (sizeof(lambda_parts) / sizeof(lambda_parts[0]))
+
+/* The `missing` bit of one architecture's part of one kind. */
+static unsigned part_bit(int arch, enum lambda_kind kind)
+{
+    for (size_t i = 0; i < LAMBDA_PARTS; i++)
+        if ((int)lambda_parts[i].arch == arch && lambda_parts[i].kind == kind)
+            return lambda_parts[i].bit;
+    return 0;
+}
 
 struct pick {
     const char *sku;   /* best product so far, borrowed from the document */
@@ -90,6 +116,29 @@ static int single_price(const char *sku, const struct offer_dim *dims, size_t n,
     return 0;
 }
 
+/* A provisioned-concurrency price: one unbounded price, in GB-seconds. AWS writes the unit
+ * "Lambda-GB-Second"; any unit ending in GB-Second(s) is taken, and another one (hours,
+ * requests, none) means the row is not the rate it is grouped as. */
+static int provisioned_price(const char *sku, const struct offer_dim *dims, size_t n, double *ret,
+                             struct cf_error *reterr)
+{
+    double usd = 0;
+    int r = single_price(sku, dims, n, &usd, reterr);
+    if (r)
+        return r;
+    const char *unit = dims[0].unit;
+    size_t len = strlen(unit);
+    bool gb_s = (len >= 9 && strcasecmp(unit + len - 9, "GB-Second") == 0) ||
+                (len >= 10 && strcasecmp(unit + len - 10, "GB-Seconds") == 0);
+    if (!gb_s)
+        return cf_error_set(reterr, CF_EUPSTREAM, sku,
+                            "product %s is priced per \"%s\" where a price per GB-second was "
+                            "expected",
+                            sku, unit);
+    *ret = usd;
+    return 0;
+}
+
 static int duration_tiers(const char *sku, const struct offer_dim *dims, size_t n,
                           struct lambda_rates *lr, struct cf_error *reterr)
 {
@@ -121,7 +170,7 @@ int offer_lambda_parse(const json_t *doc, const char *region,
     struct offer_products it;
     struct pick picks[LAMBDA_PARTS] = {{0}};
     struct lambda_rates rates[CF_ARCH_COUNT];
-    unsigned missing = 0;
+    unsigned missing = 0, present = 0;
     int r;
 
     memset(rates, 0, sizeof(rates));
@@ -154,6 +203,7 @@ int offer_lambda_parse(const json_t *doc, const char *region,
             missing |= part->bit;
             continue;
         }
+        present |= part->bit;
         sku = picks[i].sku;
         if ((r = sku_dims(it.ondemand, sku, dims, sizeof(dims) / sizeof(dims[0]), &n, reterr)))
             return r;
@@ -167,10 +217,25 @@ int offer_lambda_parse(const json_t *doc, const char *region,
         case KIND_DURATION:
             r = duration_tiers(sku, dims, n, lr, reterr);
             break;
+        case KIND_PROVISIONED:
+            r = provisioned_price(sku, dims, n, &lr->provisioned_gb_s_usd, reterr);
+            break;
+        case KIND_PROVISIONED_DURATION:
+            r = provisioned_price(sku, dims, n, &lr->provisioned_duration_gb_s_usd, reterr);
+            break;
         }
         if (r)
             return r;
     }
+    /* A bit both missing and present is a provisioned pair with one of its two rows. */
+    for (size_t i = 0; i < LAMBDA_PARTS; i++)
+        if ((missing & present & lambda_parts[i].bit) && !picks[i].sku)
+            return cf_error_set(reterr, CF_EUPSTREAM, lambda_parts[i].group,
+                                "the Lambda offer prices %s provisioned concurrency in %s without "
+                                "a %s row, and cannot be priced without both",
+                                cf_arch_name(lambda_parts[i].arch), region, lambda_parts[i].group);
+    for (int a = 0; a < CF_ARCH_COUNT; a++)
+        rates[a].has_provisioned = !(missing & part_bit(a, KIND_PROVISIONED));
     if (missing & (OFFER_LAMBDA_REQUESTS_X86 | OFFER_LAMBDA_DURATION_X86))
         return cf_error_set(reterr, CF_EUPSTREAM, "products",
                             "the Lambda offer has no x86 %s price for %s",
@@ -200,39 +265,61 @@ static int lambda_apply(struct region_rates *rr, struct region_rates *p, unsigne
 {
     bool had = rr->has[CF_OFFER_LAMBDA];
     for (int a = 0; a < CF_ARCH_COUNT; a++) {
-        unsigned req = a == CF_ARCH_X86_64 ? OFFER_LAMBDA_REQUESTS_X86 : OFFER_LAMBDA_REQUESTS_ARM;
-        unsigned dur = a == CF_ARCH_X86_64 ? OFFER_LAMBDA_DURATION_X86 : OFFER_LAMBDA_DURATION_ARM;
-        unsigned sto = a == CF_ARCH_X86_64 ? OFFER_LAMBDA_STORAGE_X86 : OFFER_LAMBDA_STORAGE_ARM;
+        unsigned req = part_bit(a, KIND_REQUESTS), dur = part_bit(a, KIND_DURATION);
+        unsigned sto = part_bit(a, KIND_STORAGE), prov = part_bit(a, KIND_PROVISIONED);
+        const struct lambda_rates *cur = &rr->lambda[a];
         struct lambda_rates l = p->lambda[a];
         if ((missing & (req | dur | sto)) && !had)
             return cf_error_set(reterr, CF_EUPSTREAM, rr->code,
                                 "the Lambda offer has no %s rates for %s and none are in use",
                                 cf_arch_name((enum cf_arch)a), rr->code);
         if (missing & req)
-            l.request_usd = rr->lambda[a].request_usd;
+            l.request_usd = cur->request_usd;
         if (missing & dur) {
-            memcpy(l.gb_s_tiers, rr->lambda[a].gb_s_tiers, sizeof(l.gb_s_tiers));
-            l.n_tiers = rr->lambda[a].n_tiers;
+            memcpy(l.gb_s_tiers, cur->gb_s_tiers, sizeof(l.gb_s_tiers));
+            l.n_tiers = cur->n_tiers;
         }
         if (missing & sto)
-            l.ephemeral_gb_s_usd = rr->lambda[a].ephemeral_gb_s_usd;
+            l.ephemeral_gb_s_usd = cur->ephemeral_gb_s_usd;
+        /* Optional even for a new region: without rates in use, it has none. */
+        if (missing & prov) {
+            l.has_provisioned = had && cur->has_provisioned;
+            l.provisioned_gb_s_usd = l.has_provisioned ? cur->provisioned_gb_s_usd : 0;
+            l.provisioned_duration_gb_s_usd =
+                l.has_provisioned ? cur->provisioned_duration_gb_s_usd : 0;
+        }
         rr->lambda[a] = l;
     }
     rr->has[CF_OFFER_LAMBDA] = true;
     return 0;
 }
 
+/* The rates the price-move check compares, in one architecture: each is 0 when the region
+ * lacks it (provisioned concurrency), which offer_kind_compare_rate() skips. */
+#define LAMBDA_MOVE_RATES 5
+static void lambda_move_rates(const struct lambda_rates *l, double out[LAMBDA_MOVE_RATES])
+{
+    out[0] = l->request_usd;
+    out[1] = l->gb_s_tiers[0].usd;
+    out[2] = l->ephemeral_gb_s_usd;
+    out[3] = l->provisioned_gb_s_usd;
+    out[4] = l->provisioned_duration_gb_s_usd;
+}
+
 static unsigned lambda_count_moves(const struct region_rates *old, const struct region_rates *nw,
                                    double factor)
 {
+    static const char *const names[LAMBDA_MOVE_RATES] = {
+        "lambda.request_usd", "lambda.gb_second_usd", "lambda.ephemeral_gb_second_usd",
+        "lambda.provisioned.concurrency_gb_second_usd",
+        "lambda.provisioned.duration_gb_second_usd"};
     unsigned moves = 0;
     for (int a = 0; a < CF_ARCH_COUNT; a++) {
-        offer_kind_compare_rate(old->lambda[a].request_usd, nw->lambda[a].request_usd, factor,
-                                nw->code, "lambda.request_usd", &moves);
-        offer_kind_compare_rate(old->lambda[a].gb_s_tiers[0].usd, nw->lambda[a].gb_s_tiers[0].usd,
-                                factor, nw->code, "lambda.gb_second_usd", &moves);
-        offer_kind_compare_rate(old->lambda[a].ephemeral_gb_s_usd, nw->lambda[a].ephemeral_gb_s_usd,
-                                factor, nw->code, "lambda.ephemeral_gb_second_usd", &moves);
+        double before[LAMBDA_MOVE_RATES], after[LAMBDA_MOVE_RATES];
+        lambda_move_rates(&old->lambda[a], before);
+        lambda_move_rates(&nw->lambda[a], after);
+        for (size_t i = 0; i < LAMBDA_MOVE_RATES; i++)
+            offer_kind_compare_rate(before[i], after[i], factor, nw->code, names[i], &moves);
     }
     return moves;
 }
