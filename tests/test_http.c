@@ -525,6 +525,13 @@ START_TEST(pricing_region)
     ck_assert_double_eq_tol(json_real_value(json_object_get(x86, "vcpu_hour_usd")), 0.04048, 1e-12);
     ck_assert_double_eq_tol(json_real_value(json_object_get(x86, "gb_hour_usd")), 0.004445, 1e-12);
     ck_assert(json_is_array(json_object_get(doc, "ec2_gpu")));
+    /* Lambda arm64 provisioned concurrency and duration on it (aws-price-list.md section 7). */
+    json_t *prov =
+        json_object_get(json_object_get(json_object_get(doc, "lambda"), "arm64"), "provisioned");
+    ck_assert_double_eq_tol(json_real_value(json_object_get(prov, "concurrency_gb_second_usd")),
+                            0.0000033334, 1e-16);
+    ck_assert_double_eq_tol(json_real_value(json_object_get(prov, "duration_gb_second_usd")),
+                            0.0000077778, 1e-16);
     json_decref(doc);
     http_result_free(&r);
 

@@ -328,6 +328,19 @@ START_TEST(test_snapshot_us_east_1)
     assert_usd(a->gb_s_tiers[1].usd, 0.0000120001);
     assert_usd(a->gb_s_tiers[2].usd, 0.0000106667);
     assert_usd(a->ephemeral_gb_s_usd, 0.0000000309);
+    /* Provisioned concurrency and duration on it (aws-price-list.md section 7; the feed's "Lambda
+     * Provisioned-Concurrency", "Lambda Duration-Provisioned" and their -ARM keys): x86
+     * 0.0000041667 / 0.0000097222, ARM 0.0000033334 / 0.0000077778. */
+    ck_assert(x->has_provisioned && a->has_provisioned);
+    assert_usd(x->provisioned_gb_s_usd, 0.0000041667);
+    assert_usd(x->provisioned_duration_gb_s_usd, 0.0000097222);
+    assert_usd(a->provisioned_gb_s_usd, 0.0000033334);
+    assert_usd(a->provisioned_duration_gb_s_usd, 0.0000077778);
+    /* A 1 GB function with concurrency 1 configured all month (730 h = 2,628,000 s): 2,628,000
+     * GB-s x 0.0000041667 = 10.95; busy all that time, 2,628,000 x 0.0000097222 = 25.55 more
+     * (on demand: 2,628,000 x 0.0000166667 = 43.80). */
+    ck_assert_double_eq_tol(2628000 * x->provisioned_gb_s_usd, 10.95, 0.005);
+    ck_assert_double_eq_tol(2628000 * x->provisioned_duration_gb_s_usd, 25.55, 0.005);
 
     /* Whole tiers, to the cent (infracost's golden file has the same figures):
      * x86 tier 1: 6e9 GB-s x 0.0000166667 = 100,000.20; tier 2: (15e9 - 6e9) x 0.000015 =
@@ -502,11 +515,13 @@ START_TEST(test_snapshot_matches_feed)
 {
     static const char *const families[] = {"g4dn", "g5",   "g6", "g6e", "p3",  "p3dn",
                                            "p4d",  "p4de", "p5", "p5e", "p5en"};
-    static const char *const lkeys[CF_ARCH_COUNT][5] = {
+    static const char *const lkeys[CF_ARCH_COUNT][7] = {
         {"Lambda Requests", "Lambda Duration", "Lambda Duration Tier2", "Lambda Duration Tier3",
-         "Lambda Storage-Duration"},
+         "Lambda Storage-Duration", "Lambda Provisioned-Concurrency",
+         "Lambda Duration-Provisioned"},
         {"Lambda Requests-ARM", "Lambda Duration-ARM", "Lambda Duration-ARM Tier2",
-         "Lambda Duration-ARM Tier3", "Lambda Storage-Duration-ARM"},
+         "Lambda Duration-ARM Tier3", "Lambda Storage-Duration-ARM",
+         "Lambda Provisioned-Concurrency-ARM", "Lambda Duration-Provisioned-ARM"},
     };
     json_t *lam = load_fixture("tests/fixtures/quinnypig-processed__lambda.json");
     json_t *ecs = load_fixture("tests/fixtures/quinnypig-processed__ecs.json");
@@ -522,6 +537,11 @@ START_TEST(test_snapshot_matches_feed)
             for (int t = 0; t < 3; t++)
                 assert_usd(l->gb_s_tiers[t].usd, feed_price(lam, lkeys[a][1 + t], loc));
             assert_usd(l->ephemeral_gb_s_usd, feed_price(lam, lkeys[a][4], loc));
+            /* The feed prices provisioned concurrency in every region the snapshot has. */
+            ck_assert_msg(l->has_provisioned, "%s %s: no provisioned rates", rr->code,
+                          cf_arch_name((enum cf_arch)a));
+            assert_usd(l->provisioned_gb_s_usd, feed_price(lam, lkeys[a][5], loc));
+            assert_usd(l->provisioned_duration_gb_s_usd, feed_price(lam, lkeys[a][6], loc));
         }
         assert_usd(rr->fargate[0].vcpu_hour_usd, feed_price(ecs, "perCPU per hour", loc));
         assert_usd(rr->fargate[0].gb_hour_usd, feed_price(ecs, "perGB per hour", loc));
