@@ -510,6 +510,15 @@ START_TEST(pricing_status)
     ck_assert_str_eq(json_string_value(json_object_get(us, "source")), "snapshot");
     ck_assert(json_is_boolean(json_object_get(us, "stale")));
     ck_assert(json_is_string(json_object_get(us, "published")));
+    ck_assert_ptr_null(json_object_get(us, "provisioned_concurrency")); /* Lambda's alone */
+    /* The snapshot has provisioned-concurrency rates for both architectures in us-east-1. */
+    json_t *lam = json_object_get(
+        json_object_get(json_object_get(json_object_get(doc, "offers"), "lambda"), "regions"),
+        "us-east-1");
+    json_t *archs = json_object_get(lam, "provisioned_concurrency");
+    ck_assert_uint_eq(json_array_size(archs), 2);
+    ck_assert_str_eq(json_string_value(json_array_get(archs, 0)), "x86_64");
+    ck_assert_str_eq(json_string_value(json_array_get(archs, 1)), "arm64");
     json_decref(doc);
     http_result_free(&r);
 }

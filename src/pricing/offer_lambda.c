@@ -349,6 +349,15 @@ static json_t *lambda_arch_json(const struct lambda_rates *l)
                      rates_doc_number(l->ephemeral_gb_s_usd), "provisioned", prov);
 }
 
+/* /pricing: "provisioned_concurrency", the architectures with provisioned-concurrency rates. */
+static int lambda_status(const struct region_rates *rr, json_t *entry)
+{
+    bool has[CF_ARCH_COUNT];
+    for (int a = 0; a < CF_ARCH_COUNT; a++)
+        has[a] = rr->lambda[a].has_provisioned;
+    return json_object_set_new(entry, "provisioned_concurrency", offer_kind_arch_list(has));
+}
+
 static json_t *lambda_to_json(const struct region_rates *rr)
 {
     return json_pack("{s:o, s:o}", cf_arch_name(CF_ARCH_X86_64),
@@ -542,6 +551,7 @@ const struct offer_kind offer_kind_lambda = {
     .parse = lambda_parse,
     .apply = lambda_apply,
     .count_moves = lambda_count_moves,
+    .status = lambda_status,
     .doc_key = "lambda",
     .to_json = lambda_to_json,
     .from_json = lambda_from_json,
