@@ -232,7 +232,7 @@ int offer_lambda_parse(const json_t *doc, const char *region,
         if ((missing & present & lambda_parts[i].bit) && !picks[i].sku)
             return cf_error_set(reterr, CF_EUPSTREAM, lambda_parts[i].group,
                                 "the Lambda offer prices %s provisioned concurrency in %s without "
-                                "a %s row, and cannot be priced without both",
+                                "its %s row, and cannot be priced without both",
                                 cf_arch_name(lambda_parts[i].arch), region, lambda_parts[i].group);
     for (int a = 0; a < CF_ARCH_COUNT; a++)
         rates[a].has_provisioned = !(missing & part_bit(a, KIND_PROVISIONED));
