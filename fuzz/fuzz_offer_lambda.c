@@ -5,7 +5,8 @@
  * Input: a whole offer file, parsed as the refresher parses it, then read for two regions.
  * Checked: an error is a filled CF_E* record and touches no output; a success gives finite,
  * non-negative rates, 1 to CF_LAMBDA_TIERS_MAX duration tiers ascending and ending at
- * INFINITY for every architecture the file had, and terminated provenance strings.
+ * INFINITY for every architecture the file had, provisioned-concurrency rates exactly where the
+ * missing mask says the file had both rows (0 elsewhere), and terminated provenance strings.
  */
 #include <math.h>
 #include <string.h>
@@ -13,12 +14,23 @@
 #include "computefit/offer.h"
 #include "fuzz.h"
 
-static void check_arch(const struct lambda_rates *lr, bool requests, bool duration, bool storage)
+static void check_arch(const struct lambda_rates *lr, bool requests, bool duration, bool storage,
+                       bool provisioned)
 {
     if (requests)
         fuzz_check_rate(lr->request_usd, "request_usd");
     if (storage)
         fuzz_check_rate(lr->ephemeral_gb_s_usd, "ephemeral_gb_s_usd");
+    FUZZ_ASSERT(lr->has_provisioned == provisioned, "has_provisioned %d where the mask says %d",
+                lr->has_provisioned, provisioned);
+    if (provisioned) {
+        fuzz_check_rate(lr->provisioned_gb_s_usd, "provisioned_gb_s_usd");
+        fuzz_check_rate(lr->provisioned_duration_gb_s_usd, "provisioned_duration_gb_s_usd");
+    } else {
+        FUZZ_ASSERT(lr->provisioned_gb_s_usd == 0 && lr->provisioned_duration_gb_s_usd == 0,
+                    "provisioned rates %g / %g without provisioned rows", lr->provisioned_gb_s_usd,
+                    lr->provisioned_duration_gb_s_usd);
+    }
     if (!duration) {
         FUZZ_ASSERT(lr->n_tiers == 0, "%zu tiers for a missing duration row", lr->n_tiers);
         return;
@@ -50,9 +62,11 @@ static void parse(const json_t *doc, const char *region)
     }
     FUZZ_ASSERT(!(missing & (OFFER_LAMBDA_REQUESTS_X86 | OFFER_LAMBDA_DURATION_X86)),
                 "success without x86 requests and duration (missing %#x)", missing);
-    check_arch(&lr[CF_ARCH_X86_64], true, true, !(missing & OFFER_LAMBDA_STORAGE_X86));
+    check_arch(&lr[CF_ARCH_X86_64], true, true, !(missing & OFFER_LAMBDA_STORAGE_X86),
+               !(missing & OFFER_LAMBDA_PROVISIONED_X86));
     check_arch(&lr[CF_ARCH_ARM64], !(missing & OFFER_LAMBDA_REQUESTS_ARM),
-               !(missing & OFFER_LAMBDA_DURATION_ARM), !(missing & OFFER_LAMBDA_STORAGE_ARM));
+               !(missing & OFFER_LAMBDA_DURATION_ARM), !(missing & OFFER_LAMBDA_STORAGE_ARM),
+               !(missing & OFFER_LAMBDA_PROVISIONED_ARM));
     fuzz_check_str(info.version, sizeof(info.version), "version");
     fuzz_check_str(info.published, sizeof(info.published), "published");
 }

@@ -45,6 +45,12 @@ assert len(p4d) == 1 and p4d[0]["usd_per_hour"] == 32.7726, p4d
 assert all(g["usd_per_hour"] > 0 for g in us["ec2_gpu"])
 assert us["lambda"]["x86_64"]["request_usd"] == 2e-07
 assert us["lambda"]["x86_64"]["gb_second_tiers"][0]["usd"] == 0.0000166667
+# The 2016 file predates provisioned concurrency: us-east-1 keeps the base snapshot's rates
+# (the feed's, as aws-price-list.md section 7 gives them).
+assert us["lambda"]["x86_64"]["provisioned"] == {"concurrency_gb_second_usd": 0.0000041667,
+                                                 "duration_gb_second_usd": 0.0000097222}, us["lambda"]
+assert us["lambda"]["arm64"]["provisioned"] == {"concurrency_gb_second_usd": 0.0000033334,
+                                                "duration_gb_second_usd": 0.0000077778}
 for offer, version in (("lambda", "20161207235208"), ("fargate", "20250828172723"), ("ec2", "20240528203522")):
     s = us["sources"][offer]
     assert s["version"] == version, (offer, s)

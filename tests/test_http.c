@@ -510,6 +510,15 @@ START_TEST(pricing_status)
     ck_assert_str_eq(json_string_value(json_object_get(us, "source")), "snapshot");
     ck_assert(json_is_boolean(json_object_get(us, "stale")));
     ck_assert(json_is_string(json_object_get(us, "published")));
+    ck_assert_ptr_null(json_object_get(us, "provisioned_concurrency")); /* Lambda's alone */
+    /* The snapshot has provisioned-concurrency rates for both architectures in us-east-1. */
+    json_t *lam = json_object_get(
+        json_object_get(json_object_get(json_object_get(doc, "offers"), "lambda"), "regions"),
+        "us-east-1");
+    json_t *archs = json_object_get(lam, "provisioned_concurrency");
+    ck_assert_uint_eq(json_array_size(archs), 2);
+    ck_assert_str_eq(json_string_value(json_array_get(archs, 0)), "x86_64");
+    ck_assert_str_eq(json_string_value(json_array_get(archs, 1)), "arm64");
     json_decref(doc);
     http_result_free(&r);
 }
@@ -525,6 +534,13 @@ START_TEST(pricing_region)
     ck_assert_double_eq_tol(json_real_value(json_object_get(x86, "vcpu_hour_usd")), 0.04048, 1e-12);
     ck_assert_double_eq_tol(json_real_value(json_object_get(x86, "gb_hour_usd")), 0.004445, 1e-12);
     ck_assert(json_is_array(json_object_get(doc, "ec2_gpu")));
+    /* Lambda arm64 provisioned concurrency and duration on it (aws-price-list.md section 7). */
+    json_t *prov =
+        json_object_get(json_object_get(json_object_get(doc, "lambda"), "arm64"), "provisioned");
+    ck_assert_double_eq_tol(json_real_value(json_object_get(prov, "concurrency_gb_second_usd")),
+                            0.0000033334, 1e-16);
+    ck_assert_double_eq_tol(json_real_value(json_object_get(prov, "duration_gb_second_usd")),
+                            0.0000077778, 1e-16);
     json_decref(doc);
     http_result_free(&r);
 

@@ -22,6 +22,7 @@
 #include <sys/resource.h>
 
 #include "computefit/offer.h"
+#include "computefit/offer_kind.h"
 #include "testutil.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -204,10 +205,17 @@ START_TEST(test_lambda_genuine_2016)
         ck_assert_uint_eq(lr[CF_ARCH_X86_64].n_tiers, 1);
         ck_assert_usd(lr[CF_ARCH_X86_64].gb_s_tiers[0].usd, 0.0000166667);
         ck_assert(isinf(lr[CF_ARCH_X86_64].gb_s_tiers[0].up_to));
-        /* 2016: no ARM, no ephemeral storage; the free tier (location Any, $0) is not used. */
+        /* 2016: no ARM, no ephemeral storage, no provisioned concurrency (AWS added it in
+         * December 2019); the free tier (location Any, $0) is not used. */
         ck_assert_uint_eq(missing, OFFER_LAMBDA_STORAGE_X86 | OFFER_LAMBDA_REQUESTS_ARM |
-                                       OFFER_LAMBDA_DURATION_ARM | OFFER_LAMBDA_STORAGE_ARM);
+                                       OFFER_LAMBDA_DURATION_ARM | OFFER_LAMBDA_STORAGE_ARM |
+                                       OFFER_LAMBDA_PROVISIONED_X86 | OFFER_LAMBDA_PROVISIONED_ARM);
         ck_assert_uint_eq(lr[CF_ARCH_ARM64].n_tiers, 0);
+        for (int a = 0; a < CF_ARCH_COUNT; a++) {
+            ck_assert(!lr[a].has_provisioned);
+            ck_assert(lr[a].provisioned_gb_s_usd == 0);
+            ck_assert(lr[a].provisioned_duration_gb_s_usd == 0);
+        }
         ck_assert_str_eq(info.version, "20161207235208");
         ck_assert_str_eq(info.published, "2016-12-07T23:52:08Z");
     }
@@ -221,8 +229,9 @@ START_TEST(test_lambda_genuine_2016)
 END_TEST
 
 /* A current-layout Lambda file: tiers listed out of order, ARM boundaries 7.5e9/18.75e9, a free
- * tier with an empty regionCode in the same group, another region, a foreign service code, Edge
- * and provisioned-concurrency groups, unknown keys and attributesList. */
+ * tier with an empty regionCode in the same group, another region, a foreign service code, an
+ * Edge group, unknown keys and attributesList. (Provisioned concurrency: test_lambda_provisioned
+ * below.) */
 static const char lambda_modern_products[] =
     "{\"formatVersion\":\"v1.0\",\"offerCode\":\"AWSLambda\",\"version\":\"20260901000000\","
     "\"publicationDate\":\"2026-09-01T00:00:00Z\",\"someNewKey\":[1,{\"x\":null}],"
@@ -250,10 +259,7 @@ static const char lambda_modern_products[] =
     "\"FOREIGN\":{\"attributes\":{\"servicecode\":\"AWSDataTransfer\",\"regionCode\":"
     "\"us-east-1\",\"group\":\"AWS-Lambda-Duration\",\"usagetype\":\"Lambda-GB-Second\"}},"
     "\"EDGE\":{\"attributes\":{\"servicecode\":\"AWSLambda\",\"regionCode\":\"us-east-1\","
-    "\"group\":\"AWS-Lambda-Edge-Duration\",\"usagetype\":\"Lambda-Edge-GB-Second\"}},"
-    "\"PROV\":{\"attributes\":{\"servicecode\":\"AWSLambda\",\"regionCode\":\"us-east-1\","
-    "\"group\":\"AWS-Lambda-Provisioned-Concurrency\",\"usagetype\":"
-    "\"Lambda-Provisioned-Concurrency\"}}"
+    "\"group\":\"AWS-Lambda-Edge-Duration\",\"usagetype\":\"Lambda-Edge-GB-Second\"}}"
     "},";
 static const char lambda_modern_terms[] = /* split: C17 compilers need not take longer strings */
     "\"terms\":{\"OnDemand\":{"
@@ -316,7 +322,7 @@ START_TEST(test_lambda_modern_tiers)
     struct cf_error err = {0};
     int r = offer_lambda_parse(doc, "us-east-1", lr, &missing, &info, &err);
     ck_assert_msg(r == 0, "%s", err.message);
-    ck_assert_uint_eq(missing, 0);
+    ck_assert_uint_eq(missing, OFFER_LAMBDA_PROVISIONED_X86 | OFFER_LAMBDA_PROVISIONED_ARM);
     ck_assert_str_eq(info.version, "20260901000000");
     const struct lambda_rates *x = &lr[CF_ARCH_X86_64], *a = &lr[CF_ARCH_ARM64];
     ck_assert_usd(x->request_usd, 0.0000002);
@@ -346,7 +352,8 @@ START_TEST(test_lambda_modern_tiers)
     ck_assert_uint_eq(lr[CF_ARCH_X86_64].n_tiers, 1);
     ck_assert_usd(lr[CF_ARCH_X86_64].gb_s_tiers[0].usd, 0.0000166667);
     ck_assert_uint_eq(missing, OFFER_LAMBDA_STORAGE_X86 | OFFER_LAMBDA_REQUESTS_ARM |
-                                   OFFER_LAMBDA_DURATION_ARM | OFFER_LAMBDA_STORAGE_ARM);
+                                   OFFER_LAMBDA_DURATION_ARM | OFFER_LAMBDA_STORAGE_ARM |
+                                   OFFER_LAMBDA_PROVISIONED_X86 | OFFER_LAMBDA_PROVISIONED_ARM);
     json_decref(doc);
 }
 END_TEST
@@ -419,6 +426,331 @@ START_TEST(test_lambda_malformed)
         lambda_variant("\"offerCode\":\"AWSLambda\"", "\"offerCode\":\"AmazonECS\"", &err),
         CF_EUPSTREAM);
     ck_assert_int_eq(lambda_variant("\"products\":{", "\"productz\":{", &err), CF_EUPSTREAM);
+}
+END_TEST
+
+/* ---- Lambda provisioned concurrency ---- */
+
+/* Provisioned-concurrency rows, CONSTRUCTED for these tests from documented values: the fixtures
+ * hold no genuine AWSLambda offer file newer than 2016, which predates provisioned concurrency.
+ * Each row is a copy of a genuine row of that file (the us-east-1 duration product
+ * TG3M4CAGBA3NYQBH and its on-demand term) with its SKU, group, usagetype, unit and price
+ * replaced, and a regionCode added as current files have it.
+ *   us-east-1: SKUs, groups, usagetypes, unit "Lambda-GB-Second" and prices from
+ *     shared/docs/aws-price-list.md section 7 (AWS's pricing-page feed of 2025-06).
+ *   us-east-2 (prefix USE2-) and eu-west-1 (prefix EU-): the prices of "US East (Ohio)" and
+ *     "EU (Ireland)" in AWS's pricing-page feed, tests/fixtures/quinnypig-processed__lambda.json
+ *     ("Lambda Provisioned-Concurrency", "-ARM", "Lambda Duration-Provisioned", "-ARM"). No
+ *     document gives their SKUs: the ones below are made up and say so. */
+struct prov_row {
+    const char *sku, *region, *location, *group, *usagetype, *usd;
+};
+#define PC   "AWS-Lambda-Provisioned-Concurrency"
+#define PD   "AWS-Lambda-Duration-Provisioned"
+#define USE1 "us-east-1", "US East (N. Virginia)"
+#define USE2 "us-east-2", "US East (Ohio)"
+#define EUW1 "eu-west-1", "EU (Ireland)"
+static const struct prov_row prov_rows[] = {
+    {"BMKCD2ZCEYKTYYCB", USE1, PC, "Lambda-Provisioned-Concurrency", "0.0000041667"},
+    {"MV7PTBS82AVCMXJJ", USE1, PC "-ARM", "Lambda-Provisioned-Concurrency-ARM", "0.0000033334"},
+    {"ZZF88MXYPS4DGSEZ", USE1, PD, "Lambda-Provisioned-GB-Second", "0.0000097222"},
+    {"3Z4YRQ6XJRDK27UP", USE1, PD "-ARM", "Lambda-Provisioned-GB-Second-ARM", "0.0000077778"},
+    {"MADEUP-USE2-PC", USE2, PC, "USE2-Lambda-Provisioned-Concurrency", "0.0000041667"},
+    {"MADEUP-USE2-PCARM", USE2, PC "-ARM", "USE2-Lambda-Provisioned-Concurrency-ARM",
+     "0.0000033334"},
+    {"MADEUP-USE2-PD", USE2, PD, "USE2-Lambda-Provisioned-GB-Second", "0.0000097222"},
+    {"MADEUP-USE2-PDARM", USE2, PD "-ARM", "USE2-Lambda-Provisioned-GB-Second-ARM", "0.0000077778"},
+    {"MADEUP-EU-PC", EUW1, PC, "EU-Lambda-Provisioned-Concurrency", "0.0000046460"},
+    {"MADEUP-EU-PCARM", EUW1, PC "-ARM", "EU-Lambda-Provisioned-Concurrency-ARM", "0.0000037168"},
+    {"MADEUP-EU-PD", EUW1, PD, "EU-Lambda-Provisioned-GB-Second", "0.0000108407"},
+    {"MADEUP-EU-PDARM", EUW1, PD "-ARM", "EU-Lambda-Provisioned-GB-Second-ARM", "0.0000086726"},
+};
+#undef PC
+#undef PD
+#undef USE1
+#undef USE2
+#undef EUW1
+#define TEMPLATE_SKU "TG3M4CAGBA3NYQBH" /* the genuine 2016 us-east-1 duration row */
+
+/* The on-demand price dimensions of `sku` in `doc`, borrowed. */
+static json_t *prov_dims(json_t *doc, const char *sku)
+{
+    char term[64];
+    snprintf(term, sizeof(term), "%s.JRTCKXETXF", sku);
+    json_t *t = json_object_get(
+        json_object_get(json_object_get(json_object_get(doc, "terms"), "OnDemand"), sku), term);
+    ck_assert_msg(t != NULL, "no on-demand term for %s", sku);
+    return json_object_get(t, "priceDimensions");
+}
+
+/* The one price dimension of `sku`, borrowed. */
+static json_t *prov_dim(json_t *doc, const char *sku)
+{
+    json_t *dims = prov_dims(doc, sku);
+    ck_assert_uint_eq(json_object_size(dims), 1);
+    return json_object_iter_value(json_object_iter(dims));
+}
+
+/* Adds `row` to `doc` (the 2016 file) as a copy of the template row and its term. */
+static void add_prov_row(json_t *doc, const struct prov_row *row)
+{
+    json_t *products = json_object_get(doc, "products");
+    json_t *ondemand = json_object_get(json_object_get(doc, "terms"), "OnDemand");
+    json_t *product = json_deep_copy(json_object_get(products, TEMPLATE_SKU));
+    json_t *sku_terms = json_deep_copy(json_object_get(ondemand, TEMPLATE_SKU));
+    ck_assert_ptr_nonnull(product);
+    ck_assert_ptr_nonnull(sku_terms);
+    json_t *attrs = json_object_get(product, "attributes");
+    json_object_set_new(product, "sku", json_string(row->sku));
+    json_object_set_new(attrs, "regionCode", json_string(row->region));
+    json_object_set_new(attrs, "location", json_string(row->location));
+    json_object_set_new(attrs, "group", json_string(row->group));
+    json_object_set_new(attrs, "usagetype", json_string(row->usagetype));
+    json_object_del(attrs, "groupDescription");
+    ck_assert_int_eq(json_object_set_new(products, row->sku, product), 0);
+
+    char key[64], rate[80];
+    json_t *term = json_object_get(sku_terms, TEMPLATE_SKU ".JRTCKXETXF");
+    json_t *dim = json_deep_copy(json_object_get(json_object_get(term, "priceDimensions"),
+                                                 TEMPLATE_SKU ".JRTCKXETXF.6YS6EN2CT7"));
+    ck_assert_ptr_nonnull(dim);
+    snprintf(key, sizeof(key), "%s.JRTCKXETXF", row->sku);
+    snprintf(rate, sizeof(rate), "%s.6YS6EN2CT7", key);
+    json_object_set_new(dim, "rateCode", json_string(rate));
+    json_object_set_new(dim, "unit", json_string("Lambda-GB-Second"));
+    json_object_set_new(dim, "pricePerUnit", json_pack("{s:s}", "USD", row->usd));
+    json_object_del(dim, "description");
+    json_object_set_new(term, "sku", json_string(row->sku));
+    json_object_set_new(term, "priceDimensions", json_pack("{s:o}", rate, dim));
+    json_object_set_new(sku_terms, key, json_incref(term));
+    json_object_del(sku_terms, TEMPLATE_SKU ".JRTCKXETXF");
+    ck_assert_int_eq(json_object_set_new(ondemand, row->sku, sku_terms), 0);
+}
+
+/* The genuine 2016 file with every row of prov_rows added. */
+static json_t *lambda_with_provisioned(void)
+{
+    json_t *doc = load_fixture("concurrencylabs-awslambda__index.json");
+    for (size_t i = 0; i < sizeof(prov_rows) / sizeof(prov_rows[0]); i++)
+        add_prov_row(doc, &prov_rows[i]);
+    return doc;
+}
+
+/* Parses `region` of `doc` into lr; on failure checks that lr and *missing were not touched. */
+static int prov_parse(const json_t *doc, const char *region, struct lambda_rates lr[CF_ARCH_COUNT],
+                      unsigned *missing, struct cf_error *err)
+{
+    struct lambda_rates before[CF_ARCH_COUNT];
+    memset(lr, 0x5a, sizeof(before));
+    memcpy(before, lr, sizeof(before));
+    *missing = 0x5a5a;
+    int r = offer_lambda_parse(doc, region, lr, missing, NULL, err);
+    if (r) {
+        ck_assert_int_eq(memcmp(before, lr, sizeof(before)), 0);
+        ck_assert_uint_eq(*missing, 0x5a5a);
+    }
+    return r;
+}
+
+static void check_provisioned(const struct lambda_rates *lr, double concurrency, double duration)
+{
+    ck_assert(lr->has_provisioned);
+    ck_assert_usd(lr->provisioned_gb_s_usd, concurrency);
+    ck_assert_usd(lr->provisioned_duration_gb_s_usd, duration);
+}
+
+START_TEST(test_lambda_provisioned)
+{
+    json_t *doc = lambda_with_provisioned();
+    struct lambda_rates lr[CF_ARCH_COUNT];
+    unsigned missing;
+    struct cf_error err = {0};
+    /* The 2016 rows have no ARM and no ephemeral storage; provisioned concurrency is there for
+     * both architectures, priced per GB-second (aws-price-list.md section 7, us-east-1:
+     * 0.0000041667 and 0.0000097222 x86, 0.0000033334 and 0.0000077778 ARM). */
+    static const unsigned no_arm = OFFER_LAMBDA_STORAGE_X86 | OFFER_LAMBDA_REQUESTS_ARM |
+                                   OFFER_LAMBDA_DURATION_ARM | OFFER_LAMBDA_STORAGE_ARM;
+    ck_assert_msg(prov_parse(doc, "us-east-1", lr, &missing, &err) == 0, "%s", err.message);
+    ck_assert_uint_eq(missing, no_arm);
+    check_provisioned(&lr[CF_ARCH_X86_64], 0.0000041667, 0.0000097222);
+    check_provisioned(&lr[CF_ARCH_ARM64], 0.0000033334, 0.0000077778);
+    ck_assert_usd(lr[CF_ARCH_X86_64].gb_s_tiers[0].usd, 0.0000166667); /* the genuine row */
+    /* us-east-2's usagetypes carry the USE2- prefix; the feed's "US East (Ohio)" prices equal
+     * us-east-1's. */
+    ck_assert_msg(prov_parse(doc, "us-east-2", lr, &missing, &err) == 0, "%s", err.message);
+    ck_assert_uint_eq(missing, no_arm);
+    check_provisioned(&lr[CF_ARCH_X86_64], 0.0000041667, 0.0000097222);
+    check_provisioned(&lr[CF_ARCH_ARM64], 0.0000033334, 0.0000077778);
+    /* eu-west-1 (EU- prefix), the feed's "EU (Ireland)": 0.0000046460 / 0.0000108407 x86,
+     * 0.0000037168 / 0.0000086726 ARM. */
+    ck_assert_msg(prov_parse(doc, "eu-west-1", lr, &missing, &err) == 0, "%s", err.message);
+    check_provisioned(&lr[CF_ARCH_X86_64], 0.0000046460, 0.0000108407);
+    check_provisioned(&lr[CF_ARCH_ARM64], 0.0000037168, 0.0000086726);
+    /* A region of the file that got no provisioned rows has none, and that is not an error. */
+    ck_assert_msg(prov_parse(doc, "ap-northeast-1", lr, &missing, &err) == 0, "%s", err.message);
+    ck_assert_uint_eq(missing,
+                      no_arm | OFFER_LAMBDA_PROVISIONED_X86 | OFFER_LAMBDA_PROVISIONED_ARM);
+    ck_assert(!lr[CF_ARCH_X86_64].has_provisioned && !lr[CF_ARCH_ARM64].has_provisioned);
+    ck_assert(lr[CF_ARCH_X86_64].provisioned_gb_s_usd == 0);
+    /* A row of the group whose usagetype is another one loses to the expected row. */
+    struct prov_row other = prov_rows[0];
+    other.sku = "MADEUP-OTHER-UT";
+    other.usagetype = "Lambda-Provisioned-Concurrency-Other";
+    other.usd = "0.0000999999";
+    add_prov_row(doc, &other);
+    ck_assert_msg(prov_parse(doc, "us-east-1", lr, &missing, &err) == 0, "%s", err.message);
+    check_provisioned(&lr[CF_ARCH_X86_64], 0.0000041667, 0.0000097222);
+    json_decref(doc);
+}
+END_TEST
+
+/* A present provisioned row that is malformed fails the region, as the other parts do. */
+START_TEST(test_lambda_provisioned_malformed)
+{
+    struct lambda_rates lr[CF_ARCH_COUNT];
+    unsigned missing;
+    struct cf_error err = {0};
+    json_t *doc;
+
+    /* Two price tiers where one unbounded price is expected. */
+    doc = lambda_with_provisioned();
+    json_t *dim = prov_dim(doc, "BMKCD2ZCEYKTYYCB");
+    json_t *tier2 = json_deep_copy(dim);
+    json_object_set_new(dim, "endRange", json_string("1000000000"));
+    json_object_set_new(tier2, "beginRange", json_string("1000000000"));
+    json_object_set_new(json_object_get(tier2, "pricePerUnit"), "USD", json_string("0.0000040000"));
+    json_object_set_new(prov_dims(doc, "BMKCD2ZCEYKTYYCB"), "BMKCD2ZCEYKTYYCB.JRTCKXETXF.TIER2",
+                        tier2);
+    ck_assert_int_eq(prov_parse(doc, "us-east-1", lr, &missing, &err), CF_EUPSTREAM);
+    ck_assert_ptr_nonnull(strstr(err.message, "2 price tiers"));
+    json_decref(doc);
+
+    /* A unit other than GB-seconds (an hourly rate here), and none at all. */
+    static const char *const units[] = {"Hrs", "Lambda-GB-Second-Hours", "", NULL};
+    for (size_t i = 0; i <= 3; i++) {
+        doc = lambda_with_provisioned();
+        if (units[i])
+            json_object_set_new(prov_dim(doc, "ZZF88MXYPS4DGSEZ"), "unit", json_string(units[i]));
+        else
+            json_object_del(prov_dim(doc, "ZZF88MXYPS4DGSEZ"), "unit");
+        ck_assert_int_eq(prov_parse(doc, "us-east-1", lr, &missing, &err), CF_EUPSTREAM);
+        ck_assert_ptr_nonnull(strstr(err.message, "ZZF88MXYPS4DGSEZ"));
+        ck_assert_ptr_nonnull(strstr(err.message, "GB-second"));
+        json_decref(doc);
+    }
+    /* ... while AWS's own spellings of GB-seconds are taken. */
+    static const char *const gb_s[] = {"GB-Seconds", "Lambda-GB-Second", "lambda-gb-second"};
+    for (size_t i = 0; i < 3; i++) {
+        doc = lambda_with_provisioned();
+        json_object_set_new(prov_dim(doc, "ZZF88MXYPS4DGSEZ"), "unit", json_string(gb_s[i]));
+        ck_assert_msg(prov_parse(doc, "us-east-1", lr, &missing, &err) == 0, "%s: %s", gb_s[i],
+                      err.message);
+        check_provisioned(&lr[CF_ARCH_X86_64], 0.0000041667, 0.0000097222);
+        json_decref(doc);
+    }
+
+    /* Negative, non-finite (1e999 overflows to infinity), and strtod's "nan". */
+    static const char *const prices[] = {"-0.0000033334", "1e999", "nan", "Inf"};
+    for (size_t i = 0; i < 4; i++) {
+        doc = lambda_with_provisioned();
+        json_object_set_new(json_object_get(prov_dim(doc, "MV7PTBS82AVCMXJJ"), "pricePerUnit"),
+                            "USD", json_string(prices[i]));
+        ck_assert_msg(prov_parse(doc, "us-east-1", lr, &missing, &err) == CF_EUPSTREAM, "%s",
+                      prices[i]);
+        ck_assert_ptr_nonnull(strstr(err.message, "not a non-negative decimal number"));
+        json_decref(doc);
+    }
+
+    /* Two rows of one group, both with the expected usagetype: ambiguous, in whichever region. */
+    static const char *const regions[] = {"us-east-1", "eu-west-1"};
+    for (size_t i = 0; i < 2; i++) {
+        doc = lambda_with_provisioned();
+        struct prov_row twin = prov_rows[i == 0 ? 3 : 11];
+        twin.sku = "MADEUP-TWIN";
+        add_prov_row(doc, &twin);
+        ck_assert_int_eq(prov_parse(doc, regions[i], lr, &missing, &err), CF_EUPSTREAM);
+        ck_assert_ptr_nonnull(strstr(err.message, "MADEUP-TWIN"));
+        ck_assert_ptr_nonnull(strstr(err.message, i == 0 ? "3Z4YRQ6XJRDK27UP" : "MADEUP-EU-PDARM"));
+        json_decref(doc);
+    }
+
+    /* One row of a pair: provisioned concurrency cannot be priced without the other. */
+    doc = lambda_with_provisioned();
+    json_object_del(json_object_get(doc, "products"), "3Z4YRQ6XJRDK27UP");
+    ck_assert_int_eq(prov_parse(doc, "us-east-1", lr, &missing, &err), CF_EUPSTREAM);
+    ck_assert_ptr_nonnull(strstr(err.message, "AWS-Lambda-Duration-Provisioned-ARM"));
+    ck_assert_ptr_nonnull(strstr(err.message, "arm64"));
+    /* ... which is this region's problem only. */
+    ck_assert_msg(prov_parse(doc, "us-east-2", lr, &missing, &err) == 0, "%s", err.message);
+    json_decref(doc);
+
+    /* The selected row has no on-demand term. */
+    doc = lambda_with_provisioned();
+    json_object_del(json_object_get(json_object_get(doc, "terms"), "OnDemand"), "BMKCD2ZCEYKTYYCB");
+    ck_assert_int_eq(prov_parse(doc, "us-east-1", lr, &missing, &err), CF_EUPSTREAM);
+    ck_assert_ptr_nonnull(strstr(err.message, "BMKCD2ZCEYKTYYCB"));
+    json_decref(doc);
+}
+END_TEST
+
+/* The merge into the rates in use: a file without provisioned rows keeps the ones in use, and a
+ * region that had none stays without (it is optional, unlike the other parts). */
+START_TEST(test_lambda_provisioned_apply)
+{
+    json_t *doc = lambda_with_provisioned();
+    struct region_rates rr, p;
+    unsigned missing;
+    struct cf_error err = {0};
+
+    /* A region in use with ARM rates (the 2016 file has none) and provisioned rates. */
+    memset(&rr, 0, sizeof(rr));
+    snprintf(rr.code, sizeof(rr.code), "us-east-1");
+    memset(&p, 0, sizeof(p));
+    ck_assert_int_eq(offer_lambda_parse(doc, "us-east-1", p.lambda, &missing, NULL, &err), 0);
+    p.lambda[CF_ARCH_ARM64].request_usd = 0.0000002;
+    p.lambda[CF_ARCH_ARM64].gb_s_tiers[0] = (struct rate_tier){(double)INFINITY, 0.0000133334};
+    p.lambda[CF_ARCH_ARM64].n_tiers = 1;
+    p.lambda[CF_ARCH_ARM64].ephemeral_gb_s_usd = 0.0000000309;
+    p.lambda[CF_ARCH_X86_64].ephemeral_gb_s_usd = 0.0000000309;
+    ck_assert_msg(offer_kind_lambda.apply(&rr, &p, 0, &err) == 0, "%s", err.message);
+    check_provisioned(&rr.lambda[CF_ARCH_X86_64], 0.0000041667, 0.0000097222);
+    check_provisioned(&rr.lambda[CF_ARCH_ARM64], 0.0000033334, 0.0000077778);
+
+    /* The genuine 2016 file: no provisioned rows, so those in use stay. */
+    json_t *old = load_fixture("concurrencylabs-awslambda__index.json");
+    memset(&p, 0, sizeof(p));
+    ck_assert_int_eq(offer_lambda_parse(old, "us-east-1", p.lambda, &missing, NULL, &err), 0);
+    ck_assert_msg(offer_kind_lambda.apply(&rr, &p, missing, &err) == 0, "%s", err.message);
+    check_provisioned(&rr.lambda[CF_ARCH_X86_64], 0.0000041667, 0.0000097222);
+    check_provisioned(&rr.lambda[CF_ARCH_ARM64], 0.0000033334, 0.0000077778);
+    ck_assert_usd(rr.lambda[CF_ARCH_ARM64].gb_s_tiers[0].usd, 0.0000133334);
+
+    /* A new region from a file with every other part but no provisioned rows: none, no error. */
+    struct region_rates fresh;
+    memset(&fresh, 0, sizeof(fresh));
+    snprintf(fresh.code, sizeof(fresh.code), "us-east-1");
+    p = rr;
+    for (int a = 0; a < CF_ARCH_COUNT; a++) {
+        p.lambda[a].has_provisioned = false;
+        p.lambda[a].provisioned_gb_s_usd = p.lambda[a].provisioned_duration_gb_s_usd = 0;
+    }
+    ck_assert_msg(
+        offer_kind_lambda.apply(
+            &fresh, &p, OFFER_LAMBDA_PROVISIONED_X86 | OFFER_LAMBDA_PROVISIONED_ARM, &err) == 0,
+        "%s", err.message);
+    ck_assert(fresh.has[CF_OFFER_LAMBDA]);
+    ck_assert(!fresh.lambda[CF_ARCH_X86_64].has_provisioned);
+    ck_assert(!fresh.lambda[CF_ARCH_ARM64].has_provisioned);
+
+    /* The price-move check: a provisioned rate tripled moves past a factor of 2; a region
+     * without provisioned rates on one side has nothing to compare. */
+    p = rr;
+    p.lambda[CF_ARCH_ARM64].provisioned_duration_gb_s_usd *= 3;
+    ck_assert_uint_eq(offer_kind_lambda.count_moves(&rr, &p, 2), 1);
+    ck_assert_uint_eq(offer_kind_lambda.count_moves(&rr, &fresh, 2), 0);
+    ck_assert_uint_eq(offer_kind_lambda.count_moves(&fresh, &p, 2), 0);
+    json_decref(old);
+    json_decref(doc);
 }
 END_TEST
 
@@ -1758,6 +2090,9 @@ static Suite *offer_suite(void)
     tcase_add_test(tc, test_lambda_genuine_2016);
     tcase_add_test(tc, test_lambda_modern_tiers);
     tcase_add_test(tc, test_lambda_malformed);
+    tcase_add_test(tc, test_lambda_provisioned);
+    tcase_add_test(tc, test_lambda_provisioned_malformed);
+    tcase_add_test(tc, test_lambda_provisioned_apply);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("ec2");

@@ -5,6 +5,7 @@
  */
 #include <check.h>
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "computefit/offer_kind.h"
@@ -86,6 +87,30 @@ START_TEST(feed_info_is_the_feeds_own)
 }
 END_TEST
 
+/* The status list of architectures with optional rates (Fargate Spot, Lambda provisioned
+ * concurrency): in enum order, possibly empty, never null. */
+START_TEST(arch_list)
+{
+    static const struct {
+        bool has[CF_ARCH_COUNT];
+        const char *want;
+    } cases[] = {
+        {{true, true}, "[\"x86_64\",\"arm64\"]"},
+        {{false, true}, "[\"arm64\"]"},
+        {{true, false}, "[\"x86_64\"]"},
+        {{false, false}, "[]"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_t *list = offer_kind_arch_list(cases[i].has);
+        ck_assert_ptr_nonnull(list);
+        char *text = json_dumps(list, JSON_COMPACT | JSON_ENCODE_ANY);
+        ck_assert_str_eq(text, cases[i].want);
+        free(text);
+        json_decref(list);
+    }
+}
+END_TEST
+
 START_TEST(index_v1_layout)
 {
     json_t *good = json_loads("{\"regions\": {\"us-east-1\": {\"regionCode\": \"us-east-1\", "
@@ -122,6 +147,7 @@ int main(void)
     tcase_add_test(tc, every_row_is_complete);
     tcase_add_test(tc, keys_are_unique);
     tcase_add_test(tc, feed_info_is_the_feeds_own);
+    tcase_add_test(tc, arch_list);
     tcase_add_test(tc, index_v1_layout);
     suite_add_tcase(s, tc);
     return cf_test_run(s);

@@ -99,6 +99,13 @@ static void fill_region(struct region_rates *rr, const char *code)
     a->gb_s_tiers[2] = (struct rate_tier){(double)INFINITY, 0.0000106667};
     a->n_tiers = 3;
     a->ephemeral_gb_s_usd = 0.0000000309;
+    /* Provisioned concurrency and duration on it: BMKCD2ZCEYKTYYCB / ZZF88MXYPS4DGSEZ (x86),
+     * MV7PTBS82AVCMXJJ / 3Z4YRQ6XJRDK27UP (ARM). */
+    x->has_provisioned = a->has_provisioned = true;
+    x->provisioned_gb_s_usd = 0.0000041667;
+    x->provisioned_duration_gb_s_usd = 0.0000097222;
+    a->provisioned_gb_s_usd = 0.0000033334;
+    a->provisioned_duration_gb_s_usd = 0.0000077778;
     rr->fargate[CF_ARCH_X86_64] = (struct fargate_rates){0.04048, 0.004445};
     rr->fargate[CF_ARCH_ARM64] = (struct fargate_rates){0.03238, 0.00356};
     rr->fargate_ephemeral_gb_hour_usd = 0.000111;
@@ -174,6 +181,9 @@ static void assert_tables_equal(const struct rates *a, const struct rates *b,
                     ck_assert(p->gb_s_tiers[t].up_to == q->gb_s_tiers[t].up_to);
                     ck_assert(p->gb_s_tiers[t].usd == q->gb_s_tiers[t].usd);
                 }
+                ck_assert_int_eq(p->has_provisioned, q->has_provisioned);
+                ck_assert(p->provisioned_gb_s_usd == q->provisioned_gb_s_usd);
+                ck_assert(p->provisioned_duration_gb_s_usd == q->provisioned_duration_gb_s_usd);
             }
         }
         if (x->has[CF_OFFER_FARGATE]) {
@@ -318,6 +328,19 @@ START_TEST(test_snapshot_us_east_1)
     assert_usd(a->gb_s_tiers[1].usd, 0.0000120001);
     assert_usd(a->gb_s_tiers[2].usd, 0.0000106667);
     assert_usd(a->ephemeral_gb_s_usd, 0.0000000309);
+    /* Provisioned concurrency and duration on it (aws-price-list.md section 7; the feed's "Lambda
+     * Provisioned-Concurrency", "Lambda Duration-Provisioned" and their -ARM keys): x86
+     * 0.0000041667 / 0.0000097222, ARM 0.0000033334 / 0.0000077778. */
+    ck_assert(x->has_provisioned && a->has_provisioned);
+    assert_usd(x->provisioned_gb_s_usd, 0.0000041667);
+    assert_usd(x->provisioned_duration_gb_s_usd, 0.0000097222);
+    assert_usd(a->provisioned_gb_s_usd, 0.0000033334);
+    assert_usd(a->provisioned_duration_gb_s_usd, 0.0000077778);
+    /* A 1 GB function with concurrency 1 configured all month (730 h = 2,628,000 s): 2,628,000
+     * GB-s x 0.0000041667 = 10.95; busy all that time, 2,628,000 x 0.0000097222 = 25.55 more
+     * (on demand: 2,628,000 x 0.0000166667 = 43.80). */
+    ck_assert_double_eq_tol(2628000 * x->provisioned_gb_s_usd, 10.95, 0.005);
+    ck_assert_double_eq_tol(2628000 * x->provisioned_duration_gb_s_usd, 25.55, 0.005);
 
     /* Whole tiers, to the cent (infracost's golden file has the same figures):
      * x86 tier 1: 6e9 GB-s x 0.0000166667 = 100,000.20; tier 2: (15e9 - 6e9) x 0.000015 =
@@ -492,11 +515,13 @@ START_TEST(test_snapshot_matches_feed)
 {
     static const char *const families[] = {"g4dn", "g5",   "g6", "g6e", "p3",  "p3dn",
                                            "p4d",  "p4de", "p5", "p5e", "p5en"};
-    static const char *const lkeys[CF_ARCH_COUNT][5] = {
+    static const char *const lkeys[CF_ARCH_COUNT][7] = {
         {"Lambda Requests", "Lambda Duration", "Lambda Duration Tier2", "Lambda Duration Tier3",
-         "Lambda Storage-Duration"},
+         "Lambda Storage-Duration", "Lambda Provisioned-Concurrency",
+         "Lambda Duration-Provisioned"},
         {"Lambda Requests-ARM", "Lambda Duration-ARM", "Lambda Duration-ARM Tier2",
-         "Lambda Duration-ARM Tier3", "Lambda Storage-Duration-ARM"},
+         "Lambda Duration-ARM Tier3", "Lambda Storage-Duration-ARM",
+         "Lambda Provisioned-Concurrency-ARM", "Lambda Duration-Provisioned-ARM"},
     };
     json_t *lam = load_fixture("tests/fixtures/quinnypig-processed__lambda.json");
     json_t *ecs = load_fixture("tests/fixtures/quinnypig-processed__ecs.json");
@@ -512,6 +537,11 @@ START_TEST(test_snapshot_matches_feed)
             for (int t = 0; t < 3; t++)
                 assert_usd(l->gb_s_tiers[t].usd, feed_price(lam, lkeys[a][1 + t], loc));
             assert_usd(l->ephemeral_gb_s_usd, feed_price(lam, lkeys[a][4], loc));
+            /* The feed prices provisioned concurrency in every region the snapshot has. */
+            ck_assert_msg(l->has_provisioned, "%s %s: no provisioned rates", rr->code,
+                          cf_arch_name((enum cf_arch)a));
+            assert_usd(l->provisioned_gb_s_usd, feed_price(lam, lkeys[a][5], loc));
+            assert_usd(l->provisioned_duration_gb_s_usd, feed_price(lam, lkeys[a][6], loc));
         }
         assert_usd(rr->fargate[0].vcpu_hour_usd, feed_price(ecs, "perCPU per hour", loc));
         assert_usd(rr->fargate[0].gb_hour_usd, feed_price(ecs, "perGB per hour", loc));
@@ -603,6 +633,10 @@ START_TEST(test_round_trip_hand_built)
     l->gb_s_tiers[3] = l->gb_s_tiers[2];
     l->gb_s_tiers[2] = (struct rate_tier){1e11, 0.1 + 0.2};
     l->n_tiers = 4;
+    /* A region without provisioned rates for one architecture. */
+    ap->lambda[CF_ARCH_X86_64].has_provisioned = false;
+    ap->lambda[CF_ARCH_X86_64].provisioned_gb_s_usd = 0;
+    ap->lambda[CF_ARCH_X86_64].provisioned_duration_gb_s_usd = 0;
     ap->info[CF_OFFER_LAMBDA].source = CF_SOURCE_LIVE;
     ap->info[CF_OFFER_LAMBDA].fetched_at = 1767323045; /* 2026-01-02T03:04:05Z */
     struct cf_error err = {0};
@@ -644,6 +678,17 @@ START_TEST(test_region_json_shape)
     ck_assert_double_eq(json_number_value(json_object_get(json_array_get(tiers, 2), "usd")),
                         0.0000133334);
     ck_assert_ptr_nonnull(json_object_get(x86, "ephemeral_gb_second_usd"));
+    json_t *prov = json_object_get(x86, "provisioned");
+    ck_assert_uint_eq(json_object_size(prov), 2);
+    ck_assert_double_eq(json_number_value(json_object_get(prov, "concurrency_gb_second_usd")),
+                        0.0000041667);
+    ck_assert_double_eq(json_number_value(json_object_get(prov, "duration_gb_second_usd")),
+                        0.0000097222);
+    prov = json_object_get(json_object_get(json_object_get(o, "lambda"), "arm64"), "provisioned");
+    ck_assert_double_eq(json_number_value(json_object_get(prov, "concurrency_gb_second_usd")),
+                        0.0000033334);
+    ck_assert_double_eq(json_number_value(json_object_get(prov, "duration_gb_second_usd")),
+                        0.0000077778);
     json_t *fargate = json_object_get(o, "fargate");
     ck_assert_double_eq(
         json_number_value(json_object_get(json_object_get(fargate, "arm64"), "gb_hour_usd")),
@@ -668,6 +713,15 @@ START_TEST(test_region_json_shape)
         json_object_get(json_object_get(json_object_get(o, "sources"), "fargate"), "fetched_at")));
     json_decref(o);
 
+    /* An architecture without provisioned rates shows them as null. */
+    r->regions[0].lambda[CF_ARCH_ARM64].has_provisioned = false;
+    o = rates_region_to_json(&r->regions[0]);
+    ck_assert(json_is_null(
+        json_object_get(json_object_get(json_object_get(o, "lambda"), "arm64"), "provisioned")));
+    ck_assert(json_is_object(
+        json_object_get(json_object_get(json_object_get(o, "lambda"), "x86_64"), "provisioned")));
+    json_decref(o);
+
     /* A region without an offer shows it as null, with null provenance. */
     r->regions[0].has[CF_OFFER_EC2] = false;
     o = rates_region_to_json(&r->regions[0]);
@@ -677,6 +731,37 @@ START_TEST(test_region_json_shape)
     ck_assert_ptr_null(rates_region_to_json(NULL));
     ck_assert_ptr_null(rates_to_json(NULL));
     rates_unref(r);
+}
+END_TEST
+
+/* A document written before provisioned rates existed (no "provisioned" key) still loads: the
+ * region then has none. So does one that says null. */
+START_TEST(test_load_without_provisioned)
+{
+    struct rates *a = make_one(), *b = NULL;
+    struct cf_error err = {0};
+    json_t *doc = rates_to_json(a);
+    ck_assert_ptr_nonnull(doc);
+    json_t *lambda = json_object_get(json_array_get(json_object_get(doc, "regions"), 0), "lambda");
+    ck_assert_int_eq(json_object_del(json_object_get(lambda, "x86_64"), "provisioned"), 0);
+    ck_assert_int_eq(
+        json_object_set_new(json_object_get(lambda, "arm64"), "provisioned", json_null()), 0);
+    ck_assert_msg(rates_from_json(doc, CF_SOURCE_STATE, &b, &err) == 0, "%s", err.message);
+    const struct region_rates *rr = region(b, "us-east-1");
+    for (int arch = 0; arch < CF_ARCH_COUNT; arch++) {
+        ck_assert(!rr->lambda[arch].has_provisioned);
+        ck_assert(rr->lambda[arch].provisioned_gb_s_usd == 0);
+        ck_assert(rr->lambda[arch].provisioned_duration_gb_s_usd == 0);
+    }
+    assert_usd(rr->lambda[CF_ARCH_X86_64].gb_s_tiers[0].usd, 0.0000166667); /* the rest stays */
+    /* Saved again, the absence is written as null. */
+    json_t *again = rates_region_to_json(rr);
+    ck_assert(json_is_null(json_object_get(
+        json_object_get(json_object_get(again, "lambda"), "x86_64"), "provisioned")));
+    json_decref(again);
+    json_decref(doc);
+    rates_unref(a);
+    rates_unref(b);
 }
 END_TEST
 
@@ -902,6 +987,10 @@ struct bad_doc {
 
 #define X86   "regions/0/lambda/x86_64/"
 #define X86F  "regions[0].lambda.x86_64."
+#define XP    X86 "provisioned/"
+#define XPF   X86F "provisioned."
+#define AP    "regions/0/lambda/arm64/provisioned/"
+#define APF   "regions[0].lambda.arm64.provisioned."
 #define GPU0  "regions/0/ec2_gpu/0/"
 #define GPU0F "regions[0].ec2_gpu[0]."
 #define SRC   "regions/0/sources/lambda/"
@@ -937,6 +1026,21 @@ static const struct bad_doc bad_docs[] = {
     {{X86 "request_usd", "0"}, CF_EINVAL, X86F "request_usd"},
     {{X86 "request_usd", "null"}, CF_EINVAL, X86F "request_usd"},
     {{X86 "ephemeral_gb_second_usd", DELETE}, CF_EMISSING, X86F "ephemeral_gb_second_usd"},
+    /* Provisioned concurrency: optional, but whole and priced when present. */
+    {{X86 "provisioned", "[]"}, CF_EINVAL, X86F "provisioned"},
+    {{X86 "provisioned", "0.0000041667"}, CF_EINVAL, X86F "provisioned"},
+    {{X86 "provisioned", "{}"}, CF_EMISSING, XPF "concurrency_gb_second_usd"},
+    {{XP "duration_gb_second_usd", DELETE}, CF_EMISSING, XPF "duration_gb_second_usd"},
+    {{XP "gb_second_usd", "1e-5"}, CF_EUNKNOWN, XPF "gb_second_usd"},
+    {{XP "concurrency_gb_second_usd", "\"0.0000041667\""},
+     CF_EINVAL,
+     XPF "concurrency_gb_second_usd"},
+    {{XP "concurrency_gb_second_usd", "0"}, CF_EINVAL, XPF "concurrency_gb_second_usd"},
+    {{XP "duration_gb_second_usd", "-9.7222e-6"}, CF_EINVAL, XPF "duration_gb_second_usd"},
+    {{XP "duration_gb_second_usd", "null"}, CF_EINVAL, XPF "duration_gb_second_usd"},
+    /* At or above the on-demand tier-1 rate (0.0000166667 x86, 0.0000133334 ARM). */
+    {{XP "duration_gb_second_usd", "1.66667e-5"}, CF_EINVAL, XPF "duration_gb_second_usd"},
+    {{AP "duration_gb_second_usd", "1.4e-5"}, CF_EINVAL, APF "duration_gb_second_usd"},
     /* Tiers: not ascending, equal, last bounded, middle unbounded, empty, too many. */
     {{X86 "gb_second_tiers/1/up_to_gb_s", "5e9"}, CF_EINVAL, X86F "gb_second_tiers[1].up_to_gb_s"},
     {{X86 "gb_second_tiers/1/up_to_gb_s", "6e9"}, CF_EINVAL, X86F "gb_second_tiers[1].up_to_gb_s"},
@@ -1418,6 +1522,32 @@ START_TEST(test_validate)
     rr->lambda[CF_ARCH_ARM64].gb_s_tiers[0].up_to = 7.5e9;
     ck_assert_int_eq(rates_validate(r, &err), 0);
 
+    /* Provisioned rates: finite and above 0 when the region has them ... */
+    struct lambda_rates *px = &rr->lambda[CF_ARCH_X86_64], *pa = &rr->lambda[CF_ARCH_ARM64];
+    px->provisioned_gb_s_usd = (double)NAN;
+    expect_invalid(r, "regions[0].lambda.x86_64.provisioned.concurrency_gb_second_usd");
+    px->provisioned_gb_s_usd = 0.0000041667;
+    pa->provisioned_duration_gb_s_usd = (double)INFINITY;
+    expect_invalid(r, "regions[0].lambda.arm64.provisioned.duration_gb_second_usd");
+    /* ... and the duration rate below the on-demand tier-1 rate of its own architecture: ARM's
+     * 0.0000133334 is below x86's 0.0000166667 but not below ARM's own. */
+    pa->provisioned_duration_gb_s_usd = 0.0000133334;
+    expect_invalid(r, "regions[0].lambda.arm64.provisioned.duration_gb_second_usd");
+    ck_assert_int_eq(rates_validate(r, &err), CF_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err.message, "us-east-1"));
+    ck_assert_ptr_nonnull(strstr(err.message, "provisioned.duration_gb_second_usd"));
+    px->provisioned_duration_gb_s_usd = 0.0000133334;
+    pa->provisioned_duration_gb_s_usd = 0.0000077778;
+    ck_assert_int_eq(rates_validate(r, &err), 0);
+    px->provisioned_duration_gb_s_usd = 0.0000097222;
+    /* Without them, nothing is checked: the values mean nothing. */
+    pa->has_provisioned = false;
+    pa->provisioned_gb_s_usd = (double)NAN;
+    ck_assert_int_eq(rates_validate(r, &err), 0);
+    pa->has_provisioned = true;
+    pa->provisioned_gb_s_usd = 0.0000033334;
+    ck_assert_int_eq(rates_validate(r, &err), 0);
+
     /* GPU instances must stay cheapest first (as rates_finish() leaves them) and unique. */
     struct gpu_instance tmp = rr->gpus[0];
     rr->gpus[0] = rr->gpus[1];
@@ -1569,6 +1699,7 @@ int main(void)
     tcase_add_test(rt, test_round_trip_hand_built);
     tcase_add_test(rt, test_region_json_shape);
     tcase_add_test(rt, test_round_trip_spot);
+    tcase_add_test(rt, test_load_without_provisioned);
     suite_add_tcase(s, rt);
     TCase *save = tcase_create("save");
     tcase_add_test(save, test_save_and_load_state);

@@ -258,6 +258,11 @@ START_TEST(genuine_files_give_exact_rates)
     ck_assert_uint_eq(rr->lambda[CF_ARCH_X86_64].n_tiers, 1);
     ck_assert(isinf(rr->lambda[CF_ARCH_X86_64].gb_s_tiers[0].up_to));
     ck_assert_double_eq(rr->lambda[CF_ARCH_ARM64].gb_s_tiers[0].usd, 0.0000133334);
+    /* Nor provisioned concurrency (added by AWS in 2019): the snapshot's rates stay in use
+     * (aws-price-list.md section 7: x86 0.0000041667 / 0.0000097222). */
+    ck_assert(rr->lambda[CF_ARCH_X86_64].has_provisioned);
+    ck_assert_double_eq(rr->lambda[CF_ARCH_X86_64].provisioned_gb_s_usd, 0.0000041667);
+    ck_assert_double_eq(rr->lambda[CF_ARCH_X86_64].provisioned_duration_gb_s_usd, 0.0000097222);
 
     /* EC2: only the Linux, shared, on-demand, licence-included rows; never $0 Capacity Blocks. */
     const struct gpu_instance *g5 = gpu_of(rr, "g5.xlarge");

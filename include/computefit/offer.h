@@ -43,6 +43,10 @@ enum offer_lambda_part {
     OFFER_LAMBDA_REQUESTS_ARM = 1u << 3, /* group AWS-Lambda-Requests-ARM */
     OFFER_LAMBDA_DURATION_ARM = 1u << 4, /* group AWS-Lambda-Duration-ARM */
     OFFER_LAMBDA_STORAGE_ARM = 1u << 5,  /* group AWS-Lambda-Storage-Duration-ARM */
+    /* Groups AWS-Lambda-Provisioned-Concurrency and AWS-Lambda-Duration-Provisioned (both or
+     * neither: see offer_lambda_parse), then the same with -ARM. */
+    OFFER_LAMBDA_PROVISIONED_X86 = 1u << 6,
+    OFFER_LAMBDA_PROVISIONED_ARM = 1u << 7,
 };
 
 /* Reads the Lambda rates of `region` ("us-east-1") from a whole AWSLambda offer file `doc`
@@ -52,8 +56,12 @@ enum offer_lambda_part {
  * beginRange, the last one up to INFINITY ("Inf").
  *
  * x86 requests and duration are required: without them the call fails with CF_EUPSTREAM. The
- * other parts may be missing (the 2016 file has no ARM and no ephemeral storage): their bits are
- * set in *ret_missing and their fields in ret_rates are 0 (n_tiers 0), for the caller to decide.
+ * other parts may be missing (the 2016 file has no ARM, no ephemeral storage and no provisioned
+ * concurrency): their bits are set in *ret_missing and their fields in ret_rates are 0 (n_tiers
+ * 0, has_provisioned false), for the caller to decide. Provisioned concurrency is one part of
+ * two rows per architecture, its charge per configured GB-second and its duration rate: each
+ * must have one unbounded price in GB-seconds, and a file with only one of the two is
+ * CF_EUPSTREAM, as is a part's row that is malformed or ambiguous.
  * On success fills ret_rates[CF_ARCH_X86_64] and [CF_ARCH_ARM64], *ret_missing and *ret_info
  * (each may be NULL) and returns 0; on failure touches none of them. */
 int offer_lambda_parse(const json_t *doc, const char *region,

@@ -146,6 +146,11 @@ struct offer_kind {
      * past `factor`, logging each (offer_kind_compare_rate). */
     unsigned (*count_moves)(const struct region_rates *old, const struct region_rates *nw,
                             double factor);
+    /* Adds what a region's /pricing status says of the offer's rates beyond their provenance
+     * (Lambda: "provisioned_concurrency", the architectures with provisioned-concurrency rates)
+     * to `entry`, for a region that has the rates. Returns 0, or -1 when out of memory. NULL
+     * when there is nothing to add. */
+    int (*status)(const struct region_rates *rr, json_t *entry);
     /* Its section of a region in the rates document: the key (present in every region, null
      * without rates), a new reference to the section of a region that has the rates (NULL when
      * out of memory), and the reader of a section `v` that is not null (borrowed), which fills
@@ -183,6 +188,11 @@ int offer_fargate_arch_from_json(const json_t *arch, const char *path, struct fa
                                  struct cf_error *reterr);
 int offer_fargate_arch_validate(const struct fargate_rates *f, const char *path,
                                 struct cf_error *reterr);
+
+/* Returns a new reference to the JSON array of the names of the architectures `has` marks
+ * (["x86_64", "arm64"], possibly empty), for the status of optional per-architecture rates;
+ * NULL when out of memory. */
+json_t *offer_kind_arch_list(const bool has[CF_ARCH_COUNT]);
 
 /* The `interval` of an offer refreshed on the common schedule: the refresh_interval setting. */
 long offer_kind_refresh_interval(const struct cf_config *cfg);

@@ -53,11 +53,26 @@ struct rate_tier {
     double usd;
 };
 
+/* One architecture's Lambda rates in one region.
+ *
+ * Provisioned concurrency is optional: AWS published it from late 2019, and a region or an
+ * offer file may lack it. `has_provisioned` says whether the region has both of its rates; when
+ * false, both are 0 and mean nothing. When true, both are finite and > 0 (rates_validate), and
+ * the duration rate is below the on-demand tier-1 duration rate (gb_s_tiers[0].usd), as in
+ * every region AWS prices (us-east-1 x86: 0.0000097222 against 0.0000166667). A function with
+ * provisioned concurrency pays `provisioned_gb_s_usd` for every GB-second the concurrency is
+ * configured, invoked or not (configured GB x seconds enabled), plus
+ * `provisioned_duration_gb_s_usd` for the GB-seconds of invocations that run on it (one flat
+ * rate, no monthly tiers); its requests are billed at `request_usd`, and invocations beyond the
+ * configured concurrency are on-demand ones (the tiers above). */
 struct lambda_rates {
     double request_usd;                               /* per request */
     struct rate_tier gb_s_tiers[CF_LAMBDA_TIERS_MAX]; /* duration, per GB-second, monthly tiers */
     size_t n_tiers;                                   /* >= 1; last tier's up_to is INFINITY */
     double ephemeral_gb_s_usd;                        /* per GB-second of /tmp above 512 MB */
+    bool has_provisioned;                 /* the two rates below are known for this region */
+    double provisioned_gb_s_usd;          /* per GB-second of configured concurrency */
+    double provisioned_duration_gb_s_usd; /* per GB-second run on provisioned concurrency */
 };
 
 struct fargate_rates {

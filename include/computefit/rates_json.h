@@ -14,7 +14,9 @@
  *    "lambda": {"x86_64": {"request_usd": 2e-7,
  *                          "gb_second_tiers": [{"up_to_gb_s": 6e9, "usd": 1.66667e-5}, ...,
  *                                              {"up_to_gb_s": null, "usd": 1.33334e-5}],
- *                          "ephemeral_gb_second_usd": 3.09e-8},
+ *                          "ephemeral_gb_second_usd": 3.09e-8,
+ *                          "provisioned": {"concurrency_gb_second_usd": 4.1667e-6,
+ *                                          "duration_gb_second_usd": 9.7222e-6} or null},
  *               "arm64": {...}},
  *    "fargate": {"x86_64": {"vcpu_hour_usd": 0.04048, "gb_hour_usd": 0.004445}, "arm64": {...},
  *                "ephemeral_gb_hour_usd": 0.000111},
@@ -31,6 +33,11 @@
  * and checked by that offer's descriptor (offer_kind.h: offer_lambda.c holds "lambda", whose
  * provenance is "sources.lambda"), in the table's order, a feed's section right after its
  * offer's. The example shows today's offers.
+ *
+ * Lambda's "provisioned" (provisioned concurrency: the charge per GB-second configured and the
+ * duration rate on it) is null where the region has no such rates, and may be absent, meaning
+ * the same, in documents written before it existed; the duration rate must be below the first
+ * on-demand tier's.
  *
  * JSON has no Infinity: the last tier's unbounded `up_to_gb_s` is null. An offer a region has no
  * rates for is null (as are its `sources` entry). `gpu_memory_gib` is the instance's total over

@@ -52,6 +52,19 @@ struct offer_info *offer_feed_info_mut(const struct offer_feed *feed, struct reg
     return (struct offer_info *)(void *)((char *)rr + feed->info_offset);
 }
 
+json_t *offer_kind_arch_list(const bool has[CF_ARCH_COUNT])
+{
+    json_t *archs = json_array();
+    for (int a = 0; archs && a < CF_ARCH_COUNT; a++) {
+        if (has[a] &&
+            json_array_append_new(archs, json_string(cf_arch_name((enum cf_arch)a))) != 0) {
+            json_decref(archs);
+            return NULL;
+        }
+    }
+    return archs;
+}
+
 void offer_kind_compare_rate(double before, double after, double factor, const char *region,
                              const char *what, unsigned *moves)
 {

@@ -235,11 +235,7 @@ static unsigned spot_apply(struct region_rates *rr, const struct region_rates *o
 
 static int spot_status(const struct region_rates *rr, json_t *entry)
 {
-    json_t *archs = json_array();
-    for (int a = 0; archs && a < CF_ARCH_COUNT; a++)
-        if (rr->has_fargate_spot[a])
-            json_array_append_new(archs, json_string(cf_arch_name((enum cf_arch)a)));
-    return json_object_set_new(entry, "architectures", archs ? archs : json_null());
+    return json_object_set_new(entry, "architectures", offer_kind_arch_list(rr->has_fargate_spot));
 }
 
 static json_t *spot_to_json(const struct region_rates *rr)

@@ -903,6 +903,10 @@ static json_t *region_status(const struct region_rates *rr, enum cf_offer o,
                             rates_age(since, now, &age) ? json_integer(age) : json_null());
         json_object_set_new(j, "stale", json_boolean(rates_stale(since, now, cfg->stale_after_s)));
         json_object_set_new(j, "origin", json_string(in->origin));
+        if (offer_kinds[o]->status && offer_kinds[o]->status(rr, j) != 0) {
+            json_decref(j);
+            return NULL;
+        }
     } else {
         json_object_set_new(j, "source", json_string("none"));
         json_object_set_new(j, "stale", json_true());
