@@ -113,6 +113,12 @@ struct rates *cf_test_rates(const struct cf_test_gpu *gpus, size_t n)
     a->gb_s_tiers[1] = (struct rate_tier){18.75e9, 0.0000120001};
     a->gb_s_tiers[2] = (struct rate_tier){(double)INFINITY, 0.0000106667};
     x->ephemeral_gb_s_usd = a->ephemeral_gb_s_usd = 0.0000000309;
+    /* Provisioned concurrency: shared/docs/aws-price-list.md section 7 (us-east-1). */
+    x->has_provisioned = a->has_provisioned = true;
+    x->provisioned_gb_s_usd = 0.0000041667;
+    x->provisioned_duration_gb_s_usd = 0.0000097222;
+    a->provisioned_gb_s_usd = 0.0000033334;
+    a->provisioned_duration_gb_s_usd = 0.0000077778;
     rr->fargate[CF_ARCH_X86_64] = (struct fargate_rates){0.04048, 0.004445};
     rr->fargate[CF_ARCH_ARM64] = (struct fargate_rates){0.03238, 0.00356};
     rr->fargate_ephemeral_gb_hour_usd = 0.000111;

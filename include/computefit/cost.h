@@ -182,6 +182,10 @@ struct message cost_fleet_note(const struct cost_ctx *c, const struct cost_fleet
 void cost_block_memory(const struct cost_ctx *c, struct cost_option *o, const char *limit,
                        double max_mb, struct message too_much);
 
+/* Erlang B: the probability that an arrival finds all `servers` busy in a loss system with
+ * offered load `load` (M/G/c/c: it holds for any call duration). */
+double cost_erlang_b(double servers, double load);
+
 /* Erlang C: the probability that an arrival waits in an M/M/servers queue with offered load
  * `load` (1 when load >= servers). Exported for tests. */
 double cost_erlang_c(double servers, double load);

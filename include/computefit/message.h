@@ -209,12 +209,18 @@
     X(N_HOST_MEMORY, "host_memory",                                                                \
       "{0:.3g} GB of the instance's {1:.3g} GB are usable by tasks: {2:.0f}% is kept for the OS "  \
       "and the ECS agent.")                                                                        \
+    X(N_PROVISIONED_OVERFLOW, "provisioned_overflow",                                              \
+      "With {0} environments warm and {1:.3g} calls in progress on average while they are, "       \
+      "{2:.2g}% of calls would find them all busy and run on demand, cold (Erlang B); like "       \
+      "AWS's examples, every call is priced as provisioned.")                                      \
     X(N_COLD_STARTS, "cold_starts",                                                                \
       "About {0:.3g} of {1:.3g} invocations a month start cold ({2:.3g}%), each billed {3} ms "    \
       "of INIT and waiting for it.")                                                               \
     /* ---- descriptions of a priced variant ---- */                                               \
     X(D_TITLE, "title", "{0}")                                                                     \
     X(D_LAMBDA, "lambda", "Lambda ({0}, {1} MB)")                                                  \
+    X(D_LAMBDA_PROVISIONED, "lambda_provisioned",                                                  \
+      "Lambda ({0}, {1} MB, {2} provisioned environment{2?s|})")                                   \
     X(D_FARGATE_ALWAYS_ON, "fargate_always_on",                                                    \
       "Fargate ({0} always-on {1} task{2?s|} of {3} vCPU / {4} GB{5? on Spot|})")                  \
     X(D_FARGATE_PER_JOB, "fargate_per_job",                                                        \

@@ -58,6 +58,13 @@ struct workload_fargate {
     double startup_s; /* billed start-up seconds per per-job task */
 };
 
+/* Pinned Lambda provisioned concurrency (the request's `lambda` object or its "lambda.*"
+ * aliases). */
+struct workload_lambda {
+    long provisioned;         /* environments kept warm; 0 = not pinned */
+    double provisioned_hours; /* hours a month they are kept (the model's month when not given) */
+};
+
 struct workload {
     char name[WORKLOAD_NAME_LEN]; /* "" unless given */
     double duration_s;
@@ -81,6 +88,7 @@ struct workload {
     char kind[MODEL_KIND_NAME_LEN]; /* "" unless given */
     struct workload_settings settings;
     struct workload_fargate fargate;
+    struct workload_lambda lambda;
     enum workload_source memory_from, vcpu_from, gpu_memory_from, duration_from, invocations_from;
     enum workload_source latency_budget_from, init_duration_from, concurrency_from;
 };

@@ -205,16 +205,23 @@ void cost_block_memory(const struct cost_ctx *c, struct cost_option *o, const ch
         cost_block(c, o, limit, max_mb, w->memory_mb, false, too_much);
 }
 
+double cost_erlang_b(double servers, double load)
+{
+    if (!(load > 0))
+        return 0;
+    double b = 1; /* the stable recursion B(k) = A B(k-1) / (k + A B(k-1)) */
+    for (double k = 1; k <= servers; k++)
+        b = load * b / (k + load * b);
+    return b;
+}
+
 double cost_erlang_c(double servers, double load)
 {
     if (!(load > 0))
         return 0;
     if (load >= servers)
         return 1;
-    /* Erlang B by its stable recursion, then C from B. */
-    double b = 1;
-    for (double k = 1; k <= servers; k++)
-        b = load * b / (k + load * b);
+    double b = cost_erlang_b(servers, load);
     return servers * b / (servers - load * (1 - b));
 }
 

@@ -14,6 +14,14 @@
  * environment view, right while concurrency stays low; with many environments, cold starts
  * come from scaling out and are rarer still. The INIT cost N exp(-N T / month) is not linear
  * in the rate N, so a variant reports short, curved pieces to the break-even solver there.
+ *
+ * Provisioned concurrency (AWS Lambda pricing, "Provisioned Concurrency Pricing"): N
+ * environments kept warm are billed per GB-second configured, whether used or not; the calls
+ * they serve are billed at the lower provisioned duration rate, without tiers, and requests as
+ * usual; the free tier does not apply to a function that enables it. Priced when the request
+ * pins it (`lambda`: N and its hours a month, all calls assumed to run on it, as AWS's
+ * examples do) and, sized like any fleet, beside on-demand when a latency budget rules cold
+ * starts out.
  */
 #include <math.h>
 
@@ -23,6 +31,7 @@
 struct lambda_detail {
     double memory_mb, billed_ms, gb_s, ephemeral_mb, requests, free_requests, free_gb_s;
     double init_ms, cold_starts, init_gb_s;
+    double provisioned, provisioned_hours; /* warm environments and their hours; 0: on demand */
 };
 
 static const char *const tier_items[CF_LAMBDA_TIERS_MAX] = {"duration_tier_1", "duration_tier_2",
@@ -117,23 +126,50 @@ static double cold_starts(const struct model *m, double requests)
     return requests * exp(-requests * m->lambda.warm_idle_s / (m->hours_per_month * 3600));
 }
 
+/* Appends a variant `name` with what every Lambda variant is configured and billed with in its
+ * detail (memory, billed duration, /tmp, requests, invocation GB-seconds); NULL when memory ran
+ * out. */
+static struct cost_variant *start(const struct cost_ctx *c, struct cost_option *o, const char *name,
+                                  enum cf_arch arch, struct lambda_detail **ret_d)
+{
+    const struct workload *w = c->w;
+    const struct model_lambda *l = &c->m->lambda;
+    struct lambda_detail *d = arena_alloc(c->arena, sizeof(*d));
+    struct cost_variant *v = d ? cost_variant_add(c, o, name, arch, COST_MODE_NONE) : NULL;
+    if (!v)
+        return NULL;
+    v->detail = d;
+    d->memory_mb = memory_mb(w, c->m);
+    d->billed_ms = cost_round_up(w->duration_s * 1000, l->billing_granularity_ms);
+    d->ephemeral_mb = w->ephemeral_mb > l->ephemeral_included_mb ? ceil(w->ephemeral_mb - COST_EPS)
+                                                                 : l->ephemeral_included_mb;
+    d->requests = w->invocations_per_month;
+    d->gb_s = d->requests * (d->billed_ms / 1000) * (d->memory_mb / 1024);
+    *ret_d = d;
+    return v;
+}
+
+/* The ephemeral storage line, when /tmp is above the included amount. */
+static void ephemeral_line(const struct cost_ctx *c, struct cost_variant *v,
+                           const struct lambda_rates *lr)
+{
+    const struct lambda_detail *d = v->detail;
+    double extra_gb = (d->ephemeral_mb - c->m->lambda.ephemeral_included_mb) / 1024;
+    if (extra_gb > 0)
+        cost_line_add(c, v, "ephemeral_storage", d->requests * (d->billed_ms / 1000) * extra_gb,
+                      "GB-second", lr->ephemeral_gb_s_usd, false);
+}
+
 static void variant(const struct cost_ctx *c, enum cf_arch arch, struct cost_option *o)
 {
     const struct workload *w = c->w;
     const struct model_lambda *l = &c->m->lambda;
     const struct lambda_rates *lr = &c->rr->lambda[arch];
-    struct lambda_detail *d = arena_alloc(c->arena, sizeof(*d));
-    struct cost_variant *v =
-        d ? cost_variant_add(c, o, cf_arch_name(arch), arch, COST_MODE_NONE) : NULL;
+    struct lambda_detail *d;
+    struct cost_variant *v = start(c, o, cf_arch_name(arch), arch, &d);
     if (!v)
         return;
-    v->detail = d;
-    double mb = memory_mb(w, c->m);
-    double billed_ms = cost_round_up(w->duration_s * 1000, l->billing_granularity_ms);
-    double eph_mb = w->ephemeral_mb > l->ephemeral_included_mb ? ceil(w->ephemeral_mb - COST_EPS)
-                                                               : l->ephemeral_included_mb;
-    double requests = w->invocations_per_month;
-    double gb_s = requests * (billed_ms / 1000) * (mb / 1024);
+    double mb = d->memory_mb, billed_ms = d->billed_ms, requests = d->requests, gb_s = d->gb_s;
     double init_ms = cost_round_up(w->init_duration_s * 1000, l->billing_granularity_ms);
     double cold = init_ms > 0 ? cold_starts(c->m, requests) : 0;
     double init_gb_s = cold * (init_ms / 1000) * (mb / 1024);
@@ -143,9 +179,11 @@ static void variant(const struct cost_ctx *c, enum cf_arch arch, struct cost_opt
         free_gb_s = fmin(gb_s, l->free_tier_gb_s);
         free_init = fmin(init_gb_s, l->free_tier_gb_s - free_gb_s);
     }
-    *d = (struct lambda_detail){
-        mb,      billed_ms, gb_s,     eph_mb, requests, free_req, free_gb_s + free_init,
-        init_ms, cold,      init_gb_s};
+    d->free_requests = free_req;
+    d->free_gb_s = free_gb_s + free_init;
+    d->init_ms = init_ms;
+    d->cold_starts = cold;
+    d->init_gb_s = init_gb_s;
     double x = requests * l->warm_idle_s / (c->m->hours_per_month * 3600);
     /* While cold starts are frequent their INIT adds to each call where the free tier and the
      * tiers run out (only an estimate of those points: the pieces below are short anyway). */
@@ -175,21 +213,73 @@ static void variant(const struct cost_ctx *c, enum cf_arch arch, struct cost_opt
     if (cold > 0)
         cost_note_add(
             c, v, msg_make(N_COLD_STARTS, "nnnn", cold, requests, 100 * cold / requests, init_ms));
-    double extra_gb = (eph_mb - l->ephemeral_included_mb) / 1024;
-    if (extra_gb > 0)
-        cost_line_add(c, v, "ephemeral_storage", requests * (billed_ms / 1000) * extra_gb,
-                      "GB-second", lr->ephemeral_gb_s_usd, false);
+    ephemeral_line(c, v, lr);
     cost_variant_finish(c, o, v);
+}
+
+static const char *const provisioned_names[CF_ARCH_COUNT] = {
+    [CF_ARCH_X86_64] = "x86_64_provisioned", [CF_ARCH_ARM64] = "arm64_provisioned"};
+
+static void provisioned(const struct cost_ctx *c, enum cf_arch arch, struct cost_option *o)
+{
+    const struct workload *w = c->w;
+    const struct lambda_rates *lr = &c->rr->lambda[arch];
+    struct lambda_detail *d;
+    struct cost_variant *v = start(c, o, provisioned_names[arch], arch, &d);
+    if (!v)
+        return;
+    double gb = d->memory_mb / 1024, requests = d->requests, n_env, hours;
+    if (w->lambda.provisioned) {
+        n_env = (double)w->lambda.provisioned;
+        hours = w->lambda.provisioned_hours;
+        /* Calls that find every environment busy run on demand, cold (Erlang B: the
+         * environments are a loss system); AWS's examples price every call as provisioned. */
+        double load = requests * (w->duration_s / 3600) / hours;
+        double overflow = cost_erlang_b(n_env, load);
+        if (overflow > 0.001)
+            cost_note_add(c, v,
+                          msg_make(N_PROVISIONED_OVERFLOW, "nnn", n_env, load, 100 * overflow));
+    } else {
+        struct cost_fleet fl;
+        cost_fleet_size(c, 1, &fl);
+        n_env = fl.units;
+        hours = c->m->hours_per_month;
+        v->step_rate = fl.step_rate;
+        v->piece_end = fl.piece_end;
+        cost_note_add(c, v, cost_fleet_note(c, &fl, "environments"));
+    }
+    d->provisioned = n_env;
+    d->provisioned_hours = hours;
+    cost_line_add(c, v, "requests", requests, "request", lr->request_usd, true);
+    cost_line_add(c, v, "provisioned_concurrency", n_env * gb * hours * 3600, "GB-second",
+                  lr->provisioned_gb_s_usd, true);
+    cost_line_add(c, v, "provisioned_duration", d->gb_s, "GB-second",
+                  lr->provisioned_duration_gb_s_usd, true);
+    ephemeral_line(c, v, lr);
+    cost_variant_finish(c, o, v);
+    if (v->step_rate > 0 && n_env > 0) /* one more environment costs its share of the charge */
+        v->step_usd = v->lines[1].usd / n_env;
 }
 
 void platform_lambda_price(const struct cost_ctx *c, struct cost_option *o)
 {
+    const struct workload *w = c->w;
     blocks(c, o);
     if (c->rr->has[o->platform->offer]) {
         enum cf_arch archs[CF_ARCH_COUNT];
-        int n = cost_arch_list(c->w->arch, archs);
-        for (int i = 0; i < n; i++)
-            variant(c, archs[i], o);
+        int n = cost_arch_list(w->arch, archs), warm = 0;
+        for (int i = 0; i < n; i++) {
+            if (!w->lambda.provisioned)
+                variant(c, archs[i], o);
+            bool pc = w->lambda.provisioned || isfinite(w->latency_budget_s);
+            if (pc && c->rr->lambda[archs[i]].has_provisioned) {
+                provisioned(c, archs[i], o);
+                warm++;
+            }
+        }
+        if (w->lambda.provisioned && !warm)
+            cost_block(c, o, "rates", 0, 0, false,
+                       msg_make(B_NO_RATES, "ss", "Lambda provisioned concurrency", c->rr->code));
     }
     cost_choose(c, o);
 }
@@ -198,6 +288,9 @@ struct message platform_lambda_describe(const struct cost_option *o, const struc
 {
     (void)o;
     const struct lambda_detail *d = v->detail;
+    if (d->provisioned)
+        return msg_make(D_LAMBDA_PROVISIONED, "snn", cf_arch_name(v->arch), d->memory_mb,
+                        d->provisioned);
     return msg_make(D_LAMBDA, "sn", cf_arch_name(v->arch), d->memory_mb);
 }
 
@@ -216,7 +309,9 @@ size_t platform_lambda_config(const struct cost_option *o, const struct cost_var
     out[n++] = param_num("cold_starts", d->cold_starts);
     out[n++] = param_num("init_gb_seconds", d->init_gb_s);
     out[n++] = param_num("concurrency", o->concurrency);
-    if (w->settings.include_free_tier) {
+    out[n++] = param_opt("provisioned_concurrency", d->provisioned > 0, d->provisioned);
+    out[n++] = param_opt("provisioned_hours", d->provisioned > 0, d->provisioned_hours);
+    if (w->settings.include_free_tier && !d->provisioned) {
         out[n++] = param_begin("free_tier");
         out[n++] = param_num("requests", d->free_requests);
         out[n++] = param_num("gb_seconds", d->free_gb_s);
@@ -236,6 +331,8 @@ double platform_lambda_plan_free_tier(const struct model *m, const struct region
     for (size_t i = 0; i < n; i++) {
         const struct lambda_detail *d = v[i]->detail;
         const struct lambda_rates *lr = &rr->lambda[v[i]->arch];
+        if (d->provisioned)
+            continue; /* the free tier does not apply to provisioned concurrency */
         double r = fmin(req_left, d->requests), g = fmin(gbs_left, d->gb_s + d->init_gb_s);
         usd -= r * lr->request_usd + g * lr->gb_s_tiers[0].usd;
         req_left -= r;

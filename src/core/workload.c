@@ -66,6 +66,9 @@ static const struct field_def field_defs[] = {
     {"fargate.mode", 0, 0},
     {"fargate.tasks", 0, 0},
     {"fargate.startup", 0, 0},
+    {"lambda", 0, 0},
+    {"lambda.provisioned_concurrency", 0, 0},
+    {"lambda.provisioned_hours", 0, 0},
     {"region", F_SETTING, 0},
     {"include_free_tier", F_SETTING, 0},
     {"team_engineers", F_SETTING, 0},
@@ -76,6 +79,12 @@ static const struct field_def field_defs[] = {
 
 static const char *const fargate_keys[] = {"vcpu", "memory", "mode", "tasks", "startup"};
 #define N_FARGATE_KEYS (sizeof(fargate_keys) / sizeof(fargate_keys[0]))
+
+static const char *const lambda_keys[] = {"provisioned_concurrency", "provisioned_hours"};
+#define N_LAMBDA_KEYS (sizeof(lambda_keys) / sizeof(lambda_keys[0]))
+
+/* A guard against typos: more warm environments than any account's raised quota. */
+#define MAX_PROVISIONED 1000000
 
 static const struct field_def *field_find(const char *name)
 {
@@ -605,50 +614,58 @@ static bool is_fargate_pair(const struct model *m, double vcpu, double memory_gb
     return false;
 }
 
-/* Returns the nested `fargate` value of key `k`, or its top-level alias "fargate.k". */
-static int fargate_get(const struct parse_ctx *c, const char *k, const json_t **ret,
-                       struct cf_error *reterr)
+/* Returns the value of key `k` of the pin object `group` ("fargate", "lambda"), or its
+ * top-level alias "group.k". */
+static int pin_get(const struct parse_ctx *c, const char *group, const char *k, const json_t **ret,
+                   struct cf_error *reterr)
 {
-    char alias[FIELD_PATH_LEN] = "fargate.";
-    size_t kn = strlen(k); /* a key of fargate_keys[]: short, and the buffer holds the longest */
-    if (kn + sizeof("fargate.") > sizeof(alias))
-        kn = sizeof(alias) - sizeof("fargate.");
-    memcpy(alias + sizeof("fargate.") - 1, k, kn);
-    alias[sizeof("fargate.") - 1 + kn] = '\0';
-    const json_t *nested = json_object_get(json_object_get(c->obj, "fargate"), k);
+    char alias[FIELD_PATH_LEN];
+    snprintf(alias, sizeof(alias), "%s.%s", group, k); /* short names: always fits */
+    const json_t *nested = json_object_get(json_object_get(c->obj, group), k);
     const json_t *flat = json_object_get(c->obj, alias);
     if (nested && flat)
         return cf_error_set(reterr, CF_EINVAL, alias,
-                            "%s is given twice, in \"fargate\" and as \"%s\": give it once", alias,
-                            alias);
+                            "%s is given twice, in \"%s\" and as \"%s\": give it once", alias,
+                            group, alias);
     *ret = nested ? nested : flat;
+    return 0;
+}
+
+/* Checks the pin object `group`, when given: an object of known keys. */
+static int check_pin(const struct parse_ctx *c, const char *group, const char *const keys[],
+                     size_t n, const char *example, struct cf_error *reterr)
+{
+    const json_t *obj = json_object_get(c->obj, group);
+    if (!obj)
+        return 0;
+    if (!json_is_object(obj))
+        return cf_error_set(reterr, CF_EINVAL, group, "%s must be an object such as %s", group,
+                            example);
+    char prefix[FIELD_PATH_LEN];
+    snprintf(prefix, sizeof(prefix), "%s.", group);
+    const char *key;
+    const json_t *x;
+    jsoniter_object_foreach(obj, key, x)
+    {
+        bool known = false;
+        for (size_t i = 0; i < n; i++)
+            known = known || !strcmp(key, keys[i]);
+        if (!known)
+            return unknown_field(reterr, key, keys, n, prefix);
+    }
     return 0;
 }
 
 static int parse_fargate(const struct parse_ctx *c, struct workload *w, struct cf_error *reterr)
 {
     char qbuf[QBUF_LEN];
-    const json_t *obj = json_object_get(c->obj, "fargate");
     const json_t *v[N_FARGATE_KEYS];
-    int r;
-    if (obj) {
-        if (!json_is_object(obj))
-            return cf_error_set(reterr, CF_EINVAL, "fargate",
-                                "fargate must be an object such as {\"vcpu\": 0.25, \"memory\": "
-                                "\"0.5GB\", \"mode\": \"always_on\"}");
-        const char *key;
-        const json_t *x;
-        jsoniter_object_foreach(obj, key, x)
-        {
-            bool known = false;
-            for (size_t i = 0; i < N_FARGATE_KEYS; i++)
-                known = known || !strcmp(key, fargate_keys[i]);
-            if (!known)
-                return unknown_field(reterr, key, fargate_keys, N_FARGATE_KEYS, "fargate.");
-        }
-    }
+    int r = check_pin(c, "fargate", fargate_keys, N_FARGATE_KEYS,
+                      "{\"vcpu\": 0.25, \"memory\": \"0.5GB\", \"mode\": \"always_on\"}", reterr);
+    if (r < 0)
+        return r;
     for (size_t i = 0; i < N_FARGATE_KEYS; i++)
-        if ((r = fargate_get(c, fargate_keys[i], &v[i], reterr)) < 0)
+        if ((r = pin_get(c, "fargate", fargate_keys[i], &v[i], reterr)) < 0)
             return r;
     const json_t *vcpu = v[0], *memory = v[1], *mode = v[2], *tasks = v[3], *startup = v[4];
     const struct model *m = c->m;
@@ -753,6 +770,31 @@ static int parse_fargate(const struct parse_ctx *c, struct workload *w, struct c
             return r;
         f->startup_given = true;
     }
+    return 0;
+}
+
+/* The `lambda` pin: provisioned concurrency kept for some hours of the month. */
+static int parse_lambda(const struct parse_ctx *c, struct workload *w, struct cf_error *reterr)
+{
+    const json_t *pc, *hours;
+    int r = check_pin(c, "lambda", lambda_keys, N_LAMBDA_KEYS,
+                      "{\"provisioned_concurrency\": 7, \"provisioned_hours\": 24}", reterr);
+    if (r < 0 || (r = pin_get(c, "lambda", "provisioned_concurrency", &pc, reterr)) < 0 ||
+        (r = pin_get(c, "lambda", "provisioned_hours", &hours, reterr)) < 0)
+        return r;
+    w->lambda.provisioned_hours = c->m->hours_per_month;
+    if (hours && !pc)
+        return cf_error_set(reterr, CF_EINVAL, "lambda.provisioned_hours",
+                            "lambda.provisioned_hours needs lambda.provisioned_concurrency: how "
+                            "many environments to keep warm for those hours");
+    if (pc && (r = read_integer(pc, "lambda.provisioned_concurrency", 1, MAX_PROVISIONED,
+                                &w->lambda.provisioned, reterr)) < 0)
+        return r;
+    if (hours && ((r = read_number(hours, "lambda.provisioned_hours", &w->lambda.provisioned_hours,
+                                   reterr)) < 0 ||
+                  (r = check_range(w->lambda.provisioned_hours, 0, false, c->m->hours_per_month,
+                                   "lambda.provisioned_hours", " hours a month", reterr)) < 0))
+        return r;
     return 0;
 }
 
@@ -890,7 +932,8 @@ static int parse(const struct parse_ctx *c, const struct workload_settings *plan
     }
     if ((r = parse_latency(c, &w, reterr)) < 0)
         return r;
-    if (!c->preset_check && (r = parse_fargate(c, &w, reterr)) < 0)
+    if (!c->preset_check &&
+        ((r = parse_fargate(c, &w, reterr)) < 0 || (r = parse_lambda(c, &w, reterr)) < 0))
         return r;
     *ret = w;
     return 0;

@@ -44,6 +44,16 @@ static inline void kv_null(struct jsonw *j, const char *key)
     jsonw_null(j);
 }
 
+/* A count the request may leave out: null when 0. */
+static void kv_count(struct jsonw *j, const char *key, long long n)
+{
+    jsonw_key(j, key);
+    if (n)
+        jsonw_int(j, n);
+    else
+        jsonw_null(j);
+}
+
 static void kv_msg(struct jsonw *j, const char *key, const struct message *m)
 {
     char text[TEXT_MAX];
@@ -310,11 +320,7 @@ static void workload(struct jsonw *j, const struct workload *w, const struct mod
     kv_num(j, "ephemeral_storage_mb", w->ephemeral_mb);
     kv_str(j, "region", w->settings.region);
     kv_bool(j, "include_free_tier", w->settings.include_free_tier);
-    jsonw_key(j, "team_engineers");
-    if (w->settings.team_engineers)
-        jsonw_int(j, w->settings.team_engineers);
-    else
-        jsonw_null(j);
+    kv_count(j, "team_engineers", w->settings.team_engineers);
     kv_num(j, "engineer_hourly_usd",
            w->settings.engineer_hourly_usd > 0 ? w->settings.engineer_hourly_usd : (double)NAN);
     jsonw_key(j, "fargate");
@@ -323,12 +329,14 @@ static void workload(struct jsonw *j, const struct workload *w, const struct mod
     kv_num(j, "vcpu", w->fargate.pinned ? w->fargate.vcpu : (double)NAN);
     kv_num(j, "memory_gb", w->fargate.pinned ? w->fargate.memory_gb : (double)NAN);
     kv_str(j, "mode", workload_fargate_mode_name(w->fargate.mode));
-    jsonw_key(j, "tasks");
-    if (w->fargate.tasks)
-        jsonw_int(j, w->fargate.tasks);
-    else
-        jsonw_null(j);
+    kv_count(j, "tasks", w->fargate.tasks);
     kv_num(j, "startup_s", w->fargate.startup_s);
+    jsonw_object_end(j);
+    jsonw_key(j, "lambda");
+    jsonw_object(j);
+    kv_count(j, "provisioned_concurrency", w->lambda.provisioned);
+    kv_num(j, "provisioned_hours",
+           w->lambda.provisioned ? w->lambda.provisioned_hours : (double)NAN);
     jsonw_object_end(j);
     jsonw_key(j, "sources");
     jsonw_object(j);
