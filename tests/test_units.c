@@ -223,6 +223,25 @@ START_TEST(bool_error_echo_is_printable)
 }
 END_TEST
 
+/* The "did you mean" helper behind every hint. */
+START_TEST(nearest_names)
+{
+    static const char *const names[] = {"arm64", "arm", "x86_64", "true", "no", "on"};
+    size_t n = sizeof(names) / sizeof(names[0]);
+    /* "armm": one deletion from "arm" (two from "arm64"), so "arm" wins. */
+    ck_assert_str_eq(units_nearest("armm", names, n), "arm");
+    /* "X86-64": one substitution ('-' for '_'); case is ignored. */
+    ck_assert_str_eq(units_nearest("X86-64", names, n), "x86_64");
+    /* "truee": one deletion. */
+    ck_assert_str_eq(units_nearest("truee", names, n), "true");
+    /* "t" is two edits from "no" and "on", as many as they have letters: no guess. */
+    ck_assert_ptr_null(units_nearest("t", names, n));
+    /* "sparc": three edits from "arm" at the least: too far. */
+    ck_assert_ptr_null(units_nearest("sparc", names, n));
+    ck_assert_ptr_null(units_nearest(NULL, names, n));
+}
+END_TEST
+
 static Suite *units_suite(void)
 {
     Suite *s = suite_create("units");
@@ -236,6 +255,7 @@ static Suite *units_suite(void)
     tcase_add_test(tc, booleans);
     tcase_add_test(tc, quote_is_printable_ascii);
     tcase_add_test(tc, bool_error_echo_is_printable);
+    tcase_add_test(tc, nearest_names);
     suite_add_tcase(s, tc);
     return s;
 }

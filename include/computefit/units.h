@@ -51,4 +51,10 @@ int units_parse_bool(const char *s, const char *field, bool *ret_value, struct c
  * control characters; cutting user text at a byte count could split a UTF-8 sequence. */
 void units_quote(const char *s, char *buf, size_t size);
 
+/* Returns the entry of `names` (`n` of them, borrowed) closest to `s` for a "did you mean" hint:
+ * the fewest edits (insertions, deletions, substitutions, case ignored), at most two and fewer
+ * than the entry has characters, so that a hint is never a guess from almost nothing. Returns
+ * NULL when none is that close; the first of equally close entries wins. */
+const char *units_nearest(const char *s, const char *const *names, size_t n);
+
 #endif

@@ -40,6 +40,42 @@ void units_quote(const char *s, char *buf, size_t size)
         memcpy(buf + size - 4, "...", 4);
 }
 
+/* Edit distance between two short words, case ignored; longer words are "far" (99). */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 40 || lb > 40)
+        return 99;
+    size_t prev[41], cur[41];
+    for (size_t j = 0; j <= lb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t sub = prev[j - 1] +
+                         (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
+            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+        memcpy(prev, cur, sizeof(prev));
+    }
+    return prev[lb];
+}
+
+const char *units_nearest(const char *s, const char *const *names, size_t n)
+{
+    const char *best = NULL;
+    size_t best_d = 3; /* suggest only close matches */
+    for (size_t i = 0; s && i < n; i++) {
+        size_t d = edit_distance(s, names[i]);
+        if (d < best_d && d < strlen(names[i])) {
+            best_d = d;
+            best = names[i];
+        }
+    }
+    return best;
+}
+
 /* Echo of a user value in messages: short enough for struct cf_error's message. */
 #define QUOTE_LEN    44
 #define QUOTED(s, q) (units_quote((s), (q), sizeof(q)), (q))

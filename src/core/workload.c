@@ -82,40 +82,10 @@ static const struct field_def *field_find(const char *name)
     return NULL;
 }
 
-/* Edit distance (bounded by the short names compared here) for "did you mean" hints. */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 40 || lb > 40)
-        return 99;
-    size_t prev[41], cur[41];
-    for (size_t j = 0; j <= lb; j++)
-        prev[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        cur[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t sub = prev[j - 1] +
-                         (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
-            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-        }
-        memcpy(prev, cur, sizeof(prev));
-    }
-    return prev[lb];
-}
-
 static int unknown_field(struct cf_error *reterr, const char *key, const char *const *known,
                          size_t n_known, const char *prefix)
 {
-    const char *best = NULL;
-    size_t best_d = 3; /* suggest only close matches */
-    for (size_t i = 0; i < n_known; i++) {
-        size_t d = edit_distance(key, known[i]);
-        if (d < best_d) {
-            best_d = d;
-            best = known[i];
-        }
-    }
+    const char *best = units_nearest(key, known, n_known);
     char field[FIELD_PATH_LEN];
     char quoted[40];
     units_quote(key, quoted, sizeof(quoted));
