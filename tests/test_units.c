@@ -12,6 +12,51 @@
 /* A month of the model (config/model.json hours_per_month). */
 #define HPM 730.0
 
+/* A value as people type it and what it must parse to, in the parser's base unit. */
+struct typed {
+    const char *s;
+    double value;
+};
+
+/* The parsers of this file, for expect_parsed(). */
+enum parser { P_DURATION, P_SIZE_MB, P_RATE };
+
+/* Checks that every row of `rows` parses to its value (to a relative 1e-12, for the rates'
+ * divisions by hours). */
+static void expect_parsed(enum parser p, const struct typed *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        double v = -1;
+        struct cf_error err = {0};
+        int r = p == P_DURATION  ? units_parse_duration(rows[i].s, "f", &v, &err)
+                : p == P_SIZE_MB ? units_parse_size_mb(rows[i].s, 1, "f", &v, &err)
+                                 : units_parse_rate(rows[i].s, HPM, "f", &v, &err);
+        ck_assert_msg(r == 0, "rejected \"%s\": %s", rows[i].s, err.message);
+        ck_assert_msg(fabs(v - rows[i].value) <= 1e-12 * fabs(rows[i].value),
+                      "\"%s\" parsed to %.17g, want %.17g", rows[i].s, v, rows[i].value);
+    }
+}
+
+#define EXPECT_PARSED(p, rows) expect_parsed((p), (rows), sizeof(rows) / sizeof((rows)[0]))
+
+/* Checks that `s` is refused with CF_EINVAL naming the field, its output untouched, with a
+ * message that holds `has` (unless NULL) and, when `hint` is false, no "did you mean". */
+static void expect_refused(enum parser p, const char *s, const char *has, bool hint)
+{
+    double v = 42;
+    struct cf_error err = {0};
+    int r = p == P_DURATION  ? units_parse_duration(s, "f", &v, &err)
+            : p == P_SIZE_MB ? units_parse_size_mb(s, 1, "f", &v, &err)
+                             : units_parse_rate(s, HPM, "f", &v, &err);
+    ck_assert_msg(r == CF_EINVAL, "accepted \"%s\" as %g", s, v);
+    ck_assert_double_eq(v, 42);
+    ck_assert_str_eq(err.field, "f");
+    ck_assert_msg(!has || strstr(err.message, has), "\"%s\": no \"%s\" in: %s", s, has,
+                  err.message);
+    ck_assert_msg(hint || !strstr(err.message, "did you mean"), "\"%s\": a guess: %s", s,
+                  err.message);
+}
+
 START_TEST(numbers_plain_decimal)
 {
     double v = 0;
@@ -66,6 +111,58 @@ START_TEST(durations)
 }
 END_TEST
 
+/* The forms of issue 11, item 9: plural and short units, weeks, compound durations, clocks. */
+START_TEST(durations_people_type)
+{
+    static const struct typed ok[] = {
+        {"20 secs", 20},
+        {"5 mins", 5 * 60},
+        {"10 hours", 10 * 3600},
+        {"2 hrs", 2 * 3600},
+        {"2 days", 2 * 86400},
+        {"100 msecs", 0.1},
+        /* Weeks: 7 x 86,400 s = 604,800 s. */
+        {"1 week", 604800},
+        {"2w", 2 * 604800},
+        {"3 wks", 3 * 604800},
+        /* Compound, largest unit first: 1 h + 30 min = 3,600 + 1,800 = 5,400 s. */
+        {"1h30m", 5400},
+        {"1h 30m", 5400},
+        {"1 hour 30 minutes", 5400},
+        {"2m30s", 150},         /* 120 + 30 */
+        {"1d2h", 86400 + 7200}, /* 93,600 */
+        {"1s500ms", 1.5},       /* 1 + 0.5 */
+        {"1h0.5m", 3600 + 30},  /* a part may be a decimal */
+        /* Clocks: hh:mm:ss, or mm:ss with two parts. */
+        {"00:05:00", 300},  /* 0 h + 5 min */
+        {"01:02:03", 3723}, /* 3,600 + 120 + 3 */
+        {"12:00:00", 43200},
+        {"0:00:01.5", 1.5}, /* a fraction of the seconds */
+        {"05:00", 300},     /* mm:ss: 5 min */
+        {"1:30", 90},       /* 60 + 30 */
+        {" 90:00 ", 5400},  /* the first part may pass 59 */
+    };
+    EXPECT_PARSED(P_DURATION, ok);
+    static const char *const bad[] = {
+        /* compound: out of order, a unit twice, a part without its unit, a sign, junk */
+        "30m1h", "1h1h", "1h30", "-1h30m", "1h-30m", "1h 30m x", "1h,30m",
+        /* clocks: seconds or minutes of 60 or more, a one-digit part, four parts */
+        "1:75", "1:60:00", "1:5", "1:30:00:00", "00:05:00x", ":30", "1:30.5:00", "-5:00",
+        /* months and years vary: not a duration */
+        "1 month", "1y"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        expect_refused(P_DURATION, bad[i], NULL, true);
+    /* Refusals suggest the nearest accepted form. "secnds" is one letter from "seconds". */
+    expect_refused(P_DURATION, "5 secnds", "did you mean \"5 seconds\"?", true);
+    expect_refused(P_DURATION, "1h 30 minnutes", "did you mean \"1h 30 minutes\"?", true);
+    expect_refused(P_DURATION, "30m1h", "\"1h30m\"", false);
+    expect_refused(P_DURATION, "1:75", "hh:mm:ss or mm:ss", false);
+    /* No hint from far off, nor for junk after a unit. */
+    expect_refused(P_DURATION, "3 fortnights", "ms, s, m, h or d", false);
+    expect_refused(P_DURATION, "30 s s", NULL, false);
+}
+END_TEST
+
 START_TEST(durations_rejected)
 {
     static const char *const bad[] = {"5 parsecs", "5e",  "s",      "30 s s",
@@ -114,6 +211,24 @@ START_TEST(sizes)
                       "accepted \"%s\"", bad[i]);
         ck_assert_str_eq(err.field, "memory");
     }
+}
+END_TEST
+
+/* Kubernetes' binary suffixes and spelled-out units; every prefix counts in 1024s, as GB does
+ * in `sizes` above. */
+START_TEST(sizes_people_type)
+{
+    static const struct typed ok[] = {
+        {"2Gi", 2 * 1024},      {"2 gigabytes", 2 * 1024},     {"1 gigabyte", 1024},
+        {"1 gibibyte", 1024},   {"3 GIBIBYTES", 3 * 1024},     {"512Mi", 512},
+        {"512 megabytes", 512}, {"1Ti", 1024.0 * 1024},        {"1 terabyte", 1024.0 * 1024},
+        {"64Ki", 64.0 / 1024},  {"64 kilobytes", 64.0 / 1024},
+    };
+    EXPECT_PARSED(P_SIZE_MB, ok);
+    expect_refused(P_SIZE_MB, "2 gigabites", "did you mean \"2 gigabytes\"?", true);
+    expect_refused(P_SIZE_MB, "2GB!", "1 GB = 1 GiB = 1 Gi = 1024 MB", false);
+    /* "PB" is one letter from "KB", not fewer than half of two: no guess at a size 2^40 off. */
+    expect_refused(P_SIZE_MB, "1PB", NULL, false);
 }
 END_TEST
 
@@ -232,10 +347,12 @@ START_TEST(nearest_names)
     ck_assert_str_eq(units_nearest("armm", names, n), "arm");
     /* "X86-64": one substitution ('-' for '_'); case is ignored. */
     ck_assert_str_eq(units_nearest("X86-64", names, n), "x86_64");
-    /* "truee": one deletion. */
+    /* "truee": one deletion; "ture": one swap of neighbours. */
     ck_assert_str_eq(units_nearest("truee", names, n), "true");
-    /* "t" is two edits from "no" and "on", as many as they have letters: no guess. */
+    ck_assert_str_eq(units_nearest("ture", names, n), "true");
+    /* "t" is two edits from "no" and "on", "n" one: not fewer than half their letters. */
     ck_assert_ptr_null(units_nearest("t", names, n));
+    ck_assert_ptr_null(units_nearest("n", names, n));
     /* "sparc": three edits from "arm" at the least: too far. */
     ck_assert_ptr_null(units_nearest("sparc", names, n));
     ck_assert_ptr_null(units_nearest(NULL, names, n));
@@ -249,8 +366,10 @@ static Suite *units_suite(void)
     tcase_add_test(tc, numbers_plain_decimal);
     tcase_add_test(tc, numbers_rejected);
     tcase_add_test(tc, durations);
+    tcase_add_test(tc, durations_people_type);
     tcase_add_test(tc, durations_rejected);
     tcase_add_test(tc, sizes);
+    tcase_add_test(tc, sizes_people_type);
     tcase_add_test(tc, rates);
     tcase_add_test(tc, booleans);
     tcase_add_test(tc, quote_is_printable_ascii);

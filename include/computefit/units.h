@@ -24,15 +24,21 @@
 int units_parse_number(const char *s, const char *field, double *ret_value,
                        struct cf_error *reterr);
 
-/* Parses a duration into seconds: "250ms", "30s", "12m", "4h", "2d" (also "sec", "min", "hr",
- * "hour", "day" and plurals). A bare number is seconds, because that is what the JSON number
- * form of `duration` means. */
+/* Parses a duration into seconds: "<number><unit>" with ms, s, m, h, d or w (also "msec",
+ * "sec", "min", "hr", "hour", "day", "wk", "week" and their plurals: "20 secs", "5 mins",
+ * "1 week"), several of them from the largest unit to the smallest ("1h30m", "1 hour 30
+ * minutes", "2m30s"; no sign), or a clock "hh:mm:ss" or "mm:ss" ("00:05:00", "1:30"; minutes
+ * and seconds two digits below 60). Months and years are not durations (their length is the
+ * model's). A bare number is seconds, because that is what the JSON number form of `duration`
+ * means. */
 int units_parse_duration(const char *s, const char *field, double *ret_seconds,
                          struct cf_error *reterr);
 
-/* Parses a size into MB: "512MB", "2GB", "1.5 TB", "64KB" (also "M", "G", "MiB", "GiB"...),
- * with 1 GB = 1024 MB as AWS bills memory. A bare number is in `bare_unit_mb` MB (1 for fields
- * whose JSON number form is MB, 1024 for fields whose number form is GB). */
+/* Parses a size into MB: "512MB", "2GB", "1.5 TB", "64KB" (also "M", "G", "MiB", "GiB", the
+ * Kubernetes forms "Mi", "Gi", "Ti" and the words "megabytes", "gigabytes"...), with every
+ * prefix counting in 1024s as AWS bills memory: 1 GB = 1 GiB = 1 Gi = 1024 MB. A bare number
+ * is in `bare_unit_mb` MB (1 for fields whose JSON number form is MB, 1024 for fields whose
+ * number form is GB). */
 int units_parse_size_mb(const char *s, double bare_unit_mb, const char *field, double *ret_mb,
                         struct cf_error *reterr);
 
@@ -52,9 +58,10 @@ int units_parse_bool(const char *s, const char *field, bool *ret_value, struct c
 void units_quote(const char *s, char *buf, size_t size);
 
 /* Returns the entry of `names` (`n` of them, borrowed) closest to `s` for a "did you mean" hint:
- * the fewest edits (insertions, deletions, substitutions, case ignored), at most two and fewer
- * than the entry has characters, so that a hint is never a guess from almost nothing. Returns
- * NULL when none is that close; the first of equally close entries wins. */
+ * the fewest edits (insertions, deletions, substitutions, swaps of neighbours; case ignored), at
+ * most two and fewer than half the entry's characters, so that a hint is never a guess from
+ * almost nothing ("PB" is not "KB"). Returns NULL when none is that close; the first of equally
+ * close entries wins. */
 const char *units_nearest(const char *s, const char *const *names, size_t n);
 
 #endif
