@@ -18,8 +18,25 @@ struct typed {
     double value;
 };
 
-/* The parsers of this file, for expect_parsed(). */
-enum parser { P_DURATION, P_SIZE_MB, P_RATE };
+/* The parsers of this file, for expect_parsed(): P_COUNT is units_parse_count() of plain
+ * counts, P_PARAMS of model_params_b (billions). */
+enum parser { P_DURATION, P_SIZE_MB, P_RATE, P_COUNT, P_PARAMS };
+
+static int parse_with(enum parser p, const char *s, double *v, struct cf_error *err)
+{
+    switch (p) {
+    case P_DURATION:
+        return units_parse_duration(s, "f", v, err);
+    case P_SIZE_MB:
+        return units_parse_size_mb(s, 1, "f", v, err);
+    case P_RATE:
+        return units_parse_rate(s, HPM, "f", v, err);
+    case P_COUNT:
+        return units_parse_count(s, 1, "f", v, err);
+    default:
+        return units_parse_count(s, 1e9, "f", v, err);
+    }
+}
 
 /* Checks that every row of `rows` parses to its value (to a relative 1e-12, for the rates'
  * divisions by hours). */
@@ -28,9 +45,7 @@ static void expect_parsed(enum parser p, const struct typed *rows, size_t n)
     for (size_t i = 0; i < n; i++) {
         double v = -1;
         struct cf_error err = {0};
-        int r = p == P_DURATION  ? units_parse_duration(rows[i].s, "f", &v, &err)
-                : p == P_SIZE_MB ? units_parse_size_mb(rows[i].s, 1, "f", &v, &err)
-                                 : units_parse_rate(rows[i].s, HPM, "f", &v, &err);
+        int r = parse_with(p, rows[i].s, &v, &err);
         ck_assert_msg(r == 0, "rejected \"%s\": %s", rows[i].s, err.message);
         ck_assert_msg(fabs(v - rows[i].value) <= 1e-12 * fabs(rows[i].value),
                       "\"%s\" parsed to %.17g, want %.17g", rows[i].s, v, rows[i].value);
@@ -45,9 +60,7 @@ static void expect_refused(enum parser p, const char *s, const char *has, bool h
 {
     double v = 42;
     struct cf_error err = {0};
-    int r = p == P_DURATION  ? units_parse_duration(s, "f", &v, &err)
-            : p == P_SIZE_MB ? units_parse_size_mb(s, 1, "f", &v, &err)
-                             : units_parse_rate(s, HPM, "f", &v, &err);
+    int r = parse_with(p, s, &v, &err);
     ck_assert_msg(r == CF_EINVAL, "accepted \"%s\" as %g", s, v);
     ck_assert_double_eq(v, 42);
     ck_assert_str_eq(err.field, "f");
@@ -56,6 +69,21 @@ static void expect_refused(enum parser p, const char *s, const char *has, bool h
     ck_assert_msg(hint || !strstr(err.message, "did you mean"), "\"%s\": a guess: %s", s,
                   err.message);
 }
+
+/* A refusal and what its message must say (see expect_refused). */
+struct refusal {
+    enum parser p;
+    const char *s;
+    const char *has;
+    bool hint;
+};
+
+/* expect_refused() for each of a list, with any message. */
+#define EXPECT_ALL_REFUSED(p, list)                                                                \
+    do {                                                                                           \
+        for (size_t i_ = 0; i_ < sizeof(list) / sizeof((list)[0]); i_++)                           \
+            expect_refused((p), (list)[i_], NULL, true);                                           \
+    } while (0)
 
 START_TEST(numbers_plain_decimal)
 {
@@ -150,16 +178,7 @@ START_TEST(durations_people_type)
         "1:75", "1:60:00", "1:5", "1:30:00:00", "00:05:00x", ":30", "1:30.5:00", "-5:00",
         /* months and years vary: not a duration */
         "1 month", "1y"};
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        expect_refused(P_DURATION, bad[i], NULL, true);
-    /* Refusals suggest the nearest accepted form. "secnds" is one letter from "seconds". */
-    expect_refused(P_DURATION, "5 secnds", "did you mean \"5 seconds\"?", true);
-    expect_refused(P_DURATION, "1h 30 minnutes", "did you mean \"1h 30 minutes\"?", true);
-    expect_refused(P_DURATION, "30m1h", "\"1h30m\"", false);
-    expect_refused(P_DURATION, "1:75", "hh:mm:ss or mm:ss", false);
-    /* No hint from far off, nor for junk after a unit. */
-    expect_refused(P_DURATION, "3 fortnights", "ms, s, m, h or d", false);
-    expect_refused(P_DURATION, "30 s s", NULL, false);
+    EXPECT_ALL_REFUSED(P_DURATION, bad);
 }
 END_TEST
 
@@ -225,10 +244,6 @@ START_TEST(sizes_people_type)
         {"64Ki", 64.0 / 1024},  {"64 kilobytes", 64.0 / 1024},
     };
     EXPECT_PARSED(P_SIZE_MB, ok);
-    expect_refused(P_SIZE_MB, "2 gigabites", "did you mean \"2 gigabytes\"?", true);
-    expect_refused(P_SIZE_MB, "2GB!", "1 GB = 1 GiB = 1 Gi = 1024 MB", false);
-    /* "PB" is one letter from "KB", not fewer than half of two: no guess at a size 2^40 off. */
-    expect_refused(P_SIZE_MB, "1PB", NULL, false);
 }
 END_TEST
 
@@ -263,6 +278,88 @@ START_TEST(rates)
                       "accepted \"%s\"", bad[i]);
         ck_assert_str_eq(err.field, "invocations");
     }
+}
+END_TEST
+
+/* The rates of issue 11, item 9. A month is HPM = 730 hours, so per month is: per second
+ * x 3,600 x 730, per minute x 60 x 730, per hour x 730, per day x 730 / 24, per week
+ * x 730 / 168, per year / 12. */
+START_TEST(rates_people_type)
+{
+    static const struct typed ok[] = {
+        /* plural and short periods */
+        {"10/hours", 10 * HPM},       /* 7,300 */
+        {"500/days", 500 * HPM / 24}, /* 15,208.33 */
+        {"2/weeks", 2 * HPM / 168},   /* 8.69 */
+        {"20/months", 20},            /* */
+        {"20/secs", 20 * 3600 * HPM}, /* 52,560,000 */
+        {"5/mins", 5 * 60 * HPM},     /* 219,000 */
+        {"12/year", 1},               /* 12 a year is one a month */
+        {"1/ms", 1000 * 3600 * HPM},  /* 1,000 a second */
+        /* multipliers and thousands separators; a bare count is per month */
+        {"100k", 100000},                      /* */
+        {"1M/month", 1000000},                 /* M is a million in a count */
+        {"1,000/day", 1000 * HPM / 24},        /* 30,416.67 */
+        {"1_000/day", 1000 * HPM / 24},        /* */
+        {"1 million/month", 1000000},          /* */
+        {"1,000,000", 1000000},                /* */
+        {"2.5k/hour", 2500 * HPM},             /* 1,825,000 */
+        {"1.5 thousand/day", 1500 * HPM / 24}, /* 45,625 */
+        {"2 billion/year", 2e9 / 12},          /* 166,666,666.67 */
+        /* rate words and what is counted */
+        {"100 rps", 100 * 3600 * HPM}, /* 262,800,000 */
+        {"100 QPS", 100 * 3600 * HPM}, /* */
+        {"60 rpm", 60 * 60 * HPM},     /* 2,628,000: one a second */
+        {"2 rph", 2 * HPM},            /* 1,460 */
+        {"10 req/s", 10 * 3600 * HPM}, /* 26,280,000 */
+        {"10 requests per second", 10 * 3600 * HPM},
+        {"5 calls/min", 5 * 60 * HPM},   /* 219,000 */
+        {"5k req per hour", 5000 * HPM}, /* 3,650,000 */
+        {"500 a day", 500 * HPM / 24},   /* 15,208.33 */
+        {"20 an hour", 20 * HPM},        /* 14,600 */
+        {"3 per 2 hours", 3 * HPM / 2},  /* 1,095: a period may have a number */
+        /* every <period>: one per period */
+        {"every 5 minutes", HPM * 60 / 5}, /* 8,760 */
+        {"every minute", HPM * 60},        /* 43,800 */
+        {"Every Day", HPM / 24},           /* 30.42 */
+        {"every 2 weeks", HPM / 336},      /* 2.17 */
+        {"every 1h30m", HPM / 1.5},        /* 486.67 */
+        {"every 00:05:00", HPM * 60 / 5},  /* 8,760 */
+    };
+    EXPECT_PARSED(P_RATE, ok);
+    static const char *const bad[] = {"1,000_000", "1000,000",     "1,00",    "1,000e3",
+                                      "every",     "every 5",      "5 per",   "every -5 minutes",
+                                      "5/-2h",     "2 every hour", "100 k k", "1M/month/day",
+                                      "5 rps/s",   "rps",          "1,000 /"};
+    EXPECT_ALL_REFUSED(P_RATE, bad);
+}
+END_TEST
+
+/* Counts and model sizes: a bare count is in the field's unit, a multiplied one is divided by
+ * it (model_params_b counts billions). */
+START_TEST(counts)
+{
+    static const struct typed plain[] = {
+        {"100k", 1e5},   {"100K", 1e5},        {"1,000", 1000}, {"1_000_000", 1e6},
+        {"2.5M", 2.5e6}, {"3 thousand", 3000}, {"1 bn", 1e9},   {" 12,345.5 ", 12345.5},
+    };
+    EXPECT_PARSED(P_COUNT, plain);
+    static const struct typed params[] = {
+        {"7B", 7},        /* 7e9 / 1e9 */
+        {"7b", 7},        /* */
+        {"70B", 70},      /* */
+        {"1.5B", 1.5},    /* */
+        {"500M", 0.5},    /* 5e8 / 1e9 */
+        {"1T", 1000},     /* 1e12 / 1e9 */
+        {"7 billion", 7}, /* */
+        {"7", 7},         /* bare: billions already */
+        {"2,000M", 2},    /* 2e9 / 1e9 */
+        {"0.5t", 500},    /* */
+    };
+    EXPECT_PARSED(P_PARAMS, params);
+    static const char *const bad[] = {"7BB", "7 B params", "", "B", "NaN", "1e999", "0x10", "7 B."};
+    EXPECT_ALL_REFUSED(P_PARAMS, bad);
+    ck_assert_int_eq(units_parse_count(NULL, 1, "f", &(double){0}, NULL), CF_EINVAL);
 }
 END_TEST
 
@@ -359,6 +456,49 @@ START_TEST(nearest_names)
 }
 END_TEST
 
+/* Refusals say what to write instead: the value corrected when a word is close to one the
+ * parser knows, or the accepted forms with the user's own number in them. */
+START_TEST(refusals_say_what_to_write)
+{
+    static const struct refusal rows[] = {
+        /* "secnds" is one letter from "seconds". */
+        {P_DURATION, "5 secnds", "did you mean \"5 seconds\"?", true},
+        {P_DURATION, "1h 30 minnutes", "did you mean \"1h 30 minutes\"?", true},
+        {P_DURATION, "30m1h", "\"1h30m\"", false},
+        {P_DURATION, "1:75", "hh:mm:ss or mm:ss", false},
+        /* No hint from far off, nor for junk after a unit. */
+        {P_DURATION, "3 fortnights", "ms, s, m, h or d", false},
+        {P_DURATION, "30 s s", NULL, false},
+        {P_SIZE_MB, "2 gigabites", "did you mean \"2 gigabytes\"?", true},
+        {P_SIZE_MB, "2GB!", "1 GB = 1 GiB = 1 Gi = 1024 MB", false},
+        /* "PB" is one letter from "KB", not fewer than half of two: no guess 2^40 off. */
+        {P_SIZE_MB, "1PB", NULL, false},
+        /* "1,5" could be 1.5 or 15. */
+        {P_RATE, "1,5", "ambiguous", false},
+        {P_RATE, "1,5/day", "write a decimal with a point (\"1.5\")", false},
+        /* A lone m after a count: a million or a minute? */
+        {P_RATE, "1m", "write M for a million (\"1M\")", false},
+        {P_RATE, "5m/s", "\"1/min\"", false},
+        /* No period is near "fortnight": the examples carry the user's count. */
+        {P_RATE, "5 per fortnight", "\"5/week\"", false},
+        {P_RATE, "1,000/fortnight", "\"1,000/week\"", false},
+        /* Hints with the value corrected. */
+        {P_RATE, "3 min", "did you mean \"3/min\"?", true},
+        {P_RATE, "100 rsp", "did you mean \"100 rps\"?", true},
+        {P_RATE, "10/hourz", "did you mean \"10/hour\"?", true},
+        {P_RATE, "every 5 minuts", "did you mean \"every 5 minute\"?", true},
+        /* A period of nothing. */
+        {P_RATE, "every 0 minutes", "longer than zero", false},
+        {P_RATE, "5/0h", "longer than zero", false},
+        {P_PARAMS, "500m", "write M for a million", false},
+        {P_PARAMS, "7 bilion", "did you mean \"7 billion\"?", true},
+        {P_PARAMS, "1,5B", "ambiguous", false},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+        expect_refused(rows[i].p, rows[i].s, rows[i].has, rows[i].hint);
+}
+END_TEST
+
 static Suite *units_suite(void)
 {
     Suite *s = suite_create("units");
@@ -371,10 +511,13 @@ static Suite *units_suite(void)
     tcase_add_test(tc, sizes);
     tcase_add_test(tc, sizes_people_type);
     tcase_add_test(tc, rates);
+    tcase_add_test(tc, rates_people_type);
+    tcase_add_test(tc, counts);
     tcase_add_test(tc, booleans);
     tcase_add_test(tc, quote_is_printable_ascii);
     tcase_add_test(tc, bool_error_echo_is_printable);
     tcase_add_test(tc, nearest_names);
+    tcase_add_test(tc, refusals_say_what_to_write);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -4,8 +4,9 @@
  * Requests come as JSON numbers or, from GET query strings, as strings, so every value a
  * workload carries can be written either way: 30, "30", "30s", "0.5m". These parsers accept
  * only plain decimal notation (optional sign, digits, one '.', optional exponent): no hex, no
- * "nan"/"inf" (which strtod() would take), no thousands separators, and nothing that
- * overflows a double ("1e999"). Units are case-insensitive and may be separated from the number
+ * "nan"/"inf" (which strtod() would take), and nothing that overflows a double ("1e999");
+ * counts (rates, model sizes) may also separate thousands ("1,000") and end in a multiplier
+ * ("100k"). Units are case-insensitive and may be separated from the number
  * by spaces. They never call setlocale() and never allocate.
  *
  * Every function returns 0 and sets its ret_ output, or returns CF_EINVAL and fills *reterr
@@ -42,9 +43,25 @@ int units_parse_duration(const char *s, const char *field, double *ret_seconds,
 int units_parse_size_mb(const char *s, double bare_unit_mb, const char *field, double *ret_mb,
                         struct cf_error *reterr);
 
-/* Parses a rate into events per month: "10000/month", "500/day", "20/hour", "100/s",
- * "3/min", "2/week", also "500 per day". A bare number is per month. A month is
- * `hours_per_month` hours (the model's constant), a day 24 hours, a week 168 hours. */
+/* Parses a count: a number, with thousands separated by ',' or '_' in groups of three
+ * ("1,000", "1_000"; "1,5" is refused as ambiguous) and an optional multiplier: k, M, B (also
+ * "bn") or T, or the words thousand, million, billion, trillion ("100k", "1.5M", "2 million",
+ * "7B"). M is a million only in capitals: a lone "m" is refused, as it may be a minute or
+ * milli-. The result is in units of `unit`: a bare number is taken as already in them, a
+ * multiplied one is divided by `unit` (model_params_b counts billions: with `unit` 1e9, "7" and
+ * "7B" are 7, "500M" is 0.5 and "1T" is 1000). */
+int units_parse_count(const char *s, double unit, const char *field, double *ret_value,
+                      struct cf_error *reterr);
+
+/* Parses a rate into events per month. Forms: a count (units_parse_count) alone, per month
+ * ("15000", "100k", "1M"); a count, optionally what it counts ("req", "requests", "calls",
+ * "events", "jobs", "runs", "times"...), then "/", "per", "a" or "an" and a period, which is
+ * a unit of time with an optional number (s, min, h, day, week, month, year, the plurals and
+ * short forms of units_parse_duration, also "ms", "mo" and "y"; "500/day", "10/hours",
+ * "10 req/s", "500 a day", "20 an hour", "3 per 2 hours"); a count and rps, qps, rpm or rph
+ * ("100 rps"); or "every" and a period ("every 5 minutes", "every day", "every 1h30m"), which
+ * is one per period. A month is `hours_per_month` hours (the model's constant), a year 12
+ * months, a day 24 hours, a week 168 hours. */
 int units_parse_rate(const char *s, double hours_per_month, const char *field,
                      double *ret_per_month, struct cf_error *reterr);
 

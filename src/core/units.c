@@ -27,7 +27,9 @@ enum scan_result {
     SCAN_RANGE,    /* not a finite double, or too long to be a number */
     SCAN_UNIT,     /* an unknown or missing unit (struct fault says where) */
     SCAN_COMPOUND, /* a compound duration out of order, with a sign or a number without unit */
-    SCAN_CLOCK     /* a clock form that is not hh:mm:ss or mm:ss */
+    SCAN_CLOCK,    /* a clock form that is not hh:mm:ss or mm:ss */
+    SCAN_GROUP,    /* digits separated by ',' or '_' other than in thousands ("1,5") */
+    SCAN_AMBIGUOUS /* a lone "m" after a count: a million, a minute or milli-? */
 };
 
 static const char *skip_spaces(const char *s)
@@ -105,6 +107,7 @@ struct word {
 };
 
 #define W_MONTHS   1u /* a time unit counted in months (a month is the model's hours_per_month) */
+#define W_CASE     2u /* this spelling only, in this case ("M" is a million, "m" is not) */
 #define N_WORDS(t) (sizeof(t) / sizeof((t)[0]))
 #define WORDS_MAX  64 /* the longest table */
 
@@ -189,11 +192,34 @@ static const struct word size_units[] = {
     {"tebibytes", 1024.0 * 1024, 0},
 };
 
-/* Returns the row of `t` named `name` (case ignored), or NULL. */
+/* Multipliers of a count. A lone "m" is none of them: after a number it may be a million, a
+ * minute or milli-, so it is refused rather than guessed (SCAN_AMBIGUOUS). */
+static const struct word multipliers[] = {
+    {"k", 1e3, 0},  {"thousand", 1e3, 0}, {"M", 1e6, W_CASE}, {"million", 1e6, 0},   {"b", 1e9, 0},
+    {"bn", 1e9, 0}, {"billion", 1e9, 0},  {"t", 1e12, 0},     {"trillion", 1e12, 0},
+};
+
+/* Rates in one word, in seconds per event: "100 rps". */
+static const struct word rate_words[] = {
+    {"rps", 1, 0}, {"qps", 1, 0}, {"rpm", 60, 0}, {"rph", 3600, 0}};
+
+/* What a rate counts, between the count and its period ("10 req/s"); it changes nothing. */
+static const struct word rate_nouns[] = {
+    {"req", 0, 0},        {"reqs", 0, 0},        {"request", 0, 0}, {"requests", 0, 0},
+    {"call", 0, 0},       {"calls", 0, 0},       {"event", 0, 0},   {"events", 0, 0},
+    {"invocation", 0, 0}, {"invocations", 0, 0}, {"job", 0, 0},     {"jobs", 0, 0},
+    {"run", 0, 0},        {"runs", 0, 0},        {"time", 0, 0},    {"times", 0, 0},
+    {"execution", 0, 0},  {"executions", 0, 0},
+};
+
+/* Words that put a period after a count, as '/' does: "500 per day", "500 a day". */
+static const struct word rate_pers[] = {{"per", 0, 0}, {"a", 0, 0}, {"an", 0, 0}};
+
+/* Returns the row of `t` named `name` (case ignored unless the row says W_CASE), or NULL. */
 static const struct word *word_find(const struct word *t, size_t n, const char *name)
 {
     for (size_t i = 0; i < n; i++)
-        if (!strcasecmp(name, t[i].name))
+        if ((t[i].flags & W_CASE) ? !strcmp(name, t[i].name) : !strcasecmp(name, t[i].name))
             return &t[i];
     return NULL;
 }
@@ -248,48 +274,74 @@ static const char *hint_replace(const char *s, const struct fault *f, const char
     return buf;
 }
 
-/* Scans a plain decimal number at the start of `s` (no leading spaces). On success stores the
- * value and the first character after the number. */
-static enum scan_result scan_number(const char *s, double *ret_value, const char **ret_end)
+/* Appends c to the number being copied into buf (UNITS_NUMBER_MAX bytes); false when full. */
+static bool put_char(char *buf, size_t *n, char c)
 {
+    if (*n + 1 >= UNITS_NUMBER_MAX)
+        return false;
+    buf[(*n)++] = c;
+    return true;
+}
+
+/* Scans a plain decimal number at the start of `s` (no leading spaces). With `groups`, the
+ * whole part may be written in thousands separated by ',' or '_' ("1,000", "12_345.5"; one
+ * kind of separator, groups of exactly three digits after the first, no exponent): anything
+ * else with a separator between digits is SCAN_GROUP, since "1,5" could mean 1.5 or 15. On
+ * success stores the value and the first character after the number. */
+static enum scan_result scan_number(const char *s, bool groups, double *ret_value,
+                                    const char **ret_end)
+{
+    char buf[UNITS_NUMBER_MAX];
+    size_t n = 0, digits = 0, run = 0;
+    char sep = 0;
     const char *p = s;
-    size_t digits = 0;
-    if (*p == '+' || *p == '-')
-        p++;
-    while (isdigit((unsigned char)*p)) {
-        p++;
-        digits++;
-    }
-    if (*p == '.') {
-        p++;
-        while (isdigit((unsigned char)*p)) {
-            p++;
+    if ((*p == '+' || *p == '-') && !put_char(buf, &n, *p++))
+        return SCAN_RANGE;
+    for (;; p++) {
+        if (groups && (*p == ',' || *p == '_') && run && isdigit((unsigned char)p[1])) {
+            if (sep ? *p != sep || run != 3 : run > 3)
+                return SCAN_GROUP;
+            sep = *p;
+            run = 0;
+        } else if (isdigit((unsigned char)*p)) {
+            if (!put_char(buf, &n, *p))
+                return SCAN_RANGE;
             digits++;
+            run++;
+        } else {
+            break;
         }
+    }
+    if (sep && run != 3)
+        return SCAN_GROUP;
+    if (*p == '.') {
+        if (!put_char(buf, &n, *p++))
+            return SCAN_RANGE;
+        for (; isdigit((unsigned char)*p); p++, digits++)
+            if (!put_char(buf, &n, *p))
+                return SCAN_RANGE;
     }
     if (!digits)
         return SCAN_SYNTAX;
-    if (*p == 'e' || *p == 'E') {
+    if ((*p == 'e' || *p == 'E') && !sep) {
         const char *q = p + 1;
         if (*q == '+' || *q == '-')
             q++;
-        if (isdigit((unsigned char)*q)) {
-            while (isdigit((unsigned char)*q))
-                q++;
-            p = q;
-        }
         /* "5e" or "5 eons" is a number followed by a unit: leave the 'e' to the caller. */
+        if (isdigit((unsigned char)*q)) {
+            for (; p < q; p++)
+                if (!put_char(buf, &n, *p))
+                    return SCAN_RANGE;
+            for (; isdigit((unsigned char)*p); p++)
+                if (!put_char(buf, &n, *p))
+                    return SCAN_RANGE;
+        }
     }
-    size_t len = (size_t)(p - s);
-    if (len >= UNITS_NUMBER_MAX)
-        return SCAN_RANGE;
-    char buf[UNITS_NUMBER_MAX];
-    memcpy(buf, s, len);
-    buf[len] = '\0';
+    buf[n] = '\0';
     errno = 0;
     char *end = NULL;
     double v = strtod(buf, &end);
-    if (end != buf + len)
+    if (end != buf + n)
         return SCAN_SYNTAX;
     if (errno == ERANGE || !isfinite(v))
         return SCAN_RANGE;
@@ -310,7 +362,7 @@ static int scan_with_unit(const char *s, const char *field, const char *what, do
     const char *p = skip_spaces(s);
     double v = 0;
     const char *end = NULL;
-    switch (scan_number(p, &v, &end)) {
+    switch (scan_number(p, false, &v, &end)) {
     case SCAN_OK:
         break;
     case SCAN_RANGE:
@@ -335,14 +387,6 @@ static int scan_with_unit(const char *s, const char *field, const char *what, do
     *ret_unit = (struct fault){p, n};
     *ret_rest = skip_spaces(p + n);
     return 0;
-}
-
-static bool unit_is(const char *unit, const char *const *names)
-{
-    for (; *names; names++)
-        if (!strcasecmp(unit, *names))
-            return true;
-    return false;
 }
 
 int units_parse_number(const char *s, const char *field, double *ret_value, struct cf_error *reterr)
@@ -399,7 +443,7 @@ static enum scan_result scan_clock(const char *p, struct span *ret)
                 q++;
         }
         const char *end = NULL;
-        if (scan_number(start, &part[n], &end) != SCAN_OK || end != q)
+        if (scan_number(start, false, &part[n], &end) != SCAN_OK || end != q)
             return SCAN_CLOCK;
         if (++n > 1 && part[n - 1] >= 60)
             return SCAN_CLOCK;
@@ -441,7 +485,7 @@ static enum scan_result scan_span(const char *s, bool period, struct span *ret,
         const char *end = p;
         if (!first && !isdigit((unsigned char)*p) && *p != '.')
             return SCAN_COMPOUND; /* a sign, or junk after a unit */
-        enum scan_result r = scan_number(p, &v, &end);
+        enum scan_result r = scan_number(p, false, &v, &end);
         bool lone_unit = r == SCAN_SYNTAX && period && first && isalpha((unsigned char)*p);
         if (r != SCAN_OK && !lone_unit)
             return r;
@@ -471,12 +515,12 @@ static enum scan_result scan_span(const char *s, bool period, struct span *ret,
         p = skip_spaces(after);
         if (!*p)
             break;
-        if (lone_unit)
-            return SCAN_COMPOUND;
         if (first && !isdigit((unsigned char)*p) && *p != '.') {
             *ret_fault = (struct fault){NULL, 0}; /* nothing to suggest for "30 s s", "12 m/s" */
             return SCAN_UNIT;
         }
+        if (lone_unit)
+            return SCAN_COMPOUND;
     }
     if (!isfinite(sp.seconds) || !isfinite(sp.months))
         return SCAN_RANGE;
@@ -560,68 +604,178 @@ int units_parse_size_mb(const char *s, double bare_unit_mb, const char *field, d
     return 0;
 }
 
-/* Hours per unit of a rate's period, 0 for an unknown unit. */
-static double rate_unit_hours(const char *unit, double hours_per_month)
+/* Scans a count at `p`: a number, in thousands if separated ("1,000", "1_000"), and an
+ * optional multiplier ("100k", "1.5M", "2 million"). Sets *ret_value to the number, *ret_mult
+ * to the multiplier (0 for none) and *ret_end to the first character after the count. */
+static enum scan_result scan_count(const char *p, double *ret_value, double *ret_mult,
+                                   const char **ret_end)
 {
-    static const char *const sec[] = {"s", "sec", "second", NULL};
-    static const char *const min[] = {"m", "min", "minute", NULL};
-    static const char *const hour[] = {"h", "hr", "hour", NULL};
-    static const char *const day[] = {"d", "day", NULL};
-    static const char *const week[] = {"w", "wk", "week", NULL};
-    static const char *const month[] = {"mo", "mon", "month", NULL};
-    if (unit_is(unit, sec))
-        return 1.0 / 3600;
-    if (unit_is(unit, min))
-        return 1.0 / 60;
-    if (unit_is(unit, hour))
-        return 1;
-    if (unit_is(unit, day))
-        return 24;
-    if (unit_is(unit, week))
-        return 7 * 24;
-    if (unit_is(unit, month))
-        return hours_per_month;
+    double v = 0, mult = 0;
+    const char *end = NULL;
+    enum scan_result r = scan_number(p, true, &v, &end);
+    if (r != SCAN_OK)
+        return r;
+    char word[UNITS_UNIT_MAX];
+    const char *after = take_word(skip_spaces(end), word);
+    if (after && word[0]) {
+        const struct word *m = word_find(multipliers, N_WORDS(multipliers), word);
+        if (m) {
+            mult = m->value;
+            end = after;
+        } else if (!strcmp(word, "m")) {
+            return SCAN_AMBIGUOUS;
+        }
+    }
+    if (!isfinite(v * (mult ? mult : 1)))
+        return SCAN_RANGE;
+    *ret_value = v;
+    *ret_mult = mult;
+    *ret_end = end;
+    return SCAN_OK;
+}
+
+/* The sentences for a count that did not scan, by scan_result: each takes the field's name and
+ * the quoted value. */
+static const char *const count_errors[] = {
+    [SCAN_SYNTAX] = "%s must be a number such as 7, 1.5, \"1,000\", \"100k\" or \"2.5M\", got "
+                    "\"%s\"",
+    [SCAN_RANGE] = "%s is out of range: \"%s\" is not a finite number",
+    [SCAN_GROUP] = "%s has \"%s\", which is ambiguous: a comma or underscore only separates "
+                   "thousands, in groups of three digits (\"1,000\", \"1_000\"); write a "
+                   "decimal with a point (\"1.5\")",
+    [SCAN_AMBIGUOUS] = "%s has \"%s\", which is ambiguous: a lone m may be a million, a minute or "
+                       "milli-; write M for a million (\"1M\")",
+};
+
+int units_parse_count(const char *s, double unit, const char *field, double *ret_value,
+                      struct cf_error *reterr)
+{
+    char q[QUOTE_LEN], hint[QUOTE_LEN + 24];
+    if (!s)
+        return cf_error_set(reterr, CF_EINVAL, field, "%s must be given as a number", field);
+    double v = 0, mult = 0;
+    const char *end = NULL;
+    enum scan_result r = scan_count(skip_spaces(s), &v, &mult, &end);
+    if (r != SCAN_OK)
+        return cf_error_set(reterr, CF_EINVAL, field, count_errors[r], field, QUOTED(s, q));
+    const char *rest = skip_spaces(end);
+    if (*rest) {
+        char word[UNITS_UNIT_MAX];
+        const char *after = take_word(rest, word);
+        struct fault f = {rest, after ? (size_t)(after - rest) : 0};
+        const char *near = after && word[0] && !*skip_spaces(after)
+                               ? word_nearest(multipliers, N_WORDS(multipliers), 0, word)
+                               : NULL;
+        return cf_error_set(reterr, CF_EINVAL, field,
+                            "%s must be a number with at most a multiplier, k, M, B or T "
+                            "(thousand, million, billion, trillion), e.g. \"100k\" or \"7B\", "
+                            "got \"%s\"%s",
+                            field, QUOTED(s, q), hint_replace(s, &f, near, hint, sizeof(hint)));
+    }
+    *ret_value = mult ? v * mult / unit : v;
     return 0;
+}
+
+/* Fills *reterr for a rate of no accepted form, with the user's count (the `count_len` bytes at
+ * `count`, or "5" when it has none) in the examples, and with the value corrected when the
+ * faulty word `f` is close to a unit of time (or, with `after_count`, is a word after the count
+ * that should have been a period: "3 min" -> "3/min", or a one-word rate: "100 rsp"). */
+static int rate_error(const char *s, const char *count, size_t count_len, const struct fault *f,
+                      bool after_count, const char *field, struct cf_error *reterr)
+{
+    char q[QUOTE_LEN], hint[QUOTE_LEN + 24], n[20] = "5";
+    if (count_len && count_len < sizeof(n)) {
+        memcpy(n, count, count_len);
+        n[count_len] = '\0';
+    }
+    char word[UNITS_UNIT_MAX] = "";
+    const char *w = f->at ? skip_spaces(f->at) : NULL;
+    size_t wlen = w ? f->len - (size_t)(w - f->at) : 0;
+    if (w && wlen && wlen < sizeof(word) && isalpha((unsigned char)*w)) {
+        memcpy(word, w, wlen);
+        word[wlen] = '\0';
+    }
+    const char *near = word[0] ? word_nearest(time_units, N_WORDS(time_units), 0, word) : NULL;
+    char with[UNITS_UNIT_MAX + 1];
+    snprintf(with, sizeof(with), "%s%s", after_count ? "/" : "", near ? near : "");
+    hint_replace(s, f, near ? with : NULL, hint, sizeof(hint));
+    if (!near && after_count && word[0] &&
+        (near = word_nearest(rate_words, N_WORDS(rate_words), 0, word))) {
+        struct fault only_word = {w, wlen};
+        hint_replace(s, &only_word, near, hint, sizeof(hint));
+    }
+    units_quote(n, n, sizeof(n));
+    return cf_error_set(reterr, CF_EINVAL, field,
+                        "%s has an unknown form \"%s\": write a count per s, min, hour, day, "
+                        "week, month or year (\"%s/week\", \"%s a day\", \"%s rps\", \"every 5 "
+                        "minutes\"), or a plain count per month%s",
+                        field, QUOTED(s, q), n, n, n, hint);
 }
 
 int units_parse_rate(const char *s, double hours_per_month, const char *field,
                      double *ret_per_month, struct cf_error *reterr)
 {
     char q[QUOTE_LEN];
-    char unit[UNITS_UNIT_MAX];
-    const char *rest = NULL;
-    double v = 0;
-    struct fault at;
-    int r = scan_with_unit(s, field, "rate", &v, unit, &at, &rest, reterr);
-    if (r < 0)
-        return r;
-    double hours = 0;
-    if (!unit[0] && !*rest) {
-        hours = hours_per_month; /* a bare number is per month */
-    } else {
-        const char *p = NULL;
-        if (!unit[0] && *rest == '/')
-            p = rest + 1;
-        else if (!strcasecmp(unit, "per"))
-            p = rest;
-        if (p) {
-            p = skip_spaces(p);
-            size_t n = 0;
-            while (isalpha((unsigned char)p[n]))
-                n++;
-            if (n < UNITS_UNIT_MAX && !*skip_spaces(p + n)) {
-                memcpy(unit, p, n);
-                unit[n] = '\0';
-                hours = rate_unit_hours(unit, hours_per_month);
-            }
+    if (!s)
+        return cf_error_set(reterr, CF_EINVAL, field, "%s must be given as a rate", field);
+    const char *start = skip_spaces(s), *p = start, *count_end = start, *period = NULL;
+    double count = 1, mult = 0, period_s = 0;
+    char word[UNITS_UNIT_MAX];
+    const char *after = take_word(p, word);
+    struct fault f = {NULL, 0};
+    enum scan_result r = SCAN_OK;
+    if (after && !strcasecmp(word, "every")) {
+        period = after; /* one per period */
+    } else if ((r = scan_count(p, &count, &mult, &count_end)) == SCAN_OK) {
+        count *= mult ? mult : 1;
+        p = skip_spaces(count_end);
+        after = take_word(p, word);
+        if (after && word[0] && word_find(rate_nouns, N_WORDS(rate_nouns), word)) {
+            p = skip_spaces(after);
+            after = take_word(p, word);
         }
+        const struct word *rw =
+            after && word[0] ? word_find(rate_words, N_WORDS(rate_words), word) : NULL;
+        if (rw && !*skip_spaces(after))
+            period_s = rw->value;
+        else if (*p == '/')
+            period = p + 1;
+        else if (after && word[0] && word_find(rate_pers, N_WORDS(rate_pers), word))
+            period = after;
+        else if (*p) /* "3 min", "100 rsp": a word where the period belongs */
+            f = (struct fault){count_end, (size_t)((after && word[0] ? after : p) - count_end)},
+            r = SCAN_UNIT;
+    } else {
+        count_end = start;
     }
-    if (hours == 0)
+    if (r == SCAN_OK && period) {
+        struct span sp;
+        r = scan_span(period, true, &sp, &f);
+        period_s = sp.seconds + sp.months * hours_per_month * 3600;
+    }
+    switch (r) {
+    case SCAN_OK:
+        break;
+    case SCAN_RANGE:
+    case SCAN_GROUP:
+        return cf_error_set(reterr, CF_EINVAL, field, count_errors[r], field, QUOTED(s, q));
+    case SCAN_AMBIGUOUS:
         return cf_error_set(reterr, CF_EINVAL, field,
-                            "%s has an unknown form \"%s\": write a number per month or a "
-                            "number per s, min, hour, day, week or month, e.g. \"500/day\"",
+                            "%s has \"%s\", which is ambiguous: a lone m may be a million, a "
+                            "minute or milli-; write M for a million (\"1M\") or a rate per "
+                            "minute as \"1/min\"",
                             field, QUOTED(s, q));
-    double per_month = v * (hours_per_month / hours);
+    case SCAN_COMPOUND:
+    case SCAN_CLOCK:
+        return cf_error_set(reterr, CF_EINVAL, field, span_errors[r], field, QUOTED(s, q));
+    default:
+        return rate_error(s, start, (size_t)(count_end - start), &f, !period, field, reterr);
+    }
+    if (period && !(period_s > 0))
+        return cf_error_set(reterr, CF_EINVAL, field,
+                            "%s needs a period longer than zero, got \"%s\"", field, QUOTED(s, q));
+    /* A month is hours_per_month hours; without a period the count is per month. */
+    double per_month = period_s ? count * hours_per_month * 3600 / period_s : count;
     if (!isfinite(per_month))
         return cf_error_set(reterr, CF_EINVAL, field, "%s is out of range: \"%s\"", field,
                             QUOTED(s, q));
