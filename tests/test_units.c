@@ -374,7 +374,19 @@ START_TEST(booleans)
     ck_assert(b);
     ck_assert_int_eq(units_parse_bool("0", "gpu", &b, NULL), 0);
     ck_assert(!b);
-    static const char *const bad[] = {"yes", "", "truee", "2", "t", "null"};
+    /* The words of GET forms and config files, in any case. */
+    static const struct {
+        const char *s;
+        bool value;
+    } words[] = {{"yes", true},  {"No", false},   {"ON", true},    {"off", false},
+                 {"Yes ", true}, {" TRUE", true}, {"False", false}};
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        b = !words[i].value;
+        ck_assert_msg(units_parse_bool(words[i].s, "gpu", &b, NULL) == 0, "rejected %s",
+                      words[i].s);
+        ck_assert_msg(b == words[i].value, "%s parsed to %d", words[i].s, b);
+    }
+    static const char *const bad[] = {"yess", "", "truee", "2", "t", "null", "y", "n", "ja"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct cf_error err = {0};
         b = true;
@@ -383,6 +395,12 @@ START_TEST(booleans)
         ck_assert_str_eq(err.field, "gpu");
     }
     ck_assert_int_eq(units_parse_bool(NULL, "gpu", &b, NULL), CF_EINVAL);
+    /* A close word gets a hint; "y" and "n" are too short to guess from. */
+    struct cf_error err = {0};
+    units_parse_bool("yess", "gpu", &b, &err);
+    ck_assert_str_eq(err.message, "gpu must be true or false, got \"yess\"; did you mean \"yes\"?");
+    units_parse_bool("y", "gpu", &b, &err);
+    ck_assert_str_eq(err.message, "gpu must be true or false, got \"y\"");
 }
 END_TEST
 

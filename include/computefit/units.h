@@ -65,7 +65,8 @@ int units_parse_count(const char *s, double unit, const char *field, double *ret
 int units_parse_rate(const char *s, double hours_per_month, const char *field,
                      double *ret_per_month, struct cf_error *reterr);
 
-/* Parses "true"/"false" (also "1"/"0", any case, surrounding spaces allowed). */
+/* Parses a boolean: true/false, yes/no, on/off or 1/0, in any case, surrounding spaces
+ * allowed. */
 int units_parse_bool(const char *s, const char *field, bool *ret_value, struct cf_error *reterr);
 
 /* Copies `s` into `buf` (of `size` bytes, NUL-terminated) for echoing in an error message:

@@ -783,23 +783,34 @@ int units_parse_rate(const char *s, double hours_per_month, const char *field,
     return 0;
 }
 
+/* The words of a boolean, as GET forms and config files write them. */
+static const struct word bool_words[] = {
+    {"true", 1, 0}, {"false", 0, 0}, {"yes", 1, 0}, {"no", 0, 0},
+    {"on", 1, 0},   {"off", 0, 0},   {"1", 1, 0},   {"0", 0, 0},
+};
+
 int units_parse_bool(const char *s, const char *field, bool *ret_value, struct cf_error *reterr)
 {
+    char word[UNITS_UNIT_MAX] = "";
     if (s) {
         const char *p = skip_spaces(s);
         size_t n = strlen(p);
         while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
             n--;
-        if ((n == 4 && !strncasecmp(p, "true", 4)) || (n == 1 && *p == '1')) {
-            *ret_value = true;
-            return 0;
-        }
-        if ((n == 5 && !strncasecmp(p, "false", 5)) || (n == 1 && *p == '0')) {
-            *ret_value = false;
-            return 0;
+        if (n < sizeof(word)) {
+            memcpy(word, p, n);
+            word[n] = '\0';
+            const struct word *b = word_find(bool_words, N_WORDS(bool_words), word);
+            if (b) {
+                *ret_value = b->value != 0;
+                return 0;
+            }
         }
     }
-    char q[QUOTE_LEN];
-    return cf_error_set(reterr, CF_EINVAL, field, "%s must be true or false, got \"%s\"", field,
-                        QUOTED(s ? s : "", q));
+    char q[QUOTE_LEN], hint[QUOTE_LEN + 24] = "";
+    const char *near = word[0] ? word_nearest(bool_words, N_WORDS(bool_words), 0, word) : NULL;
+    if (near)
+        snprintf(hint, sizeof(hint), "; did you mean \"%s\"?", near);
+    return cf_error_set(reterr, CF_EINVAL, field, "%s must be true or false, got \"%s\"%s", field,
+                        QUOTED(s ? s : "", q), hint);
 }
