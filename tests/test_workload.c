@@ -208,8 +208,13 @@ START_TEST(model_size_derivation)
     ck_assert_double_eq(w.gpu_memory_gb, 20);
     ck_assert(w.gpu); /* gpu_memory implies gpu */
     parse_bad("{" BASE ", \"precision\": \"fp16\"}", CF_EINVAL, "precision");
+    /* fp8 is a precision of its own: 7e9 x 1 byte x 1.2 = 8.4e9 bytes = 8,010.86 MB. */
+    w = parse_ok("{\"duration\": 1, \"invocations\": 1, \"model_params_b\": 7, \"precision\": "
+                 "\"fp8\"}");
+    ck_assert_int_eq(w.precision, MODEL_PRECISION_FP8);
+    ck_assert_double_eq_tol(w.memory_mb, 7e9 * 1 * 1.2 / (1024.0 * 1024), 1e-9);
     parse_bad("{\"duration\": 1, \"invocations\": 1, \"model_params_b\": 7, \"precision\": "
-              "\"fp8\"}",
+              "\"fp7\"}",
               CF_EINVAL, "precision");
     parse_bad("{\"duration\": 1, \"invocations\": 1, \"model_params_b\": -7}", CF_EINVAL,
               "model_params_b");

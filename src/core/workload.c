@@ -408,7 +408,7 @@ static int parse_model_size(const struct parse_ctx *c, struct workload *w,
             return r;
         if (model_precision_parse(s, &w->precision) < 0)
             return cf_error_set(reterr, CF_EINVAL, "precision",
-                                "precision must be one of fp32, fp16, bf16, int8, int4, got "
+                                "precision must be one of fp32, fp16, bf16, fp8, int8, int4, got "
                                 "\"%s\"",
                                 Q(s));
     }
