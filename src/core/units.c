@@ -3,6 +3,9 @@
  *
  * A value is scanned once by hand to find a plain decimal number, which is then handed to
  * strtod(); strtod() alone would also accept "nan", "inf", hex floats and leading garbage.
+ * Every unit, multiplier and word the parsers accept is a row of a table below, and the hints
+ * of their error messages ("did you mean") are drawn from the same rows. Nothing allocates:
+ * numbers are copied into stack buffers of UNITS_NUMBER_MAX bytes, words of UNITS_UNIT_MAX.
  */
 #include "computefit/units.h"
 
@@ -375,17 +378,13 @@ static int scan_with_unit(const char *s, const char *field, const char *what, do
                             what, QUOTED(s, q));
     }
     p = skip_spaces(end);
-    size_t n = 0;
-    while (isalpha((unsigned char)p[n]))
-        n++;
-    if (n >= UNITS_UNIT_MAX)
+    const char *after = take_word(p, unit);
+    if (!after)
         return cf_error_set(reterr, CF_EINVAL, field, "%s has an unknown unit in \"%s\"", field,
                             QUOTED(s, q));
-    memcpy(unit, p, n);
-    unit[n] = '\0';
     *ret_value = v;
-    *ret_unit = (struct fault){p, n};
-    *ret_rest = skip_spaces(p + n);
+    *ret_unit = (struct fault){p, (size_t)(after - p)};
+    *ret_rest = skip_spaces(after);
     return 0;
 }
 
