@@ -1,10 +1,11 @@
 /*
  * fuzz_units.c - libFuzzer target for the unit parsers (src/core/units.c).
  *
- * Input: the first byte picks the parser (units_parse_number, _duration, _size_mb with a bare
- * unit of 1 MB or 1024 MB, _rate, _bool); the rest is the string, cut at its first NUL as the
- * query-string and JSON paths deliver it. Checked: a success gives a finite value, a failure
- * is CF_EINVAL with a message of printable ASCII only (it is echoed into JSON and logs).
+ * Input: the first byte picks the parser, modulo 7 (units_parse_number, _duration, _size_mb with
+ * a bare unit of 1 MB or 1024 MB, _rate, _bool, _count in billions as model_params_b reads it);
+ * the rest is the string, cut at its first NUL as the query-string and JSON paths deliver it.
+ * Checked: a success gives a finite value, a failure is CF_EINVAL with a message of printable ASCII
+ * only (it is echoed into JSON and logs).
  */
 #include <math.h>
 #include <stdbool.h>
@@ -34,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     double v = 0;
     bool b = false;
     int r;
-    switch (data[0] % 6) {
+    switch (data[0] % 7) {
     case 0:
         r = units_parse_number(s, "f", &v, &err);
         break;
@@ -50,9 +51,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 4:
         r = units_parse_rate(s, 730, "f", &v, &err);
         break;
-    default:
+    case 5:
         r = units_parse_bool(s, "f", &b, &err);
         v = b ? 1 : 0;
+        break;
+    default:
+        r = units_parse_count(s, 1e9, "f", &v, &err);
         break;
     }
     if (r == 0)

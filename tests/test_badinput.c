@@ -87,7 +87,7 @@ static void server_down(struct fixture_server *s)
 
 static void setup(void)
 {
-    log_set_level(CF_LOG_WARN); /* 268 request lines would bury a failure's message */
+    log_set_level(CF_LOG_WARN); /* 295 request lines would bury a failure's message */
     model = cf_test_model();
     server_up(&open_srv, ADMIN_TOKEN, "");
     server_up(&keyed_srv, "", API_KEYS);

@@ -843,6 +843,54 @@ START_TEST(bot_gets_a_short_text_answer)
 }
 END_TEST
 
+/* The GET form takes what people type (issue 11, item 9), and the answer's workload echo says
+ * how it was read, in base units and canonical names; the contract test holds the echo to the
+ * spec's enums. A month is 730 hours. */
+START_TEST(get_takes_what_people_type)
+{
+    struct http_result r = http_do(NULL, "GET", port,
+                                   "/advise?duration=1h30m&memory=2Gi&invocations=1,000/day"
+                                   "&architecture=ARM64&trigger=api&gpu=no&latency_sensitive=yes"
+                                   "&include_free_tier=ON&interruptible=off",
+                                   NULL, NULL, 0);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    json_t *doc = http_json(&r);
+    json_t *w = json_object_get(doc, "workload");
+    ck_assert_double_eq(json_number_value(json_object_get(w, "duration_s")), 5400); /* 1.5 h */
+    ck_assert_double_eq(json_number_value(json_object_get(w, "memory_mb")), 2048);  /* 2 x 1024 */
+    /* 1,000 a day: 1,000 x 730 / 24 = 30,416.67 a month. */
+    ck_assert_double_eq_tol(json_number_value(json_object_get(w, "invocations_per_month")),
+                            1000 * 730.0 / 24, 1e-6);
+    ck_assert_str_eq(json_string_value(json_object_get(w, "architecture")), "arm64");
+    ck_assert_str_eq(json_string_value(json_object_get(w, "trigger")), "http");
+    ck_assert(json_is_false(json_object_get(w, "gpu")));
+    ck_assert(json_is_true(json_object_get(w, "latency_sensitive")));
+    ck_assert(json_is_true(json_object_get(w, "include_free_tier")));
+    ck_assert(json_is_false(json_object_get(w, "interruptible")));
+    json_decref(doc);
+    http_result_free(&r);
+
+    r = http_do(NULL, "GET", port,
+                "/compare?duration=00:05:00&model_params_b=7B&precision=FP8&gpu=yes"
+                "&invocations=every%205%20minutes&trigger=cron",
+                NULL, NULL, 0);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    doc = http_json(&r);
+    w = json_object_get(doc, "workload");
+    ck_assert_double_eq(json_number_value(json_object_get(w, "duration_s")), 300);
+    ck_assert_double_eq(json_number_value(json_object_get(w, "model_params_b")), 7);
+    ck_assert_str_eq(json_string_value(json_object_get(w, "precision")), "fp8");
+    ck_assert_str_eq(json_string_value(json_object_get(w, "trigger")), "schedule");
+    /* One every 5 minutes: 730 x 60 / 5 = 8,760 a month. */
+    ck_assert_double_eq(json_number_value(json_object_get(w, "invocations_per_month")), 8760);
+    /* 7e9 weights x 1 byte x 1.2 = 8.4e9 bytes = 7.82 GiB on the GPU. */
+    ck_assert_double_eq_tol(json_number_value(json_object_get(w, "gpu_memory_gb")),
+                            7e9 * 1.2 / (1024.0 * 1024 * 1024), 1e-9);
+    json_decref(doc);
+    http_result_free(&r);
+}
+END_TEST
+
 START_TEST(dashboard_gets_an_svg)
 {
     const char *svg[] = {"Accept: image/svg+xml;q=0.9, application/json;q=0.1", NULL};
@@ -1208,6 +1256,7 @@ static Suite *http_suite(void)
     tcase_add_test(adv, junk_never_gets_5xx);
     tcase_add_test(adv, advice_route_errors);
     tcase_add_test(adv, bot_gets_a_short_text_answer);
+    tcase_add_test(adv, get_takes_what_people_type);
     tcase_add_test(adv, dashboard_gets_an_svg);
     tcase_add_test(adv, metrics_count_requests);
     tcase_add_test(adv, api_keys_guard_advice_only);

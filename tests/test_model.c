@@ -43,6 +43,7 @@ START_TEST(real_file_loads)
     ck_assert_double_eq(m->rules.high_rate_per_s, 100);
     ck_assert_double_eq(m->size.precision_bytes[MODEL_PRECISION_FP16], 2);
     ck_assert_double_eq(m->size.precision_bytes[MODEL_PRECISION_INT4], 0.5);
+    ck_assert_double_eq(m->size.precision_bytes[MODEL_PRECISION_FP8], 1); /* 8 bits */
     ck_assert_int_eq(m->size.default_precision, MODEL_PRECISION_FP16);
     ck_assert(m->event_trigger[MODEL_TRIGGER_S3]);
     ck_assert(m->event_trigger[MODEL_TRIGGER_HTTP]);
@@ -110,7 +111,10 @@ START_TEST(names)
     enum model_precision p;
     ck_assert_int_eq(model_precision_parse("bf16", &p), 0);
     ck_assert_int_eq(p, MODEL_PRECISION_BF16);
-    ck_assert_int_eq(model_precision_parse("fp8", &p), CF_EINVAL);
+    ck_assert_int_eq(model_precision_parse("fp8", &p), 0);
+    ck_assert_int_eq(p, MODEL_PRECISION_FP8);
+    ck_assert_str_eq(model_precision_name(p), "fp8");
+    ck_assert_int_eq(model_precision_parse("fp7", &p), CF_EINVAL);
     model_free(NULL);
 }
 END_TEST

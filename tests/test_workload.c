@@ -208,8 +208,13 @@ START_TEST(model_size_derivation)
     ck_assert_double_eq(w.gpu_memory_gb, 20);
     ck_assert(w.gpu); /* gpu_memory implies gpu */
     parse_bad("{" BASE ", \"precision\": \"fp16\"}", CF_EINVAL, "precision");
+    /* fp8 is a precision of its own: 7e9 x 1 byte x 1.2 = 8.4e9 bytes = 8,010.86 MB. */
+    w = parse_ok("{\"duration\": 1, \"invocations\": 1, \"model_params_b\": 7, \"precision\": "
+                 "\"fp8\"}");
+    ck_assert_int_eq(w.precision, MODEL_PRECISION_FP8);
+    ck_assert_double_eq_tol(w.memory_mb, 7e9 * 1 * 1.2 / (1024.0 * 1024), 1e-9);
     parse_bad("{\"duration\": 1, \"invocations\": 1, \"model_params_b\": 7, \"precision\": "
-              "\"fp8\"}",
+              "\"fp7\"}",
               CF_EINVAL, "precision");
     parse_bad("{\"duration\": 1, \"invocations\": 1, \"model_params_b\": -7}", CF_EINVAL,
               "model_params_b");
@@ -452,6 +457,187 @@ START_TEST(derived_values)
 }
 END_TEST
 
+/* One enum value as people type it and the value it must parse to. */
+struct typed_enum {
+    const char *field;
+    const char *text;
+    int value;
+};
+
+/* Parses {BASE, field: text} (with model_params_b for precision) and returns the field's value. */
+static int parse_enum_field(const char *field, const char *text)
+{
+    json_t *req = json_pack("{s:i, s:i, s:i, s:i, s:s}", "duration", 1, "memory", 128,
+                            "invocations", 1, "model_params_b", 1, field, text);
+    if (strcmp(field, "precision") != 0)
+        json_object_del(req, "model_params_b");
+    struct workload w;
+    struct cf_error err = {0};
+    int r = workload_parse(req, model, NULL, &w, &err);
+    json_decref(req);
+    ck_assert_msg(r == 0, "%s=\"%s\" rejected: %s", field, text, err.message);
+    if (!strcmp(field, "architecture"))
+        return (int)w.arch;
+    if (!strcmp(field, "precision"))
+        return (int)w.precision;
+    if (!strcmp(field, "trigger"))
+        return (int)w.trigger;
+    return (int)w.fargate.mode;
+}
+
+/* Issue 11, item 9: enums in any case and with their common synonyms. */
+START_TEST(enums_in_any_case_and_synonyms)
+{
+    static const struct typed_enum rows[] = {
+        {"architecture", "ARM64", WORKLOAD_ARCH_ARM64},
+        {"architecture", "arm", WORKLOAD_ARCH_ARM64},
+        {"architecture", "graviton", WORKLOAD_ARCH_ARM64},
+        {"architecture", "aarch64", WORKLOAD_ARCH_ARM64},
+        {"architecture", " Arm64 ", WORKLOAD_ARCH_ARM64},
+        {"architecture", "x86", WORKLOAD_ARCH_X86_64},
+        {"architecture", "amd64", WORKLOAD_ARCH_X86_64},
+        {"architecture", "X86_64", WORKLOAD_ARCH_X86_64},
+        {"architecture", "x86-64", WORKLOAD_ARCH_X86_64},
+        {"architecture", "x64", WORKLOAD_ARCH_X86_64},
+        {"architecture", "ANY", WORKLOAD_ARCH_ANY},
+        {"precision", "BF16", MODEL_PRECISION_BF16},
+        {"precision", "bfloat16", MODEL_PRECISION_BF16},
+        {"precision", "float16", MODEL_PRECISION_FP16},
+        {"precision", "FP16", MODEL_PRECISION_FP16},
+        {"precision", "half", MODEL_PRECISION_FP16},
+        {"precision", "fp8", MODEL_PRECISION_FP8},
+        {"precision", "FLOAT8", MODEL_PRECISION_FP8},
+        {"precision", "4bit", MODEL_PRECISION_INT4},
+        {"precision", "q4", MODEL_PRECISION_INT4},
+        {"precision", "4-bit", MODEL_PRECISION_INT4},
+        {"precision", "INT4", MODEL_PRECISION_INT4},
+        {"precision", "8bit", MODEL_PRECISION_INT8},
+        {"precision", "Q8", MODEL_PRECISION_INT8},
+        {"precision", "float32", MODEL_PRECISION_FP32},
+        {"trigger", "api", MODEL_TRIGGER_HTTP},
+        {"trigger", "API", MODEL_TRIGGER_HTTP},
+        {"trigger", "apigateway", MODEL_TRIGGER_HTTP},
+        {"trigger", "HTTP", MODEL_TRIGGER_HTTP},
+        {"trigger", "cron", MODEL_TRIGGER_SCHEDULE},
+        {"trigger", "Scheduled", MODEL_TRIGGER_SCHEDULE},
+        {"trigger", "kinesis", MODEL_TRIGGER_STREAM},
+        {"trigger", "dynamodb", MODEL_TRIGGER_STREAM},
+        {"trigger", "DynamoDB", MODEL_TRIGGER_STREAM},
+        {"trigger", "S3", MODEL_TRIGGER_S3},
+        {"trigger", "EventBridge", MODEL_TRIGGER_EVENTBRIDGE},
+        {"fargate.mode", "Always_On", WORKLOAD_FARGATE_MODE_ALWAYS_ON},
+        {"fargate.mode", "PER_JOB", WORKLOAD_FARGATE_MODE_PER_JOB},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+        ck_assert_msg(parse_enum_field(rows[i].field, rows[i].text) == rows[i].value,
+                      "%s=\"%s\" is not %d", rows[i].field, rows[i].text, rows[i].value);
+    /* Every name the model and the echo use parses to itself, so the tables of spellings
+     * cannot fall behind the enums. */
+    for (int p = 0; p < MODEL_PRECISION_COUNT; p++)
+        ck_assert_int_eq(parse_enum_field("precision", model_precision_name(p)), p);
+    for (int t = MODEL_TRIGGER_NONE + 1; t < MODEL_TRIGGER_COUNT; t++)
+        ck_assert_int_eq(parse_enum_field("trigger", model_trigger_name(t)), t);
+    for (int a = WORKLOAD_ARCH_X86_64; a <= WORKLOAD_ARCH_ANY; a++)
+        ck_assert_int_eq(parse_enum_field("architecture", workload_arch_name(a)), a);
+}
+END_TEST
+
+/* Issue 11, item 9: the numbers, units and booleans people type, through the whole parser. A
+ * month is 730 hours (config/model.json). */
+START_TEST(values_people_type)
+{
+    struct workload w = parse_ok("{\"duration\": \"1h30m\", \"memory\": \"2Gi\", \"invocations\": "
+                                 "\"1,000/day\", \"ephemeral_storage\": \"2 gigabytes\", "
+                                 "\"gpu\": \"yes\", \"gpu_memory\": \"24Gi\", "
+                                 "\"latency_sensitive\": \"ON\", \"interruptible\": \"no\", "
+                                 "\"include_free_tier\": \"Yes\"}");
+    ck_assert_double_eq(w.duration_s, 5400);   /* 3,600 + 30 x 60 */
+    ck_assert_double_eq(w.memory_mb, 2048);    /* 2 x 1024 */
+    ck_assert_double_eq(w.ephemeral_mb, 2048); /* 2 x 1024 */
+    ck_assert_double_eq(w.gpu_memory_gb, 24);  /* Gi = GB = 1024 MB */
+    ck_assert_double_eq_tol(w.invocations_per_month, 1000 * 730.0 / 24, 1e-9); /* 30,416.67 */
+    ck_assert(w.gpu && w.latency_sensitive && !w.interruptible && w.settings.include_free_tier);
+
+    w = parse_ok("{\"duration\": \"00:05:00\", \"memory\": 128, \"invocations\": \"100k\"}");
+    ck_assert_double_eq(w.duration_s, 300);
+    ck_assert_double_eq(w.invocations_per_month, 100000); /* a bare count is per month */
+    w = parse_ok("{\"duration\": \"1 week\", \"memory\": 128, \"invocations\": \"12/year\"}");
+    ck_assert_double_eq(w.duration_s, 604800); /* 7 x 86,400 */
+    ck_assert_double_eq(w.invocations_per_month, 1);
+    w = parse_ok("{\"duration\": 1, \"memory\": 128, \"invocations\": \"every 5 minutes\"}");
+    ck_assert_double_eq(w.invocations_per_month, 730 * 60 / 5.0); /* 8,760 */
+    w = parse_ok("{\"duration\": 1, \"memory\": 128, \"invocations\": \"100 rps\"}");
+    ck_assert_double_eq(w.invocations_per_month, 100 * 3600 * 730.0); /* 262,800,000 */
+    /* The invocations_per_* aliases take a count, not a rate. */
+    w = parse_ok("{\"duration\": 1, \"memory\": 128, \"invocations_per_day\": \"1,000\"}");
+    ck_assert_double_eq_tol(w.invocations_per_month, 1000 * 730.0 / 24, 1e-9);
+    w = parse_ok("{\"duration\": 1, \"memory\": 128, \"invocations_per_hour\": \"2.5k\"}");
+    ck_assert_double_eq(w.invocations_per_month, 2500 * 730.0); /* 1,825,000 */
+
+    /* model_params_b in billions; fp16 by default: params x 2 bytes x 1.2. */
+    static const struct {
+        const char *text;
+        double billions;
+    } params[] = {{"7B", 7}, {"7b", 7}, {"70B", 70}, {"1.5B", 1.5}, {"500M", 0.5}, {"1T", 1000}};
+    for (size_t i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
+        json_t *req = json_pack("{s:i, s:i, s:s}", "duration", 1, "invocations", 1,
+                                "model_params_b", params[i].text);
+        struct cf_error err = {0};
+        ck_assert_msg(workload_parse(req, model, NULL, &w, &err) == 0, "%s: %s", params[i].text,
+                      err.message);
+        json_decref(req);
+        ck_assert_double_eq(w.model_params_b, params[i].billions);
+        ck_assert_double_eq_tol(w.memory_mb, params[i].billions * 1e9 * 2 * 1.2 / (1024.0 * 1024),
+                                1e-9 * w.memory_mb);
+    }
+}
+END_TEST
+
+/* Refused values name the field and say what to write: the nearest accepted form when one is
+ * close. */
+START_TEST(refusals_suggest_the_nearest_form)
+{
+    static const struct {
+        const char *body;
+        const char *field;
+        const char *has;
+    } rows[] = {
+        {"{" BASE ", \"architecture\": \"armm\"}", "architecture", "did you mean \"arm64\"?"},
+        {"{" BASE ", \"architecture\": \"sparc\"}", "architecture", "arm64 (also arm, aarch64"},
+        {"{" BASE ", \"trigger\": \"kinesiss\"}", "trigger", "did you mean \"stream\"?"},
+        {"{" BASE ", \"trigger\": \"carrier-pigeon\"}", "trigger", "http (also api,"},
+        {"{" BASE ", \"model_params_b\": 7, \"precision\": \"fp7\"}", "precision",
+         "did you mean \"fp8\"?"},
+        {"{" BASE ", \"model_params_b\": 7, \"precision\": \"bfloat\"}", "precision",
+         "did you mean \"bf16\"?"},
+        {"{" BASE ", \"fargate.mode\": \"always-on\"}", "fargate.mode",
+         "did you mean \"always_on\"?"},
+        {"{" BASE ", \"gpu\": \"yess\"}", "gpu", "did you mean \"yes\"?"},
+        {"{\"duration\": 1, \"invocations\": 1, \"model_params_b\": \"7 bilion\"}",
+         "model_params_b", "did you mean \"7 billion\"?"},
+        {"{\"duration\": 1, \"invocations\": 1, \"model_params_b\": \"500m\"}", "model_params_b",
+         "write M for a million"},
+        {"{\"duration\": 1, \"memory\": 1, \"invocations\": \"5 per fortnight\"}", "invocations",
+         "\"5/week\""},
+        {"{\"duration\": 1, \"memory\": 1, \"invocations\": \"1,5/day\"}", "invocations",
+         "ambiguous"},
+        {"{\"duration\": \"30m1h\", \"memory\": 1, \"invocations\": 1}", "duration", "\"1h30m\""},
+        {"{\"duration\": 1, \"memory\": 1, \"invocations_per_day\": \"1,5\"}",
+         "invocations_per_day", "ambiguous"},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        parse_bad(rows[i].body, CF_EINVAL, rows[i].field);
+        json_t *req = json_loads(rows[i].body, 0, NULL);
+        struct workload w;
+        struct cf_error err = {0};
+        workload_parse(req, model, NULL, &w, &err);
+        json_decref(req);
+        ck_assert_msg(strstr(err.message, rows[i].has), "%s: no \"%s\" in: %s", rows[i].body,
+                      rows[i].has, err.message);
+    }
+}
+END_TEST
+
 static Suite *workload_suite(void)
 {
     Suite *s = suite_create("workload");
@@ -469,6 +655,9 @@ static Suite *workload_suite(void)
     tcase_add_test(tc, plan_settings);
     tcase_add_test(tc, name_without_control_characters);
     tcase_add_test(tc, derived_values);
+    tcase_add_test(tc, enums_in_any_case_and_synonyms);
+    tcase_add_test(tc, values_people_type);
+    tcase_add_test(tc, refusals_suggest_the_nearest_form);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -42,6 +42,7 @@ enum model_precision {
     MODEL_PRECISION_FP32 = 0,
     MODEL_PRECISION_FP16,
     MODEL_PRECISION_BF16,
+    MODEL_PRECISION_FP8,
     MODEL_PRECISION_INT8,
     MODEL_PRECISION_INT4,
     MODEL_PRECISION_COUNT
@@ -186,7 +187,8 @@ const char *model_trigger_name(enum model_trigger t);
 /* Looks a trigger up by its request spelling; returns 0 or CF_EINVAL (no message). */
 int model_trigger_parse(const char *name, enum model_trigger *ret_trigger);
 
-/* Returns the request spelling of a precision ("fp32", "fp16", "bf16", "int8", "int4"). */
+/* Returns the request spelling of a precision ("fp32", "fp16", "bf16", "fp8", "int8",
+ * "int4"). */
 const char *model_precision_name(enum model_precision p);
 
 /* Looks a precision up by its request spelling; returns 0 or CF_EINVAL (no message). */

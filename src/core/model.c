@@ -25,8 +25,8 @@
 static const char *const trigger_names[MODEL_TRIGGER_COUNT] = {
     "", "http", "s3", "sns", "sqs", "eventbridge", "schedule", "stream", "manual"};
 
-static const char *const precision_names[MODEL_PRECISION_COUNT] = {"fp32", "fp16", "bf16", "int8",
-                                                                   "int4"};
+static const char *const precision_names[MODEL_PRECISION_COUNT] = {"fp32", "fp16", "bf16",
+                                                                   "fp8",  "int8", "int4"};
 
 const char *model_platform_name(enum model_platform p)
 {
@@ -327,7 +327,8 @@ static int read_precision_bytes(const json_t *v, struct model *m, struct cf_erro
 {
     const char *path = "model_size.precision_bytes";
     if (!json_is_object(v) || json_object_size(v) != MODEL_PRECISION_COUNT)
-        return config_error(reterr, path, "must give bytes for fp32, fp16, bf16, int8 and int4");
+        return config_error(reterr, path,
+                            "must give bytes for fp32, fp16, bf16, fp8, int8 and int4");
     for (int p = 0; p < MODEL_PRECISION_COUNT; p++) {
         char sub[MODEL_PATH_LEN];
         snprintf(sub, sizeof(sub), "%s.%s", path, precision_names[p]);
@@ -391,7 +392,7 @@ static int read_special(enum special_key which, const json_t *v, struct model *m
     case SPECIAL_DEFAULT_PRECISION:
         if (model_precision_parse(json_string_value(v), &m->size.default_precision) < 0)
             return config_error(reterr, special_paths[which],
-                                "must be one of fp32, fp16, bf16, int8, int4");
+                                "must be one of fp32, fp16, bf16, fp8, int8, int4");
         return 0;
     case SPECIAL_EVENT_TRIGGERS:
         return read_event_triggers(v, m, reterr);

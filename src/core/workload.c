@@ -94,40 +94,10 @@ static const struct field_def *field_find(const char *name)
     return NULL;
 }
 
-/* Edit distance (bounded by the short names compared here) for "did you mean" hints. */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 40 || lb > 40)
-        return 99;
-    size_t prev[41], cur[41];
-    for (size_t j = 0; j <= lb; j++)
-        prev[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        cur[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t sub = prev[j - 1] +
-                         (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
-            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-        }
-        memcpy(prev, cur, sizeof(prev));
-    }
-    return prev[lb];
-}
-
 static int unknown_field(struct cf_error *reterr, const char *key, const char *const *known,
                          size_t n_known, const char *prefix)
 {
-    const char *best = NULL;
-    size_t best_d = 3; /* suggest only close matches */
-    for (size_t i = 0; i < n_known; i++) {
-        size_t d = edit_distance(key, known[i]);
-        if (d < best_d) {
-            best_d = d;
-            best = known[i];
-        }
-    }
+    const char *best = units_nearest(key, known, n_known);
     char field[FIELD_PATH_LEN];
     char quoted[40];
     units_quote(key, quoted, sizeof(quoted));
@@ -204,8 +174,9 @@ static int read_string(const json_t *v, const char *field, const char **ret,
     return 0;
 }
 
-/* A number with units: JSON numbers are in the field's base unit, strings go to `parse`. */
-enum unit_kind { UNIT_DURATION, UNIT_SIZE_MB, UNIT_SIZE_GB, UNIT_RATE };
+/* A number with units: JSON numbers are in the field's base unit, strings go to `parse`.
+ * UNIT_COUNT is a plain count ("1,000", "100k"), UNIT_BILLIONS one in billions ("7B"). */
+enum unit_kind { UNIT_DURATION, UNIT_SIZE_MB, UNIT_SIZE_GB, UNIT_RATE, UNIT_COUNT, UNIT_BILLIONS };
 
 static int read_with_unit(const json_t *v, enum unit_kind kind, const char *field,
                           const struct model *m, double *ret, struct cf_error *reterr)
@@ -226,6 +197,10 @@ static int read_with_unit(const json_t *v, enum unit_kind kind, const char *fiel
         return units_parse_size_mb(s, 1, field, ret, reterr);
     case UNIT_SIZE_GB:
         return units_parse_size_mb(s, 1024, field, ret, reterr);
+    case UNIT_COUNT:
+        return units_parse_count(s, 1, field, ret, reterr);
+    case UNIT_BILLIONS:
+        return units_parse_count(s, 1e9, field, ret, reterr);
     default:
         return units_parse_rate(s, m->hours_per_month, field, ret, reterr);
     }
@@ -268,6 +243,126 @@ static int read_integer(const json_t *v, const char *field, double lo, double hi
         return r;
     *ret = (long)d;
     return 0;
+}
+
+/* ---- enums ---- */
+
+#define ENUM_SPELLINGS 6 /* the most spellings of one value */
+
+/* A value of an enum field and its spellings, matched in any case with the spaces around them
+ * ignored. The first spelling is the value's name, the one answers and hints use. */
+struct enum_value {
+    int value;
+    const char *words[ENUM_SPELLINGS]; /* NULL after the last */
+};
+
+#define ENUM_WORDS_MAX 32 /* spellings of the longest table */
+#define ENUM_WORD_LEN  24 /* longer than any spelling */
+
+static const struct enum_value arch_values[] = {
+    {WORKLOAD_ARCH_X86_64, {"x86_64", "x86", "x86-64", "amd64", "x64"}},
+    {WORKLOAD_ARCH_ARM64, {"arm64", "arm", "aarch64", "graviton"}},
+    {WORKLOAD_ARCH_ANY, {"any"}},
+};
+
+static const struct enum_value precision_values[] = {
+    {MODEL_PRECISION_FP32, {"fp32", "float32", "f32"}},
+    {MODEL_PRECISION_FP16, {"fp16", "float16", "f16", "half"}},
+    {MODEL_PRECISION_BF16, {"bf16", "bfloat16"}},
+    {MODEL_PRECISION_FP8, {"fp8", "float8"}},
+    {MODEL_PRECISION_INT8, {"int8", "8bit", "8-bit", "q8"}},
+    {MODEL_PRECISION_INT4, {"int4", "4bit", "4-bit", "q4"}},
+};
+
+/* API Gateway is http; cron expressions are a schedule; Kinesis and DynamoDB Streams are
+ * Lambda's stream event sources. */
+static const struct enum_value trigger_values[] = {
+    {MODEL_TRIGGER_HTTP, {"http", "api", "apigateway", "api_gateway"}},
+    {MODEL_TRIGGER_S3, {"s3"}},
+    {MODEL_TRIGGER_SNS, {"sns"}},
+    {MODEL_TRIGGER_SQS, {"sqs"}},
+    {MODEL_TRIGGER_EVENTBRIDGE, {"eventbridge"}},
+    {MODEL_TRIGGER_SCHEDULE, {"schedule", "cron", "scheduled"}},
+    {MODEL_TRIGGER_STREAM, {"stream", "kinesis", "dynamodb"}},
+    {MODEL_TRIGGER_MANUAL, {"manual"}},
+};
+
+static const struct enum_value fargate_mode_values[] = {
+    {WORKLOAD_FARGATE_MODE_ALWAYS_ON, {"always_on"}},
+    {WORKLOAD_FARGATE_MODE_PER_JOB, {"per_job"}},
+};
+
+#define ENUM_TABLE(t) (t), sizeof(t) / sizeof((t)[0])
+
+/* Appends a and b to the text in buf (size bytes, *off used), cutting what does not fit. */
+static void append(char *buf, size_t size, size_t *off, const char *a, const char *b)
+{
+    int n = *off < size ? snprintf(buf + *off, size - *off, "%s%s", a, b) : 0;
+    if (n > 0)
+        *off = *off + (size_t)n < size ? *off + (size_t)n : size - 1;
+}
+
+/* Writes the spellings of `values` into buf: "x86_64 (also x86, amd64), arm64 or any". */
+static void describe_enum(const struct enum_value *values, size_t n, char *buf, size_t size)
+{
+    size_t off = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        append(buf, size, &off, i == 0 ? "" : i + 1 == n ? " or " : ", ", values[i].words[0]);
+        for (size_t j = 1; j < ENUM_SPELLINGS && values[i].words[j]; j++)
+            append(buf, size, &off, j == 1 ? " (also " : ", ", values[i].words[j]);
+        if (values[i].words[1])
+            append(buf, size, &off, ")", "");
+    }
+}
+
+/* Reads an enum field written as one of the spellings of `values`. A refusal lists them all
+ * and, when one is close, suggests its value's name. */
+static int read_enum(const json_t *v, const char *field, const struct enum_value *values, size_t n,
+                     int *ret, struct cf_error *reterr)
+{
+    char qbuf[QBUF_LEN];
+    const char *s = NULL;
+    int r = read_string(v, field, &s, reterr);
+    if (r < 0)
+        return r;
+    const char *p = s;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    size_t len = strlen(p);
+    while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+        len--;
+    char word[ENUM_WORD_LEN] = "";
+    if (len < sizeof(word)) {
+        memcpy(word, p, len);
+        word[len] = '\0';
+    }
+    const char *names[ENUM_WORDS_MAX];
+    size_t owner[ENUM_WORDS_MAX], k = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < ENUM_SPELLINGS && values[i].words[j]; j++) {
+            if (word[0] && !strcasecmp(word, values[i].words[j])) {
+                *ret = values[i].value;
+                return 0;
+            }
+            if (k < ENUM_WORDS_MAX) {
+                owner[k] = i;
+                names[k++] = values[i].words[j];
+            }
+        }
+    }
+    const char *near = units_nearest(word, names, k);
+    for (size_t i = 0; near && i < k; i++) {
+        if (names[i] == near) {
+            near = values[owner[i]].words[0];
+            break;
+        }
+    }
+    char list[256];
+    describe_enum(values, n, list, sizeof(list));
+    return cf_error_set(reterr, CF_EINVAL, field, "%s must be %s, in any case, got \"%s\"%s%s%s",
+                        field, list, Q(s), near ? "; did you mean \"" : "", near ? near : "",
+                        near ? "\"?" : "");
 }
 
 /* ---- settings ---- */
@@ -400,9 +495,9 @@ static int parse_invocations(const struct parse_ctx *c, struct workload *w, stru
     }
     double per_month = 0;
     int r;
-    if (hours > 0) { /* invocations_per_<unit>: a plain number per that unit */
+    if (hours > 0) { /* invocations_per_<unit>: a count per that unit */
         double n = 0;
-        if ((r = read_number(v, field, &n, reterr)) < 0)
+        if ((r = read_with_unit(v, UNIT_COUNT, field, c->m, &n, reterr)) < 0)
             return r;
         per_month = n * (c->m->hours_per_month / hours);
     } else if ((r = read_with_unit(v, UNIT_RATE, field, c->m, &per_month, reterr)) < 0) {
@@ -436,7 +531,6 @@ static int check_derived(const struct workload *w, double gb, double max_gb, con
 static int parse_model_size(const struct parse_ctx *c, struct workload *w,
                             enum workload_source *ret_params_from, struct cf_error *reterr)
 {
-    char qbuf[QBUF_LEN];
     int r;
     const json_t *v = get(c, "model_params_b", ret_params_from);
     enum workload_source pfrom;
@@ -448,20 +542,14 @@ static int parse_model_size(const struct parse_ctx *c, struct workload *w,
                                 "precision only applies together with model_params_b");
         return 0;
     }
-    if ((r = read_number(v, "model_params_b", &w->model_params_b, reterr)) < 0 ||
-        (r = check_range(w->model_params_b, 0, false, c->m->limits.max_model_params_b,
-                         "model_params_b", " billion parameters", reterr)) < 0)
+    r = read_with_unit(v, UNIT_BILLIONS, "model_params_b", c->m, &w->model_params_b, reterr);
+    if (r < 0 || (r = check_range(w->model_params_b, 0, false, c->m->limits.max_model_params_b,
+                                  "model_params_b", " billion parameters", reterr)) < 0)
         return r;
-    if (p) {
-        const char *s = NULL;
-        if ((r = read_string(p, "precision", &s, reterr)) < 0)
-            return r;
-        if (model_precision_parse(s, &w->precision) < 0)
-            return cf_error_set(reterr, CF_EINVAL, "precision",
-                                "precision must be one of fp32, fp16, bf16, int8, int4, got "
-                                "\"%s\"",
-                                Q(s));
-    }
+    int precision = w->precision;
+    if (p && (r = read_enum(p, "precision", ENUM_TABLE(precision_values), &precision, reterr)) < 0)
+        return r;
+    w->precision = (enum model_precision)precision;
     return 0;
 }
 
@@ -540,26 +628,6 @@ static int parse_memory(const struct parse_ctx *c, struct workload *w,
     if (w->memory_from == WORKLOAD_FROM_MODEL_PARAMS)
         return 0; /* checked above */
     return check_range(w->memory_mb, 0, false, c->m->limits.max_memory_mb, "memory", " MB", reterr);
-}
-
-static int parse_enum_arch(const json_t *v, enum workload_arch *ret, struct cf_error *reterr)
-{
-    char qbuf[QBUF_LEN];
-    const char *s = NULL;
-    int r = read_string(v, "architecture", &s, reterr);
-    if (r < 0)
-        return r;
-    if (!strcmp(s, "x86_64"))
-        *ret = WORKLOAD_ARCH_X86_64;
-    else if (!strcmp(s, "arm64"))
-        *ret = WORKLOAD_ARCH_ARM64;
-    else if (!strcmp(s, "any"))
-        *ret = WORKLOAD_ARCH_ANY;
-    else
-        return cf_error_set(reterr, CF_EINVAL, "architecture",
-                            "architecture must be \"x86_64\", \"arm64\" or \"any\", got \"%s\"",
-                            Q(s));
-    return 0;
 }
 
 /* Writes the valid memory sizes of `vcpu` ("0.5, 1 or 2 GB", "8 to 30 GB") into buf. */
@@ -658,7 +726,6 @@ static int check_pin(const struct parse_ctx *c, const char *group, const char *c
 
 static int parse_fargate(const struct parse_ctx *c, struct workload *w, struct cf_error *reterr)
 {
-    char qbuf[QBUF_LEN];
     const json_t *v[N_FARGATE_KEYS];
     int r = check_pin(c, "fargate", fargate_keys, N_FARGATE_KEYS,
                       "{\"vcpu\": 0.25, \"memory\": \"0.5GB\", \"mode\": \"always_on\"}", reterr);
@@ -741,17 +808,11 @@ static int parse_fargate(const struct parse_ctx *c, struct workload *w, struct c
         f->memory_gb = gb;
     }
     if (mode) {
-        const char *s = NULL;
-        if ((r = read_string(mode, "fargate.mode", &s, reterr)) < 0)
+        int value = 0;
+        r = read_enum(mode, "fargate.mode", ENUM_TABLE(fargate_mode_values), &value, reterr);
+        if (r < 0)
             return r;
-        if (!strcmp(s, "always_on"))
-            f->mode = WORKLOAD_FARGATE_MODE_ALWAYS_ON;
-        else if (!strcmp(s, "per_job"))
-            f->mode = WORKLOAD_FARGATE_MODE_PER_JOB;
-        else
-            return cf_error_set(reterr, CF_EINVAL, "fargate.mode",
-                                "fargate.mode must be \"always_on\" or \"per_job\", got \"%s\"",
-                                Q(s));
+        f->mode = (enum workload_fargate_mode)value;
     }
     if (tasks) {
         if ((r = read_integer(tasks, "fargate.tasks", 1, m->limits.max_fargate_tasks, &f->tasks,
@@ -843,7 +904,6 @@ static int parse_latency(const struct parse_ctx *c, struct workload *w, struct c
 static int parse(const struct parse_ctx *c, const struct workload_settings *plan,
                  struct workload *ret, struct cf_error *reterr)
 {
-    char qbuf[QBUF_LEN];
     struct workload w = {0};
     const struct model *m = c->m;
     const json_t *v;
@@ -905,24 +965,22 @@ static int parse(const struct parse_ctx *c, const struct workload_settings *plan
         w.vcpu = mb / m->lambda.mb_per_vcpu;
         w.vcpu_from = WORKLOAD_FROM_MEMORY;
     }
-    if ((v = get(c, "trigger", NULL))) {
-        const char *s = NULL;
-        if ((r = read_string(v, "trigger", &s, reterr)) < 0)
-            return r;
-        if (model_trigger_parse(s, &w.trigger) < 0)
-            return cf_error_set(reterr, CF_EINVAL, "trigger",
-                                "trigger must be one of http, s3, sns, sqs, eventbridge, "
-                                "schedule, stream, manual, got \"%s\"",
-                                Q(s));
-    }
+    int trigger = w.trigger;
+    if ((v = get(c, "trigger", NULL)) &&
+        (r = read_enum(v, "trigger", ENUM_TABLE(trigger_values), &trigger, reterr)) < 0)
+        return r;
+    w.trigger = (enum model_trigger)trigger;
     if ((v = get(c, "latency_sensitive", NULL)) &&
         (r = read_bool(v, "latency_sensitive", &w.latency_sensitive, reterr)) < 0)
         return r;
     if ((v = get(c, "interruptible", NULL)) &&
         (r = read_bool(v, "interruptible", &w.interruptible, reterr)) < 0)
         return r;
-    if ((v = get(c, "architecture", NULL)) && (r = parse_enum_arch(v, &w.arch, reterr)) < 0)
+    int arch = w.arch;
+    if ((v = get(c, "architecture", NULL)) &&
+        (r = read_enum(v, "architecture", ENUM_TABLE(arch_values), &arch, reterr)) < 0)
         return r;
+    w.arch = (enum workload_arch)arch;
     if ((v = get(c, "ephemeral_storage", NULL))) {
         if ((r = read_with_unit(v, UNIT_SIZE_MB, "ephemeral_storage", m, &w.ephemeral_mb, reterr)) <
                 0 ||
