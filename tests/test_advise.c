@@ -1293,6 +1293,59 @@ START_TEST(fleets_have_headroom)
 }
 END_TEST
 
+/* 8. Honest comparisons. A rule never favours a platform that cannot run the task: at 10 an
+ * hour Lambda would be the infrequent-rate pick, but 20 GB is past its 10,240 MB, so the rate
+ * reason is neutral and says so (its code still says which outcome it was). */
+START_TEST(reasons_never_favour_a_blocked_option)
+{
+    json_t *a = advise_ok("{\"duration\": \"5s\", \"memory\": \"20GB\", \"invocations\": "
+                          "\"10/hour\"}");
+    ck_assert(json_is_false(get(a, "options.lambda.feasible")));
+    json_t *r = reason(a, "rate");
+    ck_assert_str_eq(str(r, "code"), "rate_infrequent");
+    ck_assert_str_eq(str(r, "verdict"), "neutral");
+    ck_assert_ptr_nonnull(strstr(str(r, "detail"), "Lambda cannot run this task"));
+    json_t *rs = get(a, "reasons"), *x;
+    size_t i;
+    json_array_foreach(rs, i, x)
+    {
+        ck_assert_msg(strcmp(json_string_value(json_object_get(x, "verdict")), "favours_lambda"),
+                      "%s favours the blocked Lambda",
+                      json_string_value(json_object_get(x, "rule")));
+    }
+    json_decref(a);
+}
+END_TEST
+
+/* With a latency budget, break-evens compare only what can be recommended: per-job Fargate
+ * (30 s to start) has none, and on-demand Lambda (1 s cold starts) is left out of Lambda's
+ * side, which is its provisioned variant. */
+START_TEST(break_evens_compare_what_can_be_recommended)
+{
+    json_t *c = compare_ok("{\"duration\": \"500ms\", \"memory\": \"2GB\", \"invocations\": "
+                           "\"100/day\", \"latency_sensitive\": true}");
+    ck_assert(json_is_null(get(c, "break_even.lambda_vs_fargate_per_job.invocations_per_month")));
+    ck_assert_ptr_nonnull(strstr(str(c, "break_even.lambda_vs_fargate_per_job.reason"),
+                                 "cannot start the work within the 0.5 s latency budget"));
+    /* Every curve point prices Lambda as its provisioned variant: at the requested rate,
+     * $21.93 (cold_starts_are_billed), not on-demand's $0.16. */
+    json_t *curve = get(c, "curve"), *p;
+    size_t i;
+    double n = 100 * HOURS / 24;
+    bool seen = false;
+    json_array_foreach(curve, i, p)
+    {
+        if (fabs(num(p, "invocations_per_month") - n) < 1e-6) {
+            ck_assert_double_eq_tol(num(p, "lambda"), num(c, "options.lambda.monthly_usd"), 1e-9);
+            ck_assert_double_gt(num(p, "lambda"), 21.9);
+            seen = true;
+        }
+    }
+    ck_assert(seen);
+    json_decref(c);
+}
+END_TEST
+
 static Suite *advise_suite(void)
 {
     Suite *s = suite_create("advise");
@@ -1330,6 +1383,8 @@ static Suite *advise_suite(void)
     tcase_add_test(tc, latency_budget_rules_out_slow_starts);
     tcase_add_test(tc, cold_starts_are_billed);
     tcase_add_test(tc, fleets_have_headroom);
+    tcase_add_test(tc, reasons_never_favour_a_blocked_option);
+    tcase_add_test(tc, break_evens_compare_what_can_be_recommended);
     suite_add_tcase(s, tc);
     tc = tcase_create("input");
     tcase_add_checked_fixture(tc, setup, teardown);

@@ -113,6 +113,19 @@ START_TEST(comparison_has_a_break_even_line)
         strstr(t, "Break-even: Lambda = always-on Fargate at 215,981 invocations/month\n"));
     free(t);
     cf_answer_free(a);
+    /* Both Fargate sides cross: 20 s calls of 1 GB with 10 s of INIT. Per-job Fargate (60 s of
+     * 0.5 vCPU / 1 GB, $0.000411417 a call) is cheaper while most Lambda calls are cold, up to
+     * 6,664.6 a month (test_compare: cold_start_crossing); one always-on task ($18.02005) is
+     * passed by warm Lambda calls ($0.000333534 each, plus INIT on exp(-6.16) = 0.2% of them:
+     * $0.000333886) at 18.02005 / 0.000333886 = 53,971 a month. */
+    a = answer("{\"duration\": \"20s\", \"memory\": \"1GB\", \"invocations\": 1000, "
+               "\"init_duration\": \"10s\"}",
+               true);
+    t = render_text(a, &opts, false);
+    ck_assert_ptr_nonnull(strstr(t, "Break-even: Lambda = always-on Fargate at 53,971 and per-job "
+                                    "Fargate at 6,665 invocations/month\n"));
+    free(t);
+    cf_answer_free(a);
     /* Pinned to per-job Fargate: no always-on side, and the line says why. */
     a = answer("{\"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": 10000, "
                "\"fargate.mode\": \"per_job\"}",

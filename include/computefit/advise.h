@@ -56,6 +56,7 @@ struct figure {
 struct reason {
     const char *rule; /* static: "gpu", "duration", ..., "seed_decision_tree" */
     struct verdict verdict;
+    enum msg_code code; /* the rule's outcome; `text` may wrap its sentence */
     struct message text;
     struct figure *figures;
     size_t n_figures, cap_figures;

@@ -202,7 +202,8 @@ int cost_arch_list(enum workload_arch a, enum cf_arch out[CF_ARCH_COUNT]);
 void cost_price(const struct cost_ctx *c, const struct platform *p, struct cost_option *ret_option);
 
 /* Returns the lowest monthly_usd among the option's variants of `mode` (COST_MODE_NONE = any
- * mode), or NAN when there is none. Ignores blocks: the caller decides what feasibility means. */
+ * mode) that start within the latency budget, or NAN when there is none. Ignores blocks: the
+ * caller decides what feasibility means. */
 double cost_best(const struct cost_option *o, enum cost_mode mode);
 
 /* Returns the option's chosen variant, borrowed, or NULL. */

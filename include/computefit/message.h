@@ -115,6 +115,7 @@
       "{2} costs less, ${3:.2f} a month against ${1:.2f} for {0}, but by less than the model's "   \
       "{4}x margin of error, so {0}, with less upkeep, is recommended; give engineer_hourly_usd "  \
       "to price the upkeep into the totals.")                                                      \
+    X(R_MOOT, "moot", "{0} ({1} cannot run this task, so this does not decide.)")                  \
     X(R_SEED_AGREES, "seed_agrees",                                                                \
       "The seed article's decision tree (GPU -> EC2; 10+ minutes, more than 3 GB or 100+/s -> "    \
       "Fargate; else Lambda) also picks {0}.")                                                     \
@@ -220,7 +221,7 @@
     X(D_TITLE, "title", "{0}")                                                                     \
     X(D_LAMBDA, "lambda", "Lambda ({0}, {1} MB)")                                                  \
     X(D_LAMBDA_PROVISIONED, "lambda_provisioned",                                                  \
-      "Lambda ({0}, {1} MB, {2} provisioned environment{2?s|})")                                   \
+      "Lambda ({0}, {1} MB, {2} provisioned environment{3?s|})")                                   \
     X(D_FARGATE_ALWAYS_ON, "fargate_always_on",                                                    \
       "Fargate ({0} always-on {1} task{2?s|} of {3} vCPU / {4} GB{5? on Spot|})")                  \
     X(D_FARGATE_PER_JOB, "fargate_per_job",                                                        \
@@ -254,6 +255,8 @@
     X(E_NEVER_RUNS, "never_runs", "No break-even: {0} cannot run this workload at any rate. {1}")  \
     X(E_PINNED_MODE, "pinned_mode",                                                                \
       "No break-even: the request pins {0} to another mode than {1}.")                             \
+    X(E_TOO_SLOW, "too_slow",                                                                      \
+      "No break-even: {0} cannot start the work within the {1} s latency budget.")                 \
     X(E_NO_CROSSING, "no_crossing",                                                                \
       "No break-even: {0} is cheaper at every rate from {1} to {2} invocations a month.")          \
     /* ---- errors ---- */                                                                         \

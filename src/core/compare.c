@@ -118,8 +118,8 @@ static struct pt eval(struct solver *sv, double n)
         bool first_step = true;
         for (size_t i = 0; i < o.n_variants; i++) {
             const struct cost_variant *v = &o.variants[i];
-            if (!mode_ok(&sv->side[k], v))
-                continue;
+            if (!mode_ok(&sv->side[k], v) || v->too_slow)
+                continue; /* a variant too slow to start is never chosen, so never compared */
             s->cost[s->n] = v->monthly_usd;
             s->step_usd[s->n] = v->step_rate > 0 ? v->step_usd : 0;
             s->piece_end[s->n] = v->piece_end;
@@ -515,9 +515,18 @@ static void solve(struct fill *f, struct break_even *be)
         return;
     }
     if (isnan(cost_best(&a->options[other->id], be->mode))) {
-        be->reason = msg_make(E_PINNED_MODE, "ss", other->title, cost_mode_name(be->mode));
+        /* No variant of the mode, or none that starts within the latency budget (how fast a
+         * variant starts does not depend on the rate, so neither does this). */
+        bool priced = false;
+        for (size_t i = 0; i < a->options[other->id].n_variants; i++)
+            priced = priced || be->mode == COST_MODE_NONE ||
+                     a->options[other->id].variants[i].mode == be->mode;
+        be->reason = priced ? msg_make(E_TOO_SLOW, "sn", other_label, a->w.latency_budget_s)
+                            : msg_make(E_PINNED_MODE, "ss", other->title, cost_mode_name(be->mode));
         return;
     }
+    /* Feasibility does not depend on the rate (quotas are warnings, not blocks), so a side
+     * found feasible here is feasible at every rate the solver visits. */
     struct solver sv = {.a = a, .f = f};
     arena_reset(&f->points);
     sv.side[0] = (struct side){ref, COST_MODE_NONE};

@@ -284,7 +284,7 @@ double cost_best(const struct cost_option *o, enum cost_mode mode)
     double best = (double)NAN;
     for (size_t i = 0; i < o->n_variants; i++) {
         const struct cost_variant *v = &o->variants[i];
-        if (mode != COST_MODE_NONE && v->mode != mode)
+        if ((mode != COST_MODE_NONE && v->mode != mode) || v->too_slow)
             continue;
         if (isnan(best) || v->monthly_usd < best)
             best = v->monthly_usd;

@@ -289,8 +289,8 @@ struct message platform_lambda_describe(const struct cost_option *o, const struc
     (void)o;
     const struct lambda_detail *d = v->detail;
     if (d->provisioned)
-        return msg_make(D_LAMBDA_PROVISIONED, "snn", cf_arch_name(v->arch), d->memory_mb,
-                        d->provisioned);
+        return msg_make(D_LAMBDA_PROVISIONED, "snnn", cf_arch_name(v->arch), d->memory_mb,
+                        d->provisioned, (double)(d->provisioned != 1));
     return msg_make(D_LAMBDA, "sn", cf_arch_name(v->arch), d->memory_mb);
 }
 

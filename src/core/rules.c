@@ -33,10 +33,24 @@ static void begin(struct rb *b, const char *rule)
     b->r->rule = rule;
 }
 
+static const struct message *keep(struct arena *arena, struct message m);
+
+/* Sets the reason's verdict and sentence. A rule never favours a platform that cannot run the
+ * task (the seed's tree, which only reports what the article would pick, aside): its verdict
+ * is then neutral and its sentence says why it does not decide. */
 static void say(struct rb *b, enum verdict_kind k, enum model_platform p, struct message text)
 {
     if (!b->r)
         return;
+    b->r->code = text.code;
+    if (k == VERDICT_FAVOURS && !b->a->options[p].feasible &&
+        strcmp(b->r->rule, "seed_decision_tree") != 0) {
+        const struct message *t = keep(b->arena, text);
+        if (t) {
+            k = VERDICT_NEUTRAL;
+            text = msg_make(R_MOOT, "ms", t, platforms[p].title);
+        }
+    }
     b->r->verdict = (struct verdict){k, p};
     b->r->text = text;
 }

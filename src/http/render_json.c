@@ -277,7 +277,7 @@ static void reasons(struct jsonw *j, const struct advice *a)
         const struct reason *r = &a->reasons[i];
         jsonw_object(j);
         kv_str(j, "rule", r->rule);
-        kv_str(j, "code", msg_code_name(r->text.code));
+        kv_str(j, "code", msg_code_name(r->code));
         verdict(j, r->verdict);
         kv_msg(j, "detail", &r->text);
         figures(j, r);

@@ -98,22 +98,34 @@ static void line_message(struct dynbuf *o, const char *prefix, const struct mess
     dynbuf_printf(o, "%s%s\n", prefix, text);
 }
 
-/* The first break-even: the reference platform against the first other side. */
+/* The break-evens of the reference platform with the first other platform: every side of it
+ * that has one (always-on and per-job Fargate), or why the first has none. */
 static void line_break_even(struct dynbuf *o, const struct comparison *c)
 {
     if (!c->n_break_evens)
         return;
     const struct break_even *be = &c->break_evens[0];
     const char *ref = platforms[0].title;
-    if (be->found) {
+    size_t found = 0;
+    for (size_t i = 0; i < c->n_break_evens && c->break_evens[i].other == be->other; i++) {
+        const struct break_even *x = &c->break_evens[i];
+        if (!x->found)
+            continue;
         char count[40];
-        grouped(count, sizeof(count), be->n);
-        dynbuf_printf(o, "Break-even: %s = %s at %s invocations/month\n", ref, be->label, count);
-    } else {
-        char why[LINE_MAX];
-        msg_format(&be->reason, why, sizeof(why));
-        dynbuf_printf(o, "Break-even: %s and %s never cost the same (%s)\n", ref, be->label, why);
+        grouped(count, sizeof(count), x->n);
+        if (!found++)
+            dynbuf_printf(o, "Break-even: %s = ", ref);
+        else
+            dynbuf_printf(o, " and ");
+        dynbuf_printf(o, "%s at %s", x->label, count);
     }
+    if (found) {
+        dynbuf_printf(o, " invocations/month\n");
+        return;
+    }
+    char why[LINE_MAX];
+    msg_format(&be->reason, why, sizeof(why));
+    dynbuf_printf(o, "Break-even: %s and %s never cost the same (%s)\n", ref, be->label, why);
 }
 
 static void line_warnings(struct dynbuf *o, const struct message *w, size_t n, bool md)
