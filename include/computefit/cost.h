@@ -172,9 +172,10 @@ struct cost_fleet {
  * (Erlang C, every slot a server). */
 void cost_fleet_size(const struct cost_ctx *c, double per_unit, struct cost_fleet *ret);
 
-/* The sentence that says how the fleet was sized; `units` names them ("tasks"). */
+/* The sentence that says how the fleet was sized; `one` and `many` name its units ("task",
+ * "tasks"). */
 struct message cost_fleet_note(const struct cost_ctx *c, const struct cost_fleet *f,
-                               const char *units);
+                               const char *one, const char *many);
 
 /* Blocks the option when the most memory its platform offers, `max_mb`, is less than the task
  * needs: for the model's weights (B_MODEL_MEMORY) when they are more than the task's memory,

@@ -182,8 +182,9 @@ void cost_choose(const struct cost_ctx *c, struct cost_option *o)
 }
 
 struct message cost_fleet_note(const struct cost_ctx *c, const struct cost_fleet *f,
-                               const char *units)
+                               const char *one, const char *many)
 {
+    const char *units = f->units == 1 ? one : many;
     const struct model_capacity *cap = &c->m->capacity;
     double load = workload_concurrency(c->w, c->m), per = c->w->concurrency_per_task;
     if (f->by_wait)

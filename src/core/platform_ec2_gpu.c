@@ -46,7 +46,7 @@ static long variant(const struct cost_ctx *c, const struct gpu_instance *gi, enu
         d->instances = fl.units;
         v->step_rate = fl.step_rate;
         v->piece_end = fl.piece_end;
-        cost_note_add(c, v, cost_fleet_note(c, &fl, "instances"));
+        cost_note_add(c, v, cost_fleet_note(c, &fl, "instance", "instances"));
         hours = d->instances * c->m->hours_per_month;
     } else {
         double billed = cost_round_up(w->duration_s + e->boot_s, e->billing_granularity_s);

@@ -110,7 +110,7 @@ static long variant(const struct cost_ctx *c, enum cf_arch arch, enum cost_mode 
             /* The fleet keeps `tasks` up to the rate at which it needs one more. */
             v->step_rate = fl.step_rate;
             v->piece_end = fl.piece_end;
-            cost_note_add(c, v, cost_fleet_note(c, &fl, "tasks"));
+            cost_note_add(c, v, cost_fleet_note(c, &fl, "task", "tasks"));
         }
         d->tasks = tasks;
         d->running_vcpu = tasks * vcpu;

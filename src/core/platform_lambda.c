@@ -246,7 +246,7 @@ static void provisioned(const struct cost_ctx *c, enum cf_arch arch, struct cost
         hours = c->m->hours_per_month;
         v->step_rate = fl.step_rate;
         v->piece_end = fl.piece_end;
-        cost_note_add(c, v, cost_fleet_note(c, &fl, "environments"));
+        cost_note_add(c, v, cost_fleet_note(c, &fl, "environment", "environments"));
     }
     d->provisioned = n_env;
     d->provisioned_hours = hours;

@@ -404,6 +404,8 @@ static void recommendation(struct jsonw *j, const struct advice *a)
     kv_str(j, "platform", platforms[a->winner].key);
     kv_str(j, "variant", v->name);
     kv_str(j, "confidence", confidence_names[a->confidence]);
+    /* Why this one: the cheapest, or one with less upkeep within the model's margin of it. */
+    kv_str(j, "basis", a->simpler ? "simpler" : "cheapest");
     kv_num(j, "monthly_usd", v->monthly_usd);
     kv_msg(j, "summary", &a->summary);
     jsonw_object_end(j);
