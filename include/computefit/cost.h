@@ -160,6 +160,7 @@ void cost_choose(const struct cost_ctx *c, struct cost_option *o);
  * `per_unit` requests at once, sized for the workload's offered load (its mean concurrency). */
 struct cost_fleet {
     double units;            /* >= 1 */
+    double per_unit;         /* requests one unit serves at once (a Lambda environment: 1) */
     double utilisation;      /* offered load / (units x per_unit) */
     double wait_probability; /* Erlang C: the chance a request waits for a free slot */
     bool by_wait;            /* the waiting bound set the size (latency), not utilisation */

@@ -203,7 +203,7 @@
       "busy, within the {5:.0f}% target.")                                                         \
     X(N_FLEET_WAIT, "fleet_wait",                                                                  \
       "{0:.0f} {1} for {2:.3g} requests in progress on average, {3} at a time each, so that at "   \
-      "most {4:.1f}% of requests wait for a free slot (Erlang C, {5:.1f}% now).")                  \
+      "most {4:.1f}% of requests find every slot busy (Erlang C, {5:.1f}% now).")                  \
     X(N_SHARDED, "sharded",                                                                        \
       "The model needs {0:.3g} GB of GPU memory, more than one {1:.3g} GB GPU: it is sharded "     \
       "across {2:.0f} of the instance's {3:.0f} GPUs (tensor parallelism).")                       \

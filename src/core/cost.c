@@ -186,12 +186,12 @@ struct message cost_fleet_note(const struct cost_ctx *c, const struct cost_fleet
 {
     const char *units = f->units == 1 ? one : many;
     const struct model_capacity *cap = &c->m->capacity;
-    double load = workload_concurrency(c->w, c->m), per = c->w->concurrency_per_task;
+    double load = workload_concurrency(c->w, c->m);
     if (f->by_wait)
-        return msg_make(N_FLEET_WAIT, "nsnnnn", f->units, units, load, per,
+        return msg_make(N_FLEET_WAIT, "nsnnnn", f->units, units, load, f->per_unit,
                         100 * cap->max_wait_probability, 100 * f->wait_probability);
-    return msg_make(N_FLEET_UTILISATION, "nsnnnn", f->units, units, load, per, 100 * f->utilisation,
-                    100 * cap->target_utilisation);
+    return msg_make(N_FLEET_UTILISATION, "nsnnnn", f->units, units, load, f->per_unit,
+                    100 * f->utilisation, 100 * cap->target_utilisation);
 }
 
 void cost_block_memory(const struct cost_ctx *c, struct cost_option *o, const char *limit,
@@ -242,7 +242,7 @@ void cost_fleet_size(const struct cost_ctx *c, double per_unit, struct cost_flee
     const struct model_capacity *cap = &c->m->capacity;
     double load = workload_concurrency(w, c->m), u = cap->target_utilisation;
     double per_month = c->m->hours_per_month * 3600; /* seconds */
-    struct cost_fleet f = {.piece_end = (double)INFINITY};
+    struct cost_fleet f = {.per_unit = per_unit, .piece_end = (double)INFINITY};
     f.units = fmax(1, ceil(load / (per_unit * u) - COST_EPS));
     if (w->latency_sensitive) {
         double by_util = f.units;
