@@ -34,7 +34,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 struct result {
     int r;
     struct cf_error err;
-    struct gpu_instance *gpus;
+    struct ec2_instance *gpus;
     size_t n;
     struct offer_info info;
     struct offer_ec2_stats stats;
@@ -66,7 +66,7 @@ static void check_rows(const struct result *res, const struct offer_ec2_limits *
     FUZZ_ASSERT((res->n == 0) == (res->gpus == NULL), "rows %zu with array %p", res->n,
                 (void *)res->gpus);
     for (size_t i = 0; i < res->n; i++) {
-        const struct gpu_instance *g = &res->gpus[i];
+        const struct ec2_instance *g = &res->gpus[i];
         fuzz_check_str(g->type, sizeof(g->type), "type");
         fuzz_check_str(g->gpu_model, sizeof(g->gpu_model), "gpu_model");
         /* What rates_validate() demands of a row, or the refresher's whole table is refused. */
@@ -87,7 +87,7 @@ static void check_rows(const struct result *res, const struct offer_ec2_limits *
     }
 }
 
-static bool same_row(const struct gpu_instance *a, const struct gpu_instance *b)
+static bool same_row(const struct ec2_instance *a, const struct ec2_instance *b)
 {
     return strcmp(a->type, b->type) == 0 && a->usd_per_hour == b->usd_per_hour &&
            a->vcpu == b->vcpu && a->memory_gib == b->memory_gib && a->gpus == b->gpus &&

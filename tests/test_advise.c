@@ -194,7 +194,7 @@ START_TEST(seed_invoice_processing)
     double fargate = 10000 * 60 / 3600.0 * (1 * FG_X86_VCPU + 2 * FG_X86_GB);
     ck_assert_double_eq_tol(num(a, "options.fargate.monthly_usd"), fargate, 1e-9);
     ck_assert_str_eq(str(a, "options.fargate.variant"), "per_job");
-    ck_assert(json_is_true(get(a, "options.ecs_ec2_gpu.feasible")));
+    ck_assert(json_is_true(get(a, "options.ecs_ec2.feasible")));
     ck_assert_ptr_nonnull(strstr(str(a, "recommendation.summary"), "Lambda"));
     /* The response carries the workload as understood, and the rates' provenance. */
     ck_assert_double_eq(num(a, "workload.duration_s"), 5);
@@ -265,7 +265,7 @@ START_TEST(seed_fine_tuning)
     /* A monthly 4-hour GPU fine-tuning job: only ECS on EC2 can run it. */
     json_t *a = advise_ok("{\"duration\": \"4h\", \"memory\": \"16GB\", \"gpu_memory\": \"20GB\", "
                           "\"invocations\": \"1/month\"}");
-    ck_assert_str_eq(str(a, "recommendation.platform"), "ecs_ec2_gpu");
+    ck_assert_str_eq(str(a, "recommendation.platform"), "ecs_ec2");
     ck_assert_str_eq(str(a, "recommendation.variant"), "per_job");
     ck_assert_str_eq(str(a, "recommendation.confidence"), "high");
     ck_assert(json_is_false(get(a, "options.lambda.feasible")));
@@ -283,15 +283,14 @@ START_TEST(seed_fine_tuning)
      * which tasks get 95% (AWS Batch: "reserve a 5% memory buffer for the ECS container agent
      * and other critical system processes"), 15.2 GiB, less than the 16 GB task: so g5.2xlarge
      * (32 GiB): (4 h + 300 s boot) x $1.212 = $4.95 */
-    ck_assert_str_eq(str(a, "options.ecs_ec2_gpu.config.instance_type"), "g5.2xlarge");
-    ck_assert_double_eq_tol(num(a, "options.ecs_ec2_gpu.monthly_usd"), 14700 / 3600.0 * G5_2XL,
-                            1e-9);
-    ck_assert_double_eq_tol(num(a, "options.ecs_ec2_gpu.config.usable_memory_gb"), 32 * 0.95, 1e-9);
+    ck_assert_str_eq(str(a, "options.ecs_ec2.config.instance_type"), "g5.2xlarge");
+    ck_assert_double_eq_tol(num(a, "options.ecs_ec2.monthly_usd"), 14700 / 3600.0 * G5_2XL, 1e-9);
+    ck_assert_double_eq_tol(num(a, "options.ecs_ec2.config.usable_memory_gb"), 32 * 0.95, 1e-9);
     json_decref(a);
     /* The kind preset says the same, on the same instance. */
     a = advise_ok("{\"kind\": \"fine-tuning\"}");
-    ck_assert_str_eq(str(a, "recommendation.platform"), "ecs_ec2_gpu");
-    ck_assert_str_eq(str(a, "options.ecs_ec2_gpu.config.instance_type"), "g5.2xlarge");
+    ck_assert_str_eq(str(a, "recommendation.platform"), "ecs_ec2");
+    ck_assert_str_eq(str(a, "options.ecs_ec2.config.instance_type"), "g5.2xlarge");
     json_decref(a);
 }
 END_TEST
@@ -384,7 +383,7 @@ END_TEST
 
 START_TEST(rule_gpu)
 {
-    expect_verdict("{\"duration\": 60, " SMALL ", \"gpu\": true}", "gpu", "favours_ec2_gpu");
+    expect_verdict("{\"duration\": 60, " SMALL ", \"gpu\": true}", "gpu", "favours_ecs_ec2");
     expect_verdict("{\"duration\": 60, " SMALL ", \"gpu\": false}", "gpu", "neutral");
 }
 END_TEST
@@ -593,7 +592,7 @@ START_TEST(hybrid_plan)
     ck_assert_uint_eq(json_array_size(tasks), 2);
     ck_assert_str_eq(str(json_array_get(tasks, 0), "name"), "invoices");
     ck_assert_str_eq(str(json_array_get(tasks, 0), "recommendation.platform"), "lambda");
-    ck_assert_str_eq(str(json_array_get(tasks, 1), "recommendation.platform"), "ecs_ec2_gpu");
+    ck_assert_str_eq(str(json_array_get(tasks, 1), "recommendation.platform"), "ecs_ec2");
     /* $1.77511 with INIT (see seed_invoice_processing), placed without the free tier */
     double init_gb_s = COLD(10000.0) * 2;
     double invoices = 10000 * REQ + (100000 + init_gb_s) * X86_T1;
@@ -954,7 +953,7 @@ START_TEST(compare_break_even)
      * ($316). */
     ck_assert_double_eq_tol(num(last, "fargate"), task, 1e-9);
     /* ECS on EC2: one always-on g4dn.xlarge, 730 x $0.526. */
-    ck_assert_double_eq_tol(num(mid, "ecs_ec2_gpu"), HOURS * G4DN_XL, 1e-9);
+    ck_assert_double_eq_tol(num(mid, "ecs_ec2"), HOURS * G4DN_XL, 1e-9);
     ck_assert_str_eq(str(c, "recommendation.platform"), "lambda");
     ck_assert_str_eq(str(c, "pricing.region"), "us-east-1");
     ck_assert_double_eq(num(c, "workload.invocations_per_month"), 10000);
@@ -967,14 +966,14 @@ START_TEST(compare_infeasible_and_rate_limits)
     /* A GPU job: Lambda cannot run it at any rate. */
     json_t *c = compare_ok("{\"duration\": \"4h\", \"memory\": \"16GB\", \"gpu_memory\": 20, "
                            "\"invocations\": 1}");
-    ck_assert(json_is_null(get(c, "break_even.lambda_vs_ecs_ec2_gpu.invocations_per_month")));
+    ck_assert(json_is_null(get(c, "break_even.lambda_vs_ecs_ec2.invocations_per_month")));
     ck_assert_ptr_nonnull(
-        strstr(str(c, "break_even.lambda_vs_ecs_ec2_gpu.reason"), "Lambda cannot run"));
+        strstr(str(c, "break_even.lambda_vs_ecs_ec2.reason"), "Lambda cannot run"));
     json_t *pt = json_array_get(get(c, "curve"), 10); /* no break-even: the centre is the rate */
     ck_assert_double_eq(num(pt, "invocations_per_month"), 1);
     ck_assert(json_is_null(get(pt, "lambda")));
     ck_assert(json_is_null(get(pt, "fargate")));
-    ck_assert(json_is_number(get(pt, "ecs_ec2_gpu")));
+    ck_assert(json_is_number(get(pt, "ecs_ec2")));
     json_decref(c);
     /* 100 s tasks at 5/s: 500 at once. A decade and a half up, 15,811 at once is past Lambda's
      * default quota of 1,000 concurrent executions, which AWS raises on request (Lambda quotas:
@@ -1128,12 +1127,12 @@ START_TEST(model_size_is_a_requirement)
                "model's weights need 160217 MB"));
     ck_assert(json_is_false(get(a, "options.fargate.feasible")));
     ck_assert_str_eq(first_block_limit(a, "fargate"), "fargate.sizes");
-    ck_assert_str_eq(str(a, "recommendation.platform"), "ecs_ec2_gpu");
-    ck_assert_str_eq(str(a, "options.ecs_ec2_gpu.config.instance_type"), "p4d.24xlarge");
-    ck_assert_double_eq_tol(num(a, "options.ecs_ec2_gpu.config.gpu_memory_needed_gb"),
-                            mb / 1024 * 1.1, 1e-9);
-    ck_assert_double_eq(num(a, "options.ecs_ec2_gpu.config.gpus_used"), 5);
-    ck_assert(json_is_true(get(a, "options.ecs_ec2_gpu.config.sharded")));
+    ck_assert_str_eq(str(a, "recommendation.platform"), "ecs_ec2");
+    ck_assert_str_eq(str(a, "options.ecs_ec2.config.instance_type"), "p4d.24xlarge");
+    ck_assert_double_eq_tol(num(a, "options.ecs_ec2.config.gpu_memory_needed_gb"), mb / 1024 * 1.1,
+                            1e-9);
+    ck_assert_double_eq(num(a, "options.ecs_ec2.config.gpus_used"), 5);
+    ck_assert(json_is_true(get(a, "options.ecs_ec2.config.sharded")));
     json_decref(a);
     /* A 7B model pinned to CPU: 16,022 MB of weights (15.6 GiB). Lambda cannot hold them; GPU
      * placements are ruled out by "gpu": false; Fargate takes the 4 vCPU level (nearest
@@ -1141,8 +1140,8 @@ START_TEST(model_size_is_a_requirement)
     a = advise_ok("{\"duration\": \"10s\", \"memory\": \"4GB\", \"invocations\": \"100/day\", "
                   "\"model_params_b\": 7, \"gpu\": false}");
     ck_assert(json_is_false(get(a, "options.lambda.feasible")));
-    ck_assert(json_is_false(get(a, "options.ecs_ec2_gpu.feasible")));
-    ck_assert_str_eq(first_block_limit(a, "ecs_ec2_gpu"), "gpu");
+    ck_assert(json_is_false(get(a, "options.ecs_ec2.feasible")));
+    ck_assert_str_eq(first_block_limit(a, "ecs_ec2"), "gpu");
     ck_assert(json_is_false(get(a, "workload.gpu")));
     ck_assert_str_eq(str(a, "recommendation.platform"), "fargate");
     ck_assert_double_eq(num(a, "options.fargate.config.vcpu"), 4);
@@ -1155,14 +1154,14 @@ START_TEST(model_size_is_a_requirement)
     a = advise_ok("{\"duration\": \"10s\", \"memory\": \"4GB\", \"invocations\": \"100/day\", "
                   "\"model_params_b\": 7}");
     ck_assert(json_is_null(get(a, "workload.gpu")));
-    ck_assert(json_is_true(get(a, "options.ecs_ec2_gpu.feasible")));
-    ck_assert_str_eq(str(a, "options.ecs_ec2_gpu.config.instance_type"), "g5.2xlarge");
+    ck_assert(json_is_true(get(a, "options.ecs_ec2.feasible")));
+    ck_assert_str_eq(str(a, "options.ecs_ec2.config.instance_type"), "g5.2xlarge");
     json_decref(a);
 }
 END_TEST
 
 /* 2. Latency. 100 a day, 2 s on a 12 GB GPU, a user waiting: booting an instance per request
- * (300 s, model: ec2_gpu.boot_s) cannot start the work within the 0.5 s default budget, so the
+ * (300 s, model: ecs_ec2.boot_s) cannot start the work within the 0.5 s default budget, so the
  * per-job variant is shown but not chosen; one always-on g4dn.xlarge (12 x 1.1 = 13.2 GB fits
  * its 16 GB T4): 730 x $0.526 = $383.98. */
 START_TEST(latency_budget_rules_out_slow_starts)
@@ -1171,10 +1170,10 @@ START_TEST(latency_budget_rules_out_slow_starts)
                           "\"100/day\", \"gpu_memory\": \"12GB\", \"trigger\": \"http\", "
                           "\"latency_sensitive\": true}");
     ck_assert_double_eq(num(a, "workload.latency_budget_s"), 0.5);
-    ck_assert_str_eq(str(a, "recommendation.platform"), "ecs_ec2_gpu");
+    ck_assert_str_eq(str(a, "recommendation.platform"), "ecs_ec2");
     ck_assert_str_eq(str(a, "recommendation.variant"), "always_on");
     ck_assert_double_eq_tol(num(a, "recommendation.monthly_usd"), HOURS * G4DN_XL, 1e-9);
-    json_t *pj = variant_of(a, "ecs_ec2_gpu", "per_job");
+    json_t *pj = variant_of(a, "ecs_ec2", "per_job");
     ck_assert(json_is_false(json_object_get(pj, "meets_latency_budget")));
     ck_assert_double_eq(json_number_value(json_object_get(pj, "startup_s")), 300);
     ck_assert(json_is_false(json_object_get(pj, "chosen")));

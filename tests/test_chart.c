@@ -111,7 +111,7 @@ static struct cf_answer *comparison_of(const json_t *doc)
         const char *key, *rival;
     } rivals[] = {{"lambda_vs_fargate_always_on", "Fargate always-on"},
                   {"lambda_vs_fargate_per_job", "Fargate per-job"},
-                  {"lambda_vs_ecs_ec2_gpu", "ECS on EC2 + GPU"}};
+                  {"lambda_vs_ecs_ec2", "ECS on EC2"}};
     struct cf_answer *a = calloc(1, sizeof(*a));
     ck_assert_ptr_nonnull(a);
     arena_init(&a->arena, 0);
@@ -226,15 +226,15 @@ static const char *const hand_doc =
     " \"workload\": {\"duration_s\": 5, \"memory_mb\": 2048, \"invocations_per_month\": 1000,"
     "   \"region\": \"us-east-1\", \"gpu\": false},"
     " \"curve\": ["
-    "  {\"invocations_per_month\": 100, \"lambda\": 1, \"fargate\": 50, \"ecs_ec2_gpu\": null},"
-    "  {\"invocations_per_month\": 1000, \"lambda\": 10, \"fargate\": 50, \"ecs_ec2_gpu\": null},"
-    "  {\"invocations_per_month\": 10000, \"lambda\": 100, \"fargate\": 50, \"ecs_ec2_gpu\": null}"
+    "  {\"invocations_per_month\": 100, \"lambda\": 1, \"fargate\": 50, \"ecs_ec2\": null},"
+    "  {\"invocations_per_month\": 1000, \"lambda\": 10, \"fargate\": 50, \"ecs_ec2\": null},"
+    "  {\"invocations_per_month\": 10000, \"lambda\": 100, \"fargate\": 50, \"ecs_ec2\": null}"
     " ],"
     " \"break_even\": {"
     "  \"lambda_vs_fargate_always_on\": {\"invocations_per_month\": 5000, \"lambda_usd\": 50,"
     "    \"other_usd\": 50},"
     "  \"lambda_vs_fargate_per_job\": {\"invocations_per_month\": null, \"reason\": \"none\"},"
-    "  \"lambda_vs_ecs_ec2_gpu\": {\"invocations_per_month\": null, \"reason\": \"none\"}}}";
+    "  \"lambda_vs_ecs_ec2\": {\"invocations_per_month\": null, \"reason\": \"none\"}}}";
 
 /* ---- hand-made documents ---- */
 
@@ -249,13 +249,13 @@ START_TEST(test_hand_elements)
     assert_has(svg, ">Lambda: $10.00/month<");
     assert_has(svg, "data-entry=\"fargate\"");
     assert_has(svg, ">Fargate: $50.00/month<");
-    assert_has(svg, ">ECS on EC2 + GPU: cannot run this<");
+    assert_has(svg, ">ECS on EC2: cannot run this<");
     assert_has(svg, "data-entry=\"break-even\"");
     assert_has(svg, "data-entry=\"requested\"");
     /* One line per feasible option, none for the infeasible one. */
     assert_has(svg, "data-option=\"lambda\"");
     assert_has(svg, "data-option=\"fargate\"");
-    assert_lacks(svg, "data-option=\"ecs_ec2_gpu\"");
+    assert_lacks(svg, "data-option=\"ecs_ec2\"");
     /* Ticks: rates 100..10k span decades 2..4; costs $1..$100 span decades 0..2. */
     assert_has(svg, "class=\"xtick\" x=\"76.0\" y=\"317.0\" text-anchor=\"middle\">100<");
     assert_has(svg, "class=\"xtick\" x=\"330.0\" y=\"317.0\" text-anchor=\"middle\">1k<");
@@ -333,13 +333,13 @@ START_TEST(test_no_feasible_option)
     char *svg = render_json_text(
         "{\"workload\": {\"duration_s\": 0.25, \"memory_mb\": 512, \"invocations_per_month\": 2e6},"
         " \"curve\": [{\"invocations_per_month\": 2e6, \"lambda\": null, \"fargate\": null,"
-        "   \"ecs_ec2_gpu\": null}]}");
+        "   \"ecs_ec2\": null}]}");
     assert_has(svg, ">250 ms \xC3\x97 512 MB, 2M/month</text>");
     assert_has(svg, "No option can run this workload");
     assert_lacks(svg, "data-option=");
     assert_has(svg, ">Lambda: cannot run this<");
     assert_has(svg, ">Fargate: cannot run this<");
-    assert_has(svg, ">ECS on EC2 + GPU: cannot run this<");
+    assert_has(svg, ">ECS on EC2: cannot run this<");
     free(svg);
 
     svg = render_json_text("{\"curve\": []}");
@@ -379,14 +379,14 @@ START_TEST(test_hostile_input)
         "workload", "name", "<script>&\"'\x01\x1f \xEF\xBF\xBE x]]>", "region", "us-east-1\"><b>",
         "duration_s", 1e300, "memory_mb", -5.0, "invocations_per_month", 1e-300, "recommendation",
         "platform", "<lambda>", "curve", "invocations_per_month", 1e-300, "lambda", 1e300,
-        "fargate", "12", "ecs_ec2_gpu", -1.0, "invocations_per_month", 1e300, "lambda", 1e-300,
-        "fargate", "ecs_ec2_gpu", 0.0, "invocations_per_month", "many", "lambda", 1.0,
-        "invocations_per_month", 5e-324, "lambda", 1.7e308, "fargate", 4.9e-324, "ecs_ec2_gpu", 2.0,
-        "invocations_per_month", 1e10, "lambda", 1e10, "fargate", 1e10, "ecs_ec2_gpu", 1e10,
+        "fargate", "12", "ecs_ec2", -1.0, "invocations_per_month", 1e300, "lambda", 1e-300,
+        "fargate", "ecs_ec2", 0.0, "invocations_per_month", "many", "lambda", 1.0,
+        "invocations_per_month", 5e-324, "lambda", 1.7e308, "fargate", 4.9e-324, "ecs_ec2", 2.0,
+        "invocations_per_month", 1e10, "lambda", 1e10, "fargate", 1e10, "ecs_ec2", 1e10,
         "invocations_per_month", -3.0, "lambda", 3.0, "invocations_per_month", 5.0, "lambda", 1, 7,
         "break_even", "lambda_vs_fargate_always_on", "invocations_per_month", 1e308, "lambda_usd",
         1e-308, "lambda_vs_fargate_per_job", "invocations_per_month", 1e-10, "lambda_usd", "x",
-        "lambda_vs_ecs_ec2_gpu", "invocations_per_month", "<1>");
+        "lambda_vs_ecs_ec2", "invocations_per_month", "<1>");
     ck_assert_ptr_nonnull(doc);
     char *svg = render_doc(doc);
     assert_has(svg, "&lt;script&gt;&amp;&quot;&apos;");
@@ -454,7 +454,7 @@ START_TEST(test_core_cpu_workload)
     assert_has(svg, "data-option=\"lambda\"");
     assert_has(svg, "data-option=\"fargate\"");
     assert_has(svg, "data-entry=\"fargate\"");
-    assert_has(svg, "data-entry=\"ecs_ec2_gpu\"");
+    assert_has(svg, "data-entry=\"ecs_ec2\"");
     assert_has(svg, ">requested: 10k/month<");
     /* The curve spans 10^2.5 around 10k up to a quarter of a decade past the break-even at 432k:
      * the decades 1k, 10k and 100k are labelled; Lambda's $0.05 .. $128 and the GPU's hundreds
@@ -487,8 +487,8 @@ START_TEST(test_core_gpu_only)
     assert_has(svg, "+ GPU, 60.8k/month, us-east-1</text>");
     assert_has(svg, ">Lambda: cannot run this<");
     assert_has(svg, ">Fargate: cannot run this<");
-    assert_has(svg, ">ECS on EC2 + GPU: $383.98/month<");
-    assert_has(svg, "data-option=\"ecs_ec2_gpu\"");
+    assert_has(svg, ">ECS on EC2: $383.98/month<");
+    assert_has(svg, "data-option=\"ecs_ec2\"");
     assert_lacks(svg, "data-option=\"lambda\"");
     assert_lacks(svg, "data-option=\"fargate\"");
     assert_lacks(svg, "class=\"marker\"");

@@ -363,7 +363,7 @@ START_TEST(curve_spans_break_evens)
     ck_assert_double_eq_tol(c->curve[0].n, pow(10, -1.5), 1e-15);
     ck_assert_double_eq_tol(c->curve[20].n, pow(10, 1.5), 1e-12);
     ck_assert(isnan(c->curve[10].usd[MODEL_LAMBDA]));
-    ck_assert(!isnan(c->curve[10].usd[MODEL_EC2_GPU]));
+    ck_assert(!isnan(c->curve[10].usd[MODEL_ECS_EC2]));
     cf_answer_free(ans);
 }
 END_TEST

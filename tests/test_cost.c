@@ -62,11 +62,11 @@ static void cost_fargate(const struct workload *w, const struct region_rates *rr
     price(MODEL_FARGATE, w, rr, o);
 }
 
-static void cost_ec2_gpu(const struct workload *w, const struct region_rates *rr,
+static void cost_ecs_ec2(const struct workload *w, const struct region_rates *rr,
                          const struct model *m, struct cost_option *o)
 {
     (void)m;
-    price(MODEL_EC2_GPU, w, rr, o);
+    price(MODEL_ECS_EC2, w, rr, o);
 }
 
 static void cost_all(const struct workload *w, const struct region_rates *rr, const struct model *m,
@@ -128,7 +128,7 @@ static void load_model(void)
     model = cf_test_model();
 }
 
-static void set_gpu(struct gpu_instance *g, const char *type, double usd, double vcpu,
+static void set_gpu(struct ec2_instance *g, const char *type, double usd, double vcpu,
                     double mem_gib, int gpus, const char *gpu_model, double gpu_mem_gib)
 {
     snprintf(g->type, sizeof(g->type), "%s", type);
@@ -165,19 +165,19 @@ static void build_rates(void)
         rr->fargate[CF_ARCH_X86_64] = (struct fargate_rates){FG_X86_VCPU, FG_X86_GB};
         rr->fargate[CF_ARCH_ARM64] = (struct fargate_rates){FG_ARM_VCPU, FG_ARM_GB};
         rr->fargate_ephemeral_gb_hour_usd = FG_EPH;
-        rr->gpus = calloc(4, sizeof(*rr->gpus));
-        ck_assert_ptr_nonnull(rr->gpus);
+        rr->instances = calloc(4, sizeof(*rr->instances));
+        ck_assert_ptr_nonnull(rr->instances);
         if (i) {
             /* No EC2 rates. (An empty but allocated list: rates_finish() passes `gpus` to
              * qsort(), which must not get NULL even for zero elements.) */
             rr->has[CF_OFFER_EC2] = false;
             continue;
         }
-        rr->n_gpus = 4;
-        set_gpu(&rr->gpus[0], "p4d.24xlarge", P4D_24XL, 96, 1152, 8, "A100", 320);
-        set_gpu(&rr->gpus[1], "g5.xlarge", G5_XL, 4, 16, 1, "A10G", 24);
-        set_gpu(&rr->gpus[2], "g5.12xlarge", G5_12XL, 48, 192, 4, "A10G", 96);
-        set_gpu(&rr->gpus[3], "g4dn.xlarge", G4DN_XL, 4, 16, 1, "T4", 16);
+        rr->n_instances = 4;
+        set_gpu(&rr->instances[0], "p4d.24xlarge", P4D_24XL, 96, 1152, 8, "A100", 320);
+        set_gpu(&rr->instances[1], "g5.xlarge", G5_XL, 4, 16, 1, "A10G", 24);
+        set_gpu(&rr->instances[2], "g5.12xlarge", G5_12XL, 48, 192, 4, "A10G", 96);
+        set_gpu(&rr->instances[3], "g4dn.xlarge", G4DN_XL, 4, 16, 1, "T4", 16);
     }
     rates->n_regions = 2;
     rates_finish(rates);
@@ -844,7 +844,7 @@ static const char *instance_for(const char *text)
 {
     struct workload w = wl(text);
     struct cost_option o;
-    cost_ec2_gpu(&w, region(&w), model, &o);
+    cost_ecs_ec2(&w, region(&w), model, &o);
     const struct cost_variant *v = cost_chosen(&o);
     return o.feasible && v ? setting_param(&o, v, &w, "instance_type").str : "none";
 }
@@ -892,7 +892,7 @@ START_TEST(ec2_per_job_vs_always_on)
     struct workload w = wl("{\"duration\": \"4h\", \"memory\": \"16GB\", \"invocations\": 1, "
                            "\"gpu_memory\": 20}");
     struct cost_option o;
-    cost_ec2_gpu(&w, region(&w), model, &o);
+    cost_ecs_ec2(&w, region(&w), model, &o);
     ck_assert(o.feasible);
     const struct cost_variant *v = cost_chosen(&o);
     ck_assert_str_eq(v->name, "per_job");
@@ -903,13 +903,13 @@ START_TEST(ec2_per_job_vs_always_on)
     ck_assert_double_eq_tol(cost_best(&o, COST_MODE_ALWAYS_ON), HOURS * G5_12XL, 1e-9);
     /* 15 GB fits g5.xlarge's 15.2 usable GiB. */
     w = wl("{\"duration\": \"4h\", \"memory\": \"15GB\", \"invocations\": 1, \"gpu_memory\": 20}");
-    cost_ec2_gpu(&w, region(&w), model, &o);
+    cost_ecs_ec2(&w, region(&w), model, &o);
     ck_assert_double_eq_tol(cost_chosen(&o)->monthly_usd, 14700 / 3600.0 * G5_XL, 1e-9);
     /* At 30 jobs an hour of 10 minutes (5 at once) always-on wins: at 75% utilisation
      * ceil(5 / 0.75) = 7 instances, 7 x 730 h = 5,110 h x $0.526 = $2,687.86. */
     w = wl("{\"duration\": \"10m\", \"memory\": 4096, \"invocations\": \"30/hour\", "
            "\"gpu_memory\": 14}");
-    cost_ec2_gpu(&w, region(&w), model, &o);
+    cost_ecs_ec2(&w, region(&w), model, &o);
     v = cost_chosen(&o);
     ck_assert_str_eq(v->name, "always_on");
     ck_assert_double_eq(SETTING(&o, v, "instances"), 7);
@@ -925,7 +925,7 @@ START_TEST(ec2_no_rates)
     struct workload w = wl("{\"duration\": 60, \"memory\": 512, \"invocations\": 1, \"gpu\": "
                            "true, \"region\": \"xx-nogpu-1\"}");
     struct cost_option o;
-    cost_ec2_gpu(&w, region(&w), model, &o);
+    cost_ecs_ec2(&w, region(&w), model, &o);
     ck_assert(blocked_by(&o, "rates"));
     ck_assert_int_eq(o.chosen, -1);
 }
@@ -951,7 +951,7 @@ START_TEST(operations_priced)
            "\"engineer_hourly_usd\": 100}");
     cost_all(&w, region(&w), model, all);
     expect_line(cost_chosen(&all[MODEL_FARGATE]), "operations", 6, 100, 600);
-    expect_line(cost_chosen(&all[MODEL_EC2_GPU]), "operations", 12, 100, 1200);
+    expect_line(cost_chosen(&all[MODEL_ECS_EC2]), "operations", 12, 100, 1200);
     /* Spot discounts rates, not effort. */
     w = wl("{\"duration\": 5, \"memory\": \"2GB\", \"invocations\": 10000, \"interruptible\": "
            "true, \"engineer_hourly_usd\": 100}");

@@ -101,7 +101,7 @@ START_TEST(names)
 {
     ck_assert_str_eq(model_platform_name(MODEL_LAMBDA), "lambda");
     ck_assert_str_eq(model_platform_name(MODEL_FARGATE), "fargate");
-    ck_assert_str_eq(model_platform_name(MODEL_EC2_GPU), "ecs_ec2_gpu");
+    ck_assert_str_eq(model_platform_name(MODEL_ECS_EC2), "ecs_ec2");
     enum model_trigger t;
     ck_assert_int_eq(model_trigger_parse("eventbridge", &t), 0);
     ck_assert_int_eq(t, MODEL_TRIGGER_EVENTBRIDGE);

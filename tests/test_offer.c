@@ -773,7 +773,7 @@ static const struct gpu_specs test_specs = {test_families, 4, test_types, 7};
 struct ec2_result {
     int r;
     struct cf_error err;
-    struct gpu_instance *gpus;
+    struct ec2_instance *gpus;
     size_t n;
     struct offer_info info;
     struct offer_ec2_stats stats;
@@ -798,7 +798,7 @@ static void run_ec2(const char *doc, size_t len, size_t chunk, const char *regio
     offer_ec2_stream_free(s);
 }
 
-static void check_gpu(const struct gpu_instance *g, const char *type, double usd, double vcpu,
+static void check_gpu(const struct ec2_instance *g, const char *type, double usd, double vcpu,
                       double mem, int gpus, const char *model, double gpu_mem)
 {
     ck_assert_str_eq(g->type, type);
@@ -1720,7 +1720,7 @@ END_TEST
 START_TEST(test_ec2_stream_misuse)
 {
     struct offer_ec2_stream *s = offer_ec2_stream_new("us-east-1", &test_specs, NULL);
-    struct gpu_instance *gpus = NULL;
+    struct ec2_instance *gpus = NULL;
     size_t n = 0;
     struct cf_error err = {0};
     ck_assert_int_eq(offer_ec2_stream_feed(s, NULL, 0), 0);
@@ -1789,13 +1789,13 @@ START_TEST(test_ec2_mutation_fuzz)
                 break;
             at += c;
         }
-        struct gpu_instance *gpus = NULL;
-        size_t n_gpus = 0;
+        struct ec2_instance *gpus = NULL;
+        size_t n_instances = 0;
         struct cf_error err = {0};
-        int r = offer_ec2_stream_finish(s, &gpus, &n_gpus, NULL, &err);
+        int r = offer_ec2_stream_finish(s, &gpus, &n_instances, NULL, &err);
         if (r == 0) {
             ok++;
-            ck_assert_uint_le(n_gpus, 6);
+            ck_assert_uint_le(n_instances, 6);
         } else {
             failed++;
             ck_assert_int_eq(r, CF_EUPSTREAM);
@@ -1919,7 +1919,7 @@ START_TEST(test_ec2_big_bounded_memory)
         ck_assert_int_eq(offer_ec2_stream_feed(s, piece.p, piece.len), 0);
         total += piece.len;
     }
-    struct gpu_instance *gpus = NULL;
+    struct ec2_instance *gpus = NULL;
     size_t n = 0;
     struct cf_error err = {0};
     int r = offer_ec2_stream_finish(s, &gpus, &n, NULL, &err);

@@ -110,18 +110,18 @@ START_TEST(clone_owns_its_gpu_lists)
     struct region_rates *rr = &a->regions[0];
     a->n_regions = 1;
     snprintf(rr->code, sizeof(rr->code), "us-east-1");
-    rr->gpus = calloc(2, sizeof(*rr->gpus));
-    ck_assert_ptr_nonnull(rr->gpus);
-    rr->n_gpus = 2;
-    snprintf(rr->gpus[0].type, sizeof(rr->gpus[0].type), "g5.xlarge");
-    snprintf(rr->gpus[1].type, sizeof(rr->gpus[1].type), "p4d.24xlarge");
+    rr->instances = calloc(2, sizeof(*rr->instances));
+    ck_assert_ptr_nonnull(rr->instances);
+    rr->n_instances = 2;
+    snprintf(rr->instances[0].type, sizeof(rr->instances[0].type), "g5.xlarge");
+    snprintf(rr->instances[1].type, sizeof(rr->instances[1].type), "p4d.24xlarge");
     struct rates *b = rates_clone(a, 1);
     ck_assert_ptr_nonnull(b);
     ck_assert_uint_eq(b->n_regions, 1);
-    ck_assert_ptr_ne(b->regions[0].gpus, rr->gpus);
-    ck_assert_str_eq(b->regions[0].gpus[1].type, "p4d.24xlarge");
+    ck_assert_ptr_ne(b->regions[0].instances, rr->instances);
+    ck_assert_str_eq(b->regions[0].instances[1].type, "p4d.24xlarge");
     rates_unref(a); /* b's copy outlives the original (ASan would see a use after free) */
-    ck_assert_str_eq(b->regions[0].gpus[0].type, "g5.xlarge");
+    ck_assert_str_eq(b->regions[0].instances[0].type, "g5.xlarge");
     rates_unref(b);
 }
 END_TEST

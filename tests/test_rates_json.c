@@ -50,11 +50,11 @@ static const struct region_rates *region(const struct rates *r, const char *code
     return rr;
 }
 
-static const struct gpu_instance *gpu(const struct region_rates *rr, const char *type)
+static const struct ec2_instance *gpu(const struct region_rates *rr, const char *type)
 {
-    for (size_t i = 0; i < rr->n_gpus; i++)
-        if (strcmp(rr->gpus[i].type, type) == 0)
-            return &rr->gpus[i];
+    for (size_t i = 0; i < rr->n_instances; i++)
+        if (strcmp(rr->instances[i].type, type) == 0)
+            return &rr->instances[i];
     return NULL;
 }
 
@@ -68,7 +68,7 @@ static void set_info(struct offer_info *info, const char *version, const char *p
     snprintf(info->origin, sizeof(info->origin), "%s", origin);
 }
 
-static void set_gpu(struct gpu_instance *g, const char *type, double usd, double vcpu, double mem,
+static void set_gpu(struct ec2_instance *g, const char *type, double usd, double vcpu, double mem,
                     int gpus, const char *model, double gpu_mem)
 {
     snprintf(g->type, sizeof(g->type), "%s", type);
@@ -109,11 +109,11 @@ static void fill_region(struct region_rates *rr, const char *code)
     rr->fargate[CF_ARCH_X86_64] = (struct fargate_rates){0.04048, 0.004445};
     rr->fargate[CF_ARCH_ARM64] = (struct fargate_rates){0.03238, 0.00356};
     rr->fargate_ephemeral_gb_hour_usd = 0.000111;
-    rr->gpus = calloc(2, sizeof(*rr->gpus));
-    ck_assert_ptr_nonnull(rr->gpus);
-    rr->n_gpus = 2;
-    set_gpu(&rr->gpus[0], "p4d.24xlarge", 21.957642, 96, 1152, 8, "A100", 320);
-    set_gpu(&rr->gpus[1], "g5.xlarge", 1.006, 4, 16, 1, "A10G", 24);
+    rr->instances = calloc(2, sizeof(*rr->instances));
+    ck_assert_ptr_nonnull(rr->instances);
+    rr->n_instances = 2;
+    set_gpu(&rr->instances[0], "p4d.24xlarge", 21.957642, 96, 1152, 8, "A100", 320);
+    set_gpu(&rr->instances[1], "g5.xlarge", 1.006, 4, 16, 1, "A10G", 24);
     set_info(&rr->info[CF_OFFER_LAMBDA], "20250617165738", "2025-06-17T16:57:38Z", 1750179458,
              "https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AWSLambda/current/"
              "us-east-1/index.json");
@@ -193,9 +193,9 @@ static void assert_tables_equal(const struct rates *a, const struct rates *b,
             }
             ck_assert(x->fargate_ephemeral_gb_hour_usd == y->fargate_ephemeral_gb_hour_usd);
         }
-        ck_assert_uint_eq(x->n_gpus, y->n_gpus);
-        for (size_t g = 0; g < x->n_gpus; g++) {
-            const struct gpu_instance *p = &x->gpus[g], *q = &y->gpus[g];
+        ck_assert_uint_eq(x->n_instances, y->n_instances);
+        for (size_t g = 0; g < x->n_instances; g++) {
+            const struct ec2_instance *p = &x->instances[g], *q = &y->instances[g];
             ck_assert_str_eq(p->type, q->type);
             ck_assert(p->usd_per_hour == q->usd_per_hour);
             ck_assert(p->vcpu == q->vcpu);
@@ -288,14 +288,15 @@ START_TEST(test_snapshot_regions)
             ck_assert_msg(rr->has[o], "%s lacks %s", rr->code, cf_offer_name(o));
             ck_assert_int_eq(rr->info[o].source, CF_SOURCE_SNAPSHOT);
         }
-        ck_assert_uint_gt(rr->n_gpus, 0);
+        ck_assert_uint_gt(rr->n_instances, 0);
     }
     /* Regions come sorted, GPU instances cheapest first (what the advisor relies on). */
     for (size_t i = 1; i < r->n_regions; i++)
         ck_assert_int_lt(strcmp(r->regions[i - 1].code, r->regions[i].code), 0);
     for (size_t i = 0; i < r->n_regions; i++)
-        for (size_t g = 1; g < r->regions[i].n_gpus; g++)
-            ck_assert(r->regions[i].gpus[g - 1].usd_per_hour <= r->regions[i].gpus[g].usd_per_hour);
+        for (size_t g = 1; g < r->regions[i].n_instances; g++)
+            ck_assert(r->regions[i].instances[g - 1].usd_per_hour <=
+                      r->regions[i].instances[g].usd_per_hour);
     ck_assert_int_eq(r->built_at, 1749772800); /* 2025-06-13T00:00:00Z, the newest input */
     rates_unref(r);
 }
@@ -369,7 +370,7 @@ START_TEST(test_snapshot_us_east_1)
     /* EC2 GPU: "OnDemand Linux-instancetype-g5.xlarge" US East (N. Virginia) 1.0060000000; specs
      * from config/gpu-specs.json: 4 vCPU, 16 GiB, 1 x A10G 24 GiB. p4d.24xlarge 21.9576420000
      * (after the June 2025 cut), 8 x A100 40 GiB = 320 GiB. g4dn.12xlarge 3.912, 4 x T4 16 = 64. */
-    const struct gpu_instance *g5 = gpu(rr, "g5.xlarge");
+    const struct ec2_instance *g5 = gpu(rr, "g5.xlarge");
     ck_assert_ptr_nonnull(g5);
     assert_usd(g5->usd_per_hour, 1.006);
     ck_assert_double_eq(g5->vcpu, 4);
@@ -378,23 +379,23 @@ START_TEST(test_snapshot_us_east_1)
     ck_assert_str_eq(g5->gpu_model, "A10G");
     ck_assert_double_eq(g5->gpu_memory_gib, 24);
     ck_assert_double_eq_tol(730 * g5->usd_per_hour, 734.38, 0.005); /* 730 x 1.006 */
-    const struct gpu_instance *p4d = gpu(rr, "p4d.24xlarge");
+    const struct ec2_instance *p4d = gpu(rr, "p4d.24xlarge");
     ck_assert_ptr_nonnull(p4d);
     assert_usd(p4d->usd_per_hour, 21.957642);
     ck_assert_str_eq(p4d->gpu_model, "A100");
     ck_assert_int_eq(p4d->gpus, 8);
     ck_assert_double_eq(p4d->gpu_memory_gib, 320);
-    const struct gpu_instance *g4 = gpu(rr, "g4dn.12xlarge");
+    const struct ec2_instance *g4 = gpu(rr, "g4dn.12xlarge");
     ck_assert_ptr_nonnull(g4);
     assert_usd(g4->usd_per_hour, 3.912);
     ck_assert_double_eq(g4->gpu_memory_gib, 64);
     /* The feed has 38 GPU types of the spec table's families in us-east-1; the cheapest is
      * g4dn.xlarge at 0.526, the dearest p5.48xlarge at 55.04. */
-    ck_assert_uint_eq(rr->n_gpus, 38);
-    ck_assert_str_eq(rr->gpus[0].type, "g4dn.xlarge");
-    assert_usd(rr->gpus[0].usd_per_hour, 0.526);
-    ck_assert_str_eq(rr->gpus[rr->n_gpus - 1].type, "p5.48xlarge");
-    assert_usd(rr->gpus[rr->n_gpus - 1].usd_per_hour, 55.04);
+    ck_assert_uint_eq(rr->n_instances, 38);
+    ck_assert_str_eq(rr->instances[0].type, "g4dn.xlarge");
+    assert_usd(rr->instances[0].usd_per_hour, 0.526);
+    ck_assert_str_eq(rr->instances[rr->n_instances - 1].type, "p5.48xlarge");
+    assert_usd(rr->instances[rr->n_instances - 1].usd_per_hour, 55.04);
 
     /* Provenance, per offer (tests/fixtures/SOURCES.md). */
     const struct offer_info *li = &rr->info[CF_OFFER_LAMBDA], *fi = &rr->info[CF_OFFER_FARGATE],
@@ -566,11 +567,11 @@ START_TEST(test_snapshot_matches_feed)
             if (!is_gpu)
                 continue;
             sold++;
-            const struct gpu_instance *g = gpu(rr, type);
+            const struct ec2_instance *g = gpu(rr, type);
             ck_assert_msg(g != NULL, "%s: %s missing", rr->code, type);
             assert_usd(g->usd_per_hour, feed_price(ec2, key, loc));
         }
-        ck_assert_uint_eq(rr->n_gpus, sold);
+        ck_assert_uint_eq(rr->n_instances, sold);
     }
     rates_unref(r);
     json_decref(lam);
@@ -621,13 +622,13 @@ START_TEST(test_round_trip_hand_built)
     struct rates *a = make_table(3, codes), *b = NULL;
     struct region_rates *eu = mut_region(a, "eu-west-1");
     eu->has[CF_OFFER_EC2] = false;
-    free(eu->gpus);
-    eu->gpus = NULL;
-    eu->n_gpus = 0;
+    free(eu->instances);
+    eu->instances = NULL;
+    eu->n_instances = 0;
     struct region_rates *ap = mut_region(a, "ap-south-1");
-    free(ap->gpus);
-    ap->gpus = NULL;
-    ap->n_gpus = 0;
+    free(ap->instances);
+    ap->instances = NULL;
+    ap->n_instances = 0;
     /* A four-tier table and odd values survive too. */
     struct lambda_rates *l = &ap->lambda[CF_ARCH_ARM64];
     l->gb_s_tiers[3] = l->gb_s_tiers[2];
@@ -924,7 +925,7 @@ START_TEST(test_load_while_saving)
     char path[512];
     snprintf(path, sizeof(path), "%s/rates.json", dir);
     struct race race = {.path = path, .tables = {make_one(), make_one()}};
-    race.tables[1]->regions[0].gpus[0].usd_per_hour = 2.0; /* g5.xlarge, still the cheapest */
+    race.tables[1]->regions[0].instances[0].usd_per_hour = 2.0; /* g5.xlarge, still the cheapest */
     struct cf_error err = {0};
     ck_assert_int_eq(rates_save_file(race.tables[0], path, &err), 0);
     pthread_t t;
@@ -933,7 +934,7 @@ START_TEST(test_load_while_saving)
         struct rates *r = NULL;
         int e = rates_load_file(path, CF_SOURCE_STATE, &r, &err);
         ck_assert_msg(e == 0, "load %d: %s", i, err.message);
-        double p = r->regions[0].gpus[0].usd_per_hour;
+        double p = r->regions[0].instances[0].usd_per_hour;
         ck_assert(p == 1.006 || p == 2.0);
         rates_unref(r);
     }
@@ -1549,19 +1550,19 @@ START_TEST(test_validate)
     ck_assert_int_eq(rates_validate(r, &err), 0);
 
     /* GPU instances must stay cheapest first (as rates_finish() leaves them) and unique. */
-    struct gpu_instance tmp = rr->gpus[0];
-    rr->gpus[0] = rr->gpus[1];
-    rr->gpus[1] = tmp;
+    struct ec2_instance tmp = rr->instances[0];
+    rr->instances[0] = rr->instances[1];
+    rr->instances[1] = tmp;
     expect_invalid(r, "regions[0].ec2_gpu[1]");
-    rr->gpus[1] = rr->gpus[0];
+    rr->instances[1] = rr->instances[0];
     expect_invalid(r, "regions[0].ec2_gpu[1].instance_type");
-    set_gpu(&rr->gpus[0], "g5.xlarge", 1.006, 4, 16, 1, "A10G", 24);
-    set_gpu(&rr->gpus[1], "p4d.24xlarge", 21.957642, 96, 1152, 0, "A100", 320);
+    set_gpu(&rr->instances[0], "g5.xlarge", 1.006, 4, 16, 1, "A10G", 24);
+    set_gpu(&rr->instances[1], "p4d.24xlarge", 21.957642, 96, 1152, 0, "A100", 320);
     expect_invalid(r, "regions[0].ec2_gpu[1].gpus");
-    rr->gpus[1].gpus = 8;
-    rr->gpus[1].gpu_memory_gib = 0;
+    rr->instances[1].gpus = 8;
+    rr->instances[1].gpu_memory_gib = 0;
     expect_invalid(r, "regions[0].ec2_gpu[1].gpu_memory_gib");
-    rr->gpus[1].gpu_memory_gib = 320;
+    rr->instances[1].gpu_memory_gib = 320;
     ck_assert_int_eq(rates_validate(r, &err), 0);
 
     /* Provenance: a source, NUL-terminated printable strings, a sane time. */
@@ -1606,9 +1607,9 @@ START_TEST(test_validate)
     fill_region(&r->regions[1], "eu-west-1");
     r->n_regions = 2;
     for (int i = 0; i < 2; i++) { /* fill_region lists p4d before g5: sort by hand */
-        tmp = r->regions[i].gpus[0];
-        r->regions[i].gpus[0] = r->regions[i].gpus[1];
-        r->regions[i].gpus[1] = tmp;
+        tmp = r->regions[i].instances[0];
+        r->regions[i].instances[0] = r->regions[i].instances[1];
+        r->regions[i].instances[1] = tmp;
     }
     expect_invalid(r, "regions[1].region");
     memcpy(r->regions[1].code, "us-west-2", 10);

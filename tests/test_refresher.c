@@ -224,11 +224,11 @@ static void teardown(void)
     rmdir(state_dir);
 }
 
-static const struct gpu_instance *gpu_of(const struct region_rates *rr, const char *type)
+static const struct ec2_instance *gpu_of(const struct region_rates *rr, const char *type)
 {
-    for (size_t i = 0; i < rr->n_gpus; i++)
-        if (strcmp(rr->gpus[i].type, type) == 0)
-            return &rr->gpus[i];
+    for (size_t i = 0; i < rr->n_instances; i++)
+        if (strcmp(rr->instances[i].type, type) == 0)
+            return &rr->instances[i];
     return NULL;
 }
 
@@ -265,18 +265,18 @@ START_TEST(genuine_files_give_exact_rates)
     ck_assert_double_eq(rr->lambda[CF_ARCH_X86_64].provisioned_duration_gb_s_usd, 0.0000097222);
 
     /* EC2: only the Linux, shared, on-demand, licence-included rows; never $0 Capacity Blocks. */
-    const struct gpu_instance *g5 = gpu_of(rr, "g5.xlarge");
+    const struct ec2_instance *g5 = gpu_of(rr, "g5.xlarge");
     ck_assert_ptr_nonnull(g5);
     ck_assert_double_eq(g5->usd_per_hour, 1.006);
     ck_assert_str_eq(g5->gpu_model, "A10G");
     ck_assert_double_eq(g5->gpu_memory_gib, 24);
-    const struct gpu_instance *p4d = gpu_of(rr, "p4d.24xlarge");
+    const struct ec2_instance *p4d = gpu_of(rr, "p4d.24xlarge");
     ck_assert_ptr_nonnull(p4d);
     ck_assert_double_eq(p4d->usd_per_hour, 21.957642);
     ck_assert_double_eq(p4d->gpu_memory_gib, 8 * 40);
     ck_assert_ptr_null(gpu_of(rr, "m5.large"));
-    for (size_t i = 0; i < rr->n_gpus; i++)
-        ck_assert(rr->gpus[i].usd_per_hour > 0);
+    for (size_t i = 0; i < rr->n_instances; i++)
+        ck_assert(rr->instances[i].usd_per_hour > 0);
 
     /* Regions not configured for refresh keep their snapshot rates. */
     const struct region_rates *eu = rates_region(r, "eu-west-1");
@@ -798,11 +798,11 @@ START_TEST(large_generated_ec2_file_streams_in_bounded_memory)
 #endif
     struct rates *r = pricing_cache_acquire(cache);
     const struct region_rates *rr = rates_region(r, "us-east-1");
-    const struct gpu_instance *g6 = gpu_of(rr, "g6.xlarge");
+    const struct ec2_instance *g6 = gpu_of(rr, "g6.xlarge");
     ck_assert_ptr_nonnull(g6);
     ck_assert_double_eq(g6->usd_per_hour, 0.8048);
     ck_assert_str_eq(g6->gpu_model, "L4");
-    ck_assert_uint_eq(rr->n_gpus, 1); /* this file has one GPU type */
+    ck_assert_uint_eq(rr->n_instances, 1); /* this file has one GPU type */
     ck_assert_str_eq(rr->info[CF_OFFER_EC2].version, "20261103000000");
     rates_unref(r);
 }
@@ -819,7 +819,7 @@ static struct model *model;
  * or -1. */
 static double instance_unit_usd(const struct cf_answer *ans)
 {
-    const struct platform *p = platform_find("ecs_ec2_gpu");
+    const struct platform *p = platform_find("ecs_ec2");
     const struct cost_variant *v = p ? cost_chosen(&ans->advice->options[p->id]) : NULL;
     for (size_t i = 0; v && i < v->n_lines; i++)
         if (strcmp(v->lines[i].item, "instance_hours") == 0)

@@ -122,10 +122,11 @@ struct rates *cf_test_rates(const struct cf_test_gpu *gpus, size_t n)
     rr->fargate[CF_ARCH_X86_64] = (struct fargate_rates){0.04048, 0.004445};
     rr->fargate[CF_ARCH_ARM64] = (struct fargate_rates){0.03238, 0.00356};
     rr->fargate_ephemeral_gb_hour_usd = 0.000111;
-    rr->gpus = calloc(n ? n : 1, sizeof(*rr->gpus)); /* never NULL: rates_finish() sorts it */
-    ck_assert_ptr_nonnull(rr->gpus);
+    rr->instances =
+        calloc(n ? n : 1, sizeof(*rr->instances)); /* never NULL: rates_finish() sorts it */
+    ck_assert_ptr_nonnull(rr->instances);
     for (size_t i = 0; i < n; i++) {
-        struct gpu_instance *g = &rr->gpus[i];
+        struct ec2_instance *g = &rr->instances[i];
         snprintf(g->type, sizeof(g->type), "%s", gpus[i].type);
         g->usd_per_hour = gpus[i].usd_per_hour;
         g->vcpu = gpus[i].vcpu;
@@ -134,7 +135,7 @@ struct rates *cf_test_rates(const struct cf_test_gpu *gpus, size_t n)
         snprintf(g->gpu_model, sizeof(g->gpu_model), "%s", gpus[i].gpu_model);
         g->gpu_memory_gib = gpus[i].gpu_memory_gib;
     }
-    rr->n_gpus = n;
+    rr->n_instances = n;
     r->n_regions = 1;
     rates_finish(r);
     return r;

@@ -226,8 +226,8 @@
       "Fargate ({0} always-on {1} task{2?s|} of {3} vCPU / {4} GB{5? on Spot|})")                  \
     X(D_FARGATE_PER_JOB, "fargate_per_job",                                                        \
       "Fargate (per-job {0} tasks of {1} vCPU / {2} GB{3? on Spot|})")                             \
-    X(D_EC2_ALWAYS_ON, "ec2_always_on", "ECS on EC2 with a GPU ({0} always-on {1}{2? on Spot|})")  \
-    X(D_EC2_PER_JOB, "ec2_per_job", "ECS on EC2 with a GPU ({0} per job{1? on Spot|})")            \
+    X(D_EC2_ALWAYS_ON, "ec2_always_on", "ECS on EC2 ({0} always-on {1}{2? on Spot|})")             \
+    X(D_EC2_PER_JOB, "ec2_per_job", "ECS on EC2 ({0} per job{1? on Spot|})")                       \
     /* ---- summaries ---- */                                                                      \
     X(S_CHEAPEST, "cheapest",                                                                      \
       "{0} is the cheapest option that can run this task, at ${1:.2f} a month against ${2:.2f} "   \

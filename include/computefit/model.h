@@ -19,7 +19,7 @@
 enum model_platform {
     MODEL_LAMBDA = 0,
     MODEL_FARGATE = 1,
-    MODEL_EC2_GPU = 2,
+    MODEL_ECS_EC2 = 2,
     MODEL_PLATFORM_COUNT
 };
 
@@ -178,7 +178,7 @@ int model_from_json(const json_t *doc, struct model **ret_model, struct cf_error
 /* Frees a model. Accepts NULL. */
 void model_free(struct model *model);
 
-/* Returns the JSON key of a platform: "lambda", "fargate" or "ecs_ec2_gpu"; a static string. */
+/* Returns the JSON key of a platform: "lambda", "fargate" or "ecs_ec2"; a static string. */
 const char *model_platform_name(enum model_platform p);
 
 /* Returns the request spelling of a trigger ("http", ..., "manual"; "" for NONE). */

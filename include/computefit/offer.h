@@ -159,7 +159,7 @@ int offer_ec2_stream_feed(struct offer_ec2_stream *s, const char *buf, size_t le
  * different prices, gives a kept row an on-demand price that does not parse, or repeats a key
  * that decides a price (see the DESIGN block of offer_ec2.c). Call it once; the stream is spent
  * afterwards. */
-int offer_ec2_stream_finish(struct offer_ec2_stream *s, struct gpu_instance **ret_gpus,
+int offer_ec2_stream_finish(struct offer_ec2_stream *s, struct ec2_instance **ret_gpus,
                             size_t *ret_n, struct offer_info *ret_info, struct cf_error *reterr);
 
 /* Copies the stream's counters into *ret_stats. */

@@ -94,10 +94,10 @@ struct platform {
     enum model_platform id;
     const char *key;         /* "lambda": JSON key of options and curves, model.json ops key */
     const char *verdict_key; /* the platform in verdicts: "favours_<verdict_key>" */
-    const char *title;       /* "ECS on EC2 with a GPU": in sentences */
-    const char *label;       /* "ECS on EC2 (GPU)": short answers for bots */
-    const char *chart_label; /* "ECS on EC2 + GPU": chart legends */
-    const char *rates_label; /* "EC2 GPU instance": "the rates table has no ... rates" */
+    const char *title;       /* "ECS on EC2": in sentences */
+    const char *label;       /* "ECS on EC2": short answers for bots */
+    const char *chart_label; /* "ECS on EC2": chart legends */
+    const char *rates_label; /* "EC2 instance": "the rates table has no ... rates" */
     enum cf_offer offer;     /* the offer whose rates it needs */
     enum platform_break_even break_even;
 
@@ -135,9 +135,9 @@ void platform_fargate_price(const struct cost_ctx *c, struct cost_option *o);
 struct message platform_fargate_describe(const struct cost_option *o, const struct cost_variant *v);
 size_t platform_fargate_config(const struct cost_option *o, const struct cost_variant *v,
                                const struct workload *w, const struct model *m, struct param *out);
-void platform_ec2_gpu_price(const struct cost_ctx *c, struct cost_option *o);
-struct message platform_ec2_gpu_describe(const struct cost_option *o, const struct cost_variant *v);
-size_t platform_ec2_gpu_config(const struct cost_option *o, const struct cost_variant *v,
+void platform_ecs_ec2_price(const struct cost_ctx *c, struct cost_option *o);
+struct message platform_ecs_ec2_describe(const struct cost_option *o, const struct cost_variant *v);
+size_t platform_ecs_ec2_config(const struct cost_option *o, const struct cost_variant *v,
                                const struct workload *w, const struct model *m, struct param *out);
 
 #endif

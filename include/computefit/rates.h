@@ -80,10 +80,11 @@ struct fargate_rates {
     double gb_hour_usd;   /* Linux, per GB-hour of task memory */
 };
 
-/* One Linux on-demand GPU instance type. `gpu_model` and `gpu_memory_gib` come from the static
- * GPU spec table in config/ (the offer file's gpuMemory is unreliable); `gpu_memory_gib` is the
- * total over all the instance's GPUs. */
-struct gpu_instance {
+/* One Linux on-demand EC2 instance type. For a GPU instance `gpu_model` and `gpu_memory_gib`
+ * come from the static GPU spec table in config/ (the offer file's gpuMemory is unreliable);
+ * `gpu_memory_gib` is the total over all the instance's GPUs. A CPU instance has gpus 0, an
+ * empty gpu_model and gpu_memory_gib 0. */
+struct ec2_instance {
     char type[CF_INSTANCE_TYPE_LEN];
     double usd_per_hour;
     double vcpu;
@@ -109,8 +110,8 @@ struct region_rates {
     struct lambda_rates lambda[CF_ARCH_COUNT];
     struct fargate_rates fargate[CF_ARCH_COUNT];
     double fargate_ephemeral_gb_hour_usd; /* per GB-hour above the included 20 GB */
-    struct gpu_instance *gpus;            /* owned; sorted by usd_per_hour ascending */
-    size_t n_gpus;
+    struct ec2_instance *instances;       /* owned; sorted by usd_per_hour ascending */
+    size_t n_instances;
     /* Fargate Spot, from AWS's Fargate Spot price feed (the Price List has no Spot rates).
      * Optional per architecture, and only in a region that has on-demand Fargate rates:
      * ephemeral storage is billed at the on-demand rate on Spot too. fargate_spot_info is
@@ -179,8 +180,8 @@ bool rates_stale(int64_t since, int64_t now, int64_t stale_after_s);
  * part. */
 int64_t rates_region_time(const struct region_rates *rr);
 
-/* Frees what a region owns (its GPU list) and leaves it without any (n_gpus 0); the rest of the
- * struct is plain values. Accepts NULL. For scratch regions outside a table: rates_unref()
+/* Frees what a region owns (its GPU list) and leaves it without any (n_instances 0); the rest of
+ * the struct is plain values. Accepts NULL. For scratch regions outside a table: rates_unref()
  * clears a table's own. */
 void rates_region_clear(struct region_rates *rr);
 

@@ -130,12 +130,12 @@ static const struct scalar_key scalar_keys[] = {
     SK("fargate.startup_s", fargate.startup_s, 0, 1e6),
     SK("fargate.vcpu_quota", fargate.vcpu_quota, 0, 1e9),
     SK("fargate.spot_discount", fargate.spot_discount, 0, 0.99),
-    SK("ec2_gpu.boot_s", ec2.boot_s, 0, 1e6),
-    SK("ec2_gpu.minimum_billed_s", ec2.minimum_billed_s, 0, 1e6),
-    SK("ec2_gpu.billing_granularity_s", ec2.billing_granularity_s, 0.001, 1e6),
-    SK("ec2_gpu.gpu_memory_headroom", ec2.gpu_memory_headroom, 1, 10),
-    SK("ec2_gpu.reserved_memory_fraction", ec2.reserved_memory_fraction, 0, 0.5),
-    SK("ec2_gpu.spot_discount", ec2.spot_discount, 0, 0.99),
+    SK("ecs_ec2.boot_s", ec2.boot_s, 0, 1e6),
+    SK("ecs_ec2.minimum_billed_s", ec2.minimum_billed_s, 0, 1e6),
+    SK("ecs_ec2.billing_granularity_s", ec2.billing_granularity_s, 0.001, 1e6),
+    SK("ecs_ec2.gpu_memory_headroom", ec2.gpu_memory_headroom, 1, 10),
+    SK("ecs_ec2.reserved_memory_fraction", ec2.reserved_memory_fraction, 0, 0.5),
+    SK("ecs_ec2.spot_discount", ec2.spot_discount, 0, 0.99),
     SK("rules.comfortable_duration_s", rules.comfortable_duration_s, 0, 1e9),
     SK("rules.comfortable_memory_mb", rules.comfortable_memory_mb, 0, 1e12),
     SK("rules.high_rate_per_s", rules.high_rate_per_s, 0, 1e12),
@@ -311,7 +311,7 @@ static int read_ops_hours(const json_t *v, struct model *m, struct cf_error *ret
 {
     const char *path = "ops.hours_per_month";
     if (!json_is_object(v) || json_object_size(v) != MODEL_PLATFORM_COUNT)
-        return config_error(reterr, path, "must give hours for lambda, fargate and ecs_ec2_gpu");
+        return config_error(reterr, path, "must give hours for lambda, fargate and ecs_ec2");
     for (int p = 0; p < MODEL_PLATFORM_COUNT; p++) {
         char sub[MODEL_PATH_LEN];
         snprintf(sub, sizeof(sub), "%s.%s", path, platforms[p].key);

@@ -38,20 +38,20 @@ const struct platform platforms[MODEL_PLATFORM_COUNT] = {
             .describe = platform_fargate_describe,
             .config = platform_fargate_config,
         },
-    [MODEL_EC2_GPU] =
+    [MODEL_ECS_EC2] =
         {
-            .id = MODEL_EC2_GPU,
-            .key = "ecs_ec2_gpu",
-            .verdict_key = "ec2_gpu",
-            .title = "ECS on EC2 with a GPU",
-            .label = "ECS on EC2 (GPU)",
-            .chart_label = "ECS on EC2 + GPU",
-            .rates_label = "EC2 GPU instance",
+            .id = MODEL_ECS_EC2,
+            .key = "ecs_ec2",
+            .verdict_key = "ecs_ec2",
+            .title = "ECS on EC2",
+            .label = "ECS on EC2",
+            .chart_label = "ECS on EC2",
+            .rates_label = "EC2 instance",
             .offer = CF_OFFER_EC2,
             .break_even = BREAK_EVEN_ANY,
-            .price = platform_ec2_gpu_price,
-            .describe = platform_ec2_gpu_describe,
-            .config = platform_ec2_gpu_config,
+            .price = platform_ecs_ec2_price,
+            .describe = platform_ecs_ec2_describe,
+            .config = platform_ecs_ec2_config,
         },
 };
 

@@ -49,9 +49,9 @@ void rates_region_clear(struct region_rates *rr)
 {
     if (!rr)
         return;
-    free(rr->gpus);
-    rr->gpus = NULL;
-    rr->n_gpus = 0;
+    free(rr->instances);
+    rr->instances = NULL;
+    rr->n_instances = 0;
 }
 
 struct rates *rates_clone(const struct rates *src, size_t extra_regions)
@@ -64,17 +64,17 @@ struct rates *rates_clone(const struct rates *src, size_t extra_regions)
         const struct region_rates *from = &src->regions[i];
         struct region_rates *to = &r->regions[i];
         *to = *from;
-        to->gpus = NULL;
-        to->n_gpus = 0;
+        to->instances = NULL;
+        to->n_instances = 0;
         r->n_regions = i + 1;
-        if (from->n_gpus) {
-            to->gpus = malloc(from->n_gpus * sizeof(*to->gpus));
-            if (!to->gpus) {
+        if (from->n_instances) {
+            to->instances = malloc(from->n_instances * sizeof(*to->instances));
+            if (!to->instances) {
                 rates_unref(r);
                 return NULL;
             }
-            memcpy(to->gpus, from->gpus, from->n_gpus * sizeof(*to->gpus));
-            to->n_gpus = from->n_gpus;
+            memcpy(to->instances, from->instances, from->n_instances * sizeof(*to->instances));
+            to->n_instances = from->n_instances;
         }
     }
     return r;
@@ -87,7 +87,7 @@ static int region_cmp(const void *a, const void *b)
 
 static int gpu_cmp(const void *a, const void *b)
 {
-    const struct gpu_instance *x = a, *y = b;
+    const struct ec2_instance *x = a, *y = b;
     if (x->usd_per_hour != y->usd_per_hour)
         return x->usd_per_hour < y->usd_per_hour ? -1 : 1;
     return strcmp(x->type, y->type);
@@ -100,8 +100,9 @@ void rates_finish(struct rates *r)
     if (r->n_regions) /* qsort's pointer must be valid even for no elements */
         qsort(r->regions, r->n_regions, sizeof(*r->regions), region_cmp);
     for (size_t i = 0; i < r->n_regions; i++)
-        if (r->regions[i].n_gpus)
-            qsort(r->regions[i].gpus, r->regions[i].n_gpus, sizeof(struct gpu_instance), gpu_cmp);
+        if (r->regions[i].n_instances)
+            qsort(r->regions[i].instances, r->regions[i].n_instances, sizeof(struct ec2_instance),
+                  gpu_cmp);
 }
 
 const struct region_rates *rates_region(const struct rates *r, const char *code)

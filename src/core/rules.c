@@ -109,7 +109,7 @@ static void fig_str(struct rb *b, const char *key, const char *s)
 static enum model_platform seed_pick(const struct workload *w, const struct model *m)
 {
     if (w->gpu)
-        return MODEL_EC2_GPU;
+        return MODEL_ECS_EC2;
     if (w->duration_s >= m->rules.comfortable_duration_s ||
         w->memory_mb > m->rules.comfortable_memory_mb ||
         workload_rate_per_s(w, m) >= m->rules.high_rate_per_s)
@@ -145,7 +145,7 @@ static void reason_gpu(struct rb *b)
     fig_bool(b, "gpu", w->gpu);
     fig_opt(b, "gpu_memory_gb", w->gpu && w->gpu_memory_gb > 0, w->gpu_memory_gb);
     if (w->gpu)
-        say(b, VERDICT_FAVOURS, MODEL_EC2_GPU, msg_make(R_GPU_NEEDED, ""));
+        say(b, VERDICT_FAVOURS, MODEL_ECS_EC2, msg_make(R_GPU_NEEDED, ""));
     else
         neutral(b, msg_make(R_GPU_NONE, ""));
 }
@@ -444,7 +444,7 @@ void advice_warnings(struct advice *a, struct arena *arena)
 {
     const struct workload *w = &a->w;
     const struct model *m = a->m;
-    bool ec2 = a->options[MODEL_EC2_GPU].feasible;
+    bool ec2 = a->options[MODEL_ECS_EC2].feasible;
     if (w->fargate.pinned && w->fargate.memory_gb * 1024 < w->memory_mb - 1e-9)
         warn(a, arena, msg_make(W_PINNED_MEMORY, "nn", w->fargate.memory_gb, w->memory_mb));
     if (w->fargate.pinned && w->fargate.vcpu < w->vcpu - 1e-9)
@@ -479,7 +479,7 @@ void advice_warnings(struct advice *a, struct arena *arena)
         for (size_t i = 0; v && i < v->n_notes; i++)
             if (msg_is_warning(v->notes[i].code))
                 warn(a, arena, v->notes[i]);
-        if (a->winner != MODEL_EC2_GPU && w->model_params_b >= m->rules.cpu_inference_params_b &&
+        if (a->winner != MODEL_ECS_EC2 && w->model_params_b >= m->rules.cpu_inference_params_b &&
             w->model_params_b > 0)
             warn(a, arena,
                  msg_make(W_CPU_INFERENCE, "nmn", w->model_params_b, describe(a, a->winner, arena),

@@ -93,7 +93,7 @@ struct ec2_row {
     char sku[SKU_LEN];
     bool priced;
     bool terms_seen; /* its terms.OnDemand entry was read (a second one is a duplicate key) */
-    struct gpu_instance gi;
+    struct ec2_instance gi;
 };
 
 /* The price of a SKU whose on-demand term does not parse (a malformed price string). */
@@ -772,7 +772,7 @@ static int type_cmp(const void *a, const void *b)
 
 static int price_cmp(const void *a, const void *b)
 {
-    const struct gpu_instance *x = a, *y = b;
+    const struct ec2_instance *x = a, *y = b;
     if (x->usd_per_hour != y->usd_per_hour)
         return x->usd_per_hour < y->usd_per_hour ? -1 : 1;
     return strcmp(x->type, y->type);
@@ -802,10 +802,10 @@ static int merge_pending(struct offer_ec2_stream *s)
     return 0;
 }
 
-int offer_ec2_stream_finish(struct offer_ec2_stream *s, struct gpu_instance **ret_gpus,
+int offer_ec2_stream_finish(struct offer_ec2_stream *s, struct ec2_instance **ret_gpus,
                             size_t *ret_n, struct offer_info *ret_info, struct cf_error *reterr)
 {
-    struct gpu_instance *out = NULL;
+    struct ec2_instance *out = NULL;
     size_t n = 0;
     int r;
     struct cf_error e = {0};
@@ -926,8 +926,8 @@ static int ec2_finish(void *stream, struct region_rates *ret, unsigned *ret_miss
                       struct cf_error *reterr)
 {
     *ret_missing = 0; /* the GPU list is one part: a file without rows replaces it */
-    return offer_ec2_stream_finish(stream, &ret->gpus, &ret->n_gpus, &ret->info[CF_OFFER_EC2],
-                                   reterr);
+    return offer_ec2_stream_finish(stream, &ret->instances, &ret->n_instances,
+                                   &ret->info[CF_OFFER_EC2], reterr);
 }
 
 static void ec2_free_stream(void *stream)
@@ -949,12 +949,12 @@ static int ec2_apply(struct region_rates *rr, struct region_rates *p, unsigned m
 {
     (void)missing;
     (void)reterr;
-    free(rr->gpus);
-    rr->gpus = p->gpus;
-    rr->n_gpus = p->n_gpus;
-    p->gpus = NULL;
-    p->n_gpus = 0;
-    rr->has[CF_OFFER_EC2] = rr->n_gpus > 0;
+    free(rr->instances);
+    rr->instances = p->instances;
+    rr->n_instances = p->n_instances;
+    p->instances = NULL;
+    p->n_instances = 0;
+    rr->has[CF_OFFER_EC2] = rr->n_instances > 0;
     return 0;
 }
 
@@ -962,11 +962,12 @@ static unsigned ec2_count_moves(const struct region_rates *old, const struct reg
                                 double factor)
 {
     unsigned moves = 0;
-    for (size_t i = 0; i < nw->n_gpus; i++)
-        for (size_t j = 0; j < old->n_gpus; j++)
-            if (strcmp(nw->gpus[i].type, old->gpus[j].type) == 0)
-                offer_kind_compare_rate(old->gpus[j].usd_per_hour, nw->gpus[i].usd_per_hour, factor,
-                                        nw->code, nw->gpus[i].type, &moves);
+    for (size_t i = 0; i < nw->n_instances; i++)
+        for (size_t j = 0; j < old->n_instances; j++)
+            if (strcmp(nw->instances[i].type, old->instances[j].type) == 0)
+                offer_kind_compare_rate(old->instances[j].usd_per_hour,
+                                        nw->instances[i].usd_per_hour, factor, nw->code,
+                                        nw->instances[i].type, &moves);
     return moves;
 }
 
@@ -975,8 +976,8 @@ static json_t *ec2_to_json(const struct region_rates *rr)
     json_t *arr = json_array();
     if (!arr)
         return NULL;
-    for (size_t i = 0; i < rr->n_gpus; i++) {
-        const struct gpu_instance *g = &rr->gpus[i];
+    for (size_t i = 0; i < rr->n_instances; i++) {
+        const struct ec2_instance *g = &rr->instances[i];
         json_t *o = json_pack("{s:s, s:o, s:o, s:o, s:i, s:s, s:o}", "instance_type", g->type,
                               "usd_per_hour", rates_doc_number(g->usd_per_hour), "vcpu",
                               rates_doc_number(g->vcpu), "memory_gib",
@@ -990,7 +991,7 @@ static json_t *ec2_to_json(const struct region_rates *rr)
     return arr;
 }
 
-static int ec2_gpu_from_json(const json_t *v, const char *path, struct gpu_instance *g,
+static int ec2_gpu_from_json(const json_t *v, const char *path, struct ec2_instance *g,
                              struct cf_error *reterr)
 {
     static const char *const keys[] = {
@@ -1042,21 +1043,21 @@ static int ec2_from_json(const json_t *arr, const char *path, struct region_rate
                             "%s must hold at most %d instance types, got %zu.", path,
                             RATES_JSON_MAX_GPUS, n);
     if (n) {
-        rr->gpus = calloc(n, sizeof(*rr->gpus));
-        if (!rr->gpus)
+        rr->instances = calloc(n, sizeof(*rr->instances));
+        if (!rr->instances)
             return cf_error_set(reterr, CF_ENOMEM, path, "Out of memory loading %s.", path);
     }
     for (size_t i = 0; i < n; i++) {
         rates_doc_path_index(gpath, path, i);
-        int r = ec2_gpu_from_json(json_array_get(arr, i), gpath, &rr->gpus[i], reterr);
+        int r = ec2_gpu_from_json(json_array_get(arr, i), gpath, &rr->instances[i], reterr);
         if (r < 0)
             return r;
-        rr->n_gpus = i + 1;
+        rr->n_instances = i + 1;
     }
     return 0;
 }
 
-static int ec2_gpu_validate(const struct gpu_instance *g, const char *prefix,
+static int ec2_gpu_validate(const struct ec2_instance *g, const char *prefix,
                             struct cf_error *reterr)
 {
     char path[RATES_DOC_PATH_LEN];
@@ -1095,30 +1096,30 @@ static int ec2_gpu_validate(const struct gpu_instance *g, const char *prefix,
 static int ec2_validate(const struct region_rates *rr, const char *path, struct cf_error *reterr)
 {
     char sub[RATES_DOC_PATH_LEN];
-    if (rr->n_gpus > RATES_JSON_MAX_GPUS || (rr->n_gpus && !rr->gpus))
+    if (rr->n_instances > RATES_JSON_MAX_GPUS || (rr->n_instances && !rr->instances))
         return cf_error_set(reterr, CF_EINVAL, path,
                             "%s must hold at most %d instance types, got %zu.", path,
-                            RATES_JSON_MAX_GPUS, rr->n_gpus);
-    for (size_t i = 0; i < rr->n_gpus; i++) {
+                            RATES_JSON_MAX_GPUS, rr->n_instances);
+    for (size_t i = 0; i < rr->n_instances; i++) {
         rates_doc_path_index(sub, path, i);
-        int r = ec2_gpu_validate(&rr->gpus[i], sub, reterr);
+        int r = ec2_gpu_validate(&rr->instances[i], sub, reterr);
         if (r < 0)
             return r;
         for (size_t j = 0; j < i; j++) {
-            if (strcmp(rr->gpus[j].type, rr->gpus[i].type) == 0) {
+            if (strcmp(rr->instances[j].type, rr->instances[i].type) == 0) {
                 char tpath[RATES_DOC_PATH_LEN];
                 rates_doc_path_key(tpath, sub, "instance_type");
                 return cf_error_set(reterr, CF_EINVAL, tpath,
                                     "%s repeats %s (already at index %zu): each instance "
                                     "type has one price.",
-                                    tpath, rr->gpus[i].type, j);
+                                    tpath, rr->instances[i].type, j);
             }
         }
     }
     return 0;
 }
 
-static int gpu_order(const struct gpu_instance *x, const struct gpu_instance *y)
+static int gpu_order(const struct ec2_instance *x, const struct ec2_instance *y)
 {
     if (x->usd_per_hour != y->usd_per_hour)
         return x->usd_per_hour < y->usd_per_hour ? -1 : 1;
@@ -1130,13 +1131,13 @@ static int ec2_validate_sorted(const struct region_rates *rr, const char *path,
                                struct cf_error *reterr)
 {
     char sub[RATES_DOC_PATH_LEN];
-    for (size_t j = 1; j < rr->n_gpus; j++) {
-        if (gpu_order(&rr->gpus[j - 1], &rr->gpus[j]) > 0) {
+    for (size_t j = 1; j < rr->n_instances; j++) {
+        if (gpu_order(&rr->instances[j - 1], &rr->instances[j]) > 0) {
             rates_doc_path_index(sub, path, j);
             return cf_error_set(reterr, CF_EINVAL, sub,
                                 "GPU instances of %s must be sorted by usd_per_hour "
                                 "(rates_finish() sorts them); %s is out of order.",
-                                rr->code, rr->gpus[j].type);
+                                rr->code, rr->instances[j].type);
         }
     }
     return 0;

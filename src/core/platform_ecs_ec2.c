@@ -1,5 +1,5 @@
 /*
- * platform_ec2_gpu.c - ECS on EC2 with a GPU: the cheapest GPU instance type whose GPUs hold the
+ * platform_ecs_ec2.c - ECS on EC2 with a GPU: the cheapest GPU instance type whose GPUs hold the
  * GPU memory (the task's, or its model's weights when larger, with the model's headroom; a
  * model larger than one GPU is sharded across the instance's GPUs) and whose memory, less what
  * the OS and the ECS agent keep, holds the task's; per-job (duration plus boot, rounded up,
@@ -12,7 +12,7 @@
 
 /* What an EC2 variant was priced with (cost_variant.detail). */
 struct ec2_detail {
-    const struct gpu_instance *instance; /* borrowed from the rates table */
+    const struct ec2_instance *instance; /* borrowed from the rates table */
     double instances, billed_s, gpu_memory_needed_gb, gpus_used, usable_memory_gb;
 };
 
@@ -22,7 +22,7 @@ static double usable_gib(const struct model *m, double gib)
     return gib * (1 - m->ec2.reserved_memory_fraction);
 }
 
-static long variant(const struct cost_ctx *c, const struct gpu_instance *gi, enum cost_mode mode,
+static long variant(const struct cost_ctx *c, const struct ec2_instance *gi, enum cost_mode mode,
                     double needed_gb, double gpus_used, struct cost_option *o)
 {
     const struct workload *w = c->w;
@@ -70,7 +70,7 @@ static long variant(const struct cost_ctx *c, const struct gpu_instance *gi, enu
     return (long)(v - o->variants);
 }
 
-static void variants(const struct cost_ctx *c, const struct gpu_instance *gi, enum cost_mode mode,
+static void variants(const struct cost_ctx *c, const struct ec2_instance *gi, enum cost_mode mode,
                      double needed_gb, double gpus_used, struct cost_option *o)
 {
     long base = variant(c, gi, mode, needed_gb, gpus_used, o);
@@ -80,7 +80,7 @@ static void variants(const struct cost_ctx *c, const struct gpu_instance *gi, en
                            c->m->ec2.spot_discount);
 }
 
-void platform_ec2_gpu_price(const struct cost_ctx *c, struct cost_option *o)
+void platform_ecs_ec2_price(const struct cost_ctx *c, struct cost_option *o)
 {
     const struct workload *w = c->w;
     const struct region_rates *rr = c->rr;
@@ -88,24 +88,24 @@ void platform_ec2_gpu_price(const struct cost_ctx *c, struct cost_option *o)
     double needed_gb =
         fmax(w->gpu_memory_gb, w->model_memory_mb / 1024) * m->ec2.gpu_memory_headroom;
     double host_mb = workload_memory_need_mb(w);
-    const struct gpu_instance *gi = NULL;
+    const struct ec2_instance *gi = NULL;
     if (w->cpu_only)
         cost_block(c, o, "gpu", 0, 0, false, msg_make(B_CPU_ONLY, "s", o->platform->title));
-    if (!rr->has[o->platform->offer] || !rr->n_gpus) {
+    if (!rr->has[o->platform->offer] || !rr->n_instances) {
         cost_block(c, o, "rates", 0, 0, false,
                    msg_make(B_NO_RATES, "ss", o->platform->rates_label, rr->code));
     } else {
         /* GPU instances are sorted by price: the first that fits is the cheapest. Only an
          * explicit vCPU need constrains the instance; on a GPU instance the GPU does the work. */
-        for (size_t i = 0; i < rr->n_gpus && !gi; i++) {
-            const struct gpu_instance *g = &rr->gpus[i];
+        for (size_t i = 0; i < rr->n_instances && !gi; i++) {
+            const struct ec2_instance *g = &rr->instances[i];
             if (g->gpus >= 1 && g->gpu_memory_gib >= needed_gb - COST_EPS &&
                 usable_gib(m, g->memory_gib) * 1024 >= host_mb - COST_EPS &&
                 (w->vcpu_from != WORKLOAD_FROM_REQUEST || g->vcpu >= w->vcpu - COST_EPS))
                 gi = g;
         }
         if (!gi)
-            cost_block(c, o, "ec2_gpu.instances", 0, needed_gb, false,
+            cost_block(c, o, "ecs_ec2.instances", 0, needed_gb, false,
                        msg_make(B_NO_GPU_INSTANCE, "snnnnn", rr->code,
                                 needed_gb / m->ec2.gpu_memory_headroom, needed_gb,
                                 (m->ec2.gpu_memory_headroom - 1) * 100, host_mb / 1024,
@@ -121,7 +121,7 @@ void platform_ec2_gpu_price(const struct cost_ctx *c, struct cost_option *o)
     cost_choose(c, o);
 }
 
-struct message platform_ec2_gpu_describe(const struct cost_option *o, const struct cost_variant *v)
+struct message platform_ecs_ec2_describe(const struct cost_option *o, const struct cost_variant *v)
 {
     (void)o;
     const struct ec2_detail *d = v->detail;
@@ -130,11 +130,11 @@ struct message platform_ec2_gpu_describe(const struct cost_option *o, const stru
     return msg_make(D_EC2_PER_JOB, "sn", d->instance->type, (double)v->spot);
 }
 
-size_t platform_ec2_gpu_config(const struct cost_option *o, const struct cost_variant *v,
+size_t platform_ecs_ec2_config(const struct cost_option *o, const struct cost_variant *v,
                                const struct workload *w, const struct model *m, struct param *out)
 {
     const struct ec2_detail *d = v->detail;
-    const struct gpu_instance *gi = d->instance;
+    const struct ec2_instance *gi = d->instance;
     bool always = v->mode == COST_MODE_ALWAYS_ON, per_job = v->mode == COST_MODE_PER_JOB;
     size_t n = 0;
     out[n++] = param_str("instance_type", gi->type);
