@@ -52,6 +52,23 @@ void rates_region_clear(struct region_rates *rr)
     free(rr->instances);
     rr->instances = NULL;
     rr->n_instances = 0;
+    free(rr->ec2_spot);
+    rr->ec2_spot = NULL;
+    rr->n_ec2_spot = 0;
+}
+
+/* Copies `n` elements of `size` bytes into a new array at *ret (NULL for none); false when out
+ * of memory. */
+static bool copy_array(const void *from, size_t n, size_t size, void **ret)
+{
+    *ret = NULL;
+    if (!n)
+        return true;
+    *ret = malloc(n * size);
+    if (!*ret)
+        return false;
+    memcpy(*ret, from, n * size);
+    return true;
 }
 
 struct rates *rates_clone(const struct rates *src, size_t extra_regions)
@@ -64,17 +81,18 @@ struct rates *rates_clone(const struct rates *src, size_t extra_regions)
         const struct region_rates *from = &src->regions[i];
         struct region_rates *to = &r->regions[i];
         *to = *from;
-        to->instances = NULL;
-        to->n_instances = 0;
-        r->n_regions = i + 1;
-        if (from->n_instances) {
-            to->instances = malloc(from->n_instances * sizeof(*to->instances));
-            if (!to->instances) {
-                rates_unref(r);
-                return NULL;
-            }
-            memcpy(to->instances, from->instances, from->n_instances * sizeof(*to->instances));
-            to->n_instances = from->n_instances;
+        r->n_regions = i + 1; /* so that rates_unref() frees what was copied so far */
+        void *instances = NULL, *spot = NULL;
+        bool ok =
+            copy_array(from->instances, from->n_instances, sizeof(*from->instances), &instances) &&
+            copy_array(from->ec2_spot, from->n_ec2_spot, sizeof(*from->ec2_spot), &spot);
+        to->instances = instances;
+        to->n_instances = instances ? from->n_instances : 0;
+        to->ec2_spot = spot;
+        to->n_ec2_spot = spot ? from->n_ec2_spot : 0;
+        if (!ok) {
+            rates_unref(r);
+            return NULL;
         }
     }
     return r;
@@ -93,16 +111,25 @@ static int gpu_cmp(const void *a, const void *b)
     return strcmp(x->type, y->type);
 }
 
+static int spot_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct ec2_spot_advice *)a)->type,
+                  ((const struct ec2_spot_advice *)b)->type);
+}
+
 void rates_finish(struct rates *r)
 {
     if (!r)
         return;
     if (r->n_regions) /* qsort's pointer must be valid even for no elements */
         qsort(r->regions, r->n_regions, sizeof(*r->regions), region_cmp);
-    for (size_t i = 0; i < r->n_regions; i++)
-        if (r->regions[i].n_instances)
-            qsort(r->regions[i].instances, r->regions[i].n_instances, sizeof(struct ec2_instance),
-                  gpu_cmp);
+    for (size_t i = 0; i < r->n_regions; i++) {
+        struct region_rates *rr = &r->regions[i];
+        if (rr->n_instances)
+            qsort(rr->instances, rr->n_instances, sizeof(*rr->instances), gpu_cmp);
+        if (rr->n_ec2_spot)
+            qsort(rr->ec2_spot, rr->n_ec2_spot, sizeof(*rr->ec2_spot), spot_cmp);
+    }
 }
 
 const struct region_rates *rates_region(const struct rates *r, const char *code)
@@ -199,6 +226,28 @@ bool rates_has_fargate_spot(const struct region_rates *rr)
         if (rr->has_fargate_spot[a])
             return true;
     return false;
+}
+
+bool rates_has_ec2_spot(const struct region_rates *rr)
+{
+    return rr->n_ec2_spot > 0;
+}
+
+const struct ec2_spot_advice *rates_ec2_spot(const struct region_rates *rr, const char *type)
+{
+    struct ec2_spot_advice key;
+    if (!rr || !type || !rr->n_ec2_spot || strlen(type) >= sizeof(key.type))
+        return NULL;
+    strcpy(key.type, type);
+    return bsearch(&key, rr->ec2_spot, rr->n_ec2_spot, sizeof(*rr->ec2_spot), spot_cmp);
+}
+
+const struct ec2_spot_range *rates_ec2_spot_range(const struct region_rates *rr, int range)
+{
+    if (!rr || range < 0 || (size_t)range >= rr->n_ec2_spot_ranges ||
+        (size_t)range >= CF_EC2_SPOT_RANGES)
+        return NULL;
+    return &rr->ec2_spot_ranges[range];
 }
 
 const char *cf_arch_name(enum cf_arch a)
