@@ -65,7 +65,7 @@ echo "# 3. a broken mirror writes nothing and fails"
 echo '{"products": ' > "$m/AmazonECS/current/us-east-1/index.json"
 if "$bld/computefit-snapshot" --config /dev/null --pricing-url "file://$tmp/mirror" \
     --regions us-east-1 --gpu-specs-file "$src/config/gpu-specs.json" \
-    --output "$tmp/broken.json" 2>/dev/null; then
+    --ec2-spot-advisor-url "" --output "$tmp/broken.json" 2>/dev/null; then
     echo "computefit-snapshot succeeded on a broken mirror" >&2
     exit 1
 fi

@@ -11,8 +11,8 @@
  * Adding an offer: an X row in CF_OFFERS and its fields in struct region_rates (rates.h), which
  * the advice core reads; a file src/pricing/offer_<name>.c with its parser, its section and its
  * descriptor; and the descriptor's line in offer_kinds[] (offer_kind.c). A feed outside the
- * Price List that completes an offer (Fargate Spot prices) is a struct offer_feed hung on that
- * offer's descriptor.
+ * Price List that completes an offer (Fargate Spot prices, EC2 Spot advice) is a struct offer_feed
+ * hung on that offer's descriptor.
  *
  * Descriptors are immutable and shared by every thread. Their functions keep no state of their
  * own: the refresher thread calls the parsing, merging and checking ones; any thread calls the
@@ -181,7 +181,8 @@ extern const struct offer_kind offer_kind_fargate;
 extern const struct offer_kind offer_kind_ec2;
 
 /* The feeds, each defined in its file. */
-extern const struct offer_feed offer_feed_fargate_spot;
+extern const struct offer_feed offer_feed_fargate_spot; /* offer_spot.c, on the Fargate offer */
+extern const struct offer_feed offer_feed_ec2_spot;     /* offer_ec2_spot.c, on the EC2 offer */
 
 /* One architecture's Fargate rates in the rates document, {"vcpu_hour_usd": ..,
  * "gb_hour_usd": ..}: shared by the Fargate offer and its Spot feed (offer_ecs.c). The writer

@@ -76,6 +76,7 @@
  * the loader allocate without bound. */
 #define RATES_JSON_MAX_REGIONS    256
 #define RATES_JSON_MAX_GPUS       1024                /* GPU instance types per region */
+#define RATES_JSON_MAX_EC2_SPOT   4096                /* EC2 Spot advice entries per region */
 #define RATES_JSON_MAX_FILE_BYTES (16L * 1024 * 1024) /* rates_load_file() refuses larger */
 
 /* Builds a rates table from a parsed rates document (borrowed). Every key is checked, every rate

@@ -1158,4 +1158,5 @@ const struct offer_kind offer_kind_ec2 = {
     .from_json = ec2_from_json,
     .validate = ec2_validate,
     .validate_sorted = ec2_validate_sorted,
+    .feed = &offer_feed_ec2_spot,
 };
