@@ -315,7 +315,9 @@ START_TEST(test_snapshot_regions)
         for (size_t g = 1; g < r->regions[i].n_instances; g++)
             ck_assert(r->regions[i].instances[g - 1].usd_per_hour <=
                       r->regions[i].instances[g].usd_per_hour);
-    ck_assert_int_eq(r->built_at, 1749772800); /* 2025-06-13T00:00:00Z, the newest input */
+    /* 2025-06-28T00:00:00Z, the newest input: the Spot Advisor copy (the EC2 feed is of
+     * 2025-06-13). */
+    ck_assert_int_eq(r->built_at, 1751068800);
     rates_unref(r);
 }
 END_TEST
@@ -528,8 +530,9 @@ static double feed_price(const json_t *feed, const char *key, const char *loc)
     return v;
 }
 
-/* Every rate of every snapshot region equals the genuine feed's price for that region, and the
- * snapshot holds exactly the feed's GPU instance types of the spec table's families. */
+/* Every rate of every snapshot region equals the genuine feed's price for that region, the
+ * snapshot holds exactly the feed's GPU instance types of the spec table's families, and their
+ * Spot advice is the genuine Spot Advisor feed's. */
 START_TEST(test_snapshot_matches_feed)
 {
     static const char *const families[] = {"g4dn", "g5",   "g6", "g6e", "p3",  "p3dn",
@@ -545,6 +548,7 @@ START_TEST(test_snapshot_matches_feed)
     json_t *lam = load_fixture("tests/fixtures/quinnypig-processed__lambda.json");
     json_t *ecs = load_fixture("tests/fixtures/quinnypig-processed__ecs.json");
     json_t *ec2 = load_fixture("tests/fixtures/quinnypig-processed__ec2.json");
+    json_t *spot = load_fixture("tests/fixtures/spotinfo__spot-advisor-data.json");
     struct rates *r = load_snapshot(CF_SOURCE_SNAPSHOT);
     for (size_t i = 0; i < r->n_regions; i++) {
         const struct region_rates *rr = &r->regions[i];
@@ -590,11 +594,37 @@ START_TEST(test_snapshot_matches_feed)
             assert_usd(g->usd_per_hour, feed_price(ec2, key, loc));
         }
         ck_assert_uint_eq(rr->n_instances, sold);
+
+        /* EC2 Spot advice: the genuine Spot Advisor feed's Linux entries for the region's EC2
+         * types, those that advise a saving, and no others. */
+        const json_t *lin = json_object_get(
+            json_object_get(json_object_get(spot, "spot_advisor"), rr->code), "Linux");
+        size_t advised = 0;
+        for (size_t g = 0; g < rr->n_instances; g++) {
+            const json_t *e = json_object_get(lin, rr->instances[g].type);
+            const struct ec2_spot_advice *a = rates_ec2_spot(rr, rr->instances[g].type);
+            if (!e || json_number_value(json_object_get(e, "s")) <= 0) {
+                ck_assert_msg(a == NULL, "%s: advice on %s", rr->code, rr->instances[g].type);
+                continue;
+            }
+            advised++;
+            ck_assert_msg(a != NULL, "%s: no advice on %s", rr->code, rr->instances[g].type);
+            ck_assert(a->savings_pct == json_number_value(json_object_get(e, "s")));
+            ck_assert_int_eq(a->range, json_integer_value(json_object_get(e, "r")));
+        }
+        ck_assert_uint_eq(rr->n_ec2_spot, advised);
+        if (advised) {
+            ck_assert_int_eq(rr->ec2_spot_info.source, CF_SOURCE_SNAPSHOT);
+            ck_assert_str_eq(rr->ec2_spot_info.published, "2025-06-28");
+            ck_assert_uint_eq(rr->n_ec2_spot_ranges, 5);
+            ck_assert_str_eq(rr->ec2_spot_ranges[4].label, ">20%");
+        }
     }
     rates_unref(r);
     json_decref(lam);
     json_decref(ecs);
     json_decref(ec2);
+    json_decref(spot);
 }
 END_TEST
 
