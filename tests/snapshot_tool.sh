@@ -40,9 +40,9 @@ us = next(r for r in doc["regions"] if r["region"] == "us-east-1")
 assert us["fargate"]["x86_64"] == {"vcpu_hour_usd": 0.04048, "gb_hour_usd": 0.004445}, us["fargate"]
 assert us["fargate"]["arm64"] == {"vcpu_hour_usd": 0.03238, "gb_hour_usd": 0.00356}
 assert us["fargate"]["ephemeral_gb_hour_usd"] == 0.000111
-p4d = [g for g in us["ec2_gpu"] if g["instance_type"] == "p4d.24xlarge"]
+p4d = [g for g in us["ec2_instances"] if g["instance_type"] == "p4d.24xlarge"]
 assert len(p4d) == 1 and p4d[0]["usd_per_hour"] == 32.7726, p4d
-assert all(g["usd_per_hour"] > 0 for g in us["ec2_gpu"])
+assert all(g["usd_per_hour"] > 0 for g in us["ec2_instances"])
 assert us["lambda"]["x86_64"]["request_usd"] == 2e-07
 assert us["lambda"]["x86_64"]["gb_second_tiers"][0]["usd"] == 0.0000166667
 # The 2016 file predates provisioned concurrency: us-east-1 keeps the base snapshot's rates

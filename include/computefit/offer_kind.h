@@ -166,6 +166,11 @@ struct offer_kind {
     int (*validate_sorted)(const struct region_rates *rr, const char *path,
                            struct cf_error *reterr);
     const struct offer_feed *feed; /* NULL when none */
+    /* Refuses a region's freshly parsed rates `p` that look like a partial file against the
+     * rates in use `cur` (which has the offer's rates): returns 0, or CF_EUPSTREAM saying what
+     * was lost. NULL when the offer has no such check. */
+    int (*check_shrink)(const struct region_rates *cur, const struct region_rates *p,
+                        const struct cf_config *cfg, struct cf_error *reterr);
 };
 
 /* The table, indexed by enum cf_offer. */

@@ -86,6 +86,7 @@ struct fargate_rates {
  * empty gpu_model and gpu_memory_gib 0. */
 struct ec2_instance {
     char type[CF_INSTANCE_TYPE_LEN];
+    enum cf_arch arch; /* from the family's name: arm64 for AWS Graviton ("m7g", "c6gn") */
     double usd_per_hour;
     double vcpu;
     double memory_gib;

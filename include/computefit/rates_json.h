@@ -22,8 +22,11 @@
  *                "ephemeral_gb_hour_usd": 0.000111},
  *    "fargate_spot": {"x86_64": {"vcpu_hour_usd": 0.01379631, "gb_hour_usd": 0.00151494},
  *                     "arm64": null},                             (optional; see below)
- *    "ec2_gpu": [{"instance_type": "g5.xlarge", "usd_per_hour": 1.006, "vcpu": 4,
- *                 "memory_gib": 16, "gpus": 1, "gpu_model": "A10G", "gpu_memory_gib": 24}, ...],
+ *    "ec2_instances": [{"instance_type": "m7g.large", "arch": "arm64", "usd_per_hour": 0.0816,
+ *                       "vcpu": 2, "memory_gib": 8, "gpus": 0}, ...,
+ *                      {"instance_type": "g5.xlarge", "arch": "x86_64", "usd_per_hour": 1.006,
+ *                       "vcpu": 4, "memory_gib": 16, "gpus": 1, "gpu_model": "A10G",
+ *                       "gpu_memory_gib": 24}, ...],
  *    "sources": {"lambda": {"source": "snapshot", "version": "...", "published": "...",
  *                           "fetched_at": "2025-06-05T17:56:26Z" or null, "origin": "..."},
  *                "fargate": {...}, "ec2": {...},
@@ -75,7 +78,7 @@
 /* Limits on what a rates document may hold, so that a corrupt or hostile state file cannot make
  * the loader allocate without bound. */
 #define RATES_JSON_MAX_REGIONS    256
-#define RATES_JSON_MAX_GPUS       1024                /* GPU instance types per region */
+#define RATES_JSON_MAX_INSTANCES  4096                /* EC2 instance types per region */
 #define RATES_JSON_MAX_FILE_BYTES (16L * 1024 * 1024) /* rates_load_file() refuses larger */
 
 /* Builds a rates table from a parsed rates document (borrowed). Every key is checked, every rate

@@ -396,6 +396,9 @@ static int refresh_region(struct refresher *rf, enum cf_offer o, struct region_s
             r = parse_whole(rf, o, rs->code, body, len, p, reterr);
         free(body);
     }
+    /* A refused file's validators are not kept: the next cycle fetches it again. */
+    if (r == 0 && !res.not_modified && kind->check_shrink && cur && cur->has[o])
+        r = kind->check_shrink(cur, &p->rates, rf->cfg, reterr);
     if (r != 0)
         return r;
     snprintf(rs->url, sizeof(rs->url), "%s", url);
