@@ -165,8 +165,8 @@ int offer_ec2_stream_feed(struct offer_ec2_stream *s, const char *buf, size_t le
 
 /* Declares the end of the file and hands over the result. On success sets *ret_gpus to a new
  * malloc()ed array of *ret_n rows sorted by price (the caller free()s it; NULL when there is no
- * row, which is not an error: a region may have none of the kept types), fills *ret_info (may be NULL)
- * and returns 0. Fails with CF_EUPSTREAM when the document is truncated or malformed, has no
+ * row, which is not an error: a region may have none of the kept types), fills *ret_info (may be
+ * NULL) and returns 0. Fails with CF_EUPSTREAM when the document is truncated or malformed, has no
  * products or no terms.OnDemand, is another offer's file, names one instance type at two
  * different prices, gives a kept row an on-demand price that does not parse, or repeats a key
  * that decides a price (see the DESIGN block of offer_ec2.c). Call it once; the stream is spent

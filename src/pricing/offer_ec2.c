@@ -52,14 +52,14 @@
  * Instance (bare metal)", servicecode AmazonEC2, regionCode == region (or, without regionCode,
  * the region's location name), locationType "AWS Region" when present, an instanceType whose
  * family is in the GPU spec table or is a kept CPU family (offer_ec2_cpu_type_kept: c, m, r of
- * the 6th generation and newer, Intel, AMD and Graviton), operatingSystem Linux, tenancy Shared, preInstalledSw NA,
- * licenseModel "No License required", capacitystatus Used and marketoption OnDemand (the last
- * two absent from old layouts), operation RunInstances (Capacity Blocks are RunInstances:CB at
- * $0 with the same usagetype) and usagetype "<prefix->BoxUsage:<type>"; priced by the single
- * "Hrs" dimension of term JRTCKXETXF, which must be positive. vCPU, memory and GPU count come
- * from the row's attributes (for a GPU row the spec table fills in what a row lacks; a CPU row
- * must carry them); GPU model and memory from the spec table, since the offer's gpuMemory is
- * unreliable ("NA"). The architecture follows the family's name (offer_ec2_type_arch).
+ * the 6th generation and newer, Intel, AMD and Graviton), operatingSystem Linux, tenancy Shared,
+ * preInstalledSw NA, licenseModel "No License required", capacitystatus Used and marketoption
+ * OnDemand (the last two absent from old layouts), operation RunInstances (Capacity Blocks are
+ * RunInstances:CB at $0 with the same usagetype) and usagetype "<prefix->BoxUsage:<type>"; priced
+ * by the single "Hrs" dimension of term JRTCKXETXF, which must be positive. vCPU, memory and GPU
+ * count come from the row's attributes (for a GPU row the spec table fills in what a row lacks; a
+ * CPU row must carry them); GPU model and memory from the spec table, since the offer's gpuMemory
+ * is unreliable ("NA"). The architecture follows the family's name (offer_ec2_type_arch).
  *
  * Duplicate keys are refused, as jansson's JSON_REJECT_DUPLICATES refuses them in every other
  * file the refresher reads (Lambda and ECS offers, region indexes, the Spot feed) and in each
@@ -1066,9 +1066,9 @@ static json_t *ec2_to_json(const struct region_rates *rr)
 static int ec2_instance_from_json(const json_t *v, const char *path, struct ec2_instance *g,
                                   struct cf_error *reterr)
 {
-    static const char *const keys[] = {"instance_type", "arch", "usd_per_hour",   "vcpu",
-                                       "memory_gib",    "gpus", "gpu_model", "gpu_memory_gib",
-                                       NULL};
+    static const char *const keys[] = {"instance_type", "arch",           "usd_per_hour",
+                                       "vcpu",          "memory_gib",     "gpus",
+                                       "gpu_model",     "gpu_memory_gib", NULL};
     if (!json_is_object(v))
         return cf_error_set(reterr, CF_EINVAL, path, "%s must be an object, got %s.", path,
                             rates_doc_kind(v));
