@@ -90,7 +90,7 @@ struct cost_variant {
      * budget, so the variant is shown but never chosen. */
     double startup_s;
     bool too_slow;
-    bool on_gpu; /* the work runs on a GPU (a GPU instance) */
+    bool on_gpu;           /* the work runs on a GPU (a GPU instance) */
     struct message *notes; /* what a reader should know about the sizing, in the arena */
     size_t n_notes, cap_notes;
     const void *detail; /* what the platform chose (sizes, counts), in the arena; its own type */
