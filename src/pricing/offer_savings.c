@@ -1028,14 +1028,18 @@ static unsigned sp_count_moves(const struct region_rates *old, const struct regi
                                                 &moves);
                     }
                 }
-                for (size_t i = 0; i < nw->n_sp_ec2; i++)
-                    for (size_t j = 0; j < old->n_sp_ec2; j++)
-                        if (strcmp(nw->sp_ec2[i].type, old->sp_ec2[j].type) == 0) {
-                            plan_label(what, sizeof(what), p, t, pay, nw->sp_ec2[i].type);
-                            offer_kind_compare_rate(old->sp_ec2[j].usd_per_hour[p][t][pay],
-                                                    nw->sp_ec2[i].usd_per_hour[p][t][pay], factor,
-                                                    nw->code, what, &moves);
-                        }
+                /* Both lists are sorted by type (the stream's, and rates_finish()'s). */
+                for (size_t i = 0, j = 0; i < nw->n_sp_ec2 && j < old->n_sp_ec2;) {
+                    int c = strcmp(nw->sp_ec2[i].type, old->sp_ec2[j].type);
+                    if (c == 0) {
+                        plan_label(what, sizeof(what), p, t, pay, nw->sp_ec2[i].type);
+                        offer_kind_compare_rate(old->sp_ec2[j].usd_per_hour[p][t][pay],
+                                                nw->sp_ec2[i].usd_per_hour[p][t][pay], factor,
+                                                nw->code, what, &moves);
+                    }
+                    i += c <= 0;
+                    j += c >= 0;
+                }
             }
     return moves;
 }
