@@ -1214,10 +1214,10 @@ static int ec2_from_json(const json_t *arr, const char *path, struct region_rate
 {
     static const char *const keys[] = {"instance_type", "usd_per_hour", NULL};
     char ipath[RATES_DOC_PATH_LEN];
-    if (!json_is_array(arr) || json_array_size(arr) > RATES_JSON_MAX_GPUS)
+    if (!json_is_array(arr) || json_array_size(arr) > RATES_JSON_MAX_INSTANCES)
         return cf_error_set(reterr, CF_EINVAL, path,
                             "%s must be an array of at most %d instance types.", path,
-                            RATES_JSON_MAX_GPUS);
+                            RATES_JSON_MAX_INSTANCES);
     for (size_t i = 0; i < json_array_size(arr); i++) {
         const json_t *v = json_array_get(arr, i);
         struct sp_ec2_rate row;
@@ -1239,7 +1239,7 @@ static int ec2_from_json(const json_t *arr, const char *path, struct region_rate
             if (strcmp(rr->sp_ec2[j].type, row.type) == 0)
                 e = &rr->sp_ec2[j];
         if (!e) {
-            if (rr->n_sp_ec2 >= (size_t)RATES_JSON_MAX_GPUS * 2)
+            if (rr->n_sp_ec2 >= (size_t)RATES_JSON_MAX_INSTANCES)
                 return cf_error_set(reterr, CF_EINVAL, ipath,
                                     "%s: too many instance types with Savings Plans rates.", ipath);
             e = realloc(rr->sp_ec2, (rr->n_sp_ec2 + 1) * sizeof(*e));
