@@ -110,7 +110,8 @@ struct rates *cf_test_rates(const struct cf_test_gpu *gpus, size_t n_gpus)
     snprintf(rr->code, sizeof(rr->code), "us-east-1");
     for (int o = 0; o < CF_OFFER_COUNT; o++) {
         bool ec2 = o == CF_OFFER_EC2;
-        rr->has[o] = !ec2 || n > 0; /* always: the CPU instances */
+        /* EC2 always: the CPU instances; the optional offers (Savings Plans) not. */
+        rr->has[o] = cf_offer_required((enum cf_offer)o) && (!ec2 || n > 0);
         rr->info[o].source = CF_SOURCE_SNAPSHOT;
         snprintf(rr->info[o].version, sizeof(rr->info[o].version), "%s",
                  ec2 ? "20250613" : "20250617");

@@ -187,6 +187,10 @@ void offer_ec2_stream_free(struct offer_ec2_stream *s);
  * files without the regionCode attribute (2016 layout) need it. */
 const char *offer_region_location(const char *region);
 
+/* Returns the prefix of `region`'s usage types ("USE2", "EU"), or NULL for a region this build
+ * does not know. us-east-1's is "USE1", though its EC2 and Lambda usage types have none. */
+const char *offer_region_prefix(const char *region);
+
 /* Returns whether a product's `attributes` object (borrowed) belongs to `region`: its
  * regionCode equals `region`, or, when it has no regionCode, its location is the region's
  * location name. */

@@ -52,6 +52,9 @@ void rates_region_clear(struct region_rates *rr)
     free(rr->instances);
     rr->instances = NULL;
     rr->n_instances = 0;
+    free(rr->sp_ec2);
+    rr->sp_ec2 = NULL;
+    rr->n_sp_ec2 = 0;
 }
 
 struct rates *rates_clone(const struct rates *src, size_t extra_regions)
@@ -66,6 +69,8 @@ struct rates *rates_clone(const struct rates *src, size_t extra_regions)
         *to = *from;
         to->instances = NULL;
         to->n_instances = 0;
+        to->sp_ec2 = NULL;
+        to->n_sp_ec2 = 0;
         r->n_regions = i + 1;
         if (from->n_instances) {
             to->instances = malloc(from->n_instances * sizeof(*to->instances));
@@ -75,6 +80,15 @@ struct rates *rates_clone(const struct rates *src, size_t extra_regions)
             }
             memcpy(to->instances, from->instances, from->n_instances * sizeof(*to->instances));
             to->n_instances = from->n_instances;
+        }
+        if (from->n_sp_ec2) {
+            to->sp_ec2 = malloc(from->n_sp_ec2 * sizeof(*to->sp_ec2));
+            if (!to->sp_ec2) {
+                rates_unref(r);
+                return NULL;
+            }
+            memcpy(to->sp_ec2, from->sp_ec2, from->n_sp_ec2 * sizeof(*to->sp_ec2));
+            to->n_sp_ec2 = from->n_sp_ec2;
         }
     }
     return r;
@@ -93,16 +107,60 @@ static int gpu_cmp(const void *a, const void *b)
     return strcmp(x->type, y->type);
 }
 
+static int sp_ec2_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct sp_ec2_rate *)a)->type, ((const struct sp_ec2_rate *)b)->type);
+}
+
 void rates_finish(struct rates *r)
 {
     if (!r)
         return;
     if (r->n_regions) /* qsort's pointer must be valid even for no elements */
         qsort(r->regions, r->n_regions, sizeof(*r->regions), region_cmp);
-    for (size_t i = 0; i < r->n_regions; i++)
+    for (size_t i = 0; i < r->n_regions; i++) {
         if (r->regions[i].n_instances)
             qsort(r->regions[i].instances, r->regions[i].n_instances, sizeof(struct ec2_instance),
                   gpu_cmp);
+        if (r->regions[i].n_sp_ec2)
+            qsort(r->regions[i].sp_ec2, r->regions[i].n_sp_ec2, sizeof(struct sp_ec2_rate),
+                  sp_ec2_cmp);
+    }
+}
+
+int cf_sp_term_index(int term_years)
+{
+    return term_years == 1 ? 0 : term_years == 3 ? 1 : -1;
+}
+
+const struct sp_rates *rates_savings(const struct region_rates *rr, enum cf_sp_plan plan,
+                                     int term_years, enum cf_sp_payment payment)
+{
+    int t = cf_sp_term_index(term_years);
+    if (!rr || !rr->has[CF_OFFER_SAVINGS_PLANS] || t < 0 || (unsigned)plan >= CF_SP_PLAN_COUNT ||
+        (unsigned)payment >= CF_SP_PAYMENT_COUNT)
+        return NULL;
+    const struct sp_rates *sp = &rr->savings[plan][t][payment];
+    return sp->has ? sp : NULL;
+}
+
+bool rates_savings_ec2(const struct region_rates *rr, const char *type, enum cf_sp_plan plan,
+                       int term_years, enum cf_sp_payment payment, double *ret_usd_per_hour)
+{
+    int t = cf_sp_term_index(term_years);
+    if (!rr || !type || !rr->has[CF_OFFER_SAVINGS_PLANS] || !rr->n_sp_ec2 || t < 0 ||
+        (unsigned)plan >= CF_SP_PLAN_COUNT || (unsigned)payment >= CF_SP_PAYMENT_COUNT)
+        return false;
+    struct sp_ec2_rate key;
+    if (strlen(type) >= sizeof(key.type))
+        return false;
+    strcpy(key.type, type);
+    const struct sp_ec2_rate *e =
+        bsearch(&key, rr->sp_ec2, rr->n_sp_ec2, sizeof(*rr->sp_ec2), sp_ec2_cmp);
+    if (!e || !(e->usd_per_hour[plan][t][payment] > 0))
+        return false;
+    *ret_usd_per_hour = e->usd_per_hour[plan][t][payment];
+    return true;
 }
 
 const struct region_rates *rates_region(const struct rates *r, const char *code)
@@ -182,7 +240,7 @@ int64_t rates_region_time(const struct region_rates *rr)
 {
     int64_t oldest = 0;
     for (int o = 0; o < CF_OFFER_COUNT; o++) {
-        if (!rr->has[o])
+        if (!rr->has[o] || !cf_offer_required((enum cf_offer)o))
             continue;
         int64_t t = rates_offer_time(&rr->info[o]);
         if (t <= 0)
@@ -208,10 +266,35 @@ const char *cf_arch_name(enum cf_arch a)
 
 const char *cf_offer_name(enum cf_offer o)
 {
-#define CF_OFFER_KEY(id, key) key,
+#define CF_OFFER_KEY(id, key, required) key,
     static const char *const keys[CF_OFFER_COUNT] = {CF_OFFERS(CF_OFFER_KEY)};
 #undef CF_OFFER_KEY
     return (unsigned)o < CF_OFFER_COUNT ? keys[o] : "unknown";
+}
+
+bool cf_offer_required(enum cf_offer o)
+{
+#define CF_OFFER_REQUIRED(id, key, required) required,
+    static const bool required[CF_OFFER_COUNT] = {CF_OFFERS(CF_OFFER_REQUIRED)};
+#undef CF_OFFER_REQUIRED
+    return (unsigned)o < CF_OFFER_COUNT && required[o];
+}
+
+const char *cf_sp_plan_name(enum cf_sp_plan p)
+{
+    return p == CF_SP_EC2_INSTANCE ? "ec2_instance" : "compute";
+}
+
+const char *cf_sp_payment_name(enum cf_sp_payment p)
+{
+    switch (p) {
+    case CF_SP_PARTIAL_UPFRONT:
+        return "partial_upfront";
+    case CF_SP_ALL_UPFRONT:
+        return "all_upfront";
+    default:
+        return "no_upfront";
+    }
 }
 
 const char *cf_source_name(enum cf_rate_source s)
