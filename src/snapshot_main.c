@@ -94,10 +94,18 @@ int main(int argc, char **argv)
         status = fail(2, &err);
         goto out;
     }
-    if (refresher_run_once(rf, REFRESHER_ALL_OFFERS, &err) != 0) {
+    /* The required offers must all be read; an optional one (Savings Plans) that the tree
+     * lacks, or that fails, leaves the regions without its rates (or with --base's), as the
+     * service itself would. */
+    unsigned required = 0, optional = 0;
+    for (int o = 0; o < CF_OFFER_COUNT; o++)
+        *(cf_offer_required((enum cf_offer)o) ? &required : &optional) |= 1u << o;
+    if (refresher_run_once(rf, required, &err) != 0) {
         status = fail(1, &err);
         goto out;
     }
+    if (optional && refresher_run_once(rf, optional, &err) != 0)
+        fprintf(stderr, "computefit-snapshot: optional rates not read: %s\n", err.message);
     struct rates *t = pricing_cache_acquire(cache);
     r = t ? rates_save_file(t, output, &err)
           : cf_error_set(&err, CF_EUPSTREAM, NULL, "no rates were read");

@@ -28,6 +28,25 @@ cp "$src/tests/fixtures/concurrencylabs-awslambda__index.json" "$m/AWSLambda/cur
 cp "$src/tests/fixtures/opencost-ecs__ecs-pricing-us-east-1.json" "$m/AmazonECS/current/us-east-1/index.json"
 cp "$src/tests/fixtures/opencost-ec2__pricing-us-east-1.json" "$m/AmazonEC2/current/us-east-1/index.json"
 
+# A Savings Plans region file in AWS's layout, with rates no other file has (generated here:
+# no genuine one exists for us-east-1; see README "Rates: where they come from").
+sp=$tmp/mirror/savingsPlan/v1.0/aws/AWSComputeSavingsPlan/current
+mkdir -p "$sp/us-east-1"
+printf '{"regions": [{"regionCode": "us-east-1", "versionUrl": "/savingsPlan/v1.0/aws/AWSComputeSavingsPlan/current/us-east-1/index.json"}]}\n' \
+    > "$sp/region_index.json"
+cat > "$sp/us-east-1/index.json" <<'JSON'
+{"version": "20261101000000", "publicationDate": "2026-11-01T00:00:00Z", "regionCode": "us-east-1",
+ "products": [{"sku": "SNAPCSP3YRALL000", "productFamily": "ComputeSavingsPlans",
+   "attributes": {"purchaseOption": "All Upfront", "purchaseTerm": "3yr"}}],
+ "terms": {"savingsPlan": [{"sku": "SNAPCSP3YRALL000", "rates": [
+   {"discountedUsageType": "Lambda-GB-Second", "discountedOperation": "", "discountedServiceCode": "AWSLambda",
+    "discountedRate": {"price": "0.0000123457", "currency": "USD"}},
+   {"discountedUsageType": "BoxUsage:p4d.24xlarge", "discountedOperation": "RunInstances", "discountedServiceCode": "AmazonEC2",
+    "discountedRate": {"price": "19.8765", "currency": "USD"}},
+   {"discountedUsageType": "BoxUsage:p4d.24xlarge", "discountedOperation": "RunInstances:0002", "discountedServiceCode": "AmazonEC2",
+    "discountedRate": {"price": "1.5", "currency": "USD"}}]}]}}
+JSON
+
 CF_SNAPSHOT_TOOL="$bld/computefit-snapshot" python3 "$src/scripts/build-snapshot" \
     --from-offers "$tmp/mirror" --regions us-east-1 --gpu-specs "$src/config/gpu-specs.json" \
     --base "$src/config/rates-snapshot.json" --output "$tmp/offers.json"
@@ -41,9 +60,9 @@ us = next(r for r in doc["regions"] if r["region"] == "us-east-1")
 assert us["fargate"]["x86_64"] == {"vcpu_hour_usd": 0.04048, "gb_hour_usd": 0.004445}, us["fargate"]
 assert us["fargate"]["arm64"] == {"vcpu_hour_usd": 0.03238, "gb_hour_usd": 0.00356}
 assert us["fargate"]["ephemeral_gb_hour_usd"] == 0.000111
-p4d = [g for g in us["ec2_gpu"] if g["instance_type"] == "p4d.24xlarge"]
+p4d = [g for g in us["ec2_instances"] if g["instance_type"] == "p4d.24xlarge"]
 assert len(p4d) == 1 and p4d[0]["usd_per_hour"] == 32.7726, p4d
-assert all(g["usd_per_hour"] > 0 for g in us["ec2_gpu"])
+assert all(g["usd_per_hour"] > 0 for g in us["ec2_instances"])
 assert us["lambda"]["x86_64"]["request_usd"] == 2e-07
 assert us["lambda"]["x86_64"]["gb_second_tiers"][0]["usd"] == 0.0000166667
 # The 2016 file predates provisioned concurrency: us-east-1 keeps the base snapshot's rates
@@ -56,17 +75,24 @@ for offer, version in (("lambda", "20161207235208"), ("fargate", "20250828172723
     s = us["sources"][offer]
     assert s["version"] == version, (offer, s)
     assert s["origin"].startswith("file://"), s
+# The Savings Plans rates are read from the mirror, and the written snapshot serves them.
+plan = us["savings_plans"]["plans"]
+assert len(plan) == 1 and plan[0]["plan"] == "compute" and plan[0]["term_years"] == 3, plan
+assert plan[0]["payment"] == "all_upfront"
+assert plan[0]["lambda"]["x86_64"]["duration_gb_second_usd"] == 0.0000123457, plan
+assert plan[0]["ec2"] == [{"instance_type": "p4d.24xlarge", "usd_per_hour": 19.8765}], plan
+assert us["sources"]["savings_plans"]["version"] == "20261101000000"
 # Regions the mirror does not have keep the base snapshot's rates.
 eu = next(r for r in doc["regions"] if r["region"] == "eu-west-1")
 assert eu["sources"]["fargate"]["origin"].startswith("QuinnyPig/"), eu["sources"]
 # No Spot Advisor feed was read: us-east-1 keeps the base's advice (the genuine feed's, p4d s 67
 # r 2) for the types of its new EC2 list only; eu-west-1 all of its own.
 assert [a["instance_type"] for a in us["ec2_spot"]["instances"]] == \
-    sorted(g["instance_type"] for g in us["ec2_gpu"]), us["ec2_spot"]
+    sorted(g["instance_type"] for g in us["ec2_instances"]), us["ec2_spot"]
 p4d = us["ec2_spot"]["instances"][0]
 assert p4d == {"instance_type": "p4d.24xlarge", "savings_pct": 67, "range": 2}, p4d
 assert us["sources"]["ec2_spot"]["version"] == "feed@5eedf20", us["sources"]["ec2_spot"]
-assert len(eu["ec2_spot"]["instances"]) == len(eu["ec2_gpu"]), eu["ec2_spot"]
+assert len(eu["ec2_spot"]["instances"]) == len(eu["ec2_instances"]), eu["ec2_spot"]
 print("ok")
 PY
 
@@ -93,6 +119,13 @@ src = us["sources"]["ec2_spot"]
 assert src["origin"].startswith("file://") and src["version"] == "" and src["fetched_at"], src
 print("ok")
 PY
+
+echo "# 2b. without the Savings Plans tree the snapshot is still written, without them"
+rm -r "$tmp/mirror/savingsPlan"
+CF_SNAPSHOT_TOOL="$bld/computefit-snapshot" python3 "$src/scripts/build-snapshot" \
+    --from-offers "$tmp/mirror" --regions us-east-1 --gpu-specs "$src/config/gpu-specs.json" \
+    --base "$src/config/rates-snapshot.json" --output "$tmp/offers2.json" 2>/dev/null
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert all("savings_plans" not in r for r in d["regions"])' "$tmp/offers2.json"
 
 echo "# 3. a broken mirror writes nothing and fails"
 echo '{"products": ' > "$m/AmazonECS/current/us-east-1/index.json"

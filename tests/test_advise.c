@@ -518,12 +518,16 @@ START_TEST(operations_change_the_decision)
 {
     /* 2,000,000 x 5 s x 2 GB: Lambda 2e6 x $0.000166867 = $333.73; 3.81 at once need
      * ceil(3.81 / 0.75) = 6 always-on Fargate tasks of 1 vCPU / 2 GB at $36.04: $216.24. Fargate
-     * wins by 1.54x, beyond the 1.25x margin, against the seed's tree: medium confidence. */
+     * wins by 1.54x against Lambda, against the seed's tree; the same 6 tasks (1.16 vCPU, 2 GB)
+     * pack 3 to a c6a.xlarge (4 vCPU, 7.6 GiB usable) on ECS on EC2: 2 x 730 h x $0.153 =
+     * $223.38, within 1.25x of Fargate. Two reasons to doubt: low confidence. */
     json_t *a = advise_ok("{\"duration\": 5, \"memory\": \"2GB\", \"invocations\": 2000000}");
     ck_assert_str_eq(str(a, "recommendation.platform"), "fargate");
     ck_assert_double_eq_tol(num(a, "options.fargate.monthly_usd"),
                             6 * HOURS * (FG_X86_VCPU + 2 * FG_X86_GB), 1e-9);
-    ck_assert_str_eq(str(a, "recommendation.confidence"), "medium");
+    ck_assert_double_eq_tol(num(a, "options.ecs_ec2.monthly_usd"), 2 * HOURS * 0.153, 1e-9);
+    ck_assert_str_eq(str(a, "options.ecs_ec2.config.instance_type"), "c6a.xlarge");
+    ck_assert_str_eq(str(a, "recommendation.confidence"), "low");
     json_decref(a);
     /* 500,000 a month: Lambda $83.43, two always-on tasks (0.95 at once) $72.08. Fargate is
      * cheaper by 1.16x, inside the margin, and upkeep is not priced: Lambda is recommended. */
@@ -922,16 +926,24 @@ START_TEST(compare_break_even)
     ck_assert(json_is_null(get(c, "break_even.lambda_vs_fargate_per_job.invocations_per_month")));
     ck_assert_ptr_nonnull(
         strstr(str(c, "break_even.lambda_vs_fargate_per_job.reason"), "Lambda is cheaper"));
+    /* ECS on EC2: the cheapest x86 instance that holds one such task (1.16 vCPU, 2 GB) is
+     * c6a.large (2 vCPU, 3.8 GiB usable; c7a.medium has 1 vCPU): 730 x $0.0765 = $55.845 a
+     * month, equal to Lambda at 55.845 / 0.000166867 = 334,668 a month. */
+    double inst = HOURS * 0.0765, n_ec2 = inst / per_inv;
+    ck_assert_double_eq_tol(num(c, "break_even.lambda_vs_ecs_ec2.invocations_per_month"), n_ec2,
+                            n_ec2 * 1e-9);
+    ck_assert_str_eq(str(c, "break_even.lambda_vs_ecs_ec2.cheaper_above"), "ecs_ec2");
     /* Curve: three decades around the requested rate (316 to 316,228 a month), widened to show
-     * the break-even with a quarter of a decade to spare: 21 points from 10,000 / 10^1.5 to
-     * n x 10^0.25, plus the requested rate and the break-even itself as points of their own. */
+     * the farther break-even with a quarter of a decade to spare: 21 points from 10,000 /
+     * 10^1.5 to n_ec2 x 10^0.25, plus the requested rate and both break-evens as points of
+     * their own. */
     json_t *curve = get(c, "curve");
-    double top = n * pow(10, 0.25);
-    ck_assert_uint_eq(json_array_size(curve), 23);
+    double top = n_ec2 * pow(10, 0.25);
+    ck_assert_uint_eq(json_array_size(curve), 24);
     ck_assert_double_eq_tol(num(json_array_get(curve, 0), "invocations_per_month"),
                             10000 / pow(10, 1.5), 1e-6);
-    json_t *last = json_array_get(curve, 22);
-    ck_assert_double_eq_tol(num(last, "invocations_per_month"), top, top * 1e-9); /* as n */
+    json_t *last = json_array_get(curve, 23);
+    ck_assert_double_eq_tol(num(last, "invocations_per_month"), top, top * 1e-9); /* as n_ec2 */
     double prev = 0;
     json_t *mid = NULL, *at_be = NULL, *pt;
     size_t i;
@@ -949,11 +961,10 @@ START_TEST(compare_break_even)
     ck_assert_ptr_nonnull(at_be);
     ck_assert_double_eq_tol(num(mid, "lambda"), 10000 * per_inv + COLD(10000.0) * 2 * X86_T1, 1e-9);
     ck_assert_double_eq_tol(num(at_be, "lambda"), task, 1e-6);
-    /* At 384,077 a month (0.73 at once, within 75%) one always-on task ($36.04) beats per-job
-     * ($316). */
-    ck_assert_double_eq_tol(num(last, "fargate"), task, 1e-9);
-    /* ECS on EC2: one always-on g4dn.xlarge, 730 x $0.526. */
-    ck_assert_double_eq_tol(num(mid, "ecs_ec2"), HOURS * G4DN_XL, 1e-9);
+    /* At 595,133 a month (1.13 at once: two tasks at 75%) two always-on tasks ($72.08) beat
+     * per-job ($490). */
+    ck_assert_double_eq_tol(num(last, "fargate"), 2 * task, 1e-9);
+    ck_assert_double_eq_tol(num(mid, "ecs_ec2"), inst, 1e-9);
     ck_assert_str_eq(str(c, "recommendation.platform"), "lambda");
     ck_assert_str_eq(str(c, "pricing.region"), "us-east-1");
     ck_assert_double_eq(num(c, "workload.invocations_per_month"), 10000);
@@ -1127,21 +1138,35 @@ START_TEST(model_size_is_a_requirement)
                "model's weights need 160217 MB"));
     ck_assert(json_is_false(get(a, "options.fargate.feasible")));
     ck_assert_str_eq(first_block_limit(a, "fargate"), "fargate.sizes");
+    /* Without "gpu", EC2 prices both placements. On CPU the weights (156.5 GiB) need 164.7 GiB
+     * of an instance's memory less 5%: r6a.8xlarge (256 GiB, $1.8144), per job 100 x 730 / 24
+     * = 3,041.67 jobs x (10 s + 300 s boot) = 261.92 h = $475.23, with the CPU-inference
+     * warning. On GPU, 156.5 x 1.1 = 172.1 GB shards over 5 of p4d.24xlarge's 8 40-GB A100s:
+     * 261.92 h x $21.957642 = $5,751.12, so the CPU placement is the cheaper. */
     ck_assert_str_eq(str(a, "recommendation.platform"), "ecs_ec2");
-    ck_assert_str_eq(str(a, "options.ecs_ec2.config.instance_type"), "p4d.24xlarge");
-    ck_assert_double_eq_tol(num(a, "options.ecs_ec2.config.gpu_memory_needed_gb"), mb / 1024 * 1.1,
-                            1e-9);
-    ck_assert_double_eq(num(a, "options.ecs_ec2.config.gpus_used"), 5);
-    ck_assert(json_is_true(get(a, "options.ecs_ec2.config.sharded")));
+    ck_assert_str_eq(str(a, "options.ecs_ec2.variant"), "per_job");
+    ck_assert_str_eq(str(a, "options.ecs_ec2.config.instance_type"), "r6a.8xlarge");
+    ck_assert_double_eq(num(a, "options.ecs_ec2.config.gpus"), 0);
+    double job_h = 100 * HOURS / 24 * 310 / 3600;
+    ck_assert_double_eq_tol(num(a, "options.ecs_ec2.monthly_usd"), job_h * 1.8144, 1e-9);
+    ck_assert(has_warning(a, "70-billion-parameter model is placed on CPU"));
+    json_t *g = variant_of(a, "ecs_ec2", "per_job_gpu");
+    ck_assert_str_eq(str(g, "config.instance_type"), "p4d.24xlarge");
+    ck_assert_double_eq_tol(num(g, "config.gpu_memory_needed_gb"), mb / 1024 * 1.1, 1e-9);
+    ck_assert_double_eq(num(g, "config.gpus_used"), 5);
+    ck_assert(json_is_true(get(g, "config.sharded")));
+    ck_assert_double_eq_tol(num(g, "monthly_usd"), job_h * 21.957642, 1e-9);
     json_decref(a);
     /* A 7B model pinned to CPU: 16,022 MB of weights (15.6 GiB). Lambda cannot hold them; GPU
-     * placements are ruled out by "gpu": false; Fargate takes the 4 vCPU level (nearest
-     * Lambda's largest share, 5.79) at 16 GB, and the CPU inference gets a warning. */
+     * placements are ruled out by "gpu": false (EC2 prices CPU instances only); Fargate takes
+     * the 4 vCPU level (nearest Lambda's largest share, 5.79) at 16 GB, and the CPU inference
+     * gets a warning. */
     a = advise_ok("{\"duration\": \"10s\", \"memory\": \"4GB\", \"invocations\": \"100/day\", "
                   "\"model_params_b\": 7, \"gpu\": false}");
     ck_assert(json_is_false(get(a, "options.lambda.feasible")));
-    ck_assert(json_is_false(get(a, "options.ecs_ec2.feasible")));
-    ck_assert_str_eq(first_block_limit(a, "ecs_ec2"), "gpu");
+    ck_assert(json_is_true(get(a, "options.ecs_ec2.feasible")));
+    ck_assert_double_eq(num(a, "options.ecs_ec2.config.gpus"), 0);
+    ck_assert_uint_eq(json_array_size(get(a, "options.ecs_ec2.variants")), 2); /* no _gpu */
     ck_assert(json_is_false(get(a, "workload.gpu")));
     ck_assert_str_eq(str(a, "recommendation.platform"), "fargate");
     ck_assert_double_eq(num(a, "options.fargate.config.vcpu"), 4);

@@ -30,7 +30,15 @@
 #define G5_XL       1.006
 #define G5_12XL     5.672
 #define P4D_24XL    21.957642
-#define HOURS       730.0 /* model: hours per month */
+/* CPU instances, us-east-1 Linux on demand (tests/fixtures/quinnypig-processed__ec2.json,
+ * 2025-06-13); vCPUs and GiB from the Spot Advisor feed's instance_types. */
+#define C7A_MEDIUM 0.05132 /* 1 vCPU, 2 GiB */
+#define C6G_MEDIUM 0.034   /* 1 vCPU, 2 GiB, Graviton */
+#define M7I_LARGE  0.1008  /* 2 vCPU, 8 GiB */
+#define R6A_8XL    1.8144  /* 32 vCPU, 256 GiB */
+#define R6G_8XL    1.6128  /* 32 vCPU, 256 GiB, Graviton */
+#define C6A_16XL   2.448   /* 64 vCPU, 128 GiB */
+#define HOURS      730.0   /* model: hours per month */
 
 /* To the cent, as the issue asks of line items. */
 #define CENT 0.005
@@ -165,7 +173,7 @@ static void build_rates(void)
         rr->fargate[CF_ARCH_X86_64] = (struct fargate_rates){FG_X86_VCPU, FG_X86_GB};
         rr->fargate[CF_ARCH_ARM64] = (struct fargate_rates){FG_ARM_VCPU, FG_ARM_GB};
         rr->fargate_ephemeral_gb_hour_usd = FG_EPH;
-        rr->instances = calloc(4, sizeof(*rr->instances));
+        rr->instances = calloc(10, sizeof(*rr->instances));
         ck_assert_ptr_nonnull(rr->instances);
         if (i) {
             /* No EC2 rates. (An empty but allocated list: rates_finish() passes `gpus` to
@@ -173,11 +181,18 @@ static void build_rates(void)
             rr->has[CF_OFFER_EC2] = false;
             continue;
         }
-        rr->n_instances = 4;
+        rr->n_instances = 10;
         set_gpu(&rr->instances[0], "p4d.24xlarge", P4D_24XL, 96, 1152, 8, "A100", 320);
         set_gpu(&rr->instances[1], "g5.xlarge", G5_XL, 4, 16, 1, "A10G", 24);
         set_gpu(&rr->instances[2], "g5.12xlarge", G5_12XL, 48, 192, 4, "A10G", 96);
         set_gpu(&rr->instances[3], "g4dn.xlarge", G4DN_XL, 4, 16, 1, "T4", 16);
+        set_gpu(&rr->instances[4], "c7a.medium", C7A_MEDIUM, 1, 2, 0, "", 0);
+        set_gpu(&rr->instances[5], "c6g.medium", C6G_MEDIUM, 1, 2, 0, "", 0);
+        set_gpu(&rr->instances[6], "m7i.large", M7I_LARGE, 2, 8, 0, "", 0);
+        set_gpu(&rr->instances[7], "r6a.8xlarge", R6A_8XL, 32, 256, 0, "", 0);
+        set_gpu(&rr->instances[8], "r6g.8xlarge", R6G_8XL, 32, 256, 0, "", 0);
+        set_gpu(&rr->instances[9], "c6a.16xlarge", C6A_16XL, 64, 128, 0, "", 0);
+        rr->instances[5].arch = rr->instances[8].arch = CF_ARCH_ARM64;
     }
     rates->n_regions = 2;
     rates_finish(rates);
@@ -920,6 +935,86 @@ START_TEST(ec2_per_job_vs_always_on)
 }
 END_TEST
 
+/* ECS on EC2 for CPU tasks (issue 12). Instances hold a task when their vCPUs hold its vCPU
+ * and their memory less the 5% the ECS agent and the OS keep holds its memory (AWS Batch,
+ * "Reserve system memory"); tasks are packed onto as few instances as hold them. */
+START_TEST(ec2_cpu_packing)
+{
+    /* 100/s x 200 ms = 20 requests at once; at the 75% utilisation target ceil(20 / 0.75) = 27
+     * one-at-a-time tasks of 1 GB and 1024 / 1769 = 0.579 vCPU (what Lambda gives 1 GB). Per
+     * x86 instance: c7a.medium (1 vCPU, 1.9 GiB usable) holds 1: 27 x $0.05132 = $1.386 an
+     * hour; m7i.large (2 vCPU, 7.6 GiB) holds floor(2 / 0.579) = 3: 9 x $0.1008 = $0.907;
+     * r6a.8xlarge (32, 243.2) holds 55: 1 x $1.8144; c6a.16xlarge holds 110: $2.448. So 9
+     * m7i.large: 9 x 730 h x $0.1008 = $662.256 a month. */
+    struct workload w =
+        wl("{\"duration\": \"200ms\", \"memory\": \"1GB\", \"invocations\": \"100/s\"}");
+    struct cost_option o;
+    cost_ecs_ec2(&w, region(&w), model, &o);
+    const struct cost_variant *v = variant(&o, "always_on", CF_ARCH_X86_64);
+    ck_assert_str_eq(setting_param(&o, v, &w, "instance_type").str, "m7i.large");
+    ck_assert_double_eq(SETTING(&o, v, "tasks"), 27);
+    ck_assert_double_eq(SETTING(&o, v, "tasks_per_instance"), 3);
+    ck_assert_double_eq(SETTING(&o, v, "instances"), 9);
+    ck_assert_double_eq(SETTING(&o, v, "gpus"), 0);
+    expect_line(v, "instance_hours", 9 * HOURS, M7I_LARGE, 9 * HOURS * M7I_LARGE);
+    /* Graviton when the architecture allows it: c6g.medium holds 1 task, 27 x $0.034 = $0.918
+     * an hour, more than 9 m7i.large ($0.907): the same type wins with "any". */
+    w = wl("{\"duration\": \"200ms\", \"memory\": \"1GB\", \"invocations\": \"100/s\", "
+           "\"architecture\": \"arm64\"}");
+    cost_ecs_ec2(&w, region(&w), model, &o);
+    v = variant(&o, "always_on", CF_ARCH_ARM64);
+    ck_assert_str_eq(setting_param(&o, v, &w, "instance_type").str, "c6g.medium");
+    expect_line(v, "instance_hours", 27 * HOURS, C6G_MEDIUM, 27 * HOURS * C6G_MEDIUM);
+    /* An ECS task on EC2 reserves at least 128 CPU units, 0.125 vCPU (Amazon ECS task
+     * definition parameters), not Lambda's 0.072 for 128 MB. 600/s x 2 s = 1,200 at once, 1,600
+     * tasks at 75%. By vCPU: c7a.medium holds 8 (200 for $10.264 an hour), m7i.large 16 (100,
+     * $10.08), r6a.8xlarge 256 (7, $12.70), c6a.16xlarge 512 (4, $9.792): c6a.16xlarge. */
+    w = wl("{\"duration\": 2, \"memory\": 128, \"invocations\": \"600/s\"}");
+    cost_ecs_ec2(&w, region(&w), model, &o);
+    v = variant(&o, "always_on", CF_ARCH_X86_64);
+    ck_assert_str_eq(setting_param(&o, v, &w, "instance_type").str, "c6a.16xlarge");
+    ck_assert_double_eq(SETTING(&o, v, "tasks"), 1600);
+    ck_assert_double_eq(SETTING(&o, v, "tasks_per_instance"), 512);
+    ck_assert_double_eq(SETTING(&o, v, "instances"), 4);
+    expect_line(v, "instance_hours", 4 * HOURS, C6A_16XL, 4 * HOURS * C6A_16XL);
+}
+END_TEST
+
+START_TEST(ec2_cpu_jobs_beyond_fargate)
+{
+    /* 200 GB for an hour, 4 a day: past Fargate's 120 GB. Per job, the cheapest x86 type with
+     * 200 / 0.95 = 210.5 GiB: r6a.8xlarge (256 GiB). 4 x 730 / 24 = 121.67 jobs x (3,600 s +
+     * 300 s boot) = 131.81 h x $1.8144 = $239.15. */
+    struct workload w =
+        wl("{\"duration\": \"1h\", \"memory\": \"200GB\", \"invocations\": \"4/day\"}");
+    struct cost_option o;
+    cost_ecs_ec2(&w, region(&w), model, &o);
+    const struct cost_variant *v = cost_chosen(&o);
+    double hours = 4 * HOURS / 24 * 3900 / 3600;
+    ck_assert_str_eq(v->name, "per_job");
+    ck_assert_str_eq(setting_param(&o, v, &w, "instance_type").str, "r6a.8xlarge");
+    expect_line(v, "instance_hours", hours, R6A_8XL, hours * R6A_8XL);
+    /* Either architecture: the Graviton r6g.8xlarge at $1.6128. */
+    w = wl("{\"duration\": \"1h\", \"memory\": \"200GB\", \"invocations\": \"4/day\", "
+           "\"architecture\": \"any\"}");
+    cost_ecs_ec2(&w, region(&w), model, &o);
+    ck_assert_str_eq(instance_for("{\"duration\": \"1h\", \"memory\": \"200GB\", "
+                                  "\"invocations\": \"4/day\", \"architecture\": \"any\"}"),
+                     "r6g.8xlarge");
+    /* 64 vCPU, past Fargate's 16: the compute-optimised c6a.16xlarge (64 vCPU), not r6a. */
+    ck_assert_str_eq(instance_for("{\"duration\": \"1h\", \"memory\": \"8GB\", \"vcpu\": 64, "
+                                  "\"invocations\": \"4/day\"}"),
+                     "c6a.16xlarge");
+    /* A GPU need rules CPU instances out, gpu: false rules GPU instances out. */
+    ck_assert_str_eq(instance_for("{\"duration\": 60, \"memory\": 1024, \"invocations\": 1, "
+                                  "\"gpu\": true}"),
+                     "g4dn.xlarge");
+    ck_assert_str_eq(instance_for("{\"duration\": 60, \"memory\": \"300GB\", \"invocations\": 1, "
+                                  "\"gpu\": false}"),
+                     "none");
+}
+END_TEST
+
 START_TEST(ec2_no_rates)
 {
     struct workload w = wl("{\"duration\": 60, \"memory\": 512, \"invocations\": 1, \"gpu\": "
@@ -1002,6 +1097,8 @@ static Suite *cost_suite(void)
     tcase_add_test(tc, ec2_per_job_vs_always_on);
     tcase_add_test(tc, ec2_no_rates);
     tcase_add_test(tc, operations_priced);
+    tcase_add_test(tc, ec2_cpu_packing);
+    tcase_add_test(tc, ec2_cpu_jobs_beyond_fargate);
     suite_add_tcase(s, tc);
     return s;
 }

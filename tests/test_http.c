@@ -533,7 +533,7 @@ START_TEST(pricing_region)
     json_t *x86 = json_object_get(json_object_get(doc, "fargate"), "x86_64");
     ck_assert_double_eq_tol(json_real_value(json_object_get(x86, "vcpu_hour_usd")), 0.04048, 1e-12);
     ck_assert_double_eq_tol(json_real_value(json_object_get(x86, "gb_hour_usd")), 0.004445, 1e-12);
-    ck_assert(json_is_array(json_object_get(doc, "ec2_gpu")));
+    ck_assert(json_is_array(json_object_get(doc, "ec2_instances")));
     /* Lambda arm64 provisioned concurrency and duration on it (aws-price-list.md section 7). */
     json_t *prov =
         json_object_get(json_object_get(json_object_get(doc, "lambda"), "arm64"), "provisioned");

@@ -80,12 +80,13 @@ static void set_gpu(struct ec2_instance *g, const char *type, double usd, double
     g->gpu_memory_gib = gpu_mem;
 }
 
-/* Fills one region with every offer, using the us-east-1 figures of aws-price-list.md. */
+/* Fills one region with every required offer, using the us-east-1 figures of
+ * aws-price-list.md. */
 static void fill_region(struct region_rates *rr, const char *code)
 {
     snprintf(rr->code, sizeof(rr->code), "%s", code);
     for (int o = 0; o < CF_OFFER_COUNT; o++)
-        rr->has[o] = true;
+        rr->has[o] = cf_offer_required((enum cf_offer)o);
     struct lambda_rates *x = &rr->lambda[CF_ARCH_X86_64], *a = &rr->lambda[CF_ARCH_ARM64];
     x->request_usd = 0.0000002;
     x->gb_s_tiers[0] = (struct rate_tier){6e9, 0.0000166667};
@@ -303,6 +304,8 @@ START_TEST(test_snapshot_regions)
     for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
         const struct region_rates *rr = region(r, required[i]);
         for (int o = 0; o < CF_OFFER_COUNT; o++) {
+            if (!cf_offer_required((enum cf_offer)o))
+                continue; /* the snapshot has no Savings Plans rates (README) */
             ck_assert_msg(rr->has[o], "%s lacks %s", rr->code, cf_offer_name(o));
             ck_assert_int_eq(rr->info[o].source, CF_SOURCE_SNAPSHOT);
         }
@@ -409,11 +412,26 @@ START_TEST(test_snapshot_us_east_1)
     ck_assert_ptr_nonnull(g4);
     assert_usd(g4->usd_per_hour, 3.912);
     ck_assert_double_eq(g4->gpu_memory_gib, 64);
-    /* The feed has 38 GPU types of the spec table's families in us-east-1; the cheapest is
-     * g4dn.xlarge at 0.526, the dearest p5.48xlarge at 55.04. */
-    ck_assert_uint_eq(rr->n_instances, 38);
-    ck_assert_str_eq(rr->instances[0].type, "g4dn.xlarge");
-    assert_usd(rr->instances[0].usd_per_hour, 0.526);
+    /* The feed has 38 GPU types of the spec table's families in us-east-1 and 195 of the c, m
+     * and r families of the 6th generation and newer (Intel, AMD, Graviton; no bare metal);
+     * the cheapest is c6g.medium at 0.034, the dearest p5.48xlarge at 55.04. */
+    ck_assert_uint_eq(rr->n_instances, 38 + 195);
+    ck_assert_str_eq(rr->instances[0].type, "c6g.medium");
+    assert_usd(rr->instances[0].usd_per_hour, 0.034);
+    ck_assert_int_eq(rr->instances[0].arch, CF_ARCH_ARM64);
+    /* m7g.large: 2 vCPU, 8 GiB (the Spot Advisor feed's instance_types), Graviton, $0.0816;
+     * c7i.large: 2 vCPU, 4 GiB, Intel, $0.08925. */
+    const struct ec2_instance *m7g = gpu(rr, "m7g.large"), *c7i = gpu(rr, "c7i.large");
+    ck_assert_ptr_nonnull(m7g);
+    ck_assert_ptr_nonnull(c7i);
+    assert_usd(m7g->usd_per_hour, 0.0816);
+    ck_assert_double_eq(m7g->vcpu, 2);
+    ck_assert_double_eq(m7g->memory_gib, 8);
+    ck_assert_int_eq(m7g->gpus, 0);
+    ck_assert_int_eq(m7g->arch, CF_ARCH_ARM64);
+    assert_usd(c7i->usd_per_hour, 0.08925);
+    ck_assert_double_eq(c7i->memory_gib, 4);
+    ck_assert_int_eq(c7i->arch, CF_ARCH_X86_64);
     ck_assert_str_eq(rr->instances[rr->n_instances - 1].type, "p5.48xlarge");
     assert_usd(rr->instances[rr->n_instances - 1].usd_per_hour, 55.04);
 
@@ -535,8 +553,11 @@ static double feed_price(const json_t *feed, const char *key, const char *loc)
  * Spot advice is the genuine Spot Advisor feed's. */
 START_TEST(test_snapshot_matches_feed)
 {
-    static const char *const families[] = {"g4dn", "g5",   "g6", "g6e", "p3",  "p3dn",
-                                           "p4d",  "p4de", "p5", "p5e", "p5en"};
+    static const char *const families[] = {
+        "g4dn", "g5", "g6", "g6e", "p3", "p3dn", "p4d", "p4de", "p5", "p5e", "p5en",
+        /* CPU: c, m, r of the 6th generation and newer, Intel (i), AMD (a), Graviton (g). */
+        "c6i", "c6a", "c6g", "c7i", "c7a", "c7g", "c8g", "m6i", "m6a", "m6g", "m7i", "m7a", "m7g",
+        "m8g", "r6i", "r6a", "r6g", "r7i", "r7a", "r7g", "r8g"};
     static const char *const lkeys[CF_ARCH_COUNT][7] = {
         {"Lambda Requests", "Lambda Duration", "Lambda Duration Tier2", "Lambda Duration Tier3",
          "Lambda Storage-Duration", "Lambda Provisioned-Concurrency",
@@ -582,12 +603,13 @@ START_TEST(test_snapshot_matches_feed)
                 continue;
             const char *type = key + sizeof(prefix) - 1;
             size_t flen = strcspn(type, ".");
-            bool is_gpu = false;
+            bool is_gpu = false; /* or a kept CPU family */
             for (size_t f = 0; f < sizeof(families) / sizeof(families[0]); f++)
                 is_gpu =
                     is_gpu || (strlen(families[f]) == flen && !strncmp(type, families[f], flen));
-            if (!is_gpu)
-                continue;
+            bool cpu_metal = strchr("cmr", type[0]) && strstr(type, ".metal");
+            if (!is_gpu || cpu_metal)
+                continue; /* a CPU family's bare metal is left out (not g4dn.metal's 8 GPUs) */
             sold++;
             const struct ec2_instance *g = gpu(rr, type);
             ck_assert_msg(g != NULL, "%s: %s missing", rr->code, type);
@@ -744,9 +766,10 @@ START_TEST(test_region_json_shape)
         0.00356);
     ck_assert_double_eq(json_number_value(json_object_get(fargate, "ephemeral_gb_hour_usd")),
                         0.000111);
-    json_t *g = json_array_get(json_object_get(o, "ec2_gpu"), 0); /* cheapest first */
-    ck_assert_uint_eq(json_object_size(g), 7);
+    json_t *g = json_array_get(json_object_get(o, "ec2_instances"), 0); /* cheapest first */
+    ck_assert_uint_eq(json_object_size(g), 8);
     ck_assert_str_eq(json_string_value(json_object_get(g, "instance_type")), "g5.xlarge");
+    ck_assert_str_eq(json_string_value(json_object_get(g, "arch")), "x86_64");
     ck_assert_double_eq(json_number_value(json_object_get(g, "usd_per_hour")), 1.006);
     ck_assert_int_eq(json_integer_value(json_object_get(g, "gpus")), 1);
     ck_assert_int_eq(json_integer_value(json_object_get(g, "vcpu")), 4);
@@ -774,7 +797,7 @@ START_TEST(test_region_json_shape)
     /* A region without an offer shows it as null, with null provenance. */
     r->regions[0].has[CF_OFFER_EC2] = false;
     o = rates_region_to_json(&r->regions[0]);
-    ck_assert(json_is_null(json_object_get(o, "ec2_gpu")));
+    ck_assert(json_is_null(json_object_get(o, "ec2_instances")));
     ck_assert(json_is_null(json_object_get(json_object_get(o, "sources"), "ec2")));
     json_decref(o);
     ck_assert_ptr_null(rates_region_to_json(NULL));
@@ -1040,8 +1063,8 @@ struct bad_doc {
 #define XPF   X86F "provisioned."
 #define AP    "regions/0/lambda/arm64/provisioned/"
 #define APF   "regions[0].lambda.arm64.provisioned."
-#define GPU0  "regions/0/ec2_gpu/0/"
-#define GPU0F "regions[0].ec2_gpu[0]."
+#define GPU0  "regions/0/ec2_instances/0/"
+#define GPU0F "regions[0].ec2_instances[0]."
 #define SRC   "regions/0/sources/lambda/"
 #define SRCF  "regions[0].sources.lambda."
 
@@ -1137,17 +1160,22 @@ static const struct bad_doc bad_docs[] = {
     {{GPU0 "gpu_model", "\"a GPU model name too long to fit\""}, CF_EINVAL, GPU0F "gpu_model"},
     {{GPU0 "instance_type", "\"g5\""}, CF_EINVAL, GPU0F "instance_type"},
     {{GPU0 "instance_type", "\"G5.XLARGE\""}, CF_EINVAL, GPU0F "instance_type"},
-    {{"regions/0/ec2_gpu/1/instance_type", "\"g5.xlarge\""},
+    {{"regions/0/ec2_instances/1/instance_type", "\"g5.xlarge\""},
      CF_EINVAL,
-     "regions[0].ec2_gpu[1].instance_type"},
+     "regions[0].ec2_instances[1].instance_type"},
     {{GPU0 "gpuMemory", "\"24 GB\""}, CF_EUNKNOWN, GPU0F "gpuMemory"},
-    {{"regions/0/ec2_gpu/0", "[]"}, CF_EINVAL, "regions[0].ec2_gpu[0]"},
-    {{"regions/0/ec2_gpu", "{}"}, CF_EINVAL, "regions[0].ec2_gpu"},
+    {{GPU0 "arch", DELETE}, CF_EMISSING, GPU0F "arch"},
+    {{GPU0 "arch", "\"sparc\""}, CF_EINVAL, GPU0F "arch"},
+    /* A CPU instance has no GPU model or memory; a GPU instance must have both. */
+    {{GPU0 "gpus", "0", GPU0 "gpu_model", DELETE}, CF_EINVAL, GPU0F "gpus"},
+    {{GPU0 "gpu_model", DELETE}, CF_EMISSING, GPU0F "gpu_model"},
+    {{"regions/0/ec2_instances/0", "[]"}, CF_EINVAL, "regions[0].ec2_instances[0]"},
+    {{"regions/0/ec2_instances", "{}"}, CF_EINVAL, "regions[0].ec2_instances"},
     /* Provenance. */
     {{"regions/0/sources", DELETE}, CF_EMISSING, "regions[0].sources"},
     {{"regions/0/sources/lambda", DELETE}, CF_EMISSING, "regions[0].sources.lambda"},
     {{"regions/0/sources/ec2", "null"}, CF_EINVAL, "regions[0].sources.ec2"},
-    {{"regions/0/ec2_gpu", "null"}, CF_EINVAL, "regions[0].sources.ec2"},
+    {{"regions/0/ec2_instances", "null"}, CF_EINVAL, "regions[0].sources.ec2"},
     {{"regions/0/sources/spot", "null"}, CF_EUNKNOWN, "regions[0].sources.spot"},
     {{SRC "source", "\"cache\""}, CF_EINVAL, SRCF "source"},
     {{SRC "source", DELETE}, CF_EMISSING, SRCF "source"},
@@ -1163,7 +1191,7 @@ static const struct bad_doc bad_docs[] = {
     {{SRC "fetched_at", DELETE}, CF_EMISSING, SRCF "fetched_at"},
     {{SRC "etag", "\"x\""}, CF_EUNKNOWN, SRCF "etag"},
     /* A region with no offer at all. */
-    {{"regions/0/lambda", "null", "regions/0/fargate", "null", "regions/0/ec2_gpu", "null"},
+    {{"regions/0/lambda", "null", "regions/0/fargate", "null", "regions/0/ec2_instances", "null"},
      CF_EINVAL,
      "regions[0].sources.lambda"},
 };
@@ -1199,7 +1227,7 @@ START_TEST(test_malformed_documents)
     json_t *doc = json_deep_copy(good);
     edit(doc, "regions/0/lambda", "null");
     edit(doc, "regions/0/fargate", "null");
-    edit(doc, "regions/0/ec2_gpu", "null");
+    edit(doc, "regions/0/ec2_instances", "null");
     edit(doc, "regions/0/sources", "{\"lambda\": null, \"fargate\": null, \"ec2\": null}");
     struct rates *r = NULL;
     struct cf_error err = {0};
@@ -1312,6 +1340,8 @@ START_TEST(test_round_trip_spot)
     for (size_t i = 0; i < 3; i++)
         for (int o = 0; o < CF_OFFER_COUNT; o++) {
             char path[96];
+            if (!cf_offer_required((enum cf_offer)o))
+                continue; /* absent without rates */
             snprintf(path, sizeof(path), "regions/%zu/sources/%s/source", i,
                      cf_offer_name((enum cf_offer)o));
             edit(doc3, path, "\"snapshot\"");
@@ -1539,7 +1569,7 @@ static const struct bad_doc bad_ec2_spot_docs[] = {
      CF_EINVAL,
      ESPOTF "instances[1].instance_type"},
     /* Advice needs the region's on-demand EC2 rates (it is a saving on them). */
-    {{"regions/0/ec2_gpu", "null", "regions/0/sources/ec2", "null"},
+    {{"regions/0/ec2_instances", "null", "regions/0/sources/ec2", "null"},
      CF_EINVAL,
      "regions[0].ec2_spot"},
     /* Provenance: present exactly when the advice is. */
@@ -1788,15 +1818,15 @@ START_TEST(test_validate)
     struct ec2_instance tmp = rr->instances[0];
     rr->instances[0] = rr->instances[1];
     rr->instances[1] = tmp;
-    expect_invalid(r, "regions[0].ec2_gpu[1]");
+    expect_invalid(r, "regions[0].ec2_instances[1]");
     rr->instances[1] = rr->instances[0];
-    expect_invalid(r, "regions[0].ec2_gpu[1].instance_type");
+    expect_invalid(r, "regions[0].ec2_instances[1].instance_type");
     set_gpu(&rr->instances[0], "g5.xlarge", 1.006, 4, 16, 1, "A10G", 24);
     set_gpu(&rr->instances[1], "p4d.24xlarge", 21.957642, 96, 1152, 0, "A100", 320);
-    expect_invalid(r, "regions[0].ec2_gpu[1].gpus");
+    expect_invalid(r, "regions[0].ec2_instances[1].gpus");
     rr->instances[1].gpus = 8;
     rr->instances[1].gpu_memory_gib = 0;
-    expect_invalid(r, "regions[0].ec2_gpu[1].gpu_memory_gib");
+    expect_invalid(r, "regions[0].ec2_instances[1].gpu_memory_gib");
     rr->instances[1].gpu_memory_gib = 320;
     ck_assert_int_eq(rates_validate(r, &err), 0);
 

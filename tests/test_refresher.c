@@ -840,7 +840,9 @@ START_TEST(spot_advisor_follows_the_ec2_list)
     expect_advice("g6.xlarge", 77, "5-10%");
     expect_advice("g5.xlarge", 73.5, "5-10%");
 
-    /* Back to the list without g6.xlarge, the feed down. */
+    /* Back to the list without g6.xlarge, the feed down (one type of four lost: not a partial
+     * file here). */
+    cfg.ec2_max_lost_share = 0.5;
     struct upstream_fault f = {.status = 503};
     upstream_set_fault(up, SPOT_ADVISOR, &f);
     const char *v3 = "/offers/v1.0/aws/AmazonEC2/20261103000000/us-east-1/index.json";
@@ -921,6 +923,90 @@ START_TEST(price_jump_is_counted_and_strict_rejects_it)
     expect_failure(CF_OFFER_EC2, "strict");
     refresher_counts(rf, CF_OFFER_EC2, &c);
     ck_assert_uint_eq(c.rejected, 1);
+}
+END_TEST
+
+/* An EC2 offer of the Linux on-demand rows `types` at `prices` (vCPU and GiB as given), served
+ * at a versioned URL of its own, which the region index then names. */
+struct ec2_row_spec {
+    const char *type, *price;
+    int gpus, vcpu, mem;
+};
+
+static void put_ec2_rows(const char *version, const struct ec2_row_spec *rows, size_t n)
+{
+    size_t cap = 64 * 1024, len = 0;
+    char *d = malloc(cap), url[128], sku[32];
+    len += (size_t)snprintf(d + len, cap - len,
+                            "{\n  \"formatVersion\" : \"v1.0\",\n  \"disclaimer\" : \"test\",\n"
+                            "  \"offerCode\" : \"AmazonEC2\",\n  \"version\" : \"%s\",\n"
+                            "  \"publicationDate\" : \"2026-11-01T00:00:00Z\",\n  \"products\" : "
+                            "{\n",
+                            version);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(sku, sizeof(sku), "SKU%012zu", i);
+        len += (size_t)ec2_product(d + len, cap - len, sku, rows[i].type, "Linux", "Shared",
+                                   "OnDemand", "No License required", "Compute Instance",
+                                   rows[i].gpus, rows[i].vcpu, rows[i].mem);
+        len += (size_t)snprintf(d + len, cap - len, "%s\n", i + 1 < n ? "," : "");
+    }
+    len += (size_t)snprintf(d + len, cap - len, "  },\n  \"terms\" : {\n    \"OnDemand\" : {\n");
+    for (size_t i = 0; i < n; i++) {
+        snprintf(sku, sizeof(sku), "SKU%012zu", i);
+        len += (size_t)ec2_term(d + len, cap - len, sku, rows[i].price);
+        len += (size_t)snprintf(d + len, cap - len, "%s\n", i + 1 < n ? "," : "");
+    }
+    len += (size_t)snprintf(d + len, cap - len, "    }\n  }\n}\n");
+    ck_assert_uint_lt(len, cap);
+    snprintf(url, sizeof(url), "/offers/v1.0/aws/AmazonEC2/%s/us-east-1/index.json", version);
+    ck_assert_int_eq(upstream_put(up, url, d, len, NULL), 0);
+    put_index(EC2_INDEX, url);
+    free(d);
+}
+
+/* Issue 12: CPU families are kept beside GPU ones, and a live list that loses more than
+ * ec2_max_lost_share (0.2) of the types read from the last offer file is refused as a partial
+ * file, the last good list serving on. */
+START_TEST(cpu_rows_kept_and_partial_files_refused)
+{
+    struct cf_error err = {0};
+    static const struct ec2_row_spec full[] = {
+        {"g5.xlarge", "1.0060000000", 1, 4, 16},
+        {"p4d.24xlarge", "21.9576420000", 8, 96, 1152},
+        {"c7i.large", "0.0892500000", 0, 2, 4},
+        {"m7g.large", "0.0816000000", 0, 2, 8},
+        {"r7a.large", "0.1521500000", 0, 2, 16},
+        {"m5.large", "0.0960000000", 0, 2, 8},
+        {"c7i.metal-24xl", "4.2840000000", 0, 96, 192},
+    };
+    put_ec2_rows("20261103000000", full, sizeof(full) / sizeof(full[0]));
+    ck_assert_int_eq(refresher_run_once(rf, 1u << CF_OFFER_EC2, &err), 0);
+    struct rates *r = pricing_cache_acquire(cache);
+    const struct region_rates *rr = rates_region(r, "us-east-1");
+    /* m5 (5th generation) and bare metal are left out: 5 types. */
+    ck_assert_uint_eq(rr->n_instances, 5);
+    ck_assert_ptr_null(gpu_of(rr, "m5.large"));
+    ck_assert_ptr_null(gpu_of(rr, "c7i.metal-24xl"));
+    const struct ec2_instance *m7g = gpu_of(rr, "m7g.large"), *c7i = gpu_of(rr, "c7i.large");
+    ck_assert_int_eq(m7g->arch, CF_ARCH_ARM64);
+    ck_assert_int_eq(m7g->gpus, 0);
+    ck_assert_double_eq(m7g->memory_gib, 8);
+    ck_assert_int_eq(c7i->arch, CF_ARCH_X86_64);
+    ck_assert_double_eq(c7i->usd_per_hour, 0.08925);
+    rates_unref(r);
+
+    /* A file with 3 of the 5 (2 lost, 40% > 20%): refused, the 5 serve on. */
+    put_ec2_rows("20261104000000", full, 3);
+    expect_failure(CF_OFFER_EC2, "partial");
+    r = pricing_cache_acquire(cache);
+    ck_assert_uint_eq(rates_region(r, "us-east-1")->n_instances, 5);
+    rates_unref(r);
+    /* 4 of the 5 (1 lost, 20%, not more than the share): accepted. */
+    put_ec2_rows("20261105000000", full, 4);
+    ck_assert_int_eq(refresher_run_once(rf, 1u << CF_OFFER_EC2, &err), 0);
+    r = pricing_cache_acquire(cache);
+    ck_assert_uint_eq(rates_region(r, "us-east-1")->n_instances, 4);
+    rates_unref(r);
 }
 END_TEST
 
@@ -1270,6 +1356,7 @@ int main(void)
     tcase_add_test(tc, spot_advisor_not_configured);
     tcase_add_test(tc, connection_refused);
     tcase_add_test(tc, price_jump_is_counted_and_strict_rejects_it);
+    tcase_add_test(tc, cpu_rows_kept_and_partial_files_refused);
     tcase_add_test(tc, restart_uses_state_and_corrupt_state_falls_back);
     tcase_add_test(tc, readers_see_one_table_or_the_other);
     tcase_add_test(tc, thread_trigger_and_stop);

@@ -47,20 +47,22 @@ static size_t lines(const char *t)
 START_TEST(advice_in_six_lines)
 {
     struct cf_answer *a = answer("{\"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": "
-                                 "10000, \"trigger\": \"s3\"}",
+                                 "10000, \"trigger\": \"s3\", \"ephemeral_storage\": 512}",
                                  false);
     char *t = render_text(a, &opts, false);
     ck_assert_ptr_nonnull(t);
     /* 10,000 x ($0.0000002 + 5 s x 2 GB x $0.0000166667) = $1.66867, and 3,193.2 cold starts'
      * INIT of 1 s x 2 GB, $0.10644 (test_cost: lambda_invoice): $1.77511 -> "$1.78"; per-job
      * Fargate 1 vCPU / 2 GB for the 60 s minimum: 10,000 / 60 h x $0.04937 = $8.23; one
-     * always-on g4dn.xlarge: 730 x $0.526 = $383.98. */
+     * always-on c6a.large (2 vCPU, 4 GiB; the cheapest x86 instance holding 1.16 vCPU and 2 GB):
+     * 730 x $0.0765 = $55.845, shown "$55.84" (as printf rounds the double just below it). 512 MB
+     * of scratch storage costs nothing on Lambda or Fargate (both include it) but warns that EBS is
+     * not in the EC2 price. */
     ck_assert_ptr_nonnull(strstr(t, "Recommendation: Lambda x86_64 — $1.78/month (confidence "
                                     "high)\n"));
-    ck_assert_ptr_nonnull(
-        strstr(t, "Monthly: Lambda $1.78 | Fargate $8.23 | ECS on EC2 $383.98\n"));
+    ck_assert_ptr_nonnull(strstr(t, "Monthly: Lambda $1.78 | Fargate $8.23 | ECS on EC2 $55.84\n"));
     ck_assert_ptr_nonnull(strstr(t, "Why: Lambda (x86_64, 2048 MB) is the cheapest option"));
-    ck_assert_ptr_nonnull(strstr(t, "Warning: ECS on EC2 is priced on GPU instances only"));
+    ck_assert_ptr_nonnull(strstr(t, "Warning: EBS storage for ECS on EC2 is not included"));
     /* The oldest offer, EC2, published 2025-06-13, a week before `now`: stale. */
     ck_assert_ptr_nonnull(strstr(t, "Rates: snapshot, us-east-1, as of 2025-06-13 (stale)\n"));
     ck_assert_uint_le(lines(t), 6);

@@ -87,15 +87,31 @@ long cf_test_peak_rss_kb(void)
     return kb;
 }
 
-struct rates *cf_test_rates(const struct cf_test_gpu *gpus, size_t n)
+/* CPU instances every test table has: us-east-1 Linux on-demand prices of the AWS pricing-page
+ * feed (tests/fixtures/quinnypig-processed__ec2.json, 2025-06-13), vCPUs and memory from the
+ * Spot Advisor feed's instance_types (tests/fixtures/spotinfo__spot-advisor-data.json). */
+static const struct cf_test_gpu cpu_instances[] = {
+    {"c6g.medium", 0.034, 1, 2, 0, "", 0},      {"c7g.large", 0.0725, 2, 4, 0, "", 0},
+    {"c7a.medium", 0.05132, 1, 2, 0, "", 0},    {"c6a.large", 0.0765, 2, 4, 0, "", 0},
+    {"c6i.large", 0.085, 2, 4, 0, "", 0},       {"m7g.large", 0.0816, 2, 8, 0, "", 0},
+    {"m6a.large", 0.0864, 2, 8, 0, "", 0},      {"m7i.large", 0.1008, 2, 8, 0, "", 0},
+    {"r7i.large", 0.1323, 2, 16, 0, "", 0},     {"c6a.xlarge", 0.153, 4, 8, 0, "", 0},
+    {"r6g.8xlarge", 1.6128, 32, 256, 0, "", 0}, {"r6a.8xlarge", 1.8144, 32, 256, 0, "", 0},
+    {"r7i.8xlarge", 2.1168, 32, 256, 0, "", 0}, {"c6a.16xlarge", 2.448, 64, 128, 0, "", 0},
+    {"c7i.16xlarge", 2.856, 64, 128, 0, "", 0},
+};
+
+struct rates *cf_test_rates(const struct cf_test_gpu *gpus, size_t n_gpus)
 {
+    size_t n_cpu = sizeof(cpu_instances) / sizeof(cpu_instances[0]), n = n_gpus + n_cpu;
     struct rates *r = rates_new(1);
     ck_assert_ptr_nonnull(r);
     struct region_rates *rr = &r->regions[0];
     snprintf(rr->code, sizeof(rr->code), "us-east-1");
     for (int o = 0; o < CF_OFFER_COUNT; o++) {
         bool ec2 = o == CF_OFFER_EC2;
-        rr->has[o] = !ec2 || n > 0;
+        /* EC2 always: the CPU instances; the optional offers (Savings Plans) not. */
+        rr->has[o] = cf_offer_required((enum cf_offer)o) && (!ec2 || n > 0);
         rr->info[o].source = CF_SOURCE_SNAPSHOT;
         snprintf(rr->info[o].version, sizeof(rr->info[o].version), "%s",
                  ec2 ? "20250613" : "20250617");
@@ -126,14 +142,17 @@ struct rates *cf_test_rates(const struct cf_test_gpu *gpus, size_t n)
         calloc(n ? n : 1, sizeof(*rr->instances)); /* never NULL: rates_finish() sorts it */
     ck_assert_ptr_nonnull(rr->instances);
     for (size_t i = 0; i < n; i++) {
+        const struct cf_test_gpu *t = i < n_gpus ? &gpus[i] : &cpu_instances[i - n_gpus];
         struct ec2_instance *g = &rr->instances[i];
-        snprintf(g->type, sizeof(g->type), "%s", gpus[i].type);
-        g->usd_per_hour = gpus[i].usd_per_hour;
-        g->vcpu = gpus[i].vcpu;
-        g->memory_gib = gpus[i].memory_gib;
-        g->gpus = gpus[i].gpus;
-        snprintf(g->gpu_model, sizeof(g->gpu_model), "%s", gpus[i].gpu_model);
-        g->gpu_memory_gib = gpus[i].gpu_memory_gib;
+        snprintf(g->type, sizeof(g->type), "%s", t->type);
+        /* Graviton families (c6g, c7g, m7g, r6g) are arm64. */
+        g->arch = strchr(t->type, '.')[-1] == 'g' && t->gpus == 0 ? CF_ARCH_ARM64 : CF_ARCH_X86_64;
+        g->usd_per_hour = t->usd_per_hour;
+        g->vcpu = t->vcpu;
+        g->memory_gib = t->memory_gib;
+        g->gpus = t->gpus;
+        snprintf(g->gpu_model, sizeof(g->gpu_model), "%s", t->gpu_model);
+        g->gpu_memory_gib = t->gpu_memory_gib;
     }
     rr->n_instances = n;
     r->n_regions = 1;

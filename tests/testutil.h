@@ -31,12 +31,13 @@ struct cf_test_gpu {
 
 /* Builds a table with region "us-east-1" holding the real us-east-1 rates of
  * shared/docs/aws-price-list.md sections 7-9 (Lambda with its three x86 and Arm tiers, requests
- * and ephemeral storage; Fargate x86 and Arm with ephemeral storage) and the `n` GPU instance
- * types given (EC2 absent when n is 0). Provenance: source snapshot, origin "test fixture",
- * Lambda and ECS published 2025-06-17 (version 20250617), EC2 2025-06-13 (20250613). Returns a
- * new table (the caller rates_unref()s it); fails the running test when out of memory. */
+ * and ephemeral storage; Fargate x86 and Arm with ephemeral storage), the `n_gpus` GPU
+ * instance types given and 15 CPU instance types of the c, m and r families (testutil.c).
+ * Provenance: source snapshot, origin "test fixture", Lambda and ECS published 2025-06-17 (version
+ * 20250617), EC2 2025-06-13 (20250613). Returns a new table (the caller rates_unref()s it); fails
+ * the running test when out of memory. */
 struct rates;
-struct rates *cf_test_rates(const struct cf_test_gpu *gpus, size_t n);
+struct rates *cf_test_rates(const struct cf_test_gpu *gpus, size_t n_gpus);
 
 /* Answers the JSON request `text` with core_compare() (`compare`) or core_advise() on `rates`
  * and `model`; fails the running test on bad JSON or any error. The caller frees the answer

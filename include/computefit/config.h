@@ -49,9 +49,10 @@ struct cf_config {
     long fetch_max_bytes;
     long fetch_max_ec2_bytes;
     long fetch_retries;
-    long ec2_max_entry_bytes; /* one product or one SKU's terms in the EC2 offer */
-    long ec2_max_rows;        /* GPU rows kept from one EC2 offer */
-    long ec2_max_products;    /* products examined in one EC2 offer */
+    long ec2_max_entry_bytes;  /* one product or one SKU's terms in the EC2 offer */
+    long ec2_max_rows;         /* instance rows kept from one EC2 offer */
+    double ec2_max_lost_share; /* a live EC2 list losing more of the types in use is refused */
+    long ec2_max_products;     /* products examined in one EC2 offer */
     bool strict_validation;
     double max_price_change_factor;
     long max_rates_age_s; /* /readyz fails past this age; 0 = never */

@@ -90,6 +90,7 @@ struct cost_variant {
      * budget, so the variant is shown but never chosen. */
     double startup_s;
     bool too_slow;
+    bool on_gpu;           /* the work runs on a GPU (a GPU instance) */
     struct message *notes; /* what a reader should know about the sizing, in the arena */
     size_t n_notes, cap_notes;
     const void *detail; /* what the platform chose (sizes, counts), in the arena; its own type */
@@ -172,6 +173,11 @@ struct cost_fleet {
  * when the workload is latency-sensitive, the chance of waiting at or under the model's bound
  * (Erlang C, every slot a server). */
 void cost_fleet_size(const struct cost_ctx *c, double per_unit, struct cost_fleet *ret);
+
+/* The invocation rate (per month) above which more than `units` units, each serving
+ * `per_unit` requests at once, are needed (cost_fleet_size's bounds); INFINITY for a workload
+ * without duration. */
+double cost_fleet_end(const struct cost_ctx *c, double per_unit, double units);
 
 /* The sentence that says how the fleet was sized; `one` and `many` name its units ("task",
  * "tasks"). */

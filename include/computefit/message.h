@@ -130,11 +130,6 @@
       "The pinned Fargate task has {0} vCPU, less than the {1} the task {2?needs|gets on "         \
       "Lambda}; "                                                                                  \
       "it was priced as pinned.")                                                                  \
-    X(W_GPU_INSTANCES_ONLY, "gpu_instances_only",                                                  \
-      "ECS on EC2 is priced on GPU instances only; a task without a GPU would cost less on a "     \
-      "general-purpose instance, which computefit does not price.")                                \
-    X(W_GPU_INSTANCES_X86, "gpu_instances_x86",                                                    \
-      "The GPU instances priced are x86_64; arm64 applies to Lambda and Fargate only.")            \
     X(W_FREE_TIER_ACCOUNT, "free_tier_account",                                                    \
       "The Lambda free tier is per account and shared by every function: it was subtracted as if " \
       "this task were the account's only Lambda use.")                                             \
@@ -181,13 +176,14 @@
     X(B_FARGATE_EPHEMERAL, "fargate_ephemeral",                                                    \
       "{0} MB of scratch storage is more than Fargate's {1} GB of ephemeral storage.")             \
     X(B_NO_GPU_INSTANCE, "no_gpu_instance",                                                        \
-      "No GPU instance type in {0} has {1} GB of GPU memory ({2} GB with {3}% headroom), {4} GB "  \
-      "of memory{5? and the vCPUs asked for|}.")                                                   \
+      "No {6} GPU instance type in {0} has {1} GB of GPU memory ({2} GB with {3}% headroom), {4} " \
+      "GB of memory{5? and the vCPUs asked for|}.")                                                \
+    X(B_NO_INSTANCE, "no_instance",                                                                \
+      "No {0} instance type in {1} has {2:.4g} vCPU and {3:.4g} GB of memory for the task, with "  \
+      "{4:.0f}% of its memory kept for the OS and the ECS agent.")                                 \
     X(B_MODEL_MEMORY, "model_memory",                                                              \
       "The model's weights need {0:.0f} MB ({1} billion parameters in {2} with overhead), more "   \
       "than {3}'s {4} MB maximum.")                                                                \
-    X(B_CPU_ONLY, "cpu_only",                                                                      \
-      "gpu is false: the task is pinned to CPU, and {0} is priced on GPU instances only.")         \
     X(B_LATENCY, "latency_budget",                                                                 \
       "{0} cannot start the work within the {1} s latency budget: its quickest start takes {2} "   \
       "s.")                                                                                        \
@@ -207,6 +203,8 @@
     X(N_SHARDED, "sharded",                                                                        \
       "The model needs {0:.3g} GB of GPU memory, more than one {1:.3g} GB GPU: it is sharded "     \
       "across {2:.0f} of the instance's {3:.0f} GPUs (tensor parallelism).")                       \
+    X(N_EC2_PACKING, "ec2_packing",                                                                \
+      "{1:.0f} tasks fit on one {2}: the {0:.0f} tasks run on {3:.0f} of them.")                   \
     X(N_HOST_MEMORY, "host_memory",                                                                \
       "{0:.3g} GB of the instance's {1:.3g} GB are usable by tasks: {2:.0f}% is kept for the OS "  \
       "and the ECS agent.")                                                                        \
@@ -271,7 +269,7 @@ enum msg_code {
         MSG_COUNT
 };
 
-#define MSG_ARGS_MAX 6
+#define MSG_ARGS_MAX 8
 
 enum msg_arg_kind { MSG_ARG_NUM = 1, MSG_ARG_STR, MSG_ARG_MSG };
 

@@ -120,6 +120,7 @@ struct model_ec2 {
     double billing_granularity_s;
     double gpu_memory_headroom;
     double reserved_memory_fraction; /* of an instance's memory, kept for the OS and ECS agent */
+    double min_task_vcpu;            /* the least CPU an ECS task on EC2 reserves */
     double spot_discount;
 };
 

@@ -124,14 +124,25 @@ int offer_spot_parse(const json_t *doc, const char *region,
 int offer_ec2_spot_parse(const json_t *doc, const char *region, struct region_rates *ret,
                          struct cf_error *reterr);
 
-/* ---- EC2 GPU instances (offer code AmazonEC2), streamed ---- */
+/* ---- EC2 instances (offer code AmazonEC2), streamed ---- */
+
+/* Whether `type` ("m7g.large") is of a CPU family computefit prices on ECS on EC2: compute
+ * optimised (c), general purpose (m) and memory optimised (r), 6th generation and newer, in
+ * their plain Intel (i), AMD (a) and Graviton (g) variants; not bare metal (the largest size's
+ * vCPUs and memory at its price, and nothing ECS tasks gain from). GPU families come from the
+ * GPU spec table instead. */
+bool offer_ec2_cpu_type_kept(const char *type);
+
+/* The architecture of an instance type from its family's name: arm64 when the letters after
+ * the generation number hold a "g" (AWS Graviton: m7g, c6gn, g5g), else x86_64. */
+enum cf_arch offer_ec2_type_arch(const char *type);
 
 /* Limits on what one EC2 offer stream may hold; config names them. A file that needs more is
  * CF_EUPSTREAM, never a larger allocation. Start from offer_ec2_limits_default() and change
  * what config sets: every field must be positive. */
 struct offer_ec2_limits {
     size_t max_entry_bytes;    /* one product or one SKU's on-demand terms, as JSON text */
-    size_t max_rows;           /* candidate Linux on-demand GPU rows kept */
+    size_t max_rows;           /* candidate Linux on-demand rows kept */
     size_t max_pending_prices; /* on-demand prices held while `terms` comes before `products` */
     size_t max_depth;          /* JSON nesting */
     uint64_t max_products;     /* products examined in one file */
@@ -156,9 +167,10 @@ struct offer_ec2_stats {
 
 struct offer_ec2_stream;
 
-/* Returns a new stream that keeps the Linux on-demand GPU rows of `region`, or NULL when out of
- * memory or when region/specs is NULL. `specs` is borrowed and must outlive the stream: it says
- * which instance families are GPU families and gives their GPU model and per-GPU memory. `lim`
+/* Returns a new stream that keeps the Linux on-demand rows of `region` of the GPU families in
+ * `specs` and of the CPU families offer_ec2_cpu_type_kept() names, or NULL when out of memory
+ * or when region/specs is NULL. `specs` is borrowed and must outlive the stream: it says which
+ * instance families are GPU families and gives their GPU model and per-GPU memory. `lim`
  * (copied) may be NULL for the defaults; a zero limit makes the call fail. */
 struct offer_ec2_stream *offer_ec2_stream_new(const char *region, const struct gpu_specs *specs,
                                               const struct offer_ec2_limits *lim);
@@ -170,8 +182,8 @@ int offer_ec2_stream_feed(struct offer_ec2_stream *s, const char *buf, size_t le
 
 /* Declares the end of the file and hands over the result. On success sets *ret_gpus to a new
  * malloc()ed array of *ret_n rows sorted by price (the caller free()s it; NULL when there is no
- * row, which is not an error: a region may have no GPU instances), fills *ret_info (may be NULL)
- * and returns 0. Fails with CF_EUPSTREAM when the document is truncated or malformed, has no
+ * row, which is not an error: a region may have none of the kept types), fills *ret_info (may be
+ * NULL) and returns 0. Fails with CF_EUPSTREAM when the document is truncated or malformed, has no
  * products or no terms.OnDemand, is another offer's file, names one instance type at two
  * different prices, gives a kept row an on-demand price that does not parse, or repeats a key
  * that decides a price (see the DESIGN block of offer_ec2.c). Call it once; the stream is spent
@@ -191,6 +203,10 @@ void offer_ec2_stream_free(struct offer_ec2_stream *s);
  * Virginia)"), a static string, or NULL for a region missing from the built-in table. Only
  * files without the regionCode attribute (2016 layout) need it. */
 const char *offer_region_location(const char *region);
+
+/* Returns the prefix of `region`'s usage types ("USE2", "EU"), or NULL for a region this build
+ * does not know. us-east-1's is "USE1", though its EC2 and Lambda usage types have none. */
+const char *offer_region_prefix(const char *region);
 
 /* Returns whether a product's `attributes` object (borrowed) belongs to `region`: its
  * regionCode equals `region`, or, when it has no regionCode, its location is the region's

@@ -45,13 +45,19 @@ struct offer_index_layout {
      * static phrase for the message ("no \"regions\" object"). */
     const char *(*check)(const json_t *index);
     /* Sets *ret_path to the path of `region`'s offer file, borrowed from `index`, and returns
-     * 0, or CF_EUPSTREAM naming what the index lacks. */
+     * 0, or CF_EUPSTREAM naming what the index lacks. An optional offer's layout may set
+     * *ret_path to NULL and return 0: the index says the region has no file (no Savings Plans
+     * there), and the region keeps what it has. */
     int (*region_path)(const json_t *index, const char *region, const char **ret_path,
                        struct cf_error *reterr);
 };
 
 /* The Price List's offers/v1.0 layout: {"regions": {"<code>": {"currentVersionUrl": "..."}}}. */
 extern const struct offer_index_layout offer_index_v1;
+
+/* The Savings Plans price list's layout: {"regions": [{"regionCode": "..", "versionUrl": ".."}]};
+ * a region it does not list has no file (offer_savings.c). */
+extern const struct offer_index_layout offer_index_sp;
 
 /* A parser that reads an offer file as it downloads (for files too large to hold whole). The
  * refresher opens one stream per region and download attempt: a retried download frees the
@@ -156,9 +162,11 @@ struct offer_kind {
      * when there is nothing to add. */
     int (*status)(const struct region_rates *rr, json_t *entry);
     /* Its section of a region in the rates document: the key (present in every region, null
-     * without rates), a new reference to the section of a region that has the rates (NULL when
-     * out of memory), and the reader of a section `v` that is not null (borrowed), which fills
-     * the rates (not has[] nor info, which the caller sets). */
+     * without rates; for an optional offer, cf_offer_required(), present only in a region with
+     * its rates, so that documents written before the offer existed read as before), a new
+     * reference to the section of a region that has the rates (NULL when out of memory), and the
+     * reader of a section `v` that is not null (borrowed), which fills the rates (not has[] nor
+     * info, which the caller sets). */
     const char *doc_key;
     json_t *(*to_json)(const struct region_rates *rr);
     int (*from_json)(const json_t *v, const char *path, struct region_rates *rr,
@@ -170,6 +178,11 @@ struct offer_kind {
     int (*validate_sorted)(const struct region_rates *rr, const char *path,
                            struct cf_error *reterr);
     const struct offer_feed *feed; /* NULL when none */
+    /* Refuses a region's freshly parsed rates `p` that look like a partial file against the
+     * rates in use `cur` (which has the offer's rates): returns 0, or CF_EUPSTREAM saying what
+     * was lost. NULL when the offer has no such check. */
+    int (*check_shrink)(const struct region_rates *cur, const struct region_rates *p,
+                        const struct cf_config *cfg, struct cf_error *reterr);
 };
 
 /* The table, indexed by enum cf_offer. */
@@ -179,6 +192,7 @@ extern const struct offer_kind *const offer_kinds[CF_OFFER_COUNT];
 extern const struct offer_kind offer_kind_lambda;
 extern const struct offer_kind offer_kind_fargate;
 extern const struct offer_kind offer_kind_ec2;
+extern const struct offer_kind offer_kind_savings;
 
 /* The feeds, each defined in its file. */
 extern const struct offer_feed offer_feed_fargate_spot; /* offer_spot.c, on the Fargate offer */

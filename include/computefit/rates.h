@@ -18,16 +18,21 @@
 
 enum cf_arch { CF_ARCH_X86_64 = 0, CF_ARCH_ARM64 = 1, CF_ARCH_COUNT };
 
-/* The offers (AWS Price List "offer codes") computefit prices from: each one's id and its key in
- * rates files, /pricing, advice and metrics. Everything else about an offer is its descriptor
- * in the pricing layer (offer_kind.h). X(id, key) */
+/* The offers (AWS Price List "offer codes") computefit prices from: each one's id, its key in
+ * rates files, /pricing, advice and metrics, and whether a region is priced without it. A
+ * required offer is one the on-demand advice prices from; an optional one (Savings Plans) only
+ * adds to it: a region that has none of its rates is served as before, a region that has only
+ * its rates has nothing to advise with, and its age does not make the region's answers stale.
+ * Everything else about an offer is its descriptor in the pricing layer (offer_kind.h).
+ * X(id, key, required) */
 #define CF_OFFERS(X)                                                                               \
-    X(LAMBDA, "lambda")                                                                            \
-    X(FARGATE, "fargate")                                                                          \
-    X(EC2, "ec2")
+    X(LAMBDA, "lambda", true)                                                                      \
+    X(FARGATE, "fargate", true)                                                                    \
+    X(EC2, "ec2", true)                                                                            \
+    X(SAVINGS_PLANS, "savings_plans", false)
 
 enum cf_offer {
-#define CF_OFFER_ENUM(id, key) CF_OFFER_##id,
+#define CF_OFFER_ENUM(id, key, required) CF_OFFER_##id,
     CF_OFFERS(CF_OFFER_ENUM)
 #undef CF_OFFER_ENUM
         CF_OFFER_COUNT
@@ -88,6 +93,7 @@ struct fargate_rates {
  * empty gpu_model and gpu_memory_gib 0. */
 struct ec2_instance {
     char type[CF_INSTANCE_TYPE_LEN];
+    enum cf_arch arch; /* from the family's name: arm64 for AWS Graviton ("m7g", "c6gn") */
     double usd_per_hour;
     double vcpu;
     double memory_gib;
@@ -123,6 +129,65 @@ struct offer_info {
     char origin[200];   /* URL or "repo@commit:path" the rates were read from */
 };
 
+/* ---- Savings Plans (the optional offer CF_OFFER_SAVINGS_PLANS) ----
+ *
+ * AWS's Savings Plans price list gives, for each plan (type, term, payment option), one
+ * discounted rate per on-demand SKU it discounts ("discountedSku", "discountedUsageType",
+ * "discountedOperation"); computefit keeps the ones its platforms use, per region, as read from
+ * the file: never a flat percentage. Every rate is in the on-demand rate's unit.
+ *
+ * What a rate means: the Savings Plans rate at which covered usage draws on the plan's hourly
+ * commitment. It is the plan's effective price for that usage whatever the payment option: the
+ * commitment is a fixed amount in USD per hour for the whole term ("You commit to a consistent
+ * amount of usage, in USD per hour, for a term of 1 or 3 years, and receive a lower price for
+ * that usage": AWS CLI reference, savingsplans,
+ * https://docs.aws.amazon.com/cli/latest/reference/savingsplans/index.html), and an upfront
+ * payment prepays part or all of that commitment (Partial Upfront: "between 50 and 99 percent
+ * of the total value of the Savings Plan", create-savings-plan,
+ * https://docs.aws.amazon.com/cli/v1/reference/savingsplans/create-savings-plan.html), which
+ * Cost Explorer amortizes over the term (AmortizedUpfrontCommitment plus
+ * AmortizedRecurringCommitment is TotalAmortizedCommitment, https://docs.aws.amazon.com/
+ * aws-cost-management/latest/APIReference/API_SavingsPlansAmortizedCommitment.html). So a
+ * Partial or All Upfront rate already includes the upfront share, amortized: never add the
+ * upfront payment to it. The unused part of a commitment is paid all the same; modelling that
+ * is the core's.
+ *
+ * The Lambda duration rate is one flat rate: the file has one rate per discounted SKU and no
+ * ranges, while the on-demand duration of the same SKU is tiered. A rate of 0 means the file
+ * had no rate for it (AWS publishes Lambda and Fargate rates on Compute Savings Plans only). */
+
+enum cf_sp_plan { CF_SP_COMPUTE = 0, CF_SP_EC2_INSTANCE = 1, CF_SP_PLAN_COUNT };
+enum cf_sp_payment {
+    CF_SP_NO_UPFRONT = 0,
+    CF_SP_PARTIAL_UPFRONT = 1,
+    CF_SP_ALL_UPFRONT = 2,
+    CF_SP_PAYMENT_COUNT
+};
+#define CF_SP_TERM_COUNT 2 /* 1 and 3 years: index 0 and 1 (cf_sp_term_index) */
+
+/* One architecture's Lambda rates on a Compute Savings Plan, per GB-second; 0 = none. */
+struct sp_lambda_rates {
+    double duration_gb_s_usd;             /* on-demand duration ("Lambda-GB-Second[-ARM]") */
+    double provisioned_gb_s_usd;          /* provisioned concurrency configured */
+    double provisioned_duration_gb_s_usd; /* duration run on provisioned concurrency */
+};
+
+/* One plan's rates in one region (see above). `has` says the file had at least one rate of the
+ * plan that computefit keeps; the plan's EC2 rates are in region_rates.sp_ec2. */
+struct sp_rates {
+    bool has;
+    struct sp_lambda_rates lambda[CF_ARCH_COUNT]; /* Compute Savings Plans only */
+    struct fargate_rates fargate[CF_ARCH_COUNT];  /* Linux; Compute Savings Plans only; 0 = none */
+};
+
+/* One EC2 instance type's Savings Plans rates, Linux, shared tenancy (the discounted usage
+ * "<prefix>BoxUsage:<type>" with operation "RunInstances"), per instance-hour; 0 = none. Only
+ * types in the region's on-demand list (region_rates.instances) are kept. */
+struct sp_ec2_rate {
+    char type[CF_INSTANCE_TYPE_LEN];
+    double usd_per_hour[CF_SP_PLAN_COUNT][CF_SP_TERM_COUNT][CF_SP_PAYMENT_COUNT];
+};
+
 struct region_rates {
     char code[CF_REGION_LEN]; /* "us-east-1" */
     bool has[CF_OFFER_COUNT]; /* which offers have rates in this region */
@@ -140,6 +205,11 @@ struct region_rates {
     bool has_fargate_spot[CF_ARCH_COUNT];
     struct fargate_rates fargate_spot[CF_ARCH_COUNT];
     struct offer_info fargate_spot_info;
+    /* Savings Plans: meaningful when has[CF_OFFER_SAVINGS_PLANS]; look them up with
+     * rates_savings() and rates_savings_ec2(). */
+    struct sp_rates savings[CF_SP_PLAN_COUNT][CF_SP_TERM_COUNT][CF_SP_PAYMENT_COUNT];
+    struct sp_ec2_rate *sp_ec2; /* owned; sorted by type */
+    size_t n_sp_ec2;
     /* EC2 Spot advice, from AWS's Spot Instance Advisor feed (the Price List has no Spot
      * rates). Optional, and only in a region that has EC2 rates: only instance types of the
      * region's EC2 list are kept (the refresher and scripts/build-snapshot filter; the loader
@@ -189,10 +259,32 @@ void rates_unref(struct rates *r);
 /* Returns the region named `code`, borrowed from `r`, or NULL when the table has none. */
 const struct region_rates *rates_region(const struct rates *r, const char *code);
 
-/* Returns "x86_64"/"arm64", "lambda"/"fargate"/"ec2", "snapshot"/"state"/"live"/"none". */
+/* Returns "x86_64"/"arm64", "lambda"/"fargate"/"ec2"/"savings_plans",
+ * "snapshot"/"state"/"live"/"none", "compute"/"ec2_instance",
+ * "no_upfront"/"partial_upfront"/"all_upfront". */
 const char *cf_arch_name(enum cf_arch a);
 const char *cf_offer_name(enum cf_offer o);
 const char *cf_source_name(enum cf_rate_source s);
+const char *cf_sp_plan_name(enum cf_sp_plan p);
+const char *cf_sp_payment_name(enum cf_sp_payment p);
+
+/* Returns whether offer `o` is required (see CF_OFFERS): false for Savings Plans. */
+bool cf_offer_required(enum cf_offer o);
+
+/* Returns the index of a Savings Plans term in years (1 -> 0, 3 -> 1), or -1 for any other. */
+int cf_sp_term_index(int term_years);
+
+/* Returns one Savings Plan's rates in `rr`, borrowed from it (the table's lifetime): plan type,
+ * term in years (1 or 3) and payment option. NULL when the region has no rates for that plan,
+ * or an argument is out of range. Its EC2 rates: rates_savings_ec2(). */
+const struct sp_rates *rates_savings(const struct region_rates *rr, enum cf_sp_plan plan,
+                                     int term_years, enum cf_sp_payment payment);
+
+/* Sets *ret_usd_per_hour to the Savings Plans rate of EC2 instance type `type` (Linux, shared
+ * tenancy, per instance-hour, upfront share included: see above) on the plan, and returns true;
+ * returns false (*ret untouched) when the region has no such rate. */
+bool rates_savings_ec2(const struct region_rates *rr, const char *type, enum cf_sp_plan plan,
+                       int term_years, enum cf_sp_payment payment, double *ret_usd_per_hour);
 
 /* Returns a deep copy of `src` (refcount 1; every region's EC2 list and Spot advice copied) with
  * room for `extra_regions` more regions, or NULL when out of memory. The refresher builds each new
@@ -218,18 +310,19 @@ bool rates_age(int64_t since, int64_t now, int64_t *ret_age_s);
 bool rates_stale(int64_t since, int64_t now, int64_t stale_after_s);
 
 /* Returns when a region's rates as a whole were last known current: the oldest
- * rates_offer_time() among the offers it has rates for, or 0 (unknown) when it has none or when
- * any of them is unknown, since an answer priced from them cannot be fresher than its oldest
- * part. */
+ * rates_offer_time() among the required offers it has rates for (cf_offer_required), or 0 (unknown)
+ * when it has none or when any of them is unknown, since an answer priced from them cannot be
+ * fresher than its oldest part. */
 int64_t rates_region_time(const struct region_rates *rr);
 
-/* Frees what a region owns (its EC2 list and its EC2 Spot advice) and leaves it without any
- * (n_instances and n_ec2_spot 0); the rest of the struct is plain values. Accepts NULL. For
- * scratch regions outside a table: rates_unref() clears a table's own. */
+/* Frees what a region owns (its instance list, its Savings Plans EC2 rates and its EC2 Spot
+ * advice) and leaves it without any (n_instances, n_sp_ec2 and n_ec2_spot 0); the rest of the
+ * struct is plain values. Accepts NULL. For scratch regions outside a table: rates_unref()
+ * clears a table's own. */
 void rates_region_clear(struct region_rates *rr);
 
-/* Sorts regions by code, each region's EC2 list by price and its EC2 Spot advice by type; call
- * once after filling. */
+/* Sorts regions by code, each region's instance list by price, and its Savings Plans EC2 rates
+ * and EC2 Spot advice by type; call once after filling. */
 void rates_finish(struct rates *r);
 
 #endif

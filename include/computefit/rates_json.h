@@ -22,8 +22,11 @@
  *                "ephemeral_gb_hour_usd": 0.000111},
  *    "fargate_spot": {"x86_64": {"vcpu_hour_usd": 0.01379631, "gb_hour_usd": 0.00151494},
  *                     "arm64": null},                             (optional; see below)
- *    "ec2_gpu": [{"instance_type": "g5.xlarge", "usd_per_hour": 1.006, "vcpu": 4,
- *                 "memory_gib": 16, "gpus": 1, "gpu_model": "A10G", "gpu_memory_gib": 24}, ...],
+ *    "ec2_instances": [{"instance_type": "m7g.large", "arch": "arm64", "usd_per_hour": 0.0816,
+ *                       "vcpu": 2, "memory_gib": 8, "gpus": 0}, ...,
+ *                      {"instance_type": "g5.xlarge", "arch": "x86_64", "usd_per_hour": 1.006,
+ *                       "vcpu": 4, "memory_gib": 16, "gpus": 1, "gpu_model": "A10G",
+ *                       "gpu_memory_gib": 24}, ...],
  *    "ec2_spot": {"ranges": [{"label": "<5%", "max_pct": 5}, ..., {"label": ">20%",
  *                            "max_pct": 100}],
  *                 "instances": [{"instance_type": "g5.xlarge", "savings_pct": 59,
@@ -58,7 +61,7 @@
  *
  * EC2 Spot advice comes from AWS's Spot Instance Advisor feed, not the Price List, and is
  * optional in the same way: "ec2_spot" absent or null means none. When present it needs the
- * region's "ec2_gpu" rates; "ranges" holds 1 to 8 interruption bands (a label of printable
+ * region's "ec2_instances" rates; "ranges" holds 1 to 8 interruption bands (a label of printable
  * ASCII, at most 15 characters; an upper bound in (0, 100] percent), "instances" 1 to
  * RATES_JSON_MAX_EC2_SPOT entries sorted by instance_type, each type once, each with a saving
  * of Spot over on-demand in (0, 100) percent and "range", the index of its band. Only types of
@@ -90,7 +93,7 @@
 /* Limits on what a rates document may hold, so that a corrupt or hostile state file cannot make
  * the loader allocate without bound. */
 #define RATES_JSON_MAX_REGIONS    256
-#define RATES_JSON_MAX_GPUS       1024                /* GPU instance types per region */
+#define RATES_JSON_MAX_INSTANCES  4096                /* EC2 instance types per region */
 #define RATES_JSON_MAX_EC2_SPOT   4096                /* EC2 Spot advice entries per region */
 #define RATES_JSON_MAX_FILE_BYTES (16L * 1024 * 1024) /* rates_load_file() refuses larger */
 

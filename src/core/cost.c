@@ -135,6 +135,7 @@ void cost_spot_estimate(const struct cost_ctx *c, struct cost_option *o, size_t 
     v->n_notes = v->cap_notes = b->n_notes;
     v->startup_s = b->startup_s;
     v->curved = b->curved;
+    v->on_gpu = b->on_gpu;
     v->fall_from = b->fall_from;
     v->fall_to = b->fall_to;
     v->spot = true;
@@ -236,6 +237,37 @@ static bool wait_ok(double slots, double load, double bound)
     return cost_erlang_c(slots, load) <= bound;
 }
 
+/* The most load `slots` carry within the model's bounds: the utilisation target, and when the
+ * workload is latency-sensitive the waiting bound too (found by bisection: the bound holds at
+ * `lo`, a load they already carry, and fails above the utilisation cap's). */
+static double fleet_top_load(const struct cost_ctx *c, double slots, double lo)
+{
+    const struct model_capacity *cap = &c->m->capacity;
+    double top = slots * cap->target_utilisation;
+    if (c->w->latency_sensitive && !wait_ok(slots, top, cap->max_wait_probability)) {
+        double hi = top;
+        for (int i = 0; i < 60 && hi - lo > 1e-12 * hi; i++) {
+            double mid = lo + (hi - lo) / 2;
+            if (wait_ok(slots, mid, cap->max_wait_probability))
+                lo = mid;
+            else
+                hi = mid;
+        }
+        top = lo;
+    }
+    return top;
+}
+
+double cost_fleet_end(const struct cost_ctx *c, double per_unit, double units)
+{
+    const struct workload *w = c->w;
+    if (!(w->duration_s > 0))
+        return (double)INFINITY;
+    double per_month = c->m->hours_per_month * 3600; /* seconds */
+    double load = workload_concurrency(w, c->m);
+    return fleet_top_load(c, units * per_unit, load) * per_month / w->duration_s;
+}
+
 void cost_fleet_size(const struct cost_ctx *c, double per_unit, struct cost_fleet *ret)
 {
     const struct workload *w = c->w;
@@ -254,22 +286,11 @@ void cost_fleet_size(const struct cost_ctx *c, double per_unit, struct cost_flee
     f.utilisation = load / slots;
     f.wait_probability = wait_ok(slots, load, 0) ? 0 : cost_erlang_c(slots, load);
     if (w->duration_s > 0) {
-        /* The load this many units carry before the next is needed, as a rate. */
-        double top = slots * u;
-        if (w->latency_sensitive && !wait_ok(slots, top, cap->max_wait_probability)) {
-            double lo = load, hi = top; /* the bound holds at lo and fails at hi */
-            for (int i = 0; i < 60 && hi - lo > 1e-12 * hi; i++) {
-                double mid = lo + (hi - lo) / 2;
-                if (wait_ok(slots, mid, cap->max_wait_probability))
-                    lo = mid;
-                else
-                    hi = mid;
-            }
-            top = lo;
-        } else if (!w->latency_sensitive) {
+        /* The load this many units carry before the next is needed, as a rate; the steps are
+         * regular when utilisation alone sizes the fleet. */
+        f.piece_end = fleet_top_load(c, slots, load) * per_month / w->duration_s;
+        if (!w->latency_sensitive)
             f.step_rate = per_unit * u * per_month / w->duration_s;
-        }
-        f.piece_end = top * per_month / w->duration_s;
     }
     *ret = f;
 }

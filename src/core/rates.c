@@ -52,6 +52,9 @@ void rates_region_clear(struct region_rates *rr)
     free(rr->instances);
     rr->instances = NULL;
     rr->n_instances = 0;
+    free(rr->sp_ec2);
+    rr->sp_ec2 = NULL;
+    rr->n_sp_ec2 = 0;
     free(rr->ec2_spot);
     rr->ec2_spot = NULL;
     rr->n_ec2_spot = 0;
@@ -82,12 +85,15 @@ struct rates *rates_clone(const struct rates *src, size_t extra_regions)
         struct region_rates *to = &r->regions[i];
         *to = *from;
         r->n_regions = i + 1; /* so that rates_unref() frees what was copied so far */
-        void *instances = NULL, *spot = NULL;
+        void *instances = NULL, *sp_ec2 = NULL, *spot = NULL;
         bool ok =
             copy_array(from->instances, from->n_instances, sizeof(*from->instances), &instances) &&
+            copy_array(from->sp_ec2, from->n_sp_ec2, sizeof(*from->sp_ec2), &sp_ec2) &&
             copy_array(from->ec2_spot, from->n_ec2_spot, sizeof(*from->ec2_spot), &spot);
         to->instances = instances;
         to->n_instances = instances ? from->n_instances : 0;
+        to->sp_ec2 = sp_ec2;
+        to->n_sp_ec2 = sp_ec2 ? from->n_sp_ec2 : 0;
         to->ec2_spot = spot;
         to->n_ec2_spot = spot ? from->n_ec2_spot : 0;
         if (!ok) {
@@ -111,6 +117,11 @@ static int gpu_cmp(const void *a, const void *b)
     return strcmp(x->type, y->type);
 }
 
+static int sp_ec2_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct sp_ec2_rate *)a)->type, ((const struct sp_ec2_rate *)b)->type);
+}
+
 static int spot_cmp(const void *a, const void *b)
 {
     return strcmp(((const struct ec2_spot_advice *)a)->type,
@@ -127,9 +138,46 @@ void rates_finish(struct rates *r)
         struct region_rates *rr = &r->regions[i];
         if (rr->n_instances)
             qsort(rr->instances, rr->n_instances, sizeof(*rr->instances), gpu_cmp);
+        if (rr->n_sp_ec2)
+            qsort(rr->sp_ec2, rr->n_sp_ec2, sizeof(*rr->sp_ec2), sp_ec2_cmp);
         if (rr->n_ec2_spot)
             qsort(rr->ec2_spot, rr->n_ec2_spot, sizeof(*rr->ec2_spot), spot_cmp);
     }
+}
+
+int cf_sp_term_index(int term_years)
+{
+    return term_years == 1 ? 0 : term_years == 3 ? 1 : -1;
+}
+
+const struct sp_rates *rates_savings(const struct region_rates *rr, enum cf_sp_plan plan,
+                                     int term_years, enum cf_sp_payment payment)
+{
+    int t = cf_sp_term_index(term_years);
+    if (!rr || !rr->has[CF_OFFER_SAVINGS_PLANS] || t < 0 || (unsigned)plan >= CF_SP_PLAN_COUNT ||
+        (unsigned)payment >= CF_SP_PAYMENT_COUNT)
+        return NULL;
+    const struct sp_rates *sp = &rr->savings[plan][t][payment];
+    return sp->has ? sp : NULL;
+}
+
+bool rates_savings_ec2(const struct region_rates *rr, const char *type, enum cf_sp_plan plan,
+                       int term_years, enum cf_sp_payment payment, double *ret_usd_per_hour)
+{
+    int t = cf_sp_term_index(term_years);
+    if (!rr || !type || !rr->has[CF_OFFER_SAVINGS_PLANS] || !rr->n_sp_ec2 || t < 0 ||
+        (unsigned)plan >= CF_SP_PLAN_COUNT || (unsigned)payment >= CF_SP_PAYMENT_COUNT)
+        return false;
+    struct sp_ec2_rate key;
+    if (strlen(type) >= sizeof(key.type))
+        return false;
+    strcpy(key.type, type);
+    const struct sp_ec2_rate *e =
+        bsearch(&key, rr->sp_ec2, rr->n_sp_ec2, sizeof(*rr->sp_ec2), sp_ec2_cmp);
+    if (!e || !(e->usd_per_hour[plan][t][payment] > 0))
+        return false;
+    *ret_usd_per_hour = e->usd_per_hour[plan][t][payment];
+    return true;
 }
 
 const struct region_rates *rates_region(const struct rates *r, const char *code)
@@ -209,7 +257,7 @@ int64_t rates_region_time(const struct region_rates *rr)
 {
     int64_t oldest = 0;
     for (int o = 0; o < CF_OFFER_COUNT; o++) {
-        if (!rr->has[o])
+        if (!rr->has[o] || !cf_offer_required((enum cf_offer)o))
             continue;
         int64_t t = rates_offer_time(&rr->info[o]);
         if (t <= 0)
@@ -257,10 +305,35 @@ const char *cf_arch_name(enum cf_arch a)
 
 const char *cf_offer_name(enum cf_offer o)
 {
-#define CF_OFFER_KEY(id, key) key,
+#define CF_OFFER_KEY(id, key, required) key,
     static const char *const keys[CF_OFFER_COUNT] = {CF_OFFERS(CF_OFFER_KEY)};
 #undef CF_OFFER_KEY
     return (unsigned)o < CF_OFFER_COUNT ? keys[o] : "unknown";
+}
+
+bool cf_offer_required(enum cf_offer o)
+{
+#define CF_OFFER_REQUIRED(id, key, required) required,
+    static const bool required[CF_OFFER_COUNT] = {CF_OFFERS(CF_OFFER_REQUIRED)};
+#undef CF_OFFER_REQUIRED
+    return (unsigned)o < CF_OFFER_COUNT && required[o];
+}
+
+const char *cf_sp_plan_name(enum cf_sp_plan p)
+{
+    return p == CF_SP_EC2_INSTANCE ? "ec2_instance" : "compute";
+}
+
+const char *cf_sp_payment_name(enum cf_sp_payment p)
+{
+    switch (p) {
+    case CF_SP_PARTIAL_UPFRONT:
+        return "partial_upfront";
+    case CF_SP_ALL_UPFRONT:
+        return "all_upfront";
+    default:
+        return "no_upfront";
+    }
 }
 
 const char *cf_source_name(enum cf_rate_source s)

@@ -451,10 +451,6 @@ void advice_warnings(struct advice *a, struct arena *arena)
         warn(a, arena,
              msg_make(W_PINNED_VCPU, "nnn", w->fargate.vcpu, w->vcpu,
                       (double)(w->vcpu_from == WORKLOAD_FROM_REQUEST)));
-    if (!w->gpu && ec2)
-        warn(a, arena, msg_make(W_GPU_INSTANCES_ONLY, ""));
-    if (w->arch == WORKLOAD_ARCH_ARM64 && ec2)
-        warn(a, arena, msg_make(W_GPU_INSTANCES_X86, ""));
     if (w->settings.include_free_tier)
         warn(a, arena, msg_make(W_FREE_TIER_ACCOUNT, ""));
     if (w->ephemeral_mb > 0 && ec2)
@@ -479,7 +475,7 @@ void advice_warnings(struct advice *a, struct arena *arena)
         for (size_t i = 0; v && i < v->n_notes; i++)
             if (msg_is_warning(v->notes[i].code))
                 warn(a, arena, v->notes[i]);
-        if (a->winner != MODEL_ECS_EC2 && w->model_params_b >= m->rules.cpu_inference_params_b &&
+        if (v && !v->on_gpu && w->model_params_b >= m->rules.cpu_inference_params_b &&
             w->model_params_b > 0)
             warn(a, arena,
                  msg_make(W_CPU_INFERENCE, "nmn", w->model_params_b, describe(a, a->winner, arena),

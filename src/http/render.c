@@ -13,8 +13,8 @@ void render_pricing_of(const struct region_rates *rr, const struct render_opts *
     const char *source = NULL;
     bool mixed = false;
     for (int o = 0; o < CF_OFFER_COUNT; o++) {
-        if (!rr->has[o])
-            continue;
+        if (!rr->has[o] || !cf_offer_required((enum cf_offer)o))
+            continue; /* an answer is priced from the required offers only (rates.h) */
         const struct offer_info *info = &rr->info[o];
         if (!oldest || (info->published[0] &&
                         (!oldest->published[0] || strcmp(info->published, oldest->published) < 0)))

@@ -369,8 +369,8 @@ static void pricing(struct jsonw *j, const struct region_rates *rr, const struct
     jsonw_key(j, "offers");
     jsonw_object(j);
     for (int o = 0; o < CF_OFFER_COUNT; o++) {
-        if (!rr->has[o])
-            continue;
+        if (!rr->has[o] || !cf_offer_required((enum cf_offer)o))
+            continue; /* as render_pricing_of(): the offers an answer is priced from */
         const struct offer_info *in = &rr->info[o];
         char when[ISOTIME_LEN] = "";
         if (in->fetched_at)

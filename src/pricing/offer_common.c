@@ -13,52 +13,74 @@
 
 #include "computefit/jsoniter.h"
 
-/* Location names of the Price List, for files without regionCode (the 2016 layout). */
+/* Location names of the Price List, for files without regionCode (the 2016 layout), and the
+ * prefix of the region's usage types ("EU-Fargate-GB-Hours"), for files whose rates name no
+ * region (the Savings Plans price list). The prefixes are AWS's region billing codes
+ * (https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-region-billing-codes.html;
+ * eu-west-1 is "EU", as the genuine ligoj Savings Plans excerpt shows, ap-east-2 "APE2" as the
+ * genuine ap-east-2 Savings Plans CSV shows). */
 static const struct {
     const char *code;
     const char *location;
+    const char *prefix;
 } region_locations[] = {
-    {"af-south-1", "Africa (Cape Town)"},
-    {"ap-east-1", "Asia Pacific (Hong Kong)"},
-    {"ap-northeast-1", "Asia Pacific (Tokyo)"},
-    {"ap-northeast-2", "Asia Pacific (Seoul)"},
-    {"ap-northeast-3", "Asia Pacific (Osaka)"},
-    {"ap-south-1", "Asia Pacific (Mumbai)"},
-    {"ap-south-2", "Asia Pacific (Hyderabad)"},
-    {"ap-southeast-1", "Asia Pacific (Singapore)"},
-    {"ap-southeast-2", "Asia Pacific (Sydney)"},
-    {"ap-southeast-3", "Asia Pacific (Jakarta)"},
-    {"ap-southeast-4", "Asia Pacific (Melbourne)"},
-    {"ca-central-1", "Canada (Central)"},
-    {"ca-west-1", "Canada West (Calgary)"},
-    {"eu-central-1", "EU (Frankfurt)"},
-    {"eu-central-2", "EU (Zurich)"},
-    {"eu-north-1", "EU (Stockholm)"},
-    {"eu-south-1", "EU (Milan)"},
-    {"eu-south-2", "EU (Spain)"},
-    {"eu-west-1", "EU (Ireland)"},
-    {"eu-west-2", "EU (London)"},
-    {"eu-west-3", "EU (Paris)"},
-    {"il-central-1", "Israel (Tel Aviv)"},
-    {"me-central-1", "Middle East (UAE)"},
-    {"me-south-1", "Middle East (Bahrain)"},
-    {"sa-east-1", "South America (Sao Paulo)"},
-    {"us-east-1", "US East (N. Virginia)"},
-    {"us-east-2", "US East (Ohio)"},
-    {"us-gov-east-1", "AWS GovCloud (US-East)"},
-    {"us-gov-west-1", "AWS GovCloud (US)"},
-    {"us-west-1", "US West (N. California)"},
-    {"us-west-2", "US West (Oregon)"},
+    {"af-south-1", "Africa (Cape Town)", "AFS1"},
+    {"ap-east-1", "Asia Pacific (Hong Kong)", "APE1"},
+    {"ap-east-2", "Asia Pacific (Taipei)", "APE2"},
+    {"ap-northeast-1", "Asia Pacific (Tokyo)", "APN1"},
+    {"ap-northeast-2", "Asia Pacific (Seoul)", "APN2"},
+    {"ap-northeast-3", "Asia Pacific (Osaka)", "APN3"},
+    {"ap-south-1", "Asia Pacific (Mumbai)", "APS3"},
+    {"ap-south-2", "Asia Pacific (Hyderabad)", "APS5"},
+    {"ap-southeast-1", "Asia Pacific (Singapore)", "APS1"},
+    {"ap-southeast-2", "Asia Pacific (Sydney)", "APS2"},
+    {"ap-southeast-3", "Asia Pacific (Jakarta)", "APS4"},
+    {"ap-southeast-4", "Asia Pacific (Melbourne)", "APS6"},
+    {"ap-southeast-5", "Asia Pacific (Malaysia)", "APS7"},
+    {"ap-southeast-7", "Asia Pacific (Thailand)", "APS9"},
+    {"ca-central-1", "Canada (Central)", "CAN1"},
+    {"ca-west-1", "Canada West (Calgary)", "CAN2"},
+    {"eu-central-1", "EU (Frankfurt)", "EUC1"},
+    {"eu-central-2", "EU (Zurich)", "EUC2"},
+    {"eu-north-1", "EU (Stockholm)", "EUN1"},
+    {"eu-south-1", "EU (Milan)", "EUS1"},
+    {"eu-south-2", "EU (Spain)", "EUS2"},
+    {"eu-west-1", "EU (Ireland)", "EU"},
+    {"eu-west-2", "EU (London)", "EUW2"},
+    {"eu-west-3", "EU (Paris)", "EUW3"},
+    {"il-central-1", "Israel (Tel Aviv)", "ILC1"},
+    {"me-central-1", "Middle East (UAE)", "MEC1"},
+    {"me-south-1", "Middle East (Bahrain)", "MES1"},
+    {"mx-central-1", "Mexico (Central)", "MXC1"},
+    {"sa-east-1", "South America (Sao Paulo)", "SAE1"},
+    {"us-east-1", "US East (N. Virginia)", "USE1"},
+    {"us-east-2", "US East (Ohio)", "USE2"},
+    {"us-gov-east-1", "AWS GovCloud (US-East)", "UGE1"},
+    {"us-gov-west-1", "AWS GovCloud (US)", "UGW1"},
+    {"us-west-1", "US West (N. California)", "USW1"},
+    {"us-west-2", "US West (Oregon)", "USW2"},
 };
+
+static int region_row(const char *region)
+{
+    if (!region)
+        return -1;
+    for (size_t i = 0; i < sizeof(region_locations) / sizeof(region_locations[0]); i++)
+        if (strcmp(region_locations[i].code, region) == 0)
+            return (int)i;
+    return -1;
+}
 
 const char *offer_region_location(const char *region)
 {
-    if (!region)
-        return NULL;
-    for (size_t i = 0; i < sizeof(region_locations) / sizeof(region_locations[0]); i++)
-        if (strcmp(region_locations[i].code, region) == 0)
-            return region_locations[i].location;
-    return NULL;
+    int i = region_row(region);
+    return i < 0 ? NULL : region_locations[i].location;
+}
+
+const char *offer_region_prefix(const char *region)
+{
+    int i = region_row(region);
+    return i < 0 ? NULL : region_locations[i].prefix;
 }
 
 bool offer_attrs_in_region(const json_t *attrs, const char *region)

@@ -1,7 +1,7 @@
 /*
- * offer_ec2.c - the EC2 offer (AmazonEC2): its offer-file parser, streamed (Linux on-demand GPU
- * rows of a region), and its descriptor with the EC2 section of the rates document ("ec2_gpu":
- * the GPU instance types, sorted by price).
+ * offer_ec2.c - the EC2 offer (AmazonEC2): its offer-file parser, streamed (Linux on-demand rows
+ * of a region, GPU and c/m/r CPU families), and its descriptor with the EC2 section of the rates
+ * document ("ec2_instances": the instance types, sorted by price).
  *
  * DESIGN
  *
@@ -51,13 +51,15 @@
  * Selection, by attributes only (never by SKU): productFamily "Compute Instance" or "Compute
  * Instance (bare metal)", servicecode AmazonEC2, regionCode == region (or, without regionCode,
  * the region's location name), locationType "AWS Region" when present, an instanceType whose
- * family is in the GPU spec table, operatingSystem Linux, tenancy Shared, preInstalledSw NA,
- * licenseModel "No License required", capacitystatus Used and marketoption OnDemand (the last
- * two absent from old layouts), operation RunInstances (Capacity Blocks are RunInstances:CB at
- * $0 with the same usagetype) and usagetype "<prefix->BoxUsage:<type>"; priced by the single
- * "Hrs" dimension of term JRTCKXETXF, which must be positive. vCPU, memory and GPU count come
- * from the row's attributes (the spec table fills in what a row lacks); GPU model and memory from
- * the spec table, since the offer's gpuMemory is unreliable ("NA").
+ * family is in the GPU spec table or is a kept CPU family (offer_ec2_cpu_type_kept: c, m, r of
+ * the 6th generation and newer, Intel, AMD and Graviton), operatingSystem Linux, tenancy Shared,
+ * preInstalledSw NA, licenseModel "No License required", capacitystatus Used and marketoption
+ * OnDemand (the last two absent from old layouts), operation RunInstances (Capacity Blocks are
+ * RunInstances:CB at $0 with the same usagetype) and usagetype "<prefix->BoxUsage:<type>"; priced
+ * by the single "Hrs" dimension of term JRTCKXETXF, which must be positive. vCPU, memory and GPU
+ * count come from the row's attributes (for a GPU row the spec table fills in what a row lacks; a
+ * CPU row must carry them); GPU model and memory from the spec table, since the offer's gpuMemory
+ * is unreliable ("NA"). The architecture follows the family's name (offer_ec2_type_arch).
  *
  * Duplicate keys are refused, as jansson's JSON_REJECT_DUPLICATES refuses them in every other
  * file the refresher reads (Lambda and ECS offers, region indexes, the Spot feed) and in each
@@ -236,8 +238,35 @@ static int parse_count(const char *text)
     return (int)v;
 }
 
-/* Decides whether product `p` is a Linux on-demand GPU row of the stream's region. Returns 1
- * and fills *row when it is, 0 when it is not, or a negative CF_E* code. */
+bool offer_ec2_cpu_type_kept(const char *type)
+{
+    if (!type || (*type != 'c' && *type != 'm' && *type != 'r'))
+        return false;
+    const char *p = type + 1;
+    int gen = 0;
+    for (; *p >= '0' && *p <= '9' && gen < 1000; p++)
+        gen = gen * 10 + (*p - '0');
+    if (gen < 6 || (*p != 'i' && *p != 'a' && *p != 'g') || p[1] != '.')
+        return false;
+    p += 2; /* the size */
+    return *p && strncmp(p, "metal", 5) != 0 && strlen(type) < CF_INSTANCE_TYPE_LEN;
+}
+
+enum cf_arch offer_ec2_type_arch(const char *type)
+{
+    const char *p = type;
+    while (*p >= 'a' && *p <= 'z')
+        p++; /* the series: "m", "g", "inf" */
+    while (*p >= '0' && *p <= '9')
+        p++; /* the generation */
+    for (; *p && *p != '.' && *p != '-'; p++)
+        if (*p == 'g')
+            return CF_ARCH_ARM64;
+    return CF_ARCH_X86_64;
+}
+
+/* Decides whether product `p` is a Linux on-demand row of a kept family in the stream's region.
+ * Returns 1 and fills *row when it is, 0 when it is not, or a negative CF_E* code. */
 static int product_row(struct offer_ec2_stream *s, const json_t *p, struct ec2_row *row)
 {
     const char *family = json_string_value(json_object_get(p, "productFamily"));
@@ -254,8 +283,9 @@ static int product_row(struct offer_ec2_stream *s, const json_t *p, struct ec2_r
         return 0;
     const struct gpu_family_spec *fam = gpu_specs_family(s->specs, type);
     int gpus = parse_count(attr(attrs, "gpu"));
-    if (!fam && gpus <= 0)
-        return 0; /* not a GPU instance */
+    bool cpu = !fam && gpus <= 0 && offer_ec2_cpu_type_kept(type);
+    if (!fam && gpus <= 0 && !cpu)
+        return 0; /* neither a GPU instance nor a kept CPU family */
     if (!attr_is(attrs, "operatingSystem", "Linux") || !attr_is(attrs, "tenancy", "Shared") ||
         !attr_absent_or(attrs, "preInstalledSw", "NA") ||
         !attr_absent_or(attrs, "licenseModel", "No License required") ||
@@ -267,14 +297,15 @@ static int product_row(struct offer_ec2_stream *s, const json_t *p, struct ec2_r
     snprintf(box, sizeof(box), "BoxUsage:%s", type);
     if (!offer_usagetype_is(attr(attrs, "usagetype"), box))
         return 0;
-    if (!fam) {
+    if (!fam && !cpu) {
         s->stats.unknown_gpu_types++; /* a GPU we cannot name or size: left out */
         return 0;
     }
 
-    const struct gpu_type_spec *spec = gpu_specs_type(s->specs, type);
+    const struct gpu_type_spec *spec = cpu ? NULL : gpu_specs_type(s->specs, type);
     struct ec2_row r = {.priced = false};
     snprintf(r.gi.type, sizeof(r.gi.type), "%s", type);
+    r.gi.arch = offer_ec2_type_arch(type);
     r.gi.usd_per_hour = (double)NAN;
     if (!parse_quantity(attr(attrs, "vcpu"), NULL, &r.gi.vcpu)) {
         if (!spec)
@@ -288,6 +319,10 @@ static int product_row(struct offer_ec2_stream *s, const json_t *p, struct ec2_r
             return cf_error_set(&s->errd, CF_EUPSTREAM, s->entry_sku,
                                 "%s (product %s) has no memory in GiB", type, s->entry_sku);
         r.gi.memory_gib = spec->memory_gib;
+    }
+    if (cpu) {
+        *row = r; /* no GPU: gpus 0, no model, no GPU memory */
+        return 1;
     }
     if (gpus <= 0) {
         if (!spec || spec->gpus <= 0)
@@ -327,7 +362,7 @@ static int add_row(struct offer_ec2_stream *s, const struct ec2_row *row)
 {
     if (s->n_rows == s->lim.max_rows)
         return cf_error_set(&s->errd, CF_EUPSTREAM, "products",
-                            "more than %zu Linux on-demand GPU rows; raise the row limit",
+                            "more than %zu Linux on-demand instance rows; raise the row limit",
                             s->lim.max_rows);
     if (s->n_rows == s->cap_rows) {
         size_t n = s->cap_rows ? s->cap_rows * 2 : 64;
@@ -925,7 +960,7 @@ static int ec2_feed(void *stream, const char *buf, size_t len)
 static int ec2_finish(void *stream, struct region_rates *ret, unsigned *ret_missing,
                       struct cf_error *reterr)
 {
-    *ret_missing = 0; /* the GPU list is one part: a file without rows replaces it */
+    *ret_missing = 0; /* the instance list is one part: a file without rows replaces it */
     return offer_ec2_stream_finish(stream, &ret->instances, &ret->n_instances,
                                    &ret->info[CF_OFFER_EC2], reterr);
 }
@@ -942,8 +977,8 @@ static const struct offer_stream_ops ec2_stream_ops = {
     .free_stream = ec2_free_stream,
 };
 
-/* The live list replaces the one in use wholesale; a region left without GPU rows has no EC2
- * rates. */
+/* The live list replaces the one in use wholesale (ec2_check_shrink refuses one that lost too
+ * many types); a region left without rows has no EC2 rates. */
 static int ec2_apply(struct region_rates *rr, struct region_rates *p, unsigned missing,
                      struct cf_error *reterr)
 {
@@ -956,6 +991,37 @@ static int ec2_apply(struct region_rates *rr, struct region_rates *p, unsigned m
     p->n_instances = 0;
     rr->has[CF_OFFER_EC2] = rr->n_instances > 0;
     return 0;
+}
+
+/* A live file that lost more than ec2_max_lost_share of the instance types kept from the last
+ * one is taken for a partial file (a truncated upload, a broken export): refused, so that the
+ * last good list keeps serving and /pricing shows why. Only a list read from an offer file
+ * (live, or saved to the state directory) is the measure: the bundled snapshot comes from
+ * another source, whose list of types need not match an offer file's. */
+static int ec2_check_shrink(const struct region_rates *cur, const struct region_rates *p,
+                            const struct cf_config *cfg, struct cf_error *reterr)
+{
+    enum cf_rate_source src = cur->info[CF_OFFER_EC2].source;
+    if (src != CF_SOURCE_LIVE && src != CF_SOURCE_STATE)
+        return 0;
+    size_t lost = 0;
+    const char *example = NULL;
+    for (size_t i = 0; i < cur->n_instances; i++) {
+        bool kept = false;
+        for (size_t j = 0; j < p->n_instances && !kept; j++)
+            kept = strcmp(cur->instances[i].type, p->instances[j].type) == 0;
+        if (!kept) {
+            lost++;
+            example = example ? example : cur->instances[i].type;
+        }
+    }
+    if (cur->n_instances == 0 || (double)lost <= cfg->ec2_max_lost_share * (double)cur->n_instances)
+        return 0;
+    return cf_error_set(reterr, CF_EUPSTREAM, cur->code,
+                        "the EC2 file for %s lacks %zu of the %zu instance types in use (%s "
+                        "among them), more than ec2_max_lost_share (%g): refused as a partial "
+                        "file; the rates in use stay",
+                        cur->code, lost, cur->n_instances, example, cfg->ec2_max_lost_share);
 }
 
 static unsigned ec2_count_moves(const struct region_rates *old, const struct region_rates *nw,
@@ -978,11 +1044,17 @@ static json_t *ec2_to_json(const struct region_rates *rr)
         return NULL;
     for (size_t i = 0; i < rr->n_instances; i++) {
         const struct ec2_instance *g = &rr->instances[i];
-        json_t *o = json_pack("{s:s, s:o, s:o, s:o, s:i, s:s, s:o}", "instance_type", g->type,
-                              "usd_per_hour", rates_doc_number(g->usd_per_hour), "vcpu",
-                              rates_doc_number(g->vcpu), "memory_gib",
-                              rates_doc_number(g->memory_gib), "gpus", g->gpus, "gpu_model",
-                              g->gpu_model, "gpu_memory_gib", rates_doc_number(g->gpu_memory_gib));
+        json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:i}", "instance_type", g->type, "arch",
+                              cf_arch_name(g->arch), "usd_per_hour",
+                              rates_doc_number(g->usd_per_hour), "vcpu", rates_doc_number(g->vcpu),
+                              "memory_gib", rates_doc_number(g->memory_gib), "gpus", g->gpus);
+        /* A CPU instance has no GPU model or memory to write. */
+        if (o && g->gpus > 0 &&
+            (json_object_set_new(o, "gpu_model", json_string(g->gpu_model)) ||
+             json_object_set_new(o, "gpu_memory_gib", rates_doc_number(g->gpu_memory_gib)))) {
+            json_decref(o);
+            o = NULL;
+        }
         if (json_array_append_new(arr, o)) {
             json_decref(arr);
             return NULL;
@@ -991,18 +1063,29 @@ static json_t *ec2_to_json(const struct region_rates *rr)
     return arr;
 }
 
-static int ec2_gpu_from_json(const json_t *v, const char *path, struct ec2_instance *g,
-                             struct cf_error *reterr)
+static int ec2_instance_from_json(const json_t *v, const char *path, struct ec2_instance *g,
+                                  struct cf_error *reterr)
 {
-    static const char *const keys[] = {
-        "instance_type", "usd_per_hour", "vcpu",           "memory_gib",
-        "gpus",          "gpu_model",    "gpu_memory_gib", NULL};
+    static const char *const keys[] = {"instance_type", "arch",           "usd_per_hour",
+                                       "vcpu",          "memory_gib",     "gpus",
+                                       "gpu_model",     "gpu_memory_gib", NULL};
     if (!json_is_object(v))
         return cf_error_set(reterr, CF_EINVAL, path, "%s must be an object, got %s.", path,
                             rates_doc_kind(v));
     int r = rates_doc_check_keys(v, keys, path, reterr);
     if (r == 0)
         r = rates_doc_get_string(v, "instance_type", path, g->type, sizeof(g->type), reterr);
+    if (r == 0) {
+        char arch[16];
+        r = rates_doc_get_string(v, "arch", path, arch, sizeof(arch), reterr);
+        if (r == 0 && strcmp(arch, "x86_64") != 0 && strcmp(arch, "arm64") != 0) {
+            char apath[RATES_DOC_PATH_LEN];
+            rates_doc_path_key(apath, path, "arch");
+            return cf_error_set(reterr, CF_EINVAL, apath, "%s must be \"x86_64\" or \"arm64\".",
+                                apath);
+        }
+        g->arch = strcmp(arch, "arm64") == 0 ? CF_ARCH_ARM64 : CF_ARCH_X86_64;
+    }
     if (r == 0)
         r = rates_doc_get_number(v, "usd_per_hour", path, &g->usd_per_hour, reterr);
     if (r == 0)
@@ -1012,15 +1095,27 @@ static int ec2_gpu_from_json(const json_t *v, const char *path, struct ec2_insta
     if (r == 0) {
         const json_t *gpus = NULL;
         r = rates_doc_get_present(v, "gpus", path, &gpus, reterr);
-        if (r == 0 && (!json_is_integer(gpus) || json_integer_value(gpus) < 1 ||
+        if (r == 0 && (!json_is_integer(gpus) || json_integer_value(gpus) < 0 ||
                        json_integer_value(gpus) > 1024)) {
             char gpath[RATES_DOC_PATH_LEN];
             rates_doc_path_key(gpath, path, "gpus");
             return cf_error_set(reterr, CF_EINVAL, gpath,
-                                "%s must be a whole number of GPUs from 1 to 1024.", gpath);
+                                "%s must be a whole number of GPUs from 0 to 1024.", gpath);
         }
         if (r == 0)
             g->gpus = (int)json_integer_value(gpus);
+    }
+    if (r == 0 && g->gpus == 0) {
+        /* A CPU instance: no GPU model or memory. */
+        if (json_object_get(v, "gpu_model") || json_object_get(v, "gpu_memory_gib")) {
+            char gpath[RATES_DOC_PATH_LEN];
+            rates_doc_path_key(gpath, path, "gpus");
+            return cf_error_set(reterr, CF_EINVAL, gpath,
+                                "%s is 0: an instance without GPUs has no gpu_model or "
+                                "gpu_memory_gib.",
+                                gpath);
+        }
+        return 0;
     }
     if (r == 0)
         r = rates_doc_get_string(v, "gpu_model", path, g->gpu_model, sizeof(g->gpu_model), reterr);
@@ -1035,13 +1130,13 @@ static int ec2_from_json(const json_t *arr, const char *path, struct region_rate
     char gpath[RATES_DOC_PATH_LEN];
     if (!json_is_array(arr))
         return cf_error_set(reterr, CF_EINVAL, path,
-                            "%s must be an array of GPU instance types or null, got %s.", path,
+                            "%s must be an array of instance types or null, got %s.", path,
                             rates_doc_kind(arr));
     size_t n = json_array_size(arr);
-    if (n > RATES_JSON_MAX_GPUS)
+    if (n > RATES_JSON_MAX_INSTANCES)
         return cf_error_set(reterr, CF_EINVAL, path,
                             "%s must hold at most %d instance types, got %zu.", path,
-                            RATES_JSON_MAX_GPUS, n);
+                            RATES_JSON_MAX_INSTANCES, n);
     if (n) {
         rr->instances = calloc(n, sizeof(*rr->instances));
         if (!rr->instances)
@@ -1049,7 +1144,7 @@ static int ec2_from_json(const json_t *arr, const char *path, struct region_rate
     }
     for (size_t i = 0; i < n; i++) {
         rates_doc_path_index(gpath, path, i);
-        int r = ec2_gpu_from_json(json_array_get(arr, i), gpath, &rr->instances[i], reterr);
+        int r = ec2_instance_from_json(json_array_get(arr, i), gpath, &rr->instances[i], reterr);
         if (r < 0)
             return r;
         rr->n_instances = i + 1;
@@ -1057,8 +1152,8 @@ static int ec2_from_json(const json_t *arr, const char *path, struct region_rate
     return 0;
 }
 
-static int ec2_gpu_validate(const struct ec2_instance *g, const char *prefix,
-                            struct cf_error *reterr)
+static int ec2_instance_validate(const struct ec2_instance *g, const char *prefix,
+                                 struct cf_error *reterr)
 {
     char path[RATES_DOC_PATH_LEN];
     if (!rates_doc_name_ok(g->type, sizeof(g->type), true)) {
@@ -1073,16 +1168,29 @@ static int ec2_gpu_validate(const struct ec2_instance *g, const char *prefix,
         r = rates_doc_check_positive(g->vcpu, prefix, "vcpu", "vCPUs", reterr);
     if (r == 0)
         r = rates_doc_check_positive(g->memory_gib, prefix, "memory_gib", "GiB", reterr);
-    if (r == 0)
-        r = rates_doc_check_positive(g->gpu_memory_gib, prefix, "gpu_memory_gib", "GiB", reterr);
     if (r < 0)
         return r;
-    if (g->gpus < 1) {
+    if (g->arch != CF_ARCH_X86_64 && g->arch != CF_ARCH_ARM64) {
+        rates_doc_path_key(path, prefix, "arch");
+        return cf_error_set(reterr, CF_EINVAL, path, "%s must be x86_64 or arm64.", path);
+    }
+    if (g->gpus < 0 || g->gpus > 1024) {
         rates_doc_path_key(path, prefix, "gpus");
-        return cf_error_set(reterr, CF_EINVAL, path,
-                            "%s must be at least 1: only GPU instances belong here, got %d.", path,
+        return cf_error_set(reterr, CF_EINVAL, path, "%s must be from 0 to 1024, got %d.", path,
                             g->gpus);
     }
+    if (g->gpus == 0) {
+        if (g->gpu_memory_gib != 0 || g->gpu_model[0]) {
+            rates_doc_path_key(path, prefix, "gpus");
+            return cf_error_set(reterr, CF_EINVAL, path,
+                                "%s is 0: an instance without GPUs has no GPU model or memory.",
+                                path);
+        }
+        return 0;
+    }
+    r = rates_doc_check_positive(g->gpu_memory_gib, prefix, "gpu_memory_gib", "GiB", reterr);
+    if (r < 0)
+        return r;
     if (!rates_doc_text_ok(g->gpu_model, sizeof(g->gpu_model)) || !g->gpu_model[0]) {
         rates_doc_path_key(path, prefix, "gpu_model");
         return cf_error_set(reterr, CF_EINVAL, path,
@@ -1096,13 +1204,13 @@ static int ec2_gpu_validate(const struct ec2_instance *g, const char *prefix,
 static int ec2_validate(const struct region_rates *rr, const char *path, struct cf_error *reterr)
 {
     char sub[RATES_DOC_PATH_LEN];
-    if (rr->n_instances > RATES_JSON_MAX_GPUS || (rr->n_instances && !rr->instances))
+    if (rr->n_instances > RATES_JSON_MAX_INSTANCES || (rr->n_instances && !rr->instances))
         return cf_error_set(reterr, CF_EINVAL, path,
                             "%s must hold at most %d instance types, got %zu.", path,
-                            RATES_JSON_MAX_GPUS, rr->n_instances);
+                            RATES_JSON_MAX_INSTANCES, rr->n_instances);
     for (size_t i = 0; i < rr->n_instances; i++) {
         rates_doc_path_index(sub, path, i);
-        int r = ec2_gpu_validate(&rr->instances[i], sub, reterr);
+        int r = ec2_instance_validate(&rr->instances[i], sub, reterr);
         if (r < 0)
             return r;
         for (size_t j = 0; j < i; j++) {
@@ -1119,23 +1227,24 @@ static int ec2_validate(const struct region_rates *rr, const char *path, struct 
     return 0;
 }
 
-static int gpu_order(const struct ec2_instance *x, const struct ec2_instance *y)
+static int instance_order(const struct ec2_instance *x, const struct ec2_instance *y)
 {
     if (x->usd_per_hour != y->usd_per_hour)
         return x->usd_per_hour < y->usd_per_hour ? -1 : 1;
     return strcmp(x->type, y->type);
 }
 
-/* rates_finish() sorts the GPU list by price (then type); the advice takes the cheapest fit. */
+/* rates_finish() sorts the instance list by price (then type); the advice takes the cheapest
+ * fit. */
 static int ec2_validate_sorted(const struct region_rates *rr, const char *path,
                                struct cf_error *reterr)
 {
     char sub[RATES_DOC_PATH_LEN];
     for (size_t j = 1; j < rr->n_instances; j++) {
-        if (gpu_order(&rr->instances[j - 1], &rr->instances[j]) > 0) {
+        if (instance_order(&rr->instances[j - 1], &rr->instances[j]) > 0) {
             rates_doc_path_index(sub, path, j);
             return cf_error_set(reterr, CF_EINVAL, sub,
-                                "GPU instances of %s must be sorted by usd_per_hour "
+                                "Instance types of %s must be sorted by usd_per_hour "
                                 "(rates_finish() sorts them); %s is out of order.",
                                 rr->code, rr->instances[j].type);
         }
@@ -1153,10 +1262,11 @@ const struct offer_kind offer_kind_ec2 = {
     .stream = &ec2_stream_ops,
     .apply = ec2_apply,
     .count_moves = ec2_count_moves,
-    .doc_key = "ec2_gpu",
+    .doc_key = "ec2_instances",
     .to_json = ec2_to_json,
     .from_json = ec2_from_json,
     .validate = ec2_validate,
     .validate_sorted = ec2_validate_sorted,
+    .check_shrink = ec2_check_shrink,
     .feed = &offer_feed_ec2_spot,
 };

@@ -12,6 +12,7 @@ const struct offer_kind *const offer_kinds[CF_OFFER_COUNT] = {
     [CF_OFFER_LAMBDA] = &offer_kind_lambda,
     [CF_OFFER_FARGATE] = &offer_kind_fargate,
     [CF_OFFER_EC2] = &offer_kind_ec2,
+    [CF_OFFER_SAVINGS_PLANS] = &offer_kind_savings,
 };
 
 static const char *index_v1_check(const json_t *index)

@@ -141,7 +141,8 @@ static int parse_region(const json_t *v, const char *prefix, enum cf_rate_source
         r = rates_doc_get_string(v, "region", prefix, rr->code, sizeof(rr->code), reterr);
     for (int o = 0; r == 0 && o < CF_OFFER_COUNT; o++) {
         const struct offer_kind *kind = offer_kinds[o];
-        r = parse_section(v, kind->doc_key, true, prefix, kind->from_json, rr, &rr->has[o], reterr);
+        r = parse_section(v, kind->doc_key, cf_offer_required((enum cf_offer)o), prefix,
+                          kind->from_json, rr, &rr->has[o], reterr);
         bool ignored = false;
         if (r == 0 && kind->feed)
             r = parse_section(v, kind->feed->doc_key, false, prefix, kind->feed->from_json, rr,
@@ -157,7 +158,10 @@ static int parse_region(const json_t *v, const char *prefix, enum cf_rate_source
     for (int o = 0; r == 0 && o < CF_OFFER_COUNT; o++) {
         const char *name = cf_offer_name((enum cf_offer)o);
         const json_t *entry = NULL;
-        r = rates_doc_get_present(sources, name, spath, &entry, reterr);
+        if (cf_offer_required((enum cf_offer)o))
+            r = rates_doc_get_present(sources, name, spath, &entry, reterr);
+        else
+            entry = json_object_get(sources, name); /* absent: none (see offer_kind.h) */
         if (r == 0)
             r = parse_info_entry(entry, name, spath, rr->has[o], source, &rr->info[o], reterr);
     }
@@ -291,6 +295,8 @@ json_t *rates_region_to_json(const struct region_rates *rr)
     bool ok = put(j, "region", json_string(rr->code));
     for (int o = 0; ok && o < CF_OFFER_COUNT; o++) {
         const struct offer_kind *kind = offer_kinds[o];
+        if (!rr->has[o] && !cf_offer_required((enum cf_offer)o))
+            continue; /* an optional offer's keys only where it has rates (offer_kind.h) */
         ok = put(j, kind->doc_key, rr->has[o] ? kind->to_json(rr) : json_null()) &&
              put(sources, cf_offer_name((enum cf_offer)o),
                  rr->has[o] ? info_json(&rr->info[o]) : json_null());

@@ -254,14 +254,20 @@ static void base_url(const struct refresher *rf, const char *path, char out[URL_
     snprintf(out, URL_MAX, "%.*s%s", (int)n, base, path);
 }
 
-/* Returns the region's offer-file URL from the cached index, or an error naming why not. */
+/* Returns the region's offer-file URL from the cached index, or an error naming why not. Sets
+ * *ret_listed to false (and returns 0) when the index of an optional offer does not list the
+ * region: it has no such rates, and keeps what it has. */
 static int region_url(struct refresher *rf, enum cf_offer o, const char *region, char out[URL_MAX],
-                      struct cf_error *reterr)
+                      bool *ret_listed, struct cf_error *reterr)
 {
     const char *path = NULL;
     int r = offer_kinds[o]->index->region_path(rf->offers[o].index, region, &path, reterr);
     if (r != 0)
         return r;
+    if (!path) {
+        *ret_listed = false;
+        return 0;
+    }
     size_t n = strlen(path);
     if (path[0] != '/' || n >= 400 || strstr(path, "..") || strpbrk(path, " \"\\\r\n\t?#"))
         return cf_error_set(reterr, CF_EUPSTREAM, region,
@@ -399,6 +405,9 @@ static int refresh_region(struct refresher *rf, enum cf_offer o, struct region_s
             r = parse_whole(rf, o, rs->code, body, len, p, reterr);
         free(body);
     }
+    /* A refused file's validators are not kept: the next cycle fetches it again. */
+    if (r == 0 && !res.not_modified && kind->check_shrink && cur && cur->has[o])
+        r = kind->check_shrink(cur, &p->rates, rf->cfg, reterr);
     if (r != 0)
         return r;
     snprintf(rs->url, sizeof(rs->url), "%s", url);
@@ -599,8 +608,9 @@ static int refresh_offer(struct refresher *rf, enum cf_offer o, struct cf_error 
         char url[URL_MAX];
         struct cf_error e = {0};
         const struct region_rates *cr = cur ? rates_region(cur, rs->code) : NULL;
-        int rr = region_url(rf, o, rs->code, url, &e);
-        if (rr == 0)
+        bool listed = true;
+        int rr = region_url(rf, o, rs->code, url, &listed, &e);
+        if (rr == 0 && listed)
             rr = refresh_region(rf, o, rs, cr, url, &pend[i], &e);
         record(rf, rs, rr ? &e : NULL, now_s());
         if (rr != 0) {

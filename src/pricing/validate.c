@@ -55,14 +55,19 @@ static int validate_info(const struct offer_info *info, const char *prefix, bool
     return 0;
 }
 
-/* The keys a region offers its rates under, for the message about a region without any:
- * "lambda, fargate or ec2_gpu". */
+/* The keys a region offers its required rates under, for the message about a region without
+ * any: "lambda, fargate or ec2_gpu". */
 static void offer_keys_text(char *out, size_t cap)
 {
-    size_t n = 0;
+    size_t n = 0, total = 0, k = 0;
     out[0] = '\0';
+    for (int o = 0; o < CF_OFFER_COUNT; o++)
+        total += cf_offer_required((enum cf_offer)o);
     for (int o = 0; o < CF_OFFER_COUNT; o++) {
-        const char *sep = o == 0 ? "" : o + 1 == CF_OFFER_COUNT ? " or " : ", ";
+        if (!cf_offer_required((enum cf_offer)o))
+            continue;
+        const char *sep = k == 0 ? "" : k + 1 == total ? " or " : ", ";
+        k++;
         int w = snprintf(out + n, cap - n, "%s%s", sep, offer_kinds[o]->doc_key);
         if (w < 0 || (size_t)w >= cap - n)
             return;
@@ -83,9 +88,11 @@ int rates_validate_region(const struct region_rates *rr, const char *prefix,
                             "at most %zu characters).",
                             path, sizeof(rr->code) - 1);
     }
+    /* Only required offers count: a region with nothing but Savings Plans rates has nothing
+     * to apply them to. */
     bool any = false;
     for (int o = 0; o < CF_OFFER_COUNT; o++)
-        any = any || rr->has[o];
+        any = any || (rr->has[o] && cf_offer_required((enum cf_offer)o));
     if (!any) {
         char keys[128];
         offer_keys_text(keys, sizeof(keys));
