@@ -193,6 +193,21 @@ static void build_rates(void)
         set_gpu(&rr->instances[8], "r6g.8xlarge", R6G_8XL, 32, 256, 0, "", 0);
         set_gpu(&rr->instances[9], "c6a.16xlarge", C6A_16XL, 64, 128, 0, "", 0);
         rr->instances[5].arch = rr->instances[8].arch = CF_ARCH_ARM64;
+        /* EC2 Spot Instance Advisor, us-east-1 Linux (tests/fixtures/spotinfo__spot-advisor-
+         * data.json, 2025-06-28): its five bands, and four types' saving and band. p4d.24xlarge
+         * is left without advice on purpose. */
+        static const struct ec2_spot_range bands[] = {
+            {"<5%", 5}, {"5-10%", 11}, {"10-15%", 16}, {"15-20%", 22}, {">20%", 100}};
+        memcpy(rr->ec2_spot_ranges, bands, sizeof(bands));
+        rr->n_ec2_spot_ranges = 5;
+        static const struct ec2_spot_advice advice[] = {{"g4dn.xlarge", 64, 3},
+                                                        {"g5.12xlarge", 58, 4},
+                                                        {"m7i.large", 68, 3},
+                                                        {"r6a.8xlarge", 73, 4}};
+        rr->ec2_spot = malloc(sizeof(advice));
+        ck_assert_ptr_nonnull(rr->ec2_spot);
+        memcpy(rr->ec2_spot, advice, sizeof(advice));
+        rr->n_ec2_spot = 4;
     }
     rates->n_regions = 2;
     rates_finish(rates);
@@ -1015,6 +1030,53 @@ START_TEST(ec2_cpu_jobs_beyond_fargate)
 }
 END_TEST
 
+/* EC2 Spot (issue 12): at the Spot Instance Advisor's saving for the instance type. */
+START_TEST(ec2_spot_from_the_advisor)
+{
+    /* The 200 GB hour-long job on r6a.8xlarge (test above: 131.81 h a month at $1.8144), on
+     * Spot at the Advisor's 73%: 131.81 h x $1.8144 x 0.27 = $64.57, an estimate, band >20%. */
+    struct workload w = wl("{\"duration\": \"1h\", \"memory\": \"200GB\", \"invocations\": "
+                           "\"4/day\", \"interruptible\": true}");
+    struct cost_option o;
+    cost_ecs_ec2(&w, region(&w), model, &o);
+    const struct cost_variant *v = cost_chosen(&o);
+    double hours = 4 * HOURS / 24 * 3900 / 3600;
+    ck_assert_str_eq(v->name, "per_job_spot");
+    ck_assert_int_eq(v->spot_source, COST_SPOT_ADVISOR);
+    expect_line(v, "instance_hours", hours, R6A_8XL * 0.27, hours * R6A_8XL * 0.27);
+    ck_assert(line(v, "instance_hours")->estimate);
+    ck_assert_str_eq(setting_param(&o, v, &w, "spot_source").str, "advisor");
+    ck_assert_double_eq_tol(SETTING(&o, v, "spot_discount"), 0.73, 1e-12);
+    ck_assert_str_eq(setting_param(&o, v, &w, "interruption_frequency").str, ">20%");
+    /* An hour on a ">20%" type: at most 1 - exp(-1 h / 730 h) = 0.14% of jobs interrupted, no
+     * warning (ecs_ec2.spot_max_interruption_probability 5%). */
+    for (size_t i = 0; i < v->n_notes; i++)
+        ck_assert_int_ne(v->notes[i].code, W_SPOT_INTERRUPTION);
+    /* 40 hours on g5.12xlarge (44 GB of GPU memory with headroom), band >20% taken as 100% of
+     * instances a month: 1 - exp(-40 / 730) = 5.33% of jobs interrupted, over 5%: a warning.
+     * Its saving: 58%. */
+    w = wl("{\"duration\": \"40h\", \"memory\": 4096, \"gpu_memory\": 40, \"invocations\": 1, "
+           "\"interruptible\": true}");
+    cost_ecs_ec2(&w, region(&w), model, &o);
+    v = variant(&o, "per_job_spot", CF_ARCH_X86_64);
+    ck_assert_str_eq(setting_param(&o, v, &w, "instance_type").str, "g5.12xlarge");
+    double job_h = (40 * 3600 + 300) / 3600.0;
+    expect_line(v, "instance_hours", job_h, G5_12XL * 0.42, job_h * G5_12XL * 0.42);
+    bool warned = false;
+    for (size_t i = 0; i < v->n_notes; i++)
+        warned = warned || v->notes[i].code == W_SPOT_INTERRUPTION;
+    ck_assert(warned);
+    /* No advice for p4d.24xlarge: the model's discount (60%), an estimate as before. */
+    w = wl("{\"duration\": \"1h\", \"memory\": 4096, \"gpu_memory\": 100, \"invocations\": 1, "
+           "\"interruptible\": true}");
+    cost_ecs_ec2(&w, region(&w), model, &o);
+    v = variant(&o, "per_job_spot", CF_ARCH_X86_64);
+    ck_assert_int_eq(v->spot_source, COST_SPOT_DISCOUNT);
+    ck_assert_str_eq(setting_param(&o, v, &w, "spot_source").str, "discount_estimate");
+    ck_assert_ptr_null(setting_param(&o, v, &w, "interruption_frequency").str);
+}
+END_TEST
+
 START_TEST(ec2_no_rates)
 {
     struct workload w = wl("{\"duration\": 60, \"memory\": 512, \"invocations\": 1, \"gpu\": "
@@ -1099,6 +1161,7 @@ static Suite *cost_suite(void)
     tcase_add_test(tc, operations_priced);
     tcase_add_test(tc, ec2_cpu_packing);
     tcase_add_test(tc, ec2_cpu_jobs_beyond_fargate);
+    tcase_add_test(tc, ec2_spot_from_the_advisor);
     suite_add_tcase(s, tc);
     return s;
 }

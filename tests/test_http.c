@@ -647,6 +647,34 @@ START_TEST(advise_answers_with_stale_flag)
     ck_assert(json_is_object(json_object_get(doc, "break_even")));
     json_decref(doc);
     http_result_free(&r);
+
+    /* The seed's fine-tuning job, interruptible: EC2 Spot at the Spot Instance Advisor's saving
+     * for g6.2xlarge in the snapshot (us-east-1 Linux: 58%, band ">20%", tests/fixtures/
+     * spotinfo__spot-advisor-data.json): 4 h + 300 s boot = 4.0833 h x $0.9776 x 0.42 =
+     * $1.6766 (g6.2xlarge: shared/docs/aws-price-list.md section 9). */
+    r = post_json("/advise", "{\"kind\":\"fine-tuning\",\"interruptible\":true}");
+    ck_assert_int_eq(r.status, 200);
+    doc = http_json(&r);
+    json_t *rec = json_object_get(doc, "recommendation");
+    ck_assert_str_eq(json_string_value(json_object_get(rec, "variant")), "per_job_spot");
+    ck_assert_double_eq_tol(json_number_value(json_object_get(rec, "monthly_usd")),
+                            14700 / 3600.0 * 0.9776 * 0.42, 1e-9);
+    json_t *reasons = json_object_get(doc, "reasons"), *reason;
+    size_t i;
+    bool spot = false;
+    json_array_foreach(reasons, i, reason)
+    {
+        if (strcmp(json_string_value(json_object_get(reason, "rule")), "spot") == 0) {
+            json_t *f = json_object_get(reason, "figures");
+            ck_assert_str_eq(json_string_value(json_object_get(f, "interruption_frequency")),
+                             ">20%");
+            ck_assert_double_eq(json_number_value(json_object_get(f, "savings_pct")), 58);
+            spot = true;
+        }
+    }
+    ck_assert(spot);
+    json_decref(doc);
+    http_result_free(&r);
 }
 END_TEST
 

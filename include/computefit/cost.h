@@ -43,6 +43,7 @@ enum cost_spot_source {
     COST_SPOT_NONE = 0, /* not a Spot variant */
     COST_SPOT_DISCOUNT, /* the model's discount on the on-demand rates: an estimate */
     COST_SPOT_FEED,     /* a published Spot rate from the rates table */
+    COST_SPOT_ADVISOR,  /* the EC2 Spot Instance Advisor's average saving: an estimate */
 };
 
 /* A hard limit the workload exceeds. `limit` is the model.json key (or "rates" when the region
@@ -90,7 +91,11 @@ struct cost_variant {
      * budget, so the variant is shown but never chosen. */
     double startup_s;
     bool too_slow;
-    bool on_gpu;           /* the work runs on a GPU (a GPU instance) */
+    bool on_gpu; /* the work runs on a GPU (a GPU instance) */
+    /* On EC2 Spot at the Spot Instance Advisor's saving: the instance type, its saving (%) and
+     * its interruption band's label, borrowed from the rates table; NULL otherwise. */
+    const char *spot_type, *spot_band;
+    double spot_saving_pct;
     struct message *notes; /* what a reader should know about the sizing, in the arena */
     size_t n_notes, cap_notes;
     const void *detail; /* what the platform chose (sizes, counts), in the arena; its own type */
@@ -151,6 +156,13 @@ void cost_variant_finish(const struct cost_ctx *c, const struct cost_option *o,
  * are. */
 void cost_spot_estimate(const struct cost_ctx *c, struct cost_option *o, size_t base,
                         const char *name, double discount);
+
+/* Whether a variant priced from `src` is an estimate (the model's discount, the Advisor's
+ * average saving), not a published rate. */
+static inline bool cost_spot_is_estimate(enum cost_spot_source src)
+{
+    return src == COST_SPOT_DISCOUNT || src == COST_SPOT_ADVISOR;
+}
 
 /* Marks the variants that start too slowly for the latency budget, then the cheapest of the
  * others, and whether the option is feasible (it is blocked by "latency_budget" when every

@@ -77,6 +77,13 @@
       "A {0} start needs no event integration, so no platform has an edge here.")                  \
     X(R_TRIGGER_NONE, "trigger_none",                                                              \
       "No trigger was given, so event integration was not weighed.")                               \
+    X(R_SPOT_ADVISOR, "spot_advisor",                                                              \
+      "On Spot, ECS on EC2 would run on {0}, which saved {1:.0f}% against on demand in {2} over "  \
+      "the past month; {3} of its instances were interrupted in a month (EC2 Spot Instance "       \
+      "Advisor).")                                                                                 \
+    X(R_SPOT_NO_ADVICE, "spot_no_advice",                                                          \
+      "The EC2 Spot Instance Advisor has no saving or interruption band for the instance type "    \
+      "ECS on EC2 would run on; its Spot price, if any, is the model's discount.")                 \
     X(R_COLD_START_UNSEEN, "cold_start_unseen",                                                    \
       "Nobody waits on the result, so Lambda's {0}-{1} s cold starts do not matter.")              \
     X(R_COLD_START_MOSTLY_COLD, "cold_start_mostly_cold",                                          \
@@ -150,6 +157,14 @@
     X(W_SPOT_FEED, "spot_feed",                                                                    \
       "Fargate Spot is priced at AWS's published Spot rates, which change over time; Spot "        \
       "capacity can be reclaimed at two minutes' notice.")                                         \
+    X(W_SPOT_ADVISOR, "spot_advisor_estimate",                                                     \
+      "EC2 Spot is priced at the saving the EC2 Spot Instance Advisor reports for the instance "   \
+      "type over the past month, an estimate: Spot prices move, and Spot capacity can be "         \
+      "reclaimed at two minutes' notice.")                                                         \
+    X(W_SPOT_INTERRUPTION, "spot_interruption",                                                    \
+      "A {0:.3g} h job on Spot {1} would be interrupted with a chance of up to {4:.2g}% ({2} of "  \
+      "its instances are reclaimed in a month; taken as {3:.0f}%): checkpoint the work, or run "   \
+      "it on demand.")                                                                             \
     X(W_SPOT_ESTIMATE, "spot_estimate",                                                            \
       "Spot prices are estimates: the Price List publishes no Spot rates, so a discount of {0}% "  \
       "(Fargate) or {1}% (EC2) was applied; Spot capacity can be reclaimed at two minutes' "       \
@@ -205,6 +220,9 @@
       "across {2:.0f} of the instance's {3:.0f} GPUs (tensor parallelism).")                       \
     X(N_EC2_PACKING, "ec2_packing",                                                                \
       "{1:.0f} tasks fit on one {2}: the {0:.0f} tasks run on {3:.0f} of them.")                   \
+    X(N_SPOT_ADVISOR, "spot_advisor_note",                                                         \
+      "On Spot, {0} saved {1:.0f}% against on demand in {2} over the past month, and {3} of its "  \
+      "instances were interrupted in a month (EC2 Spot Instance Advisor).")                        \
     X(N_HOST_MEMORY, "host_memory",                                                                \
       "{0:.3g} GB of the instance's {1:.3g} GB are usable by tasks: {2:.0f}% is kept for the OS "  \
       "and the ECS agent.")                                                                        \

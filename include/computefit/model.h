@@ -121,6 +121,7 @@ struct model_ec2 {
     double gpu_memory_headroom;
     double reserved_memory_fraction; /* of an instance's memory, kept for the OS and ECS agent */
     double min_task_vcpu;            /* the least CPU an ECS task on EC2 reserves */
+    double spot_max_interruption_probability; /* a Spot job likelier to be interrupted warns */
     double spot_discount;
 };
 

@@ -136,6 +136,7 @@ void cost_spot_estimate(const struct cost_ctx *c, struct cost_option *o, size_t 
     v->startup_s = b->startup_s;
     v->curved = b->curved;
     v->on_gpu = b->on_gpu;
+    v->spot_type = v->spot_band = NULL;
     v->fall_from = b->fall_from;
     v->fall_to = b->fall_to;
     v->spot = true;

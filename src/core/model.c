@@ -137,6 +137,7 @@ static const struct scalar_key scalar_keys[] = {
     SK("ecs_ec2.reserved_memory_fraction", ec2.reserved_memory_fraction, 0, 0.5),
     SK("ecs_ec2.min_task_vcpu", ec2.min_task_vcpu, 0.001, 192),
     SK("ecs_ec2.spot_discount", ec2.spot_discount, 0, 0.99),
+    SK("ecs_ec2.spot_max_interruption_probability", ec2.spot_max_interruption_probability, 0, 1),
     SK("rules.comfortable_duration_s", rules.comfortable_duration_s, 0, 1e9),
     SK("rules.comfortable_memory_mb", rules.comfortable_memory_mb, 0, 1e12),
     SK("rules.high_rate_per_s", rules.high_rate_per_s, 0, 1e12),

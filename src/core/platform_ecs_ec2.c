@@ -23,7 +23,8 @@
  *  - always on: the tasks a fleet needs (sized with headroom: cost_fleet_size), packed onto as
  *    few instances as fit them, of the type whose instances cost least for those tasks; the
  *    cost stays the same up to the rate at which that type needs one more instance.
- * Spot estimates (the model's discount) when the task is interruptible.
+ * On Spot when the task is interruptible: at the EC2 Spot Instance Advisor's average saving for
+ * the type (an estimate), or the model's discount where the Advisor has none.
  */
 #include <math.h>
 
@@ -34,6 +35,7 @@ struct ec2_detail {
     const struct ec2_instance *instance; /* borrowed from the rates table */
     double instances, tasks, tasks_per_instance, billed_s;
     double gpu_memory_needed_gb, gpus_used, usable_memory_gb;
+    double spot_discount; /* on Spot: the saving applied */
 };
 
 /* What one task asks of an instance. */
@@ -163,13 +165,47 @@ static long always_on(const struct cost_ctx *c, struct cost_option *o,
     return (long)(v - o->variants);
 }
 
+/* The Spot variant of variant `base`: at the saving the EC2 Spot Instance Advisor reports for
+ * its instance type when the rates table has it, else at the model's discount. The Advisor's
+ * band says what share of the type's instances Spot reclaimed in the past month; taking its
+ * upper bound (100% for the open ">20%" band) as the rate, a job of t hours is interrupted
+ * with probability 1 - exp(-share x t / month), and a per-job run more likely than the
+ * model's ecs_ec2.spot_max_interruption_probability to be interrupted gets a warning. */
 static void variants(const struct cost_ctx *c, struct cost_option *o, long base,
                      const struct need *n)
 {
-    if (base >= 0 && c->w->interruptible)
-        cost_spot_estimate(c, o, (size_t)base,
-                           variant_name(o->variants[base].mode, n->beside, true),
-                           c->m->ec2.spot_discount);
+    if (base < 0 || !c->w->interruptible)
+        return;
+    const struct ec2_detail *bd = o->variants[base].detail;
+    const struct ec2_instance *gi = bd->instance;
+    const struct ec2_spot_advice *adv = rates_ec2_spot(c->rr, gi->type);
+    const struct ec2_spot_range *band = adv ? rates_ec2_spot_range(c->rr, adv->range) : NULL;
+    double discount = band ? adv->savings_pct / 100 : c->m->ec2.spot_discount;
+    size_t at = o->n_variants;
+    cost_spot_estimate(c, o, (size_t)base, variant_name(o->variants[base].mode, n->beside, true),
+                       discount);
+    struct ec2_detail *d = arena_alloc(c->arena, sizeof(*d));
+    if (o->n_variants == at || !d)
+        return;
+    struct cost_variant *v = &o->variants[at];
+    *d = *bd;
+    d->spot_discount = discount;
+    v->detail = d;
+    if (!band)
+        return;
+    v->spot_source = COST_SPOT_ADVISOR;
+    v->spot_type = gi->type;
+    v->spot_band = band->label;
+    v->spot_saving_pct = adv->savings_pct;
+    cost_note_add(
+        c, v,
+        msg_make(N_SPOT_ADVISOR, "snss", gi->type, adv->savings_pct, c->rr->code, band->label));
+    double job_h = c->w->duration_s / 3600;
+    double p = 1 - exp(-band->max_pct / 100 * job_h / c->m->hours_per_month);
+    if (v->mode == COST_MODE_PER_JOB && p > c->m->ec2.spot_max_interruption_probability)
+        cost_note_add(c, v,
+                      msg_make(W_SPOT_INTERRUPTION, "nssnn", job_h, gi->type, band->label,
+                               band->max_pct, 100 * p));
 }
 
 /* Prices the placements `n` allows: per job on the cheapest instance that holds a task, always
@@ -289,7 +325,11 @@ size_t platform_ecs_ec2_config(const struct cost_option *o, const struct cost_va
     out[n++] = param_num("concurrency", o->concurrency);
     out[n++] = param_opt("concurrency_per_task", always, w->concurrency_per_task);
     out[n++] = param_bool("spot", v->spot);
-    if (v->spot)
-        out[n++] = param_num("spot_discount", m->ec2.spot_discount);
+    if (v->spot) {
+        out[n++] = param_str("spot_source", v->spot_band ? "advisor" : "discount_estimate");
+        out[n++] = param_num("spot_discount", d->spot_discount);
+        out[n++] = v->spot_band ? param_str("interruption_frequency", v->spot_band)
+                                : param_null("interruption_frequency");
+    }
     return n;
 }

@@ -284,6 +284,30 @@ static void reason_trigger(struct rb *b)
         neutral(b, msg_make(R_TRIGGER_NONE, ""));
 }
 
+/* Interruptible work on EC2 Spot: the Spot Instance Advisor's saving and interruption band for
+ * the instance type ECS on EC2 would run on Spot. */
+static void reason_spot(struct rb *b)
+{
+    const struct advice *a = b->a;
+    if (!a->w.interruptible)
+        return;
+    const struct cost_option *o = &a->options[MODEL_ECS_EC2];
+    const struct cost_variant *s = NULL;
+    for (size_t i = 0; o->feasible && i < o->n_variants; i++)
+        if (o->variants[i].spot_band && !o->variants[i].too_slow &&
+            (!s || o->variants[i].monthly_usd < s->monthly_usd))
+            s = &o->variants[i];
+    begin(b, "spot");
+    fig_str(b, "instance_type", s ? s->spot_type : NULL);
+    fig_num(b, "savings_pct", s ? s->spot_saving_pct : (double)NAN);
+    fig_str(b, "interruption_frequency", s ? s->spot_band : NULL);
+    if (s)
+        neutral(b, msg_make(R_SPOT_ADVISOR, "snss", s->spot_type, s->spot_saving_pct, a->rr->code,
+                            s->spot_band));
+    else
+        neutral(b, msg_make(R_SPOT_NO_ADVICE, ""));
+}
+
 static void reason_cold_start(struct rb *b)
 {
     const struct model_lambda *l = &b->a->m->lambda;
@@ -425,6 +449,7 @@ void advice_reasons(struct advice *a, struct arena *arena)
     reason_concurrency(&b);
     reason_rate(&b);
     reason_trigger(&b);
+    reason_spot(&b);
     reason_cold_start(&b);
     reason_latency(&b);
     reason_team(&b);
@@ -462,12 +487,14 @@ void advice_warnings(struct advice *a, struct arena *arena)
         warn(a, arena,
              msg_make(W_LAMBDA_SCALING, "nnn", m->lambda.scaling_per_10s, ceil(c),
                       ceil(c / m->lambda.scaling_per_10s) * 10));
-    bool estimate = false, feed = false;
+    bool estimate = false, feed = false, advisor = false;
     for (int p = 0; p < MODEL_PLATFORM_COUNT; p++) {
         const struct cost_variant *v = cost_chosen(&a->options[p]);
-        estimate =
-            estimate || (v && v->spot_source == COST_SPOT_DISCOUNT && a->options[p].feasible);
-        feed = feed || (v && v->spot_source == COST_SPOT_FEED && a->options[p].feasible);
+        if (!v || !a->options[p].feasible)
+            continue;
+        estimate = estimate || v->spot_source == COST_SPOT_DISCOUNT;
+        feed = feed || v->spot_source == COST_SPOT_FEED;
+        advisor = advisor || v->spot_source == COST_SPOT_ADVISOR;
     }
     if (a->winner >= 0) {
         /* What the recommended variant says a reader must act on. */
@@ -483,6 +510,8 @@ void advice_warnings(struct advice *a, struct arena *arena)
     }
     if (feed)
         warn(a, arena, msg_make(W_SPOT_FEED, ""));
+    if (advisor)
+        warn(a, arena, msg_make(W_SPOT_ADVISOR, ""));
     if (estimate)
         warn(a, arena,
              msg_make(W_SPOT_ESTIMATE, "nn", m->fargate.spot_discount * 100,

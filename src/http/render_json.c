@@ -165,7 +165,7 @@ static void option(struct jsonw *j, const struct advice *a, int p)
     kv_num(j, "operations_usd", v && o->ops_priced ? v->operations_usd : (double)NAN);
     kv_num(j, "operations_hours", o->ops_hours);
     kv_str(j, "variant", v ? v->name : NULL);
-    kv_bool(j, "estimate", v && v->spot_source == COST_SPOT_DISCOUNT);
+    kv_bool(j, "estimate", v && cost_spot_is_estimate(v->spot_source));
     /* The chosen variant's bill appears twice, here and in "variants": written once. */
     struct dynbuf chosen;
     struct jsonw cw;
@@ -193,7 +193,7 @@ static void option(struct jsonw *j, const struct advice *a, int p)
         kv_bool(j, "chosen", (int)i == o->chosen);
         kv_num(j, "monthly_usd", x->monthly_usd);
         kv_num(j, "infrastructure_usd", x->infrastructure_usd);
-        kv_bool(j, "estimate", x->spot_source == COST_SPOT_DISCOUNT);
+        kv_bool(j, "estimate", cost_spot_is_estimate(x->spot_source));
         jsonw_key(j, "meets_latency_budget");
         if (isfinite(a->w.latency_budget_s))
             jsonw_bool(j, !x->too_slow);
