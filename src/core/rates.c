@@ -112,6 +112,12 @@ static int sp_ec2_cmp(const void *a, const void *b)
     return strcmp(((const struct sp_ec2_rate *)a)->type, ((const struct sp_ec2_rate *)b)->type);
 }
 
+void rates_sort_instances(struct ec2_instance *v, size_t n)
+{
+    if (n) /* qsort's pointer must be valid even for no elements */
+        qsort(v, n, sizeof(*v), gpu_cmp);
+}
+
 void rates_finish(struct rates *r)
 {
     if (!r)
@@ -119,9 +125,7 @@ void rates_finish(struct rates *r)
     if (r->n_regions) /* qsort's pointer must be valid even for no elements */
         qsort(r->regions, r->n_regions, sizeof(*r->regions), region_cmp);
     for (size_t i = 0; i < r->n_regions; i++) {
-        if (r->regions[i].n_instances)
-            qsort(r->regions[i].instances, r->regions[i].n_instances, sizeof(struct ec2_instance),
-                  gpu_cmp);
+        rates_sort_instances(r->regions[i].instances, r->regions[i].n_instances);
         if (r->regions[i].n_sp_ec2)
             qsort(r->regions[i].sp_ec2, r->regions[i].n_sp_ec2, sizeof(struct sp_ec2_rate),
                   sp_ec2_cmp);
