@@ -887,6 +887,15 @@ START_TEST(allocation_failures)
           "\"memory\": 128, \"gpu\": true, \"invocations\": 1}]}",
           false, 1);
     chaos("{\"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": 10000}", true, 7);
+    /* Under a Savings Plan: views, repricings and every option's plans. */
+    cf_test_savings(rates);
+    chaos("{\"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": 10000, "
+          "\"interruptible\": true, \"include_free_tier\": true, \"commitment\": {\"plan\": "
+          "\"compute\", \"term_years\": 1, \"payment\": \"no_upfront\"}}",
+          false, 1);
+    chaos("{\"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": 10000, \"commitment\": "
+          "{\"plan\": \"ec2_instance\", \"term_years\": 1, \"payment\": \"no_upfront\"}}",
+          true, 7);
 }
 END_TEST
 
@@ -1494,7 +1503,7 @@ START_TEST(commitment_flips_the_decision)
     /* The 3-year All Upfront plan covers Lambda x86 but not Fargate x86: no flip, and the
      * upfront payment's spreading is said. */
     a = advise_ok("{" STEADY ", \"commitment.plan\": \"Compute\", \"commitment.term_years\": "
-                  "\"3 years\", \"commitment.payment\": \"all\"}");
+                  "\"3 years\", \"commitment.payment\": \"All Upfront\"}");
     ck_assert_str_eq(str(a, "recommendation.platform"), "lambda");
     ck_assert_str_eq(str(reason(a, "commitment"), "code"), "commitment_same_winner");
     ck_assert(has_warning(a, "spread over the term's 36 months"));

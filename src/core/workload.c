@@ -299,16 +299,16 @@ static const struct enum_value fargate_mode_values[] = {
     {WORKLOAD_FARGATE_MODE_PER_JOB, {"per_job"}},
 };
 
-/* Savings Plans: the names AWS's console and price list use, and their short forms. */
+/* Savings Plans: the names AWS's console and price list use ("All Upfront"), and short forms. */
 static const struct enum_value sp_plan_values[] = {
     {CF_SP_COMPUTE, {"compute", "compute_savings_plan", "compute_sp"}},
     {CF_SP_EC2_INSTANCE, {"ec2_instance", "ec2", "ec2_instance_sp", "instance"}},
 };
 
 static const struct enum_value sp_payment_values[] = {
-    {CF_SP_NO_UPFRONT, {"no_upfront", "no-upfront", "none"}},
-    {CF_SP_PARTIAL_UPFRONT, {"partial_upfront", "partial-upfront", "partial"}},
-    {CF_SP_ALL_UPFRONT, {"all_upfront", "all-upfront", "all", "full_upfront"}},
+    {CF_SP_NO_UPFRONT, {"no_upfront", "no upfront", "no-upfront", "none"}},
+    {CF_SP_PARTIAL_UPFRONT, {"partial_upfront", "partial upfront", "partial-upfront", "partial"}},
+    {CF_SP_ALL_UPFRONT, {"all_upfront", "all upfront", "all-upfront", "all", "full_upfront"}},
 };
 
 /* Terms written as strings ("3", "3y", "3 years"); numbers are read as numbers. */
