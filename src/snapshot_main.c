@@ -7,6 +7,9 @@
  *                  file:///path/to/mirror (local files laid out as offers/v1.0/aws/...)
  *   --regions      the regions to read
  *   --base FILE    start from this rates file (regions and offers the tree lacks are kept)
+ *   --ec2-spot-advisor-url  the EC2 Spot Instance Advisor feed (a URL or file://); like the
+ *                  service, AWS's by default: give "" to keep the base's Spot advice, which then
+ *                  follows each region's new EC2 list
  * Every other computefit setting (--gpu-specs-file, --fetch-*, --ec2-max-*) applies as well.
  * Exit status: 0 written; 1 a download, parse or validation failed (nothing written);
  * 2 bad arguments.

@@ -3,7 +3,8 @@
 #  1. scripts/build-snapshot --from-feed reproduces the committed config/rates-snapshot.json
 #     byte for byte from the genuine feed files in tests/fixtures/;
 #  2. computefit-snapshot (what `scripts/build-snapshot --from-offers` runs) rebuilds us-east-1
-#     from a file:// mirror of genuine offer files, with the prices those files print.
+#     from a file:// mirror of genuine offer files, with the prices those files print; the Spot
+#     advice follows the new EC2 list, from the base snapshot or from a Spot Advisor feed.
 # Usage (meson test): snapshot_tool.sh SOURCE_ROOT BUILD_ROOT
 set -eu
 src=$1
@@ -84,6 +85,38 @@ assert us["sources"]["savings_plans"]["version"] == "20261101000000"
 # Regions the mirror does not have keep the base snapshot's rates.
 eu = next(r for r in doc["regions"] if r["region"] == "eu-west-1")
 assert eu["sources"]["fargate"]["origin"].startswith("QuinnyPig/"), eu["sources"]
+# No Spot Advisor feed was read: us-east-1 keeps the base's advice (the genuine feed's, p4d s 67
+# r 2) for the types of its new EC2 list only; eu-west-1 all of its own.
+assert [a["instance_type"] for a in us["ec2_spot"]["instances"]] == \
+    sorted(g["instance_type"] for g in us["ec2_instances"]), us["ec2_spot"]
+p4d = us["ec2_spot"]["instances"][0]
+assert p4d == {"instance_type": "p4d.24xlarge", "savings_pct": 67, "range": 2}, p4d
+assert us["sources"]["ec2_spot"]["version"] == "feed@5eedf20", us["sources"]["ec2_spot"]
+assert len(eu["ec2_spot"]["instances"]) == len(eu["ec2_instances"]), eu["ec2_spot"]
+print("ok")
+PY
+
+echo "# 2b. the same with a Spot Advisor feed (file://): its advice, for the new EC2 list"
+cat > "$tmp/mirror/spot-advisor-data.json" <<'JSON'
+{"ranges": [{"index": 0, "label": "<5%", "dots": 0, "max": 5},
+            {"index": 1, "label": "5-10%", "dots": 1, "max": 11}],
+ "spot_advisor": {"us-east-1": {"Linux": {"p4d.24xlarge": {"s": 71.5, "r": 1},
+                                          "g5.xlarge": {"s": 40, "r": 0}}}}}
+JSON
+CF_SNAPSHOT_TOOL="$bld/computefit-snapshot" python3 "$src/scripts/build-snapshot" \
+    --from-offers "$tmp/mirror" --regions us-east-1 --gpu-specs "$src/config/gpu-specs.json" \
+    --ec2-spot-advisor-url "$tmp/mirror/spot-advisor-data.json" \
+    --base "$src/config/rates-snapshot.json" --output "$tmp/offers-spot.json"
+python3 - "$tmp/offers-spot.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+us = next(r for r in doc["regions"] if r["region"] == "us-east-1")
+assert us["ec2_spot"] == {"ranges": [{"label": "<5%", "max_pct": 5},
+                                     {"label": "5-10%", "max_pct": 11}],
+                          "instances": [{"instance_type": "p4d.24xlarge", "savings_pct": 71.5,
+                                         "range": 1}]}, us["ec2_spot"]
+src = us["sources"]["ec2_spot"]
+assert src["origin"].startswith("file://") and src["version"] == "" and src["fetched_at"], src
 print("ok")
 PY
 
@@ -98,7 +131,7 @@ echo "# 3. a broken mirror writes nothing and fails"
 echo '{"products": ' > "$m/AmazonECS/current/us-east-1/index.json"
 if "$bld/computefit-snapshot" --config /dev/null --pricing-url "file://$tmp/mirror" \
     --regions us-east-1 --gpu-specs-file "$src/config/gpu-specs.json" \
-    --output "$tmp/broken.json" 2>/dev/null; then
+    --ec2-spot-advisor-url "" --output "$tmp/broken.json" 2>/dev/null; then
     echo "computefit-snapshot succeeded on a broken mirror" >&2
     exit 1
 fi

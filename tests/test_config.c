@@ -34,6 +34,9 @@ START_TEST(defaults_are_valid)
     ck_assert_str_eq(c.log_level, "info");
     ck_assert(c.refresh_enabled);
     ck_assert_str_eq(c.pricing_url, "https://pricing.us-east-1.amazonaws.com");
+    ck_assert_str_eq(c.ec2_spot_advisor_url,
+                     "https://spot-bid-advisor.s3.amazonaws.com/spot-advisor-data.json");
+    ck_assert_str_eq(c.fargate_spot_url, "");
     /* Data files default to the bundled config directory. */
     ck_assert_ptr_nonnull(strstr(c.rates_snapshot, "/rates-snapshot.json"));
     ck_assert_int_eq(c.rates_snapshot[0], '/');
@@ -97,6 +100,24 @@ START_TEST(config_from_env)
 }
 END_TEST
 
+/* The Spot Advisor feed's URL comes from the generic code: environment, flag, and "" to turn
+ * the feed off. */
+START_TEST(ec2_spot_advisor_url_forms)
+{
+    char *envp[] = {S("COMPUTEFIT_EC2_SPOT_ADVISOR_URL=http://127.0.0.1:9/spot.json"), NULL};
+    struct cf_config c;
+    struct cf_error err = {0};
+    ck_assert_int_eq(config_load(&c, 0, NULL, envp, &err), 0);
+    ck_assert_str_eq(c.ec2_spot_advisor_url, "http://127.0.0.1:9/spot.json");
+    char *off[] = {S("--ec2_spot_advisor_url"), S("")};
+    ck_assert_int_eq(config_load(&c, 2, off, envp, &err), 0);
+    ck_assert_str_eq(c.ec2_spot_advisor_url, "");
+    char *file[] = {S("--ec2-spot-advisor-url=file:///srv/mirror/spot-advisor-data.json")};
+    ck_assert_int_eq(config_load(&c, 1, file, NULL, &err), 0);
+    ck_assert_str_eq(c.ec2_spot_advisor_url, "file:///srv/mirror/spot-advisor-data.json");
+}
+END_TEST
+
 struct bad_case {
     const char *flag;
     const char *value;
@@ -115,6 +136,7 @@ START_TEST(invalid_values_name_their_key)
         {"--log-level", "chatty", "log_level"},
         {"--refresh", "maybe", "refresh"},
         {"--pricing-url", "ftp://x", "pricing_url"},
+        {"--ec2-spot-advisor-url", "spot-advisor-data.json", "ec2_spot_advisor_url"},
         {"--max-price-change-factor", "nan", "max_price_change_factor"},
         {"--max-price-change-factor", "0.5", "max_price_change_factor"},
         {"--no-such-thing", "1", "no_such_thing"},
@@ -175,6 +197,7 @@ int main(void)
     tcase_add_test(tc, precedence_file_env_flag);
     tcase_add_test(tc, flag_forms);
     tcase_add_test(tc, config_from_env);
+    tcase_add_test(tc, ec2_spot_advisor_url_forms);
     tcase_add_test(tc, invalid_values_name_their_key);
     tcase_add_test(tc, file_errors);
     tcase_add_test(tc, long_values_rejected_not_truncated);

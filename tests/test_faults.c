@@ -4,7 +4,8 @@
  * Each entry of `cases` is one upstream fault: a transport fault (a stall, a reset, a lying
  * Content-Length, bad chunking, bad gzip, 50 MB of whitespace) or bad content (a price that is
  * not a price, duplicate keys) in one of the files the refresher reads: an offer's region
- * index, a region's Lambda, ECS or EC2 offer file, or the Fargate Spot feed. For each, in its
+ * index, a region's Lambda, ECS or EC2 offer file, the Fargate Spot feed or the EC2 Spot
+ * Advisor feed. For each, in its
  * own forked process (a Check loop test with a checked fixture):
  *  - the fixture starts the upstream with good files, the server, and a refresher that has
  *    already refreshed every offer from them once (the last good rates are live rates);
@@ -44,6 +45,7 @@
 #define VERSION_GOOD "20261101000000"
 #define VERSION_BAD  "20261201000000"
 #define SPOT_FEED    "/fargate-spot-prices.json"
+#define ADVISOR_FEED "/spot-advisor-data.json"
 #define MB           (1024L * 1024)
 
 static const char *const offer_codes[CF_OFFER_COUNT] = {"AWSLambda", "AmazonECS", "AmazonEC2"};
@@ -65,11 +67,20 @@ static const char spot_feed[] =
     "   \"attributes\": {\"aws:region\": \"us-east-1\", \"aws:label\": \"per GB per hour\"}}\n"
     " ]}\n";
 
+/* An EC2 Spot Advisor feed in AWS's layout with advice on us-east-1's p4d.24xlarge (the one
+ * type of the good EC2 file), at a saving no genuine file has. */
+static const char advisor_feed[] =
+    "{\"ranges\": [{\"index\": 0, \"label\": \"<5%\", \"dots\": 0, \"max\": 5},\n"
+    "  {\"index\": 1, \"label\": \"5-10%\", \"dots\": 1, \"max\": 11}],\n"
+    " \"spot_advisor\": {\"us-east-1\": {\"Linux\": {\"p4d.24xlarge\": {\"s\": 61.25, \"r\": 1}},\n"
+    "  \"Windows\": {\"p4d.24xlarge\": {\"s\": 12, \"r\": 0}}}}}\n";
+
 /* Where a fault goes. */
 enum target {
-    T_FILE,  /* the region's offer file, at a new version the index now points at */
-    T_INDEX, /* the offer's region_index.json */
-    T_SPOT,  /* the Fargate Spot feed (offer must be CF_OFFER_FARGATE) */
+    T_FILE,    /* the region's offer file, at a new version the index now points at */
+    T_INDEX,   /* the offer's region_index.json */
+    T_SPOT,    /* the Fargate Spot feed (offer must be CF_OFFER_FARGATE) */
+    T_ADVISOR, /* the EC2 Spot Advisor feed (offer must be CF_OFFER_EC2) */
 };
 
 /* A body generated on the fly, never stored. */
@@ -141,6 +152,7 @@ struct fault_case {
 #define EC2_TERM         "\"H7NGEAC6UEHNTKSJ\": {\n        \"H7NGEAC6UEHNTKSJ.JRTCKXETXF\""
 #define SPOT_VERSION     "\"source:version\": \"20261101000000\""
 #define SPOT_VERSION_NEW "\"source:version\": \"20261102000000\""
+#define ADVISOR_P4D      "\"s\": 61.25, \"r\": 1"
 #define INDEX_URL(code)                                                                            \
     "\"currentVersionUrl\" : \"/offers/v1.0/aws/" code "/" VERSION_BAD "/us-east-1/index.json\""
 
@@ -249,6 +261,29 @@ static const struct fault_case cases[] = {
     {"spot duplicate key", CF_OFFER_FARGATE, T_SPOT, {0},
      .find = "\"prices\": [", .replace = "\"prices\": [], \"prices\": [",
      .message = "duplicate object key near '\"prices\"'"},
+    /* The Spot Advisor feed: transport faults, a duplicate key, advice that is not advice. */
+    {"advisor stall mid-body", CF_OFFER_EC2, T_ADVISOR, {.stall_ms = 20000, .stall_after_bytes = 100},
+     .find = ADVISOR_P4D, .replace = "\"s\": 61.5, \"r\": 1", /* a new ETag: no 304 */
+     .message = "timed out after 1 s with 100 bytes", .timeout_s = 1},
+    {"advisor gzip garbage", CF_OFFER_EC2, T_ADVISOR, {RAW(RAW_GZIP_GARBAGE)},
+     .message = "content unencoding: invalid block type"},
+    {"advisor 50 MB whitespace", CF_OFFER_EC2, T_ADVISOR, {0}, .gen = GEN_WHITESPACE_CHUNKED,
+     .message = "the body exceeded the 16777216-byte limit"},
+    {"advisor duplicate key", CF_OFFER_EC2, T_ADVISOR, {0},
+     .find = "\"spot_advisor\": {", .replace = "\"spot_advisor\": {}, \"spot_advisor\": {",
+     .message = "duplicate object key near '\"spot_advisor\"'"},
+    {"advisor saving as a string", CF_OFFER_EC2, T_ADVISOR, {0}, .find = ADVISOR_P4D,
+     .replace = "\"s\": \"61.25\", \"r\": 1",
+     .message = "us-east-1 p4d.24xlarge has a string for its saving \"s\", not a number"},
+    {"advisor saving of 100", CF_OFFER_EC2, T_ADVISOR, {0}, .find = ADVISOR_P4D,
+     .replace = "\"s\": 100, \"r\": 1", .message = "has the saving 100%: Spot is never free"},
+    {"advisor band out of range", CF_OFFER_EC2, T_ADVISOR, {0}, .find = ADVISOR_P4D,
+     .replace = "\"s\": 61.25, \"r\": 2",
+     .message = "p4d.24xlarge has no interruption band \"r\" from 0 to 1"},
+    {"advisor type name too long", CF_OFFER_EC2, T_ADVISOR, {0}, .find = "\"p4d.24xlarge\": {\"s\"",
+     .replace = "\"p4d.a-type-name-far-too-long-for-the-table\": {\"s\": 5, \"r\": 0}, "
+                "\"p4d.24xlarge\": {\"s\"",
+     .message = "that is not a type name"},
     {"index duplicate region", CF_OFFER_LAMBDA, T_INDEX, {0}, .find = "\"regions\" : {",
      .replace = "\"regions\" : {\"us-east-1\": {\"currentVersionUrl\": \"/x.json\"}, ",
      .message = "duplicate object key near '\"us-east-1\"'"},
@@ -387,6 +422,7 @@ static void setup(void)
     cfg.threads = 2;
     upstream_url(up, "", cfg.pricing_url, sizeof(cfg.pricing_url));
     upstream_url(up, SPOT_FEED, cfg.fargate_spot_url, sizeof(cfg.fargate_spot_url));
+    upstream_url(up, ADVISOR_FEED, cfg.ec2_spot_advisor_url, sizeof(cfg.ec2_spot_advisor_url));
     snprintf(cfg.regions, sizeof(cfg.regions), "us-east-1");
     cfg.state_dir[0] = '\0'; /* no state file: nothing outlives the test */
     cfg.fetch_retries = 0;   /* one attempt: the time bound is one fetch timeout */
@@ -405,6 +441,8 @@ static void setup(void)
         put_index((enum cf_offer)o, VERSION_GOOD);
     }
     ck_assert_int_eq(upstream_put(up, SPOT_FEED, spot_feed, sizeof(spot_feed) - 1, NULL), 0);
+    ck_assert_int_eq(upstream_put(up, ADVISOR_FEED, advisor_feed, sizeof(advisor_feed) - 1, NULL),
+                     0);
 
     size_t len;
     char *text = cf_test_read("config/gpu-specs.json", &len);
@@ -447,6 +485,8 @@ static void start(long timeout_s)
         if (cf_offer_required((enum cf_offer)o))
             ck_assert_int_eq(rr->info[o].source, CF_SOURCE_LIVE);
     ck_assert_int_eq(rr->fargate_spot_info.source, CF_SOURCE_LIVE);
+    ck_assert_int_eq(rr->ec2_spot_info.source, CF_SOURCE_LIVE);
+    ck_assert_double_eq(rates_ec2_spot(rr, "p4d.24xlarge")->savings_pct, 61.25);
     rates_unref(t);
 }
 
@@ -470,6 +510,10 @@ static char *good_body(const struct fault_case *c, size_t *ret_len)
         *ret_len = sizeof(spot_feed) - 1;
         return strdup(spot_feed);
     }
+    if (c->target == T_ADVISOR) {
+        *ret_len = sizeof(advisor_feed) - 1;
+        return strdup(advisor_feed);
+    }
     if (c->target == T_INDEX)
         return index_doc(c->offer, VERSION_BAD, ret_len);
     return cf_test_read(good_files[c->offer], ret_len);
@@ -480,6 +524,8 @@ static void arm(const struct fault_case *c, char *path, size_t cap)
 {
     if (c->target == T_SPOT)
         snprintf(path, cap, "%s", SPOT_FEED);
+    else if (c->target == T_ADVISOR)
+        snprintf(path, cap, "%s", ADVISOR_FEED);
     else if (c->target == T_INDEX)
         index_path(c->offer, path, cap);
     else
@@ -517,6 +563,8 @@ static void heal(const struct fault_case *c, const char *path)
     char file[256];
     if (c->target == T_SPOT) {
         body = replace_all(spot_feed, SPOT_VERSION, "\"source:version\": \"20261103000000\"", &len);
+    } else if (c->target == T_ADVISOR) {
+        body = replace_all(advisor_feed, ADVISOR_P4D, "\"s\": 62.75, \"r\": 0", &len);
     } else {
         body = cf_test_read(good_files[c->offer], &len);
         file_path(c->offer, VERSION_BAD, file, sizeof(file));
@@ -579,7 +627,7 @@ START_TEST(fault_keeps_the_last_good_rates_and_shows_the_error)
 
     /* (d) bounded: one attempt of at most the fetch timeout, plus a margin for slow builds. */
     ck_assert_msg(took < (double)timeout_s + 10.0, "%s: took %.1f s", c->name, took);
-    if (c->gen != GEN_NONE && c->offer == CF_OFFER_EC2) {
+    if (c->gen != GEN_NONE && c->offer == CF_OFFER_EC2 && c->target == T_FILE) {
 #if defined(__SANITIZE_ADDRESS__)
         fprintf(stderr, "# ASan build: peak memory growth %ld MB not checked\n", rss_growth_mb);
 #else
@@ -605,8 +653,9 @@ START_TEST(fault_keeps_the_last_good_rates_and_shows_the_error)
                   shown, c->message);
     ck_assert_msg(!c->quoted || strstr(shown, c->quoted), "%s: \"%s\" does not say %s", c->name,
                   shown, c->quoted);
-    const json_t *where = c->target == T_SPOT
-                              ? json_object_get(offer, "spot")
+    const json_t *where = c->target == T_SPOT ? json_object_get(offer, "spot")
+                          : c->target == T_ADVISOR
+                              ? json_object_get(offer, "spot_advisor")
                               : json_object_get(json_object_get(offer, "regions"), "us-east-1");
     if (c->target != T_INDEX) {
         const char *local = json_string_value(json_object_get(where, "last_error"));
@@ -629,6 +678,55 @@ START_TEST(fault_keeps_the_last_good_rates_and_shows_the_error)
 }
 END_TEST
 
+/* The figures of a feed served by the upstream reach GET /pricing/{region} through the
+ * refresher, and GET /pricing says where they came from: the Spot Advisor feed's saving (61.25,
+ * a figure no genuine file has) and band on us-east-1's p4d.24xlarge, and its provenance. */
+START_TEST(advisor_figures_reach_pricing)
+{
+    start(5);
+    char url[256];
+    upstream_url(up, ADVISOR_FEED, url, sizeof(url));
+    struct http_result res = http_do(NULL, "GET", port, "/pricing/us-east-1", NULL, NULL, 0);
+    ck_assert_int_eq(res.status, 200);
+    json_t *doc = http_json(&res);
+    json_t *spot = json_object_get(doc, "ec2_spot");
+    ck_assert_uint_eq(json_array_size(json_object_get(spot, "instances")), 1);
+    json_t *p4d = json_array_get(json_object_get(spot, "instances"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(p4d, "instance_type")), "p4d.24xlarge");
+    ck_assert_double_eq(json_number_value(json_object_get(p4d, "savings_pct")), 61.25);
+    ck_assert_int_eq(json_integer_value(json_object_get(p4d, "range")), 1);
+    json_t *band = json_array_get(json_object_get(spot, "ranges"), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(band, "label")), "5-10%");
+    ck_assert_int_eq(json_integer_value(json_object_get(band, "max_pct")), 11);
+    json_t *src = json_object_get(json_object_get(doc, "sources"), "ec2_spot");
+    ck_assert_str_eq(json_string_value(json_object_get(src, "source")), "live");
+    ck_assert_str_eq(json_string_value(json_object_get(src, "origin")), url);
+    ck_assert_str_eq(json_string_value(json_object_get(src, "version")), "");
+    json_decref(doc);
+    http_result_free(&res);
+
+    res = http_do(NULL, "GET", port, "/pricing", NULL, NULL, 0);
+    ck_assert_int_eq(res.status, 200);
+    doc = http_json(&res);
+    json_t *ec2 = json_object_get(json_object_get(doc, "offers"), "ec2");
+    json_t *feed = json_object_get(ec2, "spot_advisor");
+    ck_assert_str_eq(json_string_value(json_object_get(feed, "url")), url);
+    ck_assert_str_eq(json_string_value(json_object_get(feed, "source")), "live");
+    ck_assert(json_is_null(json_object_get(feed, "version")));
+    ck_assert(json_is_string(json_object_get(feed, "last_success")));
+    json_t *region = json_object_get(json_object_get(json_object_get(ec2, "regions"), "us-east-1"),
+                                     "spot_advisor");
+    ck_assert_str_eq(json_string_value(json_object_get(region, "source")), "live");
+    ck_assert_int_eq(json_integer_value(json_object_get(region, "instance_types")), 1);
+    /* The Fargate offer has no such feed, nor the EC2 offer Fargate's. */
+    json_t *fargate = json_object_get(json_object_get(doc, "offers"), "fargate");
+    ck_assert_ptr_null(json_object_get(fargate, "spot_advisor"));
+    ck_assert_ptr_null(json_object_get(ec2, "spot"));
+    json_decref(doc);
+    http_result_free(&res);
+}
+END_TEST
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -637,6 +735,7 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, fault_keeps_the_last_good_rates_and_shows_the_error, 0, N_CASES);
+    tcase_add_test(tc, advisor_figures_reach_pricing);
     suite_add_tcase(s, tc);
     int rc = cf_test_run(s);
     curl_global_cleanup();

@@ -8,8 +8,10 @@
  * (Windows, BYOL, RHEL, Capacity Block, Dedicated, bare metal, Reserved terms, other regions,
  * unknown keys, the 2016 layout), fed in chunks of 1, 7, 4096 bytes and whole, products before
  * terms and after; malformed and oversized input; a ~20 MB file generated on the fly to show
- * that memory stays bounded. Expected values are the prices written into the files (or quoted
- * from aws-price-list.md for the genuine ones), never the parser's own output.
+ * that memory stays bounded. The Spot feeds: the genuine ligoj Fargate Spot copy and the
+ * genuine EC2 Spot Instance Advisor feed (tests/fixtures/SOURCES.md), generated and malformed
+ * ones. Expected values are the prices written into the files (or quoted from aws-price-list.md
+ * and SOURCES.md for the genuine ones), never the parser's own output.
  */
 #include <check.h>
 #include <jansson.h>
@@ -23,6 +25,7 @@
 
 #include "computefit/offer.h"
 #include "computefit/offer_kind.h"
+#include "computefit/rates_json.h"
 #include "testutil.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -2074,6 +2077,216 @@ START_TEST(test_spot_malformed)
 }
 END_TEST
 
+/* ---- EC2 Spot Instance Advisor feed ---- */
+
+static const struct ec2_spot_advice *advice_of(const struct region_rates *rr, const char *type)
+{
+    for (size_t i = 0; i < rr->n_ec2_spot; i++)
+        if (strcmp(rr->ec2_spot[i].type, type) == 0)
+            return &rr->ec2_spot[i];
+    return NULL;
+}
+
+static void assert_advice(const struct region_rates *rr, const char *type, double savings,
+                          int range)
+{
+    const struct ec2_spot_advice *a = advice_of(rr, type);
+    ck_assert_msg(a != NULL, "no advice on %s", type);
+    ck_assert_double_eq(a->savings_pct, savings);
+    ck_assert_int_eq(a->range, range);
+}
+
+/* The genuine feed (spotinfo, 2025-06-28; tests/fixtures/SOURCES.md): us-east-1 has 894 Linux
+ * types, 6 of them (a1.*) with s 0, which advise no saving and are skipped. */
+START_TEST(test_ec2_spot_genuine)
+{
+    json_t *doc = load_fixture("spotinfo__spot-advisor-data.json");
+    struct region_rates rr;
+    memset(&rr, 0, sizeof(rr));
+    struct cf_error err = {0};
+    ck_assert_msg(offer_ec2_spot_parse(doc, "us-east-1", &rr, &err) == 0, "%s", err.message);
+    ck_assert_uint_eq(rr.n_ec2_spot, 888);
+    assert_advice(&rr, "m5.large", 66, 3); /* Linux; Windows says s 46 r 4 */
+    assert_advice(&rr, "g5.xlarge", 59, 4);
+    assert_advice(&rr, "g6e.2xlarge", 63, 2);
+    assert_advice(&rr, "p4d.24xlarge", 67, 2);
+    assert_advice(&rr, "p5.48xlarge", 52, 4);
+    ck_assert_ptr_null(advice_of(&rr, "a1.medium")); /* s 0 */
+    ck_assert_ptr_null(advice_of(&rr, "a1.metal"));
+    for (size_t i = 1; i < rr.n_ec2_spot; i++)
+        ck_assert_int_lt(strcmp(rr.ec2_spot[i - 1].type, rr.ec2_spot[i].type), 0);
+    static const char *const labels[] = {"<5%", "5-10%", "10-15%", "15-20%", ">20%"};
+    static const double maxes[] = {5, 11, 16, 22, 100};
+    ck_assert_uint_eq(rr.n_ec2_spot_ranges, 5);
+    for (size_t i = 0; i < 5; i++) {
+        ck_assert_str_eq(rr.ec2_spot_ranges[i].label, labels[i]);
+        ck_assert_double_eq(rr.ec2_spot_ranges[i].max_pct, maxes[i]);
+    }
+    /* The feed has no version or date; the caller says where the advice came from. */
+    ck_assert_str_eq(rr.ec2_spot_info.version, "");
+    ck_assert_int_eq(rr.ec2_spot_info.source, CF_SOURCE_NONE);
+    rates_region_clear(&rr);
+
+    /* eu-west-1 advises on its own figures; ca-central-1's p5.48xlarge (s -62: Spot dearer
+     * than on-demand) is skipped. */
+    memset(&rr, 0, sizeof(rr));
+    ck_assert_int_eq(offer_ec2_spot_parse(doc, "eu-west-1", &rr, &err), 0);
+    assert_advice(&rr, "g5.xlarge", 56, 2);
+    assert_advice(&rr, "p4d.24xlarge", 34, 4);
+    rates_region_clear(&rr);
+    memset(&rr, 0, sizeof(rr));
+    ck_assert_int_eq(offer_ec2_spot_parse(doc, "ca-central-1", &rr, &err), 0);
+    ck_assert_uint_gt(rr.n_ec2_spot, 0);
+    ck_assert_ptr_null(advice_of(&rr, "p5.48xlarge"));
+    rates_region_clear(&rr);
+
+    /* A region the feed does not have: no advice, not an error. */
+    memset(&rr, 0, sizeof(rr));
+    ck_assert_int_eq(offer_ec2_spot_parse(doc, "us-gov-west-1", &rr, &err), 0);
+    ck_assert(!rates_has_ec2_spot(&rr));
+    ck_assert_uint_eq(rr.n_ec2_spot_ranges, 0);
+    json_decref(doc);
+}
+END_TEST
+
+/* Generated: bands listed out of order (stored by their index), Windows skipped, unknown keys
+ * ignored, fractional savings kept, a region with only Windows advice has none. */
+START_TEST(test_ec2_spot_generated)
+{
+    json_t *doc = parse_text(
+        "{\"ranges\": [{\"index\": 1, \"label\": \"rare\", \"max\": 7.5, \"dots\": 1},"
+        " {\"index\": 0, \"label\": \"never\", \"max\": 0.5, \"colour\": \"green\"}],"
+        " \"spot_advisor\": {"
+        "  \"us-east-1\": {\"Linux\": {\"g6.xlarge\": {\"s\": 12.5, \"r\": 1, \"new\": true},"
+        "                              \"c7i.large\": {\"s\": 99, \"r\": 0}},"
+        "                 \"Windows\": {\"g6.xlarge\": {\"s\": 40, \"r\": 0},"
+        "                               \"t3.nano\": {\"s\": 10, \"r\": 0}}},"
+        "  \"us-east-2\": {\"Windows\": {\"g6.xlarge\": {\"s\": 40, \"r\": 0}}}},"
+        " \"global_rate\": \"<10%\", \"something_new\": [1, 2]}");
+    struct region_rates rr;
+    memset(&rr, 0, sizeof(rr));
+    struct cf_error err = {0};
+    ck_assert_msg(offer_ec2_spot_parse(doc, "us-east-1", &rr, &err) == 0, "%s", err.message);
+    ck_assert_uint_eq(rr.n_ec2_spot, 2);
+    ck_assert_str_eq(rr.ec2_spot[0].type, "c7i.large");
+    assert_advice(&rr, "c7i.large", 99, 0);
+    assert_advice(&rr, "g6.xlarge", 12.5, 1);
+    ck_assert_ptr_null(advice_of(&rr, "t3.nano"));
+    ck_assert_uint_eq(rr.n_ec2_spot_ranges, 2);
+    ck_assert_str_eq(rr.ec2_spot_ranges[0].label, "never");
+    ck_assert_double_eq(rr.ec2_spot_ranges[0].max_pct, 0.5);
+    ck_assert_str_eq(rr.ec2_spot_ranges[1].label, "rare");
+    rates_region_clear(&rr);
+    memset(&rr, 0, sizeof(rr));
+    ck_assert_int_eq(offer_ec2_spot_parse(doc, "us-east-2", &rr, &err), 0);
+    ck_assert(!rates_has_ec2_spot(&rr));
+    json_decref(doc);
+}
+END_TEST
+
+#define SPOT_RANGES                                                                                \
+    "\"ranges\": [{\"index\": 0, \"label\": \"<5%\", \"max\": 5}, {\"index\": 1, \"label\": "      \
+    "\">20%\", \"max\": 100}]"
+#define SPOT_EU(entries) "{" SPOT_RANGES ", \"spot_advisor\": {\"eu-west-1\": " entries "}}"
+
+static const char *const bad_ec2_spot_docs[] = {
+    "[]",
+    /* the bands */
+    "{\"spot_advisor\": {}}",
+    "{\"ranges\": [], \"spot_advisor\": {}}",
+    "{\"ranges\": {}, \"spot_advisor\": {}}",
+    "{\"ranges\": [{\"index\": 0, \"label\": \"a\", \"max\": 1}, {\"index\": 1, \"label\": \"b\", "
+    "\"max\": 2}, {\"index\": 2, \"label\": \"c\", \"max\": 3}, {\"index\": 3, \"label\": \"d\", "
+    "\"max\": 4}, {\"index\": 4, \"label\": \"e\", \"max\": 5}, {\"index\": 5, \"label\": \"f\", "
+    "\"max\": 6}, {\"index\": 6, \"label\": \"g\", \"max\": 7}, {\"index\": 7, \"label\": \"h\", "
+    "\"max\": 8}, {\"index\": 8, \"label\": \"i\", \"max\": 9}], \"spot_advisor\": {}}",
+    "{\"ranges\": [{\"index\": 0, \"label\": \"a\", \"max\": 5}, {\"index\": 0, \"label\": \"b\", "
+    "\"max\": 9}], \"spot_advisor\": {}}",
+    "{\"ranges\": [{\"index\": 1, \"label\": \"a\", \"max\": 5}], \"spot_advisor\": {}}",
+    "{\"ranges\": [{\"index\": -1, \"label\": \"a\", \"max\": 5}], \"spot_advisor\": {}}",
+    "{\"ranges\": [{\"index\": \"0\", \"label\": \"a\", \"max\": 5}], \"spot_advisor\": {}}",
+    "{\"ranges\": [{\"label\": \"a\", \"max\": 5}], \"spot_advisor\": {}}",
+    "{\"ranges\": [{\"index\": 0, \"max\": 5}], \"spot_advisor\": {}}",
+    "{\"ranges\": [{\"index\": 0, \"label\": \"\", \"max\": 5}], \"spot_advisor\": {}}",
+    "{\"ranges\": [{\"index\": 0, \"label\": \"sixteen chars!!!\", \"max\": 5}], "
+    "\"spot_advisor\": {}}",
+    "{\"ranges\": [{\"index\": 0, \"label\": \"\\u00e9\", \"max\": 5}], \"spot_advisor\": {}}",
+    "{\"ranges\": [{\"index\": 0, \"label\": \"a\"}], \"spot_advisor\": {}}",
+    "{\"ranges\": [{\"index\": 0, \"label\": \"a\", \"max\": 0}], \"spot_advisor\": {}}",
+    "{\"ranges\": [{\"index\": 0, \"label\": \"a\", \"max\": 101}], \"spot_advisor\": {}}",
+    "{\"ranges\": [{\"index\": 0, \"label\": \"a\", \"max\": \"5\"}], \"spot_advisor\": {}}",
+    "{\"ranges\": [1], \"spot_advisor\": {}}",
+    /* the regions */
+    "{" SPOT_RANGES "}",
+    "{" SPOT_RANGES ", \"spot_advisor\": []}",
+    SPOT_EU("[]"),
+    SPOT_EU("{\"Linux\": []}"),
+    SPOT_EU("{\"Linux\": {\"m5.large\": 66}}"),
+    /* the entries: missing keys, wrong types, out of range */
+    SPOT_EU("{\"Linux\": {\"m5.large\": {\"r\": 1}}}"),
+    SPOT_EU("{\"Linux\": {\"m5.large\": {\"s\": 66}}}"),
+    SPOT_EU("{\"Linux\": {\"m5.large\": {\"s\": \"66\", \"r\": 1}}}"),
+    SPOT_EU("{\"Linux\": {\"m5.large\": {\"s\": null, \"r\": 1}}}"),
+    SPOT_EU("{\"Linux\": {\"m5.large\": {\"s\": 100, \"r\": 1}}}"),
+    SPOT_EU("{\"Linux\": {\"m5.large\": {\"s\": 100.5, \"r\": 1}}}"),
+    SPOT_EU("{\"Linux\": {\"m5.large\": {\"s\": 1e300, \"r\": 1}}}"),
+    SPOT_EU("{\"Linux\": {\"m5.large\": {\"s\": 66, \"r\": 2}}}"),
+    SPOT_EU("{\"Linux\": {\"m5.large\": {\"s\": 66, \"r\": -1}}}"),
+    SPOT_EU("{\"Linux\": {\"m5.large\": {\"s\": 66, \"r\": 1.0}}}"),
+    SPOT_EU("{\"Linux\": {\"m5.large\": {\"s\": 66, \"r\": \"1\"}}}"),
+    /* type names: too long for CF_INSTANCE_TYPE_LEN, not a type name */
+    SPOT_EU("{\"Linux\": {\"m5.a-type-name-that-goes-on-and-on-past-the-field-and-further\": "
+            "{\"s\": 66, \"r\": 1}}}"),
+    SPOT_EU("{\"Linux\": {\"M5.large\": {\"s\": 66, \"r\": 1}}}"),
+    SPOT_EU("{\"Linux\": {\"m5large\": {\"s\": 66, \"r\": 1}}}"),
+    SPOT_EU("{\"Linux\": {\"m5. large\": {\"s\": 66, \"r\": 1}}}"),
+    SPOT_EU("{\"Linux\": {\"\": {\"s\": 66, \"r\": 1}}}"),
+    /* one bad entry among good ones refuses the region */
+    SPOT_EU("{\"Linux\": {\"g5.xlarge\": {\"s\": 59, \"r\": 1}, \"m5.large\": {\"s\": 66, \"r\": "
+            "9}}}"),
+};
+
+START_TEST(test_ec2_spot_malformed)
+{
+    json_t *doc = parse_text(bad_ec2_spot_docs[_i]);
+    struct region_rates rr;
+    memset(&rr, 0, sizeof(rr));
+    struct cf_error err = {0};
+    ck_assert_int_eq(offer_ec2_spot_parse(doc, "eu-west-1", &rr, &err), CF_EUPSTREAM);
+    ck_assert(err.message[0] != '\0');
+    /* Nothing was touched. */
+    ck_assert_ptr_null(rr.ec2_spot);
+    ck_assert_uint_eq(rr.n_ec2_spot, 0);
+    ck_assert_uint_eq(rr.n_ec2_spot_ranges, 0);
+    json_decref(doc);
+}
+END_TEST
+
+/* A region with more Linux types than a rates document may hold is refused, not allocated. */
+START_TEST(test_ec2_spot_too_many_types)
+{
+    json_t *doc = parse_text(SPOT_EU("{\"Linux\": {}}"));
+    json_t *lin = json_object_get(
+        json_object_get(json_object_get(doc, "spot_advisor"), "eu-west-1"), "Linux");
+    char type[32];
+    for (int i = 0; i <= RATES_JSON_MAX_EC2_SPOT; i++) {
+        snprintf(type, sizeof(type), "t%d.large", i);
+        json_object_set_new(lin, type, json_pack("{s:i, s:i}", "s", 50, "r", 1));
+    }
+    struct region_rates rr;
+    memset(&rr, 0, sizeof(rr));
+    struct cf_error err = {0};
+    ck_assert_int_eq(offer_ec2_spot_parse(doc, "eu-west-1", &rr, &err), CF_EUPSTREAM);
+    ck_assert_ptr_nonnull(strstr(err.message, "over the limit"));
+    ck_assert_ptr_null(rr.ec2_spot);
+    json_object_del(lin, "t0.large");
+    ck_assert_int_eq(offer_ec2_spot_parse(doc, "eu-west-1", &rr, &err), 0);
+    ck_assert_uint_eq(rr.n_ec2_spot, RATES_JSON_MAX_EC2_SPOT);
+    rates_region_clear(&rr);
+    json_decref(doc);
+}
+END_TEST
+
 static Suite *offer_suite(void)
 {
     Suite *s = suite_create("offer");
@@ -2123,6 +2336,14 @@ static Suite *offer_suite(void)
     tcase_add_test(tc, test_spot_generated_arm);
     tcase_add_loop_test(tc, test_spot_malformed, 0,
                         (int)(sizeof(bad_spot_docs) / sizeof(bad_spot_docs[0])));
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("ec2-spot");
+    tcase_add_test(tc, test_ec2_spot_genuine);
+    tcase_add_test(tc, test_ec2_spot_generated);
+    tcase_add_loop_test(tc, test_ec2_spot_malformed, 0,
+                        (int)(sizeof(bad_ec2_spot_docs) / sizeof(bad_ec2_spot_docs[0])));
+    tcase_add_test(tc, test_ec2_spot_too_many_types);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("ec2-big");

@@ -62,7 +62,8 @@ START_TEST(keys_are_unique)
     const char *region_keys[2 * CF_OFFER_COUNT + 2] = {"region", "sources"};
     const char *source_keys[2 * CF_OFFER_COUNT];
     const char *codes[CF_OFFER_COUNT];
-    size_t nr = 2, ns = 0;
+    const char *feed_names[CF_OFFER_COUNT]; /* log events and fields are named after them */
+    size_t nr = 2, ns = 0, nf = 0;
     for (int o = 0; o < CF_OFFER_COUNT; o++) {
         region_keys[nr++] = offer_kinds[o]->doc_key;
         source_keys[ns++] = cf_offer_name((enum cf_offer)o);
@@ -70,8 +71,10 @@ START_TEST(keys_are_unique)
         if (offer_kinds[o]->feed) {
             region_keys[nr++] = offer_kinds[o]->feed->doc_key;
             source_keys[ns++] = offer_kinds[o]->feed->doc_key;
+            feed_names[nf++] = offer_kinds[o]->feed->name;
         }
     }
+    assert_unique(feed_names, nf, "feed names");
     assert_unique(region_keys, nr, "region keys");
     assert_unique(source_keys, ns, "sources keys");
     assert_unique(codes, CF_OFFER_COUNT, "offer codes");
@@ -84,6 +87,9 @@ START_TEST(feed_info_is_the_feeds_own)
     memset(&rr, 0, sizeof(rr));
     ck_assert_ptr_eq(offer_feed_info(&offer_feed_fargate_spot, &rr), &rr.fargate_spot_info);
     ck_assert_ptr_eq(offer_feed_info_mut(&offer_feed_fargate_spot, &rr), &rr.fargate_spot_info);
+    ck_assert_ptr_eq(offer_feed_info(&offer_feed_ec2_spot, &rr), &rr.ec2_spot_info);
+    ck_assert_ptr_eq(offer_feed_info_mut(&offer_feed_ec2_spot, &rr), &rr.ec2_spot_info);
+    ck_assert_ptr_eq(offer_kinds[CF_OFFER_EC2]->feed, &offer_feed_ec2_spot);
 }
 END_TEST
 

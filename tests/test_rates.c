@@ -1,6 +1,7 @@
 /*
  * test_rates.c - the rates table's own rules: staleness and age, the table's life cycle
- * (deep copies own their GPU lists), and the const iteration of documents the core reads.
+ * (deep copies own their GPU lists and EC2 Spot advice), the EC2 Spot look-ups, and the const
+ * iteration of documents the core reads.
  */
 #include <check.h>
 #include <jansson.h>
@@ -126,6 +127,79 @@ START_TEST(clone_owns_its_gpu_lists)
 }
 END_TEST
 
+static void set_spot(struct ec2_spot_advice *a, const char *type, double savings, int range)
+{
+    snprintf(a->type, sizeof(a->type), "%s", type);
+    a->savings_pct = savings;
+    a->range = range;
+}
+
+/* A deep copy owns its Spot advice; rates_finish() sorts it by type, and the look-ups find a
+ * type, a band, or nothing. */
+START_TEST(ec2_spot_clone_finish_and_lookups)
+{
+    struct rates *a = rates_new(1);
+    ck_assert_ptr_nonnull(a);
+    struct region_rates *rr = &a->regions[0];
+    a->n_regions = 1;
+    snprintf(rr->code, sizeof(rr->code), "us-east-1");
+    ck_assert(!rates_has_ec2_spot(rr));
+    ck_assert_ptr_null(rates_ec2_spot(rr, "g5.xlarge"));
+    rr->ec2_spot = calloc(3, sizeof(*rr->ec2_spot));
+    ck_assert_ptr_nonnull(rr->ec2_spot);
+    rr->n_ec2_spot = 3;
+    /* us-east-1 Linux in the genuine Spot Advisor feed (tests/fixtures/SOURCES.md). */
+    set_spot(&rr->ec2_spot[0], "p4d.24xlarge", 67, 2);
+    set_spot(&rr->ec2_spot[1], "g5.xlarge", 59, 4);
+    set_spot(&rr->ec2_spot[2], "m5.large", 66, 3);
+    static const char *const labels[] = {"<5%", "5-10%", "10-15%", "15-20%", ">20%"};
+    static const double maxes[] = {5, 11, 16, 22, 100};
+    for (size_t i = 0; i < 5; i++) {
+        snprintf(rr->ec2_spot_ranges[i].label, sizeof(rr->ec2_spot_ranges[i].label), "%s",
+                 labels[i]);
+        rr->ec2_spot_ranges[i].max_pct = maxes[i];
+    }
+    rr->n_ec2_spot_ranges = 5;
+    rates_finish(a);
+    ck_assert(rates_has_ec2_spot(rr));
+    ck_assert_str_eq(rr->ec2_spot[0].type, "g5.xlarge");
+    ck_assert_str_eq(rr->ec2_spot[2].type, "p4d.24xlarge");
+
+    struct rates *b = rates_clone(a, 0);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_ptr_ne(b->regions[0].ec2_spot, rr->ec2_spot);
+    rates_unref(a); /* b's copy outlives the original (ASan would see a use after free) */
+    const struct region_rates *br = &b->regions[0];
+    const struct ec2_spot_advice *g5 = rates_ec2_spot(br, "g5.xlarge");
+    ck_assert_ptr_nonnull(g5);
+    ck_assert_double_eq(g5->savings_pct, 59);
+    const struct ec2_spot_range *band = rates_ec2_spot_range(br, g5->range);
+    ck_assert_ptr_nonnull(band);
+    ck_assert_str_eq(band->label, ">20%");
+    ck_assert_double_eq(band->max_pct, 100);
+    ck_assert_double_eq(rates_ec2_spot(br, "m5.large")->savings_pct, 66);
+    ck_assert_str_eq(rates_ec2_spot_range(br, rates_ec2_spot(br, "p4d.24xlarge")->range)->label,
+                     "10-15%");
+    ck_assert_ptr_null(rates_ec2_spot(br, "g5.2xlarge"));
+    ck_assert_ptr_null(rates_ec2_spot(br, ""));
+    ck_assert_ptr_null(rates_ec2_spot(br, NULL));
+    ck_assert_ptr_null(rates_ec2_spot(br, "a-type-name-far-longer-than-the-32-byte-field"));
+    ck_assert_ptr_null(rates_ec2_spot_range(br, -1));
+    ck_assert_ptr_null(rates_ec2_spot_range(br, 5));
+    ck_assert_ptr_null(rates_ec2_spot_range(br, CF_EC2_SPOT_RANGES));
+    rates_unref(b);
+
+    /* rates_region_clear() frees it and leaves the region without any. */
+    struct region_rates scratch;
+    memset(&scratch, 0, sizeof(scratch));
+    scratch.ec2_spot = calloc(1, sizeof(*scratch.ec2_spot));
+    scratch.n_ec2_spot = 1;
+    rates_region_clear(&scratch);
+    ck_assert_ptr_null(scratch.ec2_spot);
+    ck_assert(!rates_has_ec2_spot(&scratch));
+}
+END_TEST
+
 START_TEST(const_object_iteration)
 {
     json_t *doc = json_pack("{s:i, s:i, s:i}", "a", 1, "b", 2, "c", 3);
@@ -154,6 +228,7 @@ int main(void)
     tcase_add_test(tc, region_time_is_its_oldest_offer_and_unknown_wins);
     tcase_add_test(tc, offer_time_from_the_publication_date);
     tcase_add_test(tc, clone_owns_its_gpu_lists);
+    tcase_add_test(tc, ec2_spot_clone_finish_and_lookups);
     tcase_add_test(tc, const_object_iteration);
     suite_add_tcase(s, tc);
     return cf_test_run(s);

@@ -205,6 +205,24 @@ static void assert_tables_equal(const struct rates *a, const struct rates *b,
             ck_assert_str_eq(p->gpu_model, q->gpu_model);
             ck_assert(p->gpu_memory_gib == q->gpu_memory_gib);
         }
+        ck_assert_uint_eq(x->n_ec2_spot, y->n_ec2_spot);
+        for (size_t k = 0; k < x->n_ec2_spot; k++) {
+            ck_assert_str_eq(x->ec2_spot[k].type, y->ec2_spot[k].type);
+            ck_assert(x->ec2_spot[k].savings_pct == y->ec2_spot[k].savings_pct);
+            ck_assert_int_eq(x->ec2_spot[k].range, y->ec2_spot[k].range);
+        }
+        if (!rates_has_ec2_spot(x))
+            continue;
+        ck_assert_uint_eq(x->n_ec2_spot_ranges, y->n_ec2_spot_ranges);
+        for (size_t k = 0; k < x->n_ec2_spot_ranges; k++) {
+            ck_assert_str_eq(x->ec2_spot_ranges[k].label, y->ec2_spot_ranges[k].label);
+            ck_assert(x->ec2_spot_ranges[k].max_pct == y->ec2_spot_ranges[k].max_pct);
+        }
+        ck_assert_int_eq(y->ec2_spot_info.source, b_source);
+        ck_assert_str_eq(x->ec2_spot_info.version, y->ec2_spot_info.version);
+        ck_assert_str_eq(x->ec2_spot_info.published, y->ec2_spot_info.published);
+        ck_assert_str_eq(x->ec2_spot_info.origin, y->ec2_spot_info.origin);
+        ck_assert_int_eq(x->ec2_spot_info.fetched_at, y->ec2_spot_info.fetched_at);
     }
 }
 
@@ -300,7 +318,9 @@ START_TEST(test_snapshot_regions)
         for (size_t g = 1; g < r->regions[i].n_instances; g++)
             ck_assert(r->regions[i].instances[g - 1].usd_per_hour <=
                       r->regions[i].instances[g].usd_per_hour);
-    ck_assert_int_eq(r->built_at, 1749772800); /* 2025-06-13T00:00:00Z, the newest input */
+    /* 2025-06-28T00:00:00Z, the newest input: the Spot Advisor copy (the EC2 feed is of
+     * 2025-06-13). */
+    ck_assert_int_eq(r->built_at, 1751068800);
     rates_unref(r);
 }
 END_TEST
@@ -528,8 +548,9 @@ static double feed_price(const json_t *feed, const char *key, const char *loc)
     return v;
 }
 
-/* Every rate of every snapshot region equals the genuine feed's price for that region, and the
- * snapshot holds exactly the feed's GPU instance types of the spec table's families. */
+/* Every rate of every snapshot region equals the genuine feed's price for that region, the
+ * snapshot holds exactly the feed's GPU instance types of the spec table's families, and their
+ * Spot advice is the genuine Spot Advisor feed's. */
 START_TEST(test_snapshot_matches_feed)
 {
     static const char *const families[] = {
@@ -548,6 +569,7 @@ START_TEST(test_snapshot_matches_feed)
     json_t *lam = load_fixture("tests/fixtures/quinnypig-processed__lambda.json");
     json_t *ecs = load_fixture("tests/fixtures/quinnypig-processed__ecs.json");
     json_t *ec2 = load_fixture("tests/fixtures/quinnypig-processed__ec2.json");
+    json_t *spot = load_fixture("tests/fixtures/spotinfo__spot-advisor-data.json");
     struct rates *r = load_snapshot(CF_SOURCE_SNAPSHOT);
     for (size_t i = 0; i < r->n_regions; i++) {
         const struct region_rates *rr = &r->regions[i];
@@ -594,11 +616,37 @@ START_TEST(test_snapshot_matches_feed)
             assert_usd(g->usd_per_hour, feed_price(ec2, key, loc));
         }
         ck_assert_uint_eq(rr->n_instances, sold);
+
+        /* EC2 Spot advice: the genuine Spot Advisor feed's Linux entries for the region's EC2
+         * types, those that advise a saving, and no others. */
+        const json_t *lin = json_object_get(
+            json_object_get(json_object_get(spot, "spot_advisor"), rr->code), "Linux");
+        size_t advised = 0;
+        for (size_t g = 0; g < rr->n_instances; g++) {
+            const json_t *e = json_object_get(lin, rr->instances[g].type);
+            const struct ec2_spot_advice *a = rates_ec2_spot(rr, rr->instances[g].type);
+            if (!e || json_number_value(json_object_get(e, "s")) <= 0) {
+                ck_assert_msg(a == NULL, "%s: advice on %s", rr->code, rr->instances[g].type);
+                continue;
+            }
+            advised++;
+            ck_assert_msg(a != NULL, "%s: no advice on %s", rr->code, rr->instances[g].type);
+            ck_assert(a->savings_pct == json_number_value(json_object_get(e, "s")));
+            ck_assert_int_eq(a->range, json_integer_value(json_object_get(e, "r")));
+        }
+        ck_assert_uint_eq(rr->n_ec2_spot, advised);
+        if (advised) {
+            ck_assert_int_eq(rr->ec2_spot_info.source, CF_SOURCE_SNAPSHOT);
+            ck_assert_str_eq(rr->ec2_spot_info.published, "2025-06-28");
+            ck_assert_uint_eq(rr->n_ec2_spot_ranges, 5);
+            ck_assert_str_eq(rr->ec2_spot_ranges[4].label, ">20%");
+        }
     }
     rates_unref(r);
     json_decref(lam);
     json_decref(ecs);
     json_decref(ec2);
+    json_decref(spot);
 }
 END_TEST
 
@@ -1148,13 +1196,12 @@ static const struct bad_doc bad_docs[] = {
      "regions[0].sources.lambda"},
 };
 
-START_TEST(test_malformed_documents)
+/* Applies each case's edits to a copy of `good` (borrowed) and checks that the loader refuses
+ * the result with the case's code and JSON path, a message, and no table. */
+static void expect_bad_docs(const json_t *good, const struct bad_doc *cases, size_t n)
 {
-    struct rates *base = make_one();
-    json_t *good = rates_to_json(base);
-    ck_assert_ptr_nonnull(good);
-    for (size_t i = 0; i < sizeof(bad_docs) / sizeof(bad_docs[0]); i++) {
-        const struct bad_doc *b = &bad_docs[i];
+    for (size_t i = 0; i < n; i++) {
+        const struct bad_doc *b = &cases[i];
         json_t *doc = json_deep_copy(good);
         for (size_t k = 0; b->edits[k]; k += 2)
             edit(doc, b->edits[k], b->edits[k + 1]);
@@ -1168,6 +1215,14 @@ START_TEST(test_malformed_documents)
         ck_assert_ptr_null(r);
         json_decref(doc);
     }
+}
+
+START_TEST(test_malformed_documents)
+{
+    struct rates *base = make_one();
+    json_t *good = rates_to_json(base);
+    ck_assert_ptr_nonnull(good);
+    expect_bad_docs(good, bad_docs, sizeof(bad_docs) / sizeof(bad_docs[0]));
     /* No offer at all, provenance nulled to match: the region itself is named. */
     json_t *doc = json_deep_copy(good);
     edit(doc, "regions/0/lambda", "null");
@@ -1357,19 +1412,7 @@ START_TEST(test_malformed_spot)
     ck_assert_int_eq(rates_from_json(good, CF_SOURCE_STATE, &r, &err), 0); /* the base loads */
     rates_unref(r);
     r = NULL;
-    for (size_t i = 0; i < sizeof(bad_spot_docs) / sizeof(bad_spot_docs[0]); i++) {
-        const struct bad_doc *b = &bad_spot_docs[i];
-        json_t *doc = json_deep_copy(good);
-        for (size_t k = 0; b->edits[k]; k += 2)
-            edit(doc, b->edits[k], b->edits[k + 1]);
-        int e = rates_from_json(doc, CF_SOURCE_STATE, &r, &err);
-        ck_assert_msg(e == b->code && strcmp(err.field, b->field) == 0,
-                      "case %zu (%s = %s): got %d \"%s\" (%s), want %d \"%s\"", i, b->edits[0],
-                      b->edits[1], e, err.field, err.message, b->code, b->field);
-        ck_assert_msg(strlen(err.message) > 10, "case %zu: no message", i);
-        ck_assert_ptr_null(r);
-        json_decref(doc);
-    }
+    expect_bad_docs(good, bad_spot_docs, sizeof(bad_spot_docs) / sizeof(bad_spot_docs[0]));
     /* Absent and null are both "none" when the provenance is absent too. */
     const char *none[] = {DELETE, "null"};
     for (size_t i = 0; i < 2; i++) {
@@ -1397,6 +1440,198 @@ START_TEST(test_malformed_spot)
     rr->has[CF_OFFER_FARGATE] = false;
     ck_assert_int_eq(rates_validate(base, &err), CF_EINVAL);
     ck_assert_str_eq(err.field, "regions[0].fargate_spot");
+    ck_assert_int_eq(rates_save_file(base, "/nonexistent/spot.json", &err), CF_EINVAL);
+    json_decref(good);
+    rates_unref(base);
+}
+END_TEST
+
+/* Gives `rr` EC2 Spot advice as the genuine Spot Advisor feed has it for us-east-1 Linux
+ * (tests/fixtures/SOURCES.md): g5.xlarge s 59 r 4, p4d.24xlarge s 67 r 2, with its five bands. */
+static void set_ec2_spot(struct region_rates *rr)
+{
+    static const char *const labels[] = {"<5%", "5-10%", "10-15%", "15-20%", ">20%"};
+    static const double maxes[] = {5, 11, 16, 22, 100};
+    rr->ec2_spot = calloc(2, sizeof(*rr->ec2_spot));
+    ck_assert_ptr_nonnull(rr->ec2_spot);
+    rr->n_ec2_spot = 2;
+    rr->ec2_spot[0] = (struct ec2_spot_advice){"g5.xlarge", 59, 4};
+    rr->ec2_spot[1] = (struct ec2_spot_advice){"p4d.24xlarge", 67, 2};
+    for (size_t i = 0; i < 5; i++) {
+        snprintf(rr->ec2_spot_ranges[i].label, sizeof(rr->ec2_spot_ranges[i].label), "%s",
+                 labels[i]);
+        rr->ec2_spot_ranges[i].max_pct = maxes[i];
+    }
+    rr->n_ec2_spot_ranges = 5;
+    set_info(&rr->ec2_spot_info, "", "", 0,
+             "https://spot-bid-advisor.s3.amazonaws.com/spot-advisor-data.json");
+    rr->ec2_spot_info.fetched_at = 1767323045; /* 2026-01-02T03:04:05Z */
+}
+
+START_TEST(test_round_trip_ec2_spot)
+{
+    /* us-east-1 with Spot advice, eu-west-1 without. */
+    static const char *const codes[] = {"us-east-1", "eu-west-1"};
+    struct rates *a = make_table(2, codes), *b = NULL;
+    set_ec2_spot(mut_region(a, "us-east-1"));
+    struct cf_error err = {0};
+    ck_assert_msg(rates_validate(a, &err) == 0, "%s: %s", err.field, err.message);
+
+    json_t *doc = rates_to_json(a);
+    ck_assert_ptr_nonnull(doc);
+    json_t *regions = json_object_get(doc, "regions");
+    json_t *eu = json_array_get(regions, 0), *us = json_array_get(regions, 1);
+    json_t *spot = json_object_get(us, "ec2_spot");
+    json_t *band = json_array_get(json_object_get(spot, "ranges"), 4);
+    ck_assert_str_eq(json_string_value(json_object_get(band, "label")), ">20%");
+    ck_assert(json_is_integer(json_object_get(band, "max_pct")));
+    ck_assert_int_eq(json_integer_value(json_object_get(band, "max_pct")), 100);
+    json_t *g5 = json_array_get(json_object_get(spot, "instances"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(g5, "instance_type")), "g5.xlarge");
+    ck_assert_double_eq(json_number_value(json_object_get(g5, "savings_pct")), 59);
+    ck_assert_int_eq(json_integer_value(json_object_get(g5, "range")), 4);
+    ck_assert_uint_eq(json_object_size(g5), 3);
+    json_t *src = json_object_get(json_object_get(us, "sources"), "ec2_spot");
+    ck_assert_str_eq(json_string_value(json_object_get(src, "version")), "");
+    ck_assert_str_eq(json_string_value(json_object_get(src, "published")), "");
+    ck_assert_str_eq(json_string_value(json_object_get(src, "fetched_at")), "2026-01-02T03:04:05Z");
+    /* A region without advice has neither key: the format without it is unchanged. */
+    ck_assert_uint_eq(json_object_size(eu), 5);
+    ck_assert_ptr_null(json_object_get(json_object_get(eu, "sources"), "ec2_spot"));
+
+    ck_assert_msg(rates_from_json(doc, CF_SOURCE_STATE, &b, &err) == 0, "%s: %s", err.field,
+                  err.message);
+    assert_tables_equal(a, b, CF_SOURCE_STATE);
+    /* The core's look-ups find it in the loaded table. */
+    const struct region_rates *bus = rates_region(b, "us-east-1");
+    const struct ec2_spot_advice *p4d = rates_ec2_spot(bus, "p4d.24xlarge");
+    ck_assert_ptr_nonnull(p4d);
+    ck_assert_double_eq(p4d->savings_pct, 67);
+    ck_assert_str_eq(rates_ec2_spot_range(bus, p4d->range)->label, "10-15%");
+    ck_assert_ptr_null(rates_ec2_spot(rates_region(b, "eu-west-1"), "g5.xlarge"));
+
+    /* An unsorted document is refused where it goes wrong (the writer sorts; validation runs on
+     * the document's order). */
+    edit(doc, "regions/1/ec2_spot/instances/0/instance_type", "\"z9.large\"");
+    rates_unref(b);
+    b = NULL;
+    ck_assert_int_eq(rates_from_json(doc, CF_SOURCE_STATE, &b, &err), CF_EINVAL);
+    ck_assert_str_eq(err.field, "regions[1].ec2_spot.instances[1].instance_type");
+
+    struct rates *d = rates_clone(a, 0);
+    ck_assert_ptr_nonnull(d);
+    assert_tables_equal(a, d, CF_SOURCE_SNAPSHOT);
+    rates_unref(d);
+    json_decref(doc);
+    rates_unref(a);
+}
+END_TEST
+
+#define ESPOT  "regions/0/ec2_spot/"
+#define ESPOTF "regions[0].ec2_spot."
+#define ESRC   "regions/0/sources/ec2_spot/"
+#define ESRCF  "regions[0].sources.ec2_spot."
+
+static const struct bad_doc bad_ec2_spot_docs[] = {
+    {{"regions/0/ec2_spot", "[]"}, CF_EINVAL, "regions[0].ec2_spot"},
+    {{ESPOT "ranges", DELETE}, CF_EMISSING, ESPOTF "ranges"},
+    {{ESPOT "instances", DELETE}, CF_EMISSING, ESPOTF "instances"},
+    {{ESPOT "global_rate", "\"<10%\""}, CF_EUNKNOWN, ESPOTF "global_rate"},
+    {{ESPOT "ranges", "[]"}, CF_EINVAL, ESPOTF "ranges"},
+    {{ESPOT "ranges", "{}"}, CF_EINVAL, ESPOTF "ranges"},
+    {{ESPOT "ranges/0", "5"}, CF_EINVAL, ESPOTF "ranges[0]"},
+    {{ESPOT "ranges/0/label", "\"\""}, CF_EINVAL, ESPOTF "ranges[0].label"},
+    {{ESPOT "ranges/0/label", "\"sixteen chars!!!\""}, CF_EINVAL, ESPOTF "ranges[0].label"},
+    {{ESPOT "ranges/0/max_pct", "0"}, CF_EINVAL, ESPOTF "ranges[0].max_pct"},
+    {{ESPOT "ranges/0/max_pct", "100.5"}, CF_EINVAL, ESPOTF "ranges[0].max_pct"},
+    {{ESPOT "ranges/0/max_pct", "\"5\""}, CF_EINVAL, ESPOTF "ranges[0].max_pct"},
+    {{ESPOT "ranges/0/dots", "0"}, CF_EUNKNOWN, ESPOTF "ranges[0].dots"},
+    {{ESPOT "instances", "[]"}, CF_EINVAL, ESPOTF "instances"},
+    {{ESPOT "instances/0", "null"}, CF_EINVAL, ESPOTF "instances[0]"},
+    {{ESPOT "instances/0/savings_pct", "0"}, CF_EINVAL, ESPOTF "instances[0].savings_pct"},
+    {{ESPOT "instances/0/savings_pct", "100"}, CF_EINVAL, ESPOTF "instances[0].savings_pct"},
+    {{ESPOT "instances/0/savings_pct", "-62"}, CF_EINVAL, ESPOTF "instances[0].savings_pct"},
+    {{ESPOT "instances/0/savings_pct", "\"59\""}, CF_EINVAL, ESPOTF "instances[0].savings_pct"},
+    {{ESPOT "instances/0/savings_pct", DELETE}, CF_EMISSING, ESPOTF "instances[0].savings_pct"},
+    {{ESPOT "instances/0/range", "5"}, CF_EINVAL, ESPOTF "instances[0].range"},
+    {{ESPOT "instances/0/range", "8"}, CF_EINVAL, ESPOTF "instances[0].range"},
+    {{ESPOT "instances/0/range", "-1"}, CF_EINVAL, ESPOTF "instances[0].range"},
+    {{ESPOT "instances/0/range", "4.0"}, CF_EINVAL, ESPOTF "instances[0].range"},
+    {{ESPOT "instances/0/range", "\">20%\""}, CF_EINVAL, ESPOTF "instances[0].range"},
+    {{ESPOT "instances/0/s", "59"}, CF_EUNKNOWN, ESPOTF "instances[0].s"},
+    {{ESPOT "instances/0/instance_type", "\"G5.xlarge\""},
+     CF_EINVAL,
+     ESPOTF "instances[0].instance_type"},
+    {{ESPOT "instances/0/instance_type", "\"g5.a-type-name-that-goes-on-and-on-past-the-field\""},
+     CF_EINVAL,
+     ESPOTF "instances[0].instance_type"},
+    {{ESPOT "instances/1/instance_type", "\"g5.xlarge\""},
+     CF_EINVAL,
+     ESPOTF "instances[1].instance_type"},
+    /* Advice needs the region's on-demand EC2 rates (it is a saving on them). */
+    {{"regions/0/ec2_instances", "null", "regions/0/sources/ec2", "null"},
+     CF_EINVAL,
+     "regions[0].ec2_spot"},
+    /* Provenance: present exactly when the advice is. */
+    {{ESRC "origin", "\"\""}, CF_EINVAL, ESRCF "origin"},
+    {{ESRC "source", "\"advisor\""}, CF_EINVAL, ESRCF "source"},
+    {{"regions/0/sources/ec2_spot", DELETE}, CF_EMISSING, "regions[0].sources.ec2_spot"},
+    {{"regions/0/sources/ec2_spot", "null"}, CF_EINVAL, "regions[0].sources.ec2_spot"},
+    {{"regions/0/ec2_spot", "null"}, CF_EINVAL, "regions[0].sources.ec2_spot"},
+    {{"regions/0/ec2_spot", DELETE}, CF_EINVAL, "regions[0].sources.ec2_spot"},
+};
+
+START_TEST(test_malformed_ec2_spot)
+{
+    struct rates *base = make_one();
+    set_ec2_spot(&base->regions[0]);
+    json_t *good = rates_to_json(base);
+    ck_assert_ptr_nonnull(good);
+    struct rates *r = NULL;
+    struct cf_error err = {0};
+    ck_assert_int_eq(rates_from_json(good, CF_SOURCE_STATE, &r, &err), 0); /* the base loads */
+    rates_unref(r);
+    r = NULL;
+    expect_bad_docs(good, bad_ec2_spot_docs,
+                    sizeof(bad_ec2_spot_docs) / sizeof(bad_ec2_spot_docs[0]));
+
+    /* rates_validate() applies the same rules to a table built in memory. */
+    struct region_rates *rr = &base->regions[0];
+    static const struct {
+        double savings;
+        int range;
+        const char *field;
+    } cases[] = {
+        {(double)NAN, 4, "regions[0].ec2_spot.instances[0].savings_pct"},
+        {(double)INFINITY, 4, "regions[0].ec2_spot.instances[0].savings_pct"},
+        {0, 4, "regions[0].ec2_spot.instances[0].savings_pct"},
+        {59, 5, "regions[0].ec2_spot.instances[0].range"},
+        {59, -1, "regions[0].ec2_spot.instances[0].range"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        rr->ec2_spot[0].savings_pct = cases[i].savings;
+        rr->ec2_spot[0].range = cases[i].range;
+        ck_assert_int_eq(rates_validate(base, &err), CF_EINVAL);
+        ck_assert_str_eq(err.field, cases[i].field);
+    }
+    rr->ec2_spot[0].savings_pct = 59;
+    rr->ec2_spot[0].range = 4;
+    ck_assert_int_eq(rates_validate(base, &err), 0);
+    rr->ec2_spot_ranges[2].max_pct = (double)NAN;
+    ck_assert_int_eq(rates_validate(base, &err), CF_EINVAL);
+    ck_assert_str_eq(err.field, "regions[0].ec2_spot.ranges[2].max_pct");
+    rr->ec2_spot_ranges[2].max_pct = 16;
+    rr->n_ec2_spot_ranges = 4; /* g5.xlarge's band 4 is gone */
+    ck_assert_int_eq(rates_validate(base, &err), CF_EINVAL);
+    ck_assert_str_eq(err.field, "regions[0].ec2_spot.instances[0].range");
+    rr->n_ec2_spot_ranges = 5;
+    rr->ec2_spot_info.source = CF_SOURCE_NONE;
+    ck_assert_int_eq(rates_validate(base, &err), CF_EINVAL);
+    ck_assert_str_eq(err.field, "regions[0].sources.ec2_spot.source");
+    rr->ec2_spot_info.source = CF_SOURCE_LIVE;
+    rr->has[CF_OFFER_EC2] = false;
+    ck_assert_int_eq(rates_validate(base, &err), CF_EINVAL);
+    ck_assert_str_eq(err.field, "regions[0].ec2_spot");
     ck_assert_int_eq(rates_save_file(base, "/nonexistent/spot.json", &err), CF_EINVAL);
     json_decref(good);
     rates_unref(base);
@@ -1730,6 +1965,7 @@ int main(void)
     tcase_add_test(rt, test_round_trip_hand_built);
     tcase_add_test(rt, test_region_json_shape);
     tcase_add_test(rt, test_round_trip_spot);
+    tcase_add_test(rt, test_round_trip_ec2_spot);
     tcase_add_test(rt, test_load_without_provisioned);
     suite_add_tcase(s, rt);
     TCase *save = tcase_create("save");
@@ -1740,6 +1976,7 @@ int main(void)
     TCase *bad = tcase_create("malformed");
     tcase_add_test(bad, test_malformed_documents);
     tcase_add_test(bad, test_malformed_spot);
+    tcase_add_test(bad, test_malformed_ec2_spot);
     tcase_add_test(bad, test_errors_name_document_index);
     tcase_add_test(bad, test_malformed_files);
     tcase_add_test(bad, test_validate);

@@ -32,6 +32,7 @@
 #define ECS_V2       "/offers/v1.0/aws/AmazonECS/20261101000000/us-east-1/index.json"
 #define LAMBDA_FILE  "/offers/v1.0/aws/AWSLambda/current/us-east-1/index.json"
 #define EC2_FILE     "/offers/v1.0/aws/AmazonEC2/20261101000000/us-east-1/index.json"
+#define SPOT_ADVISOR "/spot-advisor-data.json"
 
 static struct upstream *up;
 static struct cf_config cfg;
@@ -98,8 +99,9 @@ static int ec2_term(char *out, size_t cap, const char *sku, const char *price)
 
 /* A small EC2 offer with the traps: the g5.xlarge Linux on-demand row at `g5_price`, and the
  * same type as Windows, as BYOL, on Dedicated tenancy and as a Capacity Block at $0; p4d on
- * demand at 21.957642 and as a Capacity Block at $0; a non-GPU m5.large. */
-static char *ec2_doc(const char *g5_price, size_t *ret_len)
+ * demand at 21.957642 and as a Capacity Block at $0; a non-GPU m5.large; and, when `g6`, a
+ * g6.xlarge on demand at 0.8048. */
+static char *ec2_doc_rows(const char *g5_price, bool g6, size_t *ret_len)
 {
     size_t cap = 64 * 1024, len = 0;
     char *d = malloc(cap);
@@ -128,8 +130,10 @@ static char *ec2_doc(const char *g5_price, size_t *ret_len)
          "No License required", "Compute Instance", "0.0000000000", 8, 96, 1152},
         {"M5LARGE00000001", "m5.large", "Linux", "Shared", "OnDemand", "No License required",
          "Compute Instance", "0.0960000000", 0, 2, 8},
+        {"G6XLARGE0000001", "g6.xlarge", "Linux", "Shared", "OnDemand", "No License required",
+         "Compute Instance", "0.8048000000", 1, 4, 16},
     };
-    size_t n = sizeof(rows) / sizeof(rows[0]);
+    size_t n = sizeof(rows) / sizeof(rows[0]) - !g6;
     for (size_t i = 0; i < n; i++) {
         len += (size_t)ec2_product(d + len, cap - len, rows[i].sku, rows[i].type, rows[i].os,
                                    rows[i].ten, rows[i].mkt, rows[i].lic, rows[i].fam, rows[i].gpus,
@@ -145,6 +149,11 @@ static char *ec2_doc(const char *g5_price, size_t *ret_len)
     ck_assert_uint_lt(len, cap);
     *ret_len = len;
     return d;
+}
+
+static char *ec2_doc(const char *g5_price, size_t *ret_len)
+{
+    return ec2_doc_rows(g5_price, false, ret_len);
 }
 
 static void put_ec2(const char *g5_price)
@@ -204,6 +213,12 @@ static void setup(void)
     ck_assert_int_eq(upstream_put(up, LAMBDA_FILE, lambda_file, lambda_len, NULL), 0);
     free(lambda_file);
     put_ec2("1.0060000000");
+    /* The Spot Advisor feed is on by default: the genuine one, from the local upstream. */
+    size_t spot_len;
+    char *spot = cf_test_read("tests/fixtures/spotinfo__spot-advisor-data.json", &spot_len);
+    ck_assert_int_eq(upstream_put(up, SPOT_ADVISOR, spot, spot_len, "application/json"), 0);
+    free(spot);
+    upstream_url(up, SPOT_ADVISOR, cfg.ec2_spot_advisor_url, sizeof(cfg.ec2_spot_advisor_url));
 
     cache = pricing_cache_new();
     load_initial();
@@ -277,6 +292,24 @@ START_TEST(genuine_files_give_exact_rates)
     ck_assert_ptr_null(gpu_of(rr, "m5.large"));
     for (size_t i = 0; i < rr->n_instances; i++)
         ck_assert(rr->instances[i].usd_per_hour > 0);
+
+    /* EC2 Spot advice from the genuine Spot Advisor feed (us-east-1 Linux: g5.xlarge s 59 r 4,
+     * p4d.24xlarge s 67 r 2), for the types of the region's EC2 list only. */
+    const struct ec2_spot_advice *sg5 = rates_ec2_spot(rr, "g5.xlarge");
+    ck_assert_ptr_nonnull(sg5);
+    ck_assert_double_eq(sg5->savings_pct, 59);
+    ck_assert_str_eq(rates_ec2_spot_range(rr, sg5->range)->label, ">20%");
+    const struct ec2_spot_advice *sp4d = rates_ec2_spot(rr, "p4d.24xlarge");
+    ck_assert_ptr_nonnull(sp4d);
+    ck_assert_double_eq(sp4d->savings_pct, 67);
+    ck_assert_str_eq(rates_ec2_spot_range(rr, sp4d->range)->label, "10-15%");
+    ck_assert_double_eq(rates_ec2_spot_range(rr, sp4d->range)->max_pct, 16);
+    for (size_t i = 0; i < rr->n_ec2_spot; i++)
+        ck_assert_ptr_nonnull(gpu_of(rr, rr->ec2_spot[i].type));
+    ck_assert_int_eq(rr->ec2_spot_info.source, CF_SOURCE_LIVE);
+    ck_assert_str_eq(rr->ec2_spot_info.version, "");
+    ck_assert_int_gt(rr->ec2_spot_info.fetched_at, 0);
+    ck_assert_ptr_nonnull(strstr(rr->ec2_spot_info.origin, SPOT_ADVISOR));
 
     /* Regions not configured for refresh keep their snapshot rates. */
     const struct region_rates *eu = rates_region(r, "eu-west-1");
@@ -360,8 +393,29 @@ static void expect_failure(enum cf_offer offer, const char *message_part)
     rates_unref(after);
 }
 
+/* A feed at `path` (of `offer`) answering 500, then a body that is not JSON: each refresh
+ * fails, the table in use stays and the error is shown; then the feed is served again. */
+static void expect_transport_failures(enum cf_offer offer, const char *path)
+{
+    struct upstream_fault f = {0};
+    f.status = 500;
+    upstream_set_fault(up, path, &f);
+    expect_failure(offer, "500");
+    memset(&f, 0, sizeof(f));
+    f.body = "<html>moved</html>";
+    f.body_len = strlen(f.body);
+    upstream_set_fault(up, path, &f);
+    expect_failure(offer, "not JSON");
+    upstream_set_fault(up, path, NULL);
+}
+
 START_TEST(failures_keep_the_rates_in_use)
 {
+    /* Only the offer files fail here. A feed that reads fine still changes the table while its
+     * offer's file fails (the feeds' tests show it), so the Spot Advisor feed is off. */
+    cfg.ec2_spot_advisor_url[0] = '\0';
+    refresher_free(rf);
+    make_refresher();
     struct upstream_fault f = {0};
     f.status = 500;
     upstream_set_fault(up, ECS_V1, &f);
@@ -544,15 +598,8 @@ START_TEST(spot_feed_rates_and_failures)
     ck_assert_uint_eq(pricing_cache_generation(cache), gen);
 
     /* 4. Failures keep the Spot rates in use and are reported: 500, not JSON, a bad row. */
+    expect_transport_failures(CF_OFFER_FARGATE, SPOT_FEED);
     struct upstream_fault f = {0};
-    f.status = 500;
-    upstream_set_fault(up, SPOT_FEED, &f);
-    expect_failure(CF_OFFER_FARGATE, "500");
-    memset(&f, 0, sizeof(f));
-    f.body = "<html>moved</html>";
-    f.body_len = strlen(f.body);
-    upstream_set_fault(up, SPOT_FEED, &f);
-    expect_failure(CF_OFFER_FARGATE, "not JSON");
     f.body = "{\"prices\": [{\"unit\": \"vCPU-Hours\", \"price\": {\"USD\": \"0\"}, "
              "\"attributes\": {\"aws:region\": \"us-east-1\"}}]}";
     f.body_len = strlen(f.body);
@@ -600,6 +647,245 @@ START_TEST(spot_feed_not_configured)
 }
 END_TEST
 
+/* --- the EC2 Spot Instance Advisor feed ---------------------------------------------------- */
+
+/* A Spot Advisor feed in AWS's layout whose us-east-1 Linux advice on g5.xlarge is `g5` (JSON
+ * text: a number, or something broken), with savings no genuine file has: p4d.24xlarge 81.5
+ * in band 2, g6.xlarge 77 in band 1, a type no EC2 list here has, Windows figures that must not
+ * be read, and eu-west-1 (not refreshed here). `extra` goes into us-east-1's Linux object. */
+static void put_advisor(const char *g5, const char *extra)
+{
+    char doc[4096];
+    int n = snprintf(
+        doc, sizeof(doc),
+        "{\"instance_types\": {\"g5.xlarge\": {\"emr\": true, \"cores\": 4, \"ram_gb\": 16.0}},\n"
+        " \"ranges\": [{\"index\": 0, \"label\": \"<5%%\", \"dots\": 0, \"max\": 5},\n"
+        "  {\"index\": 1, \"label\": \"5-10%%\", \"dots\": 1, \"max\": 11},\n"
+        "  {\"index\": 2, \"label\": \"10-15%%\", \"dots\": 2, \"max\": 16},\n"
+        "  {\"index\": 3, \"label\": \"15-20%%\", \"dots\": 3, \"max\": 22},\n"
+        "  {\"index\": 4, \"label\": \">20%%\", \"dots\": 4, \"max\": 100}],\n"
+        " \"spot_advisor\": {\"us-east-1\": {\"Linux\": {\"g5.xlarge\": %s,\n"
+        "   \"p4d.24xlarge\": {\"s\": 81.5, \"r\": 2}, \"g6.xlarge\": {\"s\": 77, \"r\": 1},\n"
+        "   \"x2iedn.32xlarge\": {\"s\": 44, \"r\": 0}%s},\n"
+        "  \"Windows\": {\"g5.xlarge\": {\"s\": 12, \"r\": 0}}},\n"
+        "  \"eu-west-1\": {\"Linux\": {\"g5.xlarge\": {\"s\": 11, \"r\": 0}}}},\n"
+        " \"global_rate\": \"<10%%\"}",
+        g5, extra);
+    ck_assert_int_lt(n, (int)sizeof(doc));
+    ck_assert_int_eq(upstream_put(up, SPOT_ADVISOR, doc, (size_t)n, "application/json"), 0);
+}
+
+static json_t *advisor_status_of(const json_t *status)
+{
+    return json_object_get(json_object_get(json_object_get(status, "offers"), "ec2"),
+                           "spot_advisor");
+}
+
+static json_t *advisor_region_status(const json_t *status, const char *region)
+{
+    return json_object_get(
+        json_object_get(
+            json_object_get(json_object_get(json_object_get(status, "offers"), "ec2"), "regions"),
+            region),
+        "spot_advisor");
+}
+
+/* Asserts the table in use advises `savings` in `band` on `type` in us-east-1 (savings < 0:
+ * no advice on it). */
+static void expect_advice(const char *type, double savings, const char *band)
+{
+    struct rates *r = pricing_cache_acquire(cache);
+    const struct region_rates *us = rates_region(r, "us-east-1");
+    const struct ec2_spot_advice *a = rates_ec2_spot(us, type);
+    if (savings < 0) {
+        ck_assert_msg(a == NULL, "advice on %s", type);
+    } else {
+        ck_assert_msg(a != NULL, "no advice on %s", type);
+        ck_assert_double_eq(a->savings_pct, savings);
+        ck_assert_str_eq(rates_ec2_spot_range(us, a->range)->label, band);
+    }
+    rates_unref(r);
+}
+
+START_TEST(spot_advisor_feed_rates_and_failures)
+{
+    const unsigned EC2 = 1u << CF_OFFER_EC2;
+    struct cf_error err = {0};
+    char url[256];
+    upstream_url(up, SPOT_ADVISOR, url, sizeof(url));
+
+    /* 1. A generated feed: its figures are in the table, for the types of the EC2 list
+     * (g5.xlarge, p4d.24xlarge) only, Linux only; the Windows and eu-west-1 figures unused. */
+    put_advisor("{\"s\": 73.5, \"r\": 1}", "");
+    ck_assert_msg(refresher_run_once(rf, EC2, &err) == 0, "%s", err.message);
+    ck_assert_uint_eq(upstream_stats(up, SPOT_ADVISOR).ok, 1);
+    expect_advice("g5.xlarge", 73.5, "5-10%");
+    expect_advice("p4d.24xlarge", 81.5, "10-15%");
+    expect_advice("g6.xlarge", -1, NULL);       /* not in this EC2 list */
+    expect_advice("x2iedn.32xlarge", -1, NULL); /* nor this */
+    struct rates *r = pricing_cache_acquire(cache);
+    const struct region_rates *us = rates_region(r, "us-east-1");
+    ck_assert_uint_eq(us->n_ec2_spot, 2);
+    ck_assert_int_eq(us->ec2_spot_info.source, CF_SOURCE_LIVE);
+    ck_assert_str_eq(us->ec2_spot_info.origin, url);
+    ck_assert_str_eq(us->ec2_spot_info.version, "");
+    ck_assert_str_eq(us->ec2_spot_info.published, "");
+    ck_assert_int_gt(us->ec2_spot_info.fetched_at, 0);
+    /* eu-west-1 is not refreshed here: the snapshot's advice (the genuine feed's), untouched. */
+    const struct region_rates *eu = rates_region(r, "eu-west-1");
+    ck_assert(!eu->has[CF_OFFER_EC2] || eu->ec2_spot_info.source != CF_SOURCE_LIVE);
+    json_t *st = refresher_status_json(rf, r, 0);
+    json_t *sa = advisor_status_of(st);
+    ck_assert_str_eq(json_string_value(json_object_get(sa, "url")), url);
+    ck_assert_str_eq(json_string_value(json_object_get(sa, "source")), "live");
+    ck_assert(json_is_null(json_object_get(sa, "version")));
+    ck_assert(json_is_null(json_object_get(sa, "last_error")));
+    json_t *rs = advisor_region_status(st, "us-east-1");
+    ck_assert_str_eq(json_string_value(json_object_get(rs, "source")), "live");
+    ck_assert_int_eq(json_integer_value(json_object_get(rs, "instance_types")), 2);
+    ck_assert(json_is_null(json_object_get(rs, "version")));
+    json_decref(st);
+    rates_unref(r);
+
+    /* The saved state file carries it. */
+    struct rates *saved = NULL;
+    char path[128];
+    snprintf(path, sizeof(path), "%s/%s", state_dir, STATE_RATES_FILE);
+    ck_assert_int_eq(rates_load_file(path, CF_SOURCE_STATE, &saved, &err), 0);
+    ck_assert_double_eq(rates_ec2_spot(rates_region(saved, "us-east-1"), "g5.xlarge")->savings_pct,
+                        73.5);
+    rates_unref(saved);
+
+    /* 2. Unchanged: revalidated with its validators (304), no table built. */
+    uint64_t gen = pricing_cache_generation(cache);
+    ck_assert_int_eq(refresher_run_once(rf, EC2, &err), 0);
+    ck_assert_uint_eq(upstream_stats(up, SPOT_ADVISOR).not_modified, 1);
+    char etag[160];
+    ck_assert(upstream_last_header(up, SPOT_ADVISOR, "If-None-Match", etag, sizeof(etag)));
+    ck_assert_uint_eq(pricing_cache_generation(cache), gen);
+    /* A new feed that changed only for a type the region does not sell: no table either. */
+    put_advisor("{\"s\": 73.5, \"r\": 1}", ", \"g4dn.metal\": {\"s\": 9, \"r\": 0}");
+    ck_assert_int_eq(refresher_run_once(rf, EC2, &err), 0);
+    ck_assert_uint_eq(upstream_stats(up, SPOT_ADVISOR).ok, 2);
+    ck_assert_uint_eq(pricing_cache_generation(cache), gen);
+
+    /* 3. Failures keep the advice in use and are reported: 500, not JSON, and malformed feeds
+     * (a missing key, a band that does not exist, a saving of 100 or as a string, a type name
+     * too long for the table, no bands at all). */
+    expect_transport_failures(CF_OFFER_EC2, SPOT_ADVISOR);
+    static const char *const bad_g5[] = {
+        "{\"r\": 1}",
+        "{\"s\": 73.5}",
+        "{\"s\": 73.5, \"r\": 5}",
+        "{\"s\": 100, \"r\": 1}",
+        "{\"s\": \"66\", \"r\": 1}",
+        "{\"s\": 73.5, \"r\": 1}, \"g5.a-type-name-far-too-long-for-the-table\": {\"s\": 1, \"r\": "
+        "1}",
+    };
+    for (size_t i = 0; i < sizeof(bad_g5) / sizeof(bad_g5[0]); i++) {
+        put_advisor(bad_g5[i], "");
+        expect_failure(CF_OFFER_EC2, NULL);
+    }
+    struct upstream_fault f = {0};
+    f.body = "{\"spot_advisor\": {\"us-east-1\": {\"Linux\": {}}}}";
+    f.body_len = strlen(f.body);
+    upstream_set_fault(up, SPOT_ADVISOR, &f);
+    expect_failure(CF_OFFER_EC2, "ranges");
+    upstream_set_fault(up, SPOT_ADVISOR, NULL);
+    expect_advice("g5.xlarge", 73.5, "5-10%");
+    expect_advice("p4d.24xlarge", 81.5, "10-15%");
+    r = pricing_cache_acquire(cache);
+    st = refresher_status_json(rf, r, 0);
+    ck_assert(json_is_string(json_object_get(advisor_status_of(st), "last_error")));
+    ck_assert_str_eq(json_string_value(json_object_get(advisor_status_of(st), "source")), "live");
+    json_decref(st);
+    rates_unref(r);
+
+    /* 4. A saving of 0 advises none: that type loses its advice, the others keep theirs. */
+    put_advisor("{\"s\": 0, \"r\": 4}", "");
+    ck_assert_msg(refresher_run_once(rf, EC2, &err) == 0, "%s", err.message);
+    expect_advice("g5.xlarge", -1, NULL);
+    expect_advice("p4d.24xlarge", 81.5, "10-15%");
+
+    /* 5. New figures: swapped in, the error cleared. */
+    put_advisor("{\"s\": 64.25, \"r\": 3}", "");
+    ck_assert_msg(refresher_run_once(rf, EC2, &err) == 0, "%s", err.message);
+    expect_advice("g5.xlarge", 64.25, "15-20%");
+    r = pricing_cache_acquire(cache);
+    st = refresher_status_json(rf, r, 0);
+    ck_assert(json_is_null(json_object_get(advisor_status_of(st), "last_error")));
+    json_decref(st);
+    rates_unref(r);
+}
+END_TEST
+
+/* The advice follows the EC2 list: a type the list gains gets the feed's advice even while the
+ * feed is unchanged (304), and a type it loses loses its advice even while the feed fails. */
+START_TEST(spot_advisor_follows_the_ec2_list)
+{
+    const unsigned EC2 = 1u << CF_OFFER_EC2;
+    struct cf_error err = {0};
+    put_advisor("{\"s\": 73.5, \"r\": 1}", "");
+    ck_assert_msg(refresher_run_once(rf, EC2, &err) == 0, "%s", err.message);
+    expect_advice("g6.xlarge", -1, NULL);
+
+    const char *v2 = "/offers/v1.0/aws/AmazonEC2/20261102000000/us-east-1/index.json";
+    size_t len;
+    char *doc = ec2_doc_rows("1.0060000000", true, &len);
+    ck_assert_int_eq(upstream_put(up, v2, doc, len, NULL), 0);
+    free(doc);
+    put_index(EC2_INDEX, v2);
+    ck_assert_msg(refresher_run_once(rf, EC2, &err) == 0, "%s", err.message);
+    ck_assert_uint_eq(upstream_stats(up, SPOT_ADVISOR).not_modified, 1);
+    expect_advice("g6.xlarge", 77, "5-10%");
+    expect_advice("g5.xlarge", 73.5, "5-10%");
+
+    /* Back to the list without g6.xlarge, the feed down (one type of four lost: not a partial
+     * file here). */
+    cfg.ec2_max_lost_share = 0.5;
+    struct upstream_fault f = {.status = 503};
+    upstream_set_fault(up, SPOT_ADVISOR, &f);
+    const char *v3 = "/offers/v1.0/aws/AmazonEC2/20261103000000/us-east-1/index.json";
+    doc = ec2_doc_rows("1.0060000000", false, &len);
+    ck_assert_int_eq(upstream_put(up, v3, doc, len, NULL), 0);
+    free(doc);
+    put_index(EC2_INDEX, v3);
+    ck_assert_int_ne(refresher_run_once(rf, EC2, &err), 0); /* the feed's failure is reported */
+    expect_advice("g6.xlarge", -1, NULL);                   /* ... but the new list is in use */
+    expect_advice("g5.xlarge", 73.5, "5-10%");
+    struct rates *r = pricing_cache_acquire(cache);
+    const struct region_rates *us = rates_region(r, "us-east-1");
+    ck_assert_str_eq(
+        us->info[CF_OFFER_EC2].origin + strlen(us->info[CF_OFFER_EC2].origin) - strlen(v3), v3);
+    for (size_t i = 0; i < us->n_ec2_spot; i++)
+        ck_assert_ptr_nonnull(gpu_of(us, us->ec2_spot[i].type));
+    rates_unref(r);
+}
+END_TEST
+
+/* Without a URL no request is made, the status says so, and the advice in use (the
+ * snapshot's) follows a new EC2 list all the same. */
+START_TEST(spot_advisor_not_configured)
+{
+    cfg.ec2_spot_advisor_url[0] = '\0';
+    refresher_free(rf);
+    make_refresher();
+    struct cf_error err = {0};
+    ck_assert_int_eq(refresher_run_once(rf, 1u << CF_OFFER_EC2, &err), 0);
+    ck_assert_uint_eq(upstream_stats(up, SPOT_ADVISOR).requests, 0);
+    struct rates *r = pricing_cache_acquire(cache);
+    const struct region_rates *us = rates_region(r, "us-east-1");
+    ck_assert_int_eq(us->info[CF_OFFER_EC2].source, CF_SOURCE_LIVE);
+    ck_assert_int_ne(us->ec2_spot_info.source, CF_SOURCE_LIVE);
+    for (size_t i = 0; i < us->n_ec2_spot; i++)
+        ck_assert_ptr_nonnull(gpu_of(us, us->ec2_spot[i].type));
+    json_t *st = refresher_status_json(rf, r, 0);
+    ck_assert(json_is_null(json_object_get(advisor_status_of(st), "url")));
+    json_decref(st);
+    rates_unref(r);
+}
+END_TEST
+
 START_TEST(connection_refused)
 {
     /* Port 1: nothing listens there, so the connection is refused at once. */
@@ -637,6 +923,90 @@ START_TEST(price_jump_is_counted_and_strict_rejects_it)
     expect_failure(CF_OFFER_EC2, "strict");
     refresher_counts(rf, CF_OFFER_EC2, &c);
     ck_assert_uint_eq(c.rejected, 1);
+}
+END_TEST
+
+/* An EC2 offer of the Linux on-demand rows `types` at `prices` (vCPU and GiB as given), served
+ * at a versioned URL of its own, which the region index then names. */
+struct ec2_row_spec {
+    const char *type, *price;
+    int gpus, vcpu, mem;
+};
+
+static void put_ec2_rows(const char *version, const struct ec2_row_spec *rows, size_t n)
+{
+    size_t cap = 64 * 1024, len = 0;
+    char *d = malloc(cap), url[128], sku[32];
+    len += (size_t)snprintf(d + len, cap - len,
+                            "{\n  \"formatVersion\" : \"v1.0\",\n  \"disclaimer\" : \"test\",\n"
+                            "  \"offerCode\" : \"AmazonEC2\",\n  \"version\" : \"%s\",\n"
+                            "  \"publicationDate\" : \"2026-11-01T00:00:00Z\",\n  \"products\" : "
+                            "{\n",
+                            version);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(sku, sizeof(sku), "SKU%012zu", i);
+        len += (size_t)ec2_product(d + len, cap - len, sku, rows[i].type, "Linux", "Shared",
+                                   "OnDemand", "No License required", "Compute Instance",
+                                   rows[i].gpus, rows[i].vcpu, rows[i].mem);
+        len += (size_t)snprintf(d + len, cap - len, "%s\n", i + 1 < n ? "," : "");
+    }
+    len += (size_t)snprintf(d + len, cap - len, "  },\n  \"terms\" : {\n    \"OnDemand\" : {\n");
+    for (size_t i = 0; i < n; i++) {
+        snprintf(sku, sizeof(sku), "SKU%012zu", i);
+        len += (size_t)ec2_term(d + len, cap - len, sku, rows[i].price);
+        len += (size_t)snprintf(d + len, cap - len, "%s\n", i + 1 < n ? "," : "");
+    }
+    len += (size_t)snprintf(d + len, cap - len, "    }\n  }\n}\n");
+    ck_assert_uint_lt(len, cap);
+    snprintf(url, sizeof(url), "/offers/v1.0/aws/AmazonEC2/%s/us-east-1/index.json", version);
+    ck_assert_int_eq(upstream_put(up, url, d, len, NULL), 0);
+    put_index(EC2_INDEX, url);
+    free(d);
+}
+
+/* Issue 12: CPU families are kept beside GPU ones, and a live list that loses more than
+ * ec2_max_lost_share (0.2) of the types read from the last offer file is refused as a partial
+ * file, the last good list serving on. */
+START_TEST(cpu_rows_kept_and_partial_files_refused)
+{
+    struct cf_error err = {0};
+    static const struct ec2_row_spec full[] = {
+        {"g5.xlarge", "1.0060000000", 1, 4, 16},
+        {"p4d.24xlarge", "21.9576420000", 8, 96, 1152},
+        {"c7i.large", "0.0892500000", 0, 2, 4},
+        {"m7g.large", "0.0816000000", 0, 2, 8},
+        {"r7a.large", "0.1521500000", 0, 2, 16},
+        {"m5.large", "0.0960000000", 0, 2, 8},
+        {"c7i.metal-24xl", "4.2840000000", 0, 96, 192},
+    };
+    put_ec2_rows("20261103000000", full, sizeof(full) / sizeof(full[0]));
+    ck_assert_int_eq(refresher_run_once(rf, 1u << CF_OFFER_EC2, &err), 0);
+    struct rates *r = pricing_cache_acquire(cache);
+    const struct region_rates *rr = rates_region(r, "us-east-1");
+    /* m5 (5th generation) and bare metal are left out: 5 types. */
+    ck_assert_uint_eq(rr->n_instances, 5);
+    ck_assert_ptr_null(gpu_of(rr, "m5.large"));
+    ck_assert_ptr_null(gpu_of(rr, "c7i.metal-24xl"));
+    const struct ec2_instance *m7g = gpu_of(rr, "m7g.large"), *c7i = gpu_of(rr, "c7i.large");
+    ck_assert_int_eq(m7g->arch, CF_ARCH_ARM64);
+    ck_assert_int_eq(m7g->gpus, 0);
+    ck_assert_double_eq(m7g->memory_gib, 8);
+    ck_assert_int_eq(c7i->arch, CF_ARCH_X86_64);
+    ck_assert_double_eq(c7i->usd_per_hour, 0.08925);
+    rates_unref(r);
+
+    /* A file with 3 of the 5 (2 lost, 40% > 20%): refused, the 5 serve on. */
+    put_ec2_rows("20261104000000", full, 3);
+    expect_failure(CF_OFFER_EC2, "partial");
+    r = pricing_cache_acquire(cache);
+    ck_assert_uint_eq(rates_region(r, "us-east-1")->n_instances, 5);
+    rates_unref(r);
+    /* 4 of the 5 (1 lost, 20%, not more than the share): accepted. */
+    put_ec2_rows("20261105000000", full, 4);
+    ck_assert_int_eq(refresher_run_once(rf, 1u << CF_OFFER_EC2, &err), 0);
+    r = pricing_cache_acquire(cache);
+    ck_assert_uint_eq(rates_region(r, "us-east-1")->n_instances, 4);
+    rates_unref(r);
 }
 END_TEST
 
@@ -981,8 +1351,12 @@ int main(void)
     tcase_add_test(tc, failures_keep_the_rates_in_use);
     tcase_add_test(tc, spot_feed_rates_and_failures);
     tcase_add_test(tc, spot_feed_not_configured);
+    tcase_add_test(tc, spot_advisor_feed_rates_and_failures);
+    tcase_add_test(tc, spot_advisor_follows_the_ec2_list);
+    tcase_add_test(tc, spot_advisor_not_configured);
     tcase_add_test(tc, connection_refused);
     tcase_add_test(tc, price_jump_is_counted_and_strict_rejects_it);
+    tcase_add_test(tc, cpu_rows_kept_and_partial_files_refused);
     tcase_add_test(tc, restart_uses_state_and_corrupt_state_falls_back);
     tcase_add_test(tc, readers_see_one_table_or_the_other);
     tcase_add_test(tc, thread_trigger_and_stop);

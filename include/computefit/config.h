@@ -58,6 +58,7 @@ struct cf_config {
     long max_rates_age_s; /* /readyz fails past this age; 0 = never */
     long stale_after_s;
     char fargate_spot_url[256];
+    char ec2_spot_advisor_url[256]; /* "" = not used */
     /* access */
     char admin_token[128];
     char api_keys[512];     /* comma-separated bearer keys for /advise and /compare; empty = open */

@@ -107,6 +107,23 @@ int offer_spot_parse(const json_t *doc, const char *region,
                      struct fargate_rates ret_rates[CF_ARCH_COUNT], bool ret_has[CF_ARCH_COUNT],
                      struct offer_info *ret_info, struct cf_error *reterr);
 
+/* ---- EC2 Spot advice (AWS's Spot Instance Advisor feed; not in the Price List) ---- */
+
+/* Reads the EC2 Spot advice of `region` from a whole Spot Instance Advisor feed `doc`
+ * (borrowed; format in offer_ec2_spot.c and tests/fixtures/spotinfo__spot-advisor-data.json)
+ * into `ret` (zeroed by the caller): one struct ec2_spot_advice per instance type of
+ * spot_advisor.<region>.Linux that advises a saving (an `s` of 0 or below is skipped), sorted
+ * by type, in ret->ec2_spot (owned by *ret; rates_region_clear() frees it), and the feed's
+ * `ranges` table in ret->ec2_spot_ranges. A region the feed has no Linux advice for is not an
+ * error: ret is left without any (the caller keeps what it had). The feed has no version or
+ * date: ret->ec2_spot_info is left for the caller. Fails with CF_EUPSTREAM, touching nothing,
+ * when the document is not the feed (no `ranges` table of 1 to CF_EC2_SPOT_RANGES sound
+ * bands, no `spot_advisor` object) or an entry of `region` is unusable (a type that is not a
+ * type name or does not fit CF_INSTANCE_TYPE_LEN, no numeric `s`, an `s` of 100 or more, an
+ * `r` that is not a band's index); with CF_ENOMEM when out of memory. */
+int offer_ec2_spot_parse(const json_t *doc, const char *region, struct region_rates *ret,
+                         struct cf_error *reterr);
+
 /* ---- EC2 instances (offer code AmazonEC2), streamed ---- */
 
 /* Whether `type` ("m7g.large") is of a CPU family computefit prices on ECS on EC2: compute

@@ -11,8 +11,8 @@
  * Adding an offer: an X row in CF_OFFERS and its fields in struct region_rates (rates.h), which
  * the advice core reads; a file src/pricing/offer_<name>.c with its parser, its section and its
  * descriptor; and the descriptor's line in offer_kinds[] (offer_kind.c). A feed outside the
- * Price List that completes an offer (Fargate Spot prices) is a struct offer_feed hung on that
- * offer's descriptor.
+ * Price List that completes an offer (Fargate Spot prices, EC2 Spot advice) is a struct offer_feed
+ * hung on that offer's descriptor.
  *
  * Descriptors are immutable and shared by every thread. Their functions keep no state of their
  * own: the refresher thread calls the parsing, merging and checking ones; any thread calls the
@@ -78,14 +78,16 @@ struct offer_stream_ops {
 };
 
 /* A document outside the Price List, one for all regions, fetched during its offer's refresh
- * cycle, whose rates complete that offer's (Fargate Spot prices on the Fargate offer). Its
- * rates and provenance are fields of struct region_rates of their own; they attach only to a
- * region that has the offer's rates. A region (or a part) the feed has no rates for keeps the
- * ones in use. */
+ * cycle, whose rates complete that offer's (Fargate Spot prices on the Fargate offer, the Spot
+ * Instance Advisor's advice on the EC2 offer). Its rates and provenance are fields of struct
+ * region_rates of their own; they attach only to a region that has the offer's rates, and are
+ * applied again whenever the offer's rates of a region change, so that a feed may keep only
+ * what the offer has (EC2 Spot: the types of the region's EC2 list). A region (or a part) the
+ * feed has no rates for keeps the ones in use. */
 struct offer_feed {
     const char *name;    /* "spot": its status key under the offer in /pricing, and the log
                             events refresh_<name>_failed, refresh_<name>_region_failed and
-                            field <name>_regions_changed */
+                            field <name>_regions_changed; unique among feeds */
     const char *title;   /* "Fargate Spot feed": what messages call it */
     const char *doc_key; /* "fargate_spot": its section, and its sources entry, in a region of
                             the rates document; both optional */
@@ -107,10 +109,12 @@ struct offer_feed {
     void (*keep)(struct region_rates *p, const struct region_rates *cur);
     /* Returns whether parsed rates `p` equal the ones in use in `cur`, version included. */
     bool (*same)(const struct region_rates *cur, const struct region_rates *p);
-    /* Copies the rates (not the provenance) of `p` into `rr`, the region being built, and
-     * returns how many moved past `factor` against `old` (may be NULL), logging each. */
+    /* Copies the rates (not the provenance) of `p` into `rr`, the region being built (whose
+     * offer rates are the new ones), and returns how many moved past `factor` against `old`
+     * (may be NULL), logging each. May take owned parts of `p`. `p` may be `rr` itself: the
+     * rates in use applied again after the offer's changed. Cannot fail. */
     unsigned (*apply)(struct region_rates *rr, const struct region_rates *old,
-                      const struct region_rates *p, double factor);
+                      struct region_rates *p, double factor);
     /* Adds what the region's /pricing status says of the feed beyond its source, version and
      * fetched_at (Fargate Spot: "architectures"), for a region that has() it. Returns 0, or -1
      * when out of memory. */
@@ -191,7 +195,8 @@ extern const struct offer_kind offer_kind_ec2;
 extern const struct offer_kind offer_kind_savings;
 
 /* The feeds, each defined in its file. */
-extern const struct offer_feed offer_feed_fargate_spot;
+extern const struct offer_feed offer_feed_fargate_spot; /* offer_spot.c, on the Fargate offer */
+extern const struct offer_feed offer_feed_ec2_spot;     /* offer_ec2_spot.c, on the EC2 offer */
 
 /* One architecture's Fargate rates in the rates document, {"vcpu_hour_usd": ..,
  * "gb_hour_usd": ..}: shared by the Fargate offer and its Spot feed (offer_ecs.c). The writer

@@ -46,10 +46,12 @@ enum cf_rate_source {
     CF_SOURCE_LIVE,     /* fetched from the AWS Price List during this process's life */
 };
 
-#define CF_REGION_LEN        32
-#define CF_LAMBDA_TIERS_MAX  4
-#define CF_INSTANCE_TYPE_LEN 32
-#define CF_GPU_MODEL_LEN     24
+#define CF_REGION_LEN         32
+#define CF_LAMBDA_TIERS_MAX   4
+#define CF_INSTANCE_TYPE_LEN  32
+#define CF_GPU_MODEL_LEN      24
+#define CF_EC2_SPOT_RANGES    8 /* interruption-frequency bands of the Spot Advisor, at most */
+#define CF_EC2_SPOT_LABEL_LEN 16
 
 /* One price tier: usage up to `up_to` (cumulative, in the tier's unit; INFINITY for the last
  * tier) is billed at `usd` per unit. Tiers are sorted by up_to, ascending. */
@@ -98,6 +100,24 @@ struct ec2_instance {
     int gpus;
     char gpu_model[CF_GPU_MODEL_LEN];
     double gpu_memory_gib;
+};
+
+/* One band of the EC2 Spot Instance Advisor's "frequency of interruption": the share of Spot
+ * instances of a type that AWS interrupted over the trailing month, as the feed's `ranges`
+ * table gives it ({"label": "<5%", "max": 5}, ..., {"label": ">20%", "max": 100} in the
+ * genuine feed). */
+struct ec2_spot_range {
+    char label[CF_EC2_SPOT_LABEL_LEN]; /* "<5%", "5-10%", ...: printable ASCII, not empty */
+    double max_pct;                    /* the band's upper bound in percent, 0 < max_pct <= 100 */
+};
+
+/* The Spot Instance Advisor's advice on one Linux instance type in one region: how much
+ * cheaper Spot was than on-demand, and how often it was interrupted. An estimate for a month
+ * past, not a price: a Spot hour costs about usd_per_hour * (1 - savings_pct / 100). */
+struct ec2_spot_advice {
+    char type[CF_INSTANCE_TYPE_LEN];
+    double savings_pct; /* saving of Spot over on-demand, percent: 0 < savings_pct < 100 */
+    int range;          /* its interruption band: an index into region_rates.ec2_spot_ranges */
 };
 
 /* Provenance of one offer's rates in one region. Strings are NUL-terminated, possibly empty. */
@@ -190,10 +210,33 @@ struct region_rates {
     struct sp_rates savings[CF_SP_PLAN_COUNT][CF_SP_TERM_COUNT][CF_SP_PAYMENT_COUNT];
     struct sp_ec2_rate *sp_ec2; /* owned; sorted by type */
     size_t n_sp_ec2;
+    /* EC2 Spot advice, from AWS's Spot Instance Advisor feed (the Price List has no Spot
+     * rates). Optional, and only in a region that has EC2 rates: only instance types of the
+     * region's EC2 list are kept (the refresher and scripts/build-snapshot filter; the loader
+     * does not require it). `ec2_spot` is owned, sorted by type, each type once; the ranges
+     * are the feed's table, which every entry's `range` indexes. ec2_spot_info is meaningful
+     * when n_ec2_spot > 0; its version and published are empty when the feed has none (the
+     * live feed carries no date or version). */
+    struct ec2_spot_advice *ec2_spot;
+    size_t n_ec2_spot;
+    struct ec2_spot_range ec2_spot_ranges[CF_EC2_SPOT_RANGES];
+    size_t n_ec2_spot_ranges;
+    struct offer_info ec2_spot_info;
 };
 
 /* Returns whether `rr` has Fargate Spot rates for any architecture. */
 bool rates_has_fargate_spot(const struct region_rates *rr);
+
+/* Returns whether `rr` has EC2 Spot advice for any instance type. */
+bool rates_has_ec2_spot(const struct region_rates *rr);
+
+/* Returns the EC2 Spot advice on instance type `type` in `rr`, borrowed from it, or NULL when
+ * the region has none for that type. Needs the order rates_finish() establishes. */
+const struct ec2_spot_advice *rates_ec2_spot(const struct region_rates *rr, const char *type);
+
+/* Returns the interruption band `range` of `rr`'s Spot advice (an advice's `range`), borrowed
+ * from it, or NULL when the region has no such band. */
+const struct ec2_spot_range *rates_ec2_spot_range(const struct region_rates *rr, int range);
 
 /* The whole table. Immutable once built; shared by reference counting (see pricing/cache.h). */
 struct rates {
@@ -243,9 +286,9 @@ const struct sp_rates *rates_savings(const struct region_rates *rr, enum cf_sp_p
 bool rates_savings_ec2(const struct region_rates *rr, const char *type, enum cf_sp_plan plan,
                        int term_years, enum cf_sp_payment payment, double *ret_usd_per_hour);
 
-/* Returns a deep copy of `src` (refcount 1) with room for `extra_regions` more regions, or NULL
- * when out of memory. The refresher builds each new table this way, then replaces the parts
- * it refreshed. */
+/* Returns a deep copy of `src` (refcount 1; every region's EC2 list and Spot advice copied) with
+ * room for `extra_regions` more regions, or NULL when out of memory. The refresher builds each new
+ * table this way, then replaces the parts it refreshed. */
 struct rates *rates_clone(const struct rates *src, size_t extra_regions);
 
 /* Returns when an offer's rates were last known current, in Unix seconds: fetched_at when
@@ -272,17 +315,18 @@ bool rates_stale(int64_t since, int64_t now, int64_t stale_after_s);
  * fresher than its oldest part. */
 int64_t rates_region_time(const struct region_rates *rr);
 
-/* Frees what a region owns (its instance list and its Savings Plans EC2 rates) and leaves it
- * without any (n_instances and n_sp_ec2 0); the rest of the struct is plain values. Accepts NULL.
- * For scratch regions outside a table: rates_unref() clears a table's own. */
+/* Frees what a region owns (its instance list, its Savings Plans EC2 rates and its EC2 Spot
+ * advice) and leaves it without any (n_instances, n_sp_ec2 and n_ec2_spot 0); the rest of the
+ * struct is plain values. Accepts NULL. For scratch regions outside a table: rates_unref()
+ * clears a table's own. */
 void rates_region_clear(struct region_rates *rr);
 
 /* Sorts an instance list as a region's is kept: by usd_per_hour, then type (the ECS on EC2
  * pricing takes the first type that fits as the cheapest). */
 void rates_sort_instances(struct ec2_instance *v, size_t n);
 
-/* Sorts regions by code, each region's instance list by price and its Savings Plans EC2 rates
- * by type; call once after filling. */
+/* Sorts regions by code, each region's instance list by price, and its Savings Plans EC2 rates
+ * and EC2 Spot advice by type; call once after filling. */
 void rates_finish(struct rates *r);
 
 #endif

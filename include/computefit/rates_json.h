@@ -27,10 +27,15 @@
  *                      {"instance_type": "g5.xlarge", "arch": "x86_64", "usd_per_hour": 1.006,
  *                       "vcpu": 4, "memory_gib": 16, "gpus": 1, "gpu_model": "A10G",
  *                       "gpu_memory_gib": 24}, ...],
+ *    "ec2_spot": {"ranges": [{"label": "<5%", "max_pct": 5}, ..., {"label": ">20%",
+ *                            "max_pct": 100}],
+ *                 "instances": [{"instance_type": "g5.xlarge", "savings_pct": 59,
+ *                                "range": 4}, ...]},             (optional; see below)
  *    "sources": {"lambda": {"source": "snapshot", "version": "...", "published": "...",
  *                           "fetched_at": "2025-06-05T17:56:26Z" or null, "origin": "..."},
  *                "fargate": {...}, "ec2": {...},
- *                "fargate_spot": {...}}}                          (only with fargate_spot)
+ *                "fargate_spot": {...},                           (only with fargate_spot)
+ *                "ec2_spot": {...}}}                              (only with ec2_spot)
  *
  * "region" and "sources" are this file's; every other key is an offer's section, read, written
  * and checked by that offer's descriptor (offer_kind.h: offer_lambda.c holds "lambda", whose
@@ -53,6 +58,16 @@
  * "sources.fargate_spot" must then say where it came from (its "published" may be "": the feed
  * has only a version). A region without Spot rates has neither key when saved, so that tables
  * without Spot rates serialise exactly as before the keys existed.
+ *
+ * EC2 Spot advice comes from AWS's Spot Instance Advisor feed, not the Price List, and is
+ * optional in the same way: "ec2_spot" absent or null means none. When present it needs the
+ * region's "ec2_instances" rates; "ranges" holds 1 to 8 interruption bands (a label of printable
+ * ASCII, at most 15 characters; an upper bound in (0, 100] percent), "instances" 1 to
+ * RATES_JSON_MAX_EC2_SPOT entries sorted by instance_type, each type once, each with a saving
+ * of Spot over on-demand in (0, 100) percent and "range", the index of its band. Only types of
+ * the region's EC2 list are written (not required when read). "sources.ec2_spot" must then say
+ * where it came from; its "version" and "published" are "" for the live feed, which has
+ * neither.
  *
  * Errors: CF_EMISSING (a required key is absent), CF_EUNKNOWN (a key this format does not have:
  * a typo or a newer format), CF_EINVAL (a wrong type or value), CF_EJSON (not JSON), CF_EIO,
@@ -79,6 +94,7 @@
  * the loader allocate without bound. */
 #define RATES_JSON_MAX_REGIONS    256
 #define RATES_JSON_MAX_INSTANCES  4096                /* EC2 instance types per region */
+#define RATES_JSON_MAX_EC2_SPOT   4096                /* EC2 Spot advice entries per region */
 #define RATES_JSON_MAX_FILE_BYTES (16L * 1024 * 1024) /* rates_load_file() refuses larger */
 
 /* Builds a rates table from a parsed rates document (borrowed). Every key is checked, every rate

@@ -88,7 +88,8 @@ cf_bench_start_computefit() {
 }
 
 # cf_bench_upstream_tree DIR: the AWS layout with the bundled fixtures (us-east-1): Lambda, ECS
-# and a small EC2 file, and a region index for each offer.
+# and a small EC2 file, a region index for each offer, and the EC2 Spot Advisor feed at
+# /spot-advisor-data.json.
 cf_bench_upstream_tree() {
     local dir=$1 root
     root=$(cf_root)
@@ -98,6 +99,7 @@ cf_bench_upstream_tree() {
     cp "$root/tests/fixtures/concurrencylabs-awslambda__index.json" "$base/AWSLambda/current/us-east-1/index.json"
     cp "$root/tests/fixtures/opencost-ecs__ecs-pricing-us-east-1.json" "$base/AmazonECS/current/us-east-1/index.json"
     cp "$root/tests/fixtures/opencost-ec2__pricing-us-east-1.json" "$base/AmazonEC2/current/us-east-1/index.json"
+    cp "$root/tests/fixtures/spotinfo__spot-advisor-data.json" "$dir/spot-advisor-data.json"
     local o
     for o in AWSLambda AmazonECS AmazonEC2; do
         cf_bench_region_index "$dir" "$o" "/offers/v1.0/aws/$o/current/us-east-1/index.json"

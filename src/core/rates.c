@@ -55,6 +55,23 @@ void rates_region_clear(struct region_rates *rr)
     free(rr->sp_ec2);
     rr->sp_ec2 = NULL;
     rr->n_sp_ec2 = 0;
+    free(rr->ec2_spot);
+    rr->ec2_spot = NULL;
+    rr->n_ec2_spot = 0;
+}
+
+/* Copies `n` elements of `size` bytes into a new array at *ret (NULL for none); false when out
+ * of memory. */
+static bool copy_array(const void *from, size_t n, size_t size, void **ret)
+{
+    *ret = NULL;
+    if (!n)
+        return true;
+    *ret = malloc(n * size);
+    if (!*ret)
+        return false;
+    memcpy(*ret, from, n * size);
+    return true;
 }
 
 struct rates *rates_clone(const struct rates *src, size_t extra_regions)
@@ -67,28 +84,21 @@ struct rates *rates_clone(const struct rates *src, size_t extra_regions)
         const struct region_rates *from = &src->regions[i];
         struct region_rates *to = &r->regions[i];
         *to = *from;
-        to->instances = NULL;
-        to->n_instances = 0;
-        to->sp_ec2 = NULL;
-        to->n_sp_ec2 = 0;
-        r->n_regions = i + 1;
-        if (from->n_instances) {
-            to->instances = malloc(from->n_instances * sizeof(*to->instances));
-            if (!to->instances) {
-                rates_unref(r);
-                return NULL;
-            }
-            memcpy(to->instances, from->instances, from->n_instances * sizeof(*to->instances));
-            to->n_instances = from->n_instances;
-        }
-        if (from->n_sp_ec2) {
-            to->sp_ec2 = malloc(from->n_sp_ec2 * sizeof(*to->sp_ec2));
-            if (!to->sp_ec2) {
-                rates_unref(r);
-                return NULL;
-            }
-            memcpy(to->sp_ec2, from->sp_ec2, from->n_sp_ec2 * sizeof(*to->sp_ec2));
-            to->n_sp_ec2 = from->n_sp_ec2;
+        r->n_regions = i + 1; /* so that rates_unref() frees what was copied so far */
+        void *instances = NULL, *sp_ec2 = NULL, *spot = NULL;
+        bool ok =
+            copy_array(from->instances, from->n_instances, sizeof(*from->instances), &instances) &&
+            copy_array(from->sp_ec2, from->n_sp_ec2, sizeof(*from->sp_ec2), &sp_ec2) &&
+            copy_array(from->ec2_spot, from->n_ec2_spot, sizeof(*from->ec2_spot), &spot);
+        to->instances = instances;
+        to->n_instances = instances ? from->n_instances : 0;
+        to->sp_ec2 = sp_ec2;
+        to->n_sp_ec2 = sp_ec2 ? from->n_sp_ec2 : 0;
+        to->ec2_spot = spot;
+        to->n_ec2_spot = spot ? from->n_ec2_spot : 0;
+        if (!ok) {
+            rates_unref(r);
+            return NULL;
         }
     }
     return r;
@@ -118,6 +128,12 @@ void rates_sort_instances(struct ec2_instance *v, size_t n)
         qsort(v, n, sizeof(*v), gpu_cmp);
 }
 
+static int spot_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct ec2_spot_advice *)a)->type,
+                  ((const struct ec2_spot_advice *)b)->type);
+}
+
 void rates_finish(struct rates *r)
 {
     if (!r)
@@ -125,10 +141,12 @@ void rates_finish(struct rates *r)
     if (r->n_regions) /* qsort's pointer must be valid even for no elements */
         qsort(r->regions, r->n_regions, sizeof(*r->regions), region_cmp);
     for (size_t i = 0; i < r->n_regions; i++) {
-        rates_sort_instances(r->regions[i].instances, r->regions[i].n_instances);
-        if (r->regions[i].n_sp_ec2)
-            qsort(r->regions[i].sp_ec2, r->regions[i].n_sp_ec2, sizeof(struct sp_ec2_rate),
-                  sp_ec2_cmp);
+        struct region_rates *rr = &r->regions[i];
+        rates_sort_instances(rr->instances, rr->n_instances);
+        if (rr->n_sp_ec2)
+            qsort(rr->sp_ec2, rr->n_sp_ec2, sizeof(*rr->sp_ec2), sp_ec2_cmp);
+        if (rr->n_ec2_spot)
+            qsort(rr->ec2_spot, rr->n_ec2_spot, sizeof(*rr->ec2_spot), spot_cmp);
     }
 }
 
@@ -261,6 +279,28 @@ bool rates_has_fargate_spot(const struct region_rates *rr)
         if (rr->has_fargate_spot[a])
             return true;
     return false;
+}
+
+bool rates_has_ec2_spot(const struct region_rates *rr)
+{
+    return rr->n_ec2_spot > 0;
+}
+
+const struct ec2_spot_advice *rates_ec2_spot(const struct region_rates *rr, const char *type)
+{
+    struct ec2_spot_advice key;
+    if (!rr || !type || !rr->n_ec2_spot || strlen(type) >= sizeof(key.type))
+        return NULL;
+    strcpy(key.type, type);
+    return bsearch(&key, rr->ec2_spot, rr->n_ec2_spot, sizeof(*rr->ec2_spot), spot_cmp);
+}
+
+const struct ec2_spot_range *rates_ec2_spot_range(const struct region_rates *rr, int range)
+{
+    if (!rr || range < 0 || (size_t)range >= rr->n_ec2_spot_ranges ||
+        (size_t)range >= CF_EC2_SPOT_RANGES)
+        return NULL;
+    return &rr->ec2_spot_ranges[range];
 }
 
 const char *cf_arch_name(enum cf_arch a)

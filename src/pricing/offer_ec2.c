@@ -1268,4 +1268,5 @@ const struct offer_kind offer_kind_ec2 = {
     .validate = ec2_validate,
     .validate_sorted = ec2_validate_sorted,
     .check_shrink = ec2_check_shrink,
+    .feed = &offer_feed_ec2_spot,
 };

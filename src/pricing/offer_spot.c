@@ -215,7 +215,7 @@ static bool spot_same(const struct region_rates *cur, const struct region_rates 
 }
 
 static unsigned spot_apply(struct region_rates *rr, const struct region_rates *old,
-                           const struct region_rates *p, double factor)
+                           struct region_rates *p, double factor)
 {
     unsigned moves = 0;
     for (int a = 0; a < CF_ARCH_COUNT; a++) {

@@ -29,13 +29,16 @@
  *   4. Swapped in with pricing_cache_swap() (a brief write lock on one pointer), then written
  *      atomically to the state directory as the last known good table.
  * Feeds: a source outside the Price List attached to an offer (the Fargate Spot price feed on
- * the Fargate offer; the Price List has no Spot rates). When its URL is configured, every cycle
+ * the Fargate offer, the Spot Instance Advisor feed on the EC2 offer; the Price List has no
+ * Spot rates). When its URL is configured, every cycle
  * of the offer also GETs the feed (one small file for all regions) conditionally with the same
  * fetcher, keeps the last parsed document (`feed.doc`, thread only) so that a 304 still prices
  * a region added since, and reads each configured region's rates from it. A region (or a part)
  * the feed has no rates for keeps what it had, none or previous; the feed's rates attach only
- * to a region with the offer's own rates. They go into the same new table as the offer's, under
- * the same validation and price-move checks. A feed failure is the cycle's failure when
+ * to a region with the offer's own rates, and are applied again wherever the offer's rates
+ * change (a feed may keep only what the offer has: the EC2 Spot advice, the types of the EC2
+ * list). They go into the same new table as the offer's, under the same validation and
+ * price-move checks. A feed failure is the cycle's failure when
  * nothing else failed: recorded in `feed` and in the offer's status, the rates in use
  * untouched.
  * A failed or rejected cycle changes nothing that requests see: the table in use stays, the
@@ -672,12 +675,20 @@ static int refresh_offer(struct refresher *rf, enum cf_offer o, struct cf_error 
             moves += kind->count_moves(old, rr, rf->cfg->max_price_change_factor);
     }
     for (size_t i = 0; kind->feed && i < rf->n_regions; i++) {
-        struct region_rates *rr = fpend[i].changed ? region_in(next, os->regions[i].code) : NULL;
+        /* The feed's rates where they changed; and where the offer's changed, the feed's again
+         * (this cycle's when it read any for the region, else the ones in use), since they may
+         * depend on the offer's (EC2 Spot advice keeps only the types of the EC2 list). */
+        bool fresh = fpend[i].changed || (pend[i].changed && kind->feed->has(&fpend[i].rates));
+        struct region_rates *rr =
+            fresh || pend[i].changed ? region_in(next, os->regions[i].code) : NULL;
         if (!rr || !rr->has[o])
             continue; /* the feed's rates attach only to the offer's */
-        moves += kind->feed->apply(rr, cur ? rates_region(cur, rr->code) : NULL, &fpend[i].rates,
-                                   rf->cfg->max_price_change_factor);
-        *offer_feed_info_mut(kind->feed, rr) = *offer_feed_info(kind->feed, &fpend[i].rates);
+        if (!fresh && !kind->feed->has(rr))
+            continue;
+        moves += kind->feed->apply(rr, cur ? rates_region(cur, rr->code) : NULL,
+                                   fresh ? &fpend[i].rates : rr, rf->cfg->max_price_change_factor);
+        if (fresh)
+            *offer_feed_info_mut(kind->feed, rr) = *offer_feed_info(kind->feed, &fpend[i].rates);
     }
     rates_finish(next);
     next->built_at = now_s();

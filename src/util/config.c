@@ -69,6 +69,7 @@ static const struct key_def keys[] = {
     {"max_rates_age", KT_LONG, F(max_rates_age_s), "0", 0, 315360000, "/readyz fails when the rates are older than this many seconds (0 = never)"},
     {"stale_after", KT_LONG, F(stale_after_s), "172800", 60, 315360000, "rates older than this many seconds are reported stale"},
     {"fargate_spot_url", KT_URL, F(fargate_spot_url), "", 0, 0, "AWS Fargate Spot price feed (empty = use the configured discount)"},
+    {"ec2_spot_advisor_url", KT_URL, F(ec2_spot_advisor_url), "https://spot-bid-advisor.s3.amazonaws.com/spot-advisor-data.json", 0, 0, "AWS EC2 Spot Instance Advisor feed, fetched with each EC2 refresh (empty = not used)"},
     {"admin_token", KT_SECRET, F(admin_token), "", 0, 0, "bearer token for POST /pricing/refresh (empty = route disabled)"},
     {"api_keys", KT_SECRET, F(api_keys), "", 0, 0, "comma-separated bearer keys for /advise and /compare (empty = open)"},
     {"cors_origins", KT_STR, F(cors_origins), "", 0, 0, "comma-separated origins allowed by CORS (* = any; empty = no CORS)"},
