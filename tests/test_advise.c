@@ -887,6 +887,15 @@ START_TEST(allocation_failures)
           "\"memory\": 128, \"gpu\": true, \"invocations\": 1}]}",
           false, 1);
     chaos("{\"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": 10000}", true, 7);
+    /* Under a Savings Plan: views, repricings and every option's plans. */
+    cf_test_savings(rates);
+    chaos("{\"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": 10000, "
+          "\"interruptible\": true, \"include_free_tier\": true, \"commitment\": {\"plan\": "
+          "\"compute\", \"term_years\": 1, \"payment\": \"no_upfront\"}}",
+          false, 1);
+    chaos("{\"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": 10000, \"commitment\": "
+          "{\"plan\": \"ec2_instance\", \"term_years\": 1, \"payment\": \"no_upfront\"}}",
+          true, 7);
 }
 END_TEST
 
@@ -1379,6 +1388,257 @@ START_TEST(break_evens_compare_what_can_be_recommended)
 }
 END_TEST
 
+/* ---- Savings Plans (issue 12 part 3) ---- */
+
+/* The rates of cf_test_savings() (tests/testutil.c), per unit. */
+#define SP_C1_LAMBDA_X86 0.0000145611 /* Compute 1 year No Upfront, Lambda x86 GB-second */
+#define SP_C1_FG_X86_CPU 0.0243311    /* ... Fargate x86 vCPU-hour */
+#define SP_C1_FG_X86_GB  0.0026711    /* ... Fargate x86 GB-hour */
+#define SP_C3_LAMBDA_X86 0.0000138811 /* Compute 3 years All Upfront, Lambda x86 GB-second */
+#define SP_I1_C7G_LARGE  0.0453111    /* EC2 Instance 1 year No Upfront, c7g.large */
+#define ARM_T1           0.0000133334
+#define FG_ARM_VCPU      0.03238
+#define FG_ARM_GB        0.00356
+#define C7G_LARGE        0.0725
+
+/* A steady task: 1 s, 2 GB, 0.45 calls a second (0.45 running at once: one Fargate task at the
+ * 75 % utilisation target). A month is 730 h: 0.45 x 3600 x 730 = 1,182,600 calls, 2,365,200
+ * GB-seconds on Lambda (its cold starts, 1,182,600 x e^-135, are nil). */
+#define STEADY       "\"duration\": 1, \"memory\": 2048, \"invocations_per_second\": 0.45"
+#define STEADY_CALLS 1182600.0
+#define STEADY_GB_S  2365200.0
+#define COMPUTE_1Y                                                                                 \
+    "\"commitment\": {\"plan\": \"compute\", \"term_years\": 1, \"payment\": \"no_upfront\"}"
+
+static json_t *commitment_quote(json_t *option, const char *plan, int years, const char *payment)
+{
+    json_t *q;
+    size_t i;
+    json_array_foreach(json_object_get(option, "commitments"), i, q)
+    {
+        if (!strcmp(json_string_value(json_object_get(q, "plan")), plan) &&
+            json_integer_value(json_object_get(q, "term_years")) == years &&
+            !strcmp(json_string_value(json_object_get(q, "payment")), payment))
+            return q;
+    }
+    return NULL;
+}
+
+START_TEST(commitment_flips_the_decision)
+{
+    cf_test_savings(rates);
+    /* On demand: Lambda x86 0.23652 (requests) + 2,365,200 x 0.0000166667 = 39.65660; Fargate
+     * x86 1 task of 1 vCPU / 2 GB, 730 x (0.04048 + 2 x 0.004445) = 36.04010, within the 1.25
+     * margin: Lambda, the simpler, is recommended. */
+    double lambda_od = STEADY_CALLS * REQ + STEADY_GB_S * X86_T1;
+    double fargate_od = HOURS * (FG_X86_VCPU + 2 * FG_X86_GB);
+    json_t *od = advise_ok("{" STEADY "}");
+    ck_assert_str_eq(str(od, "recommendation.platform"), "lambda");
+    ck_assert_str_eq(str(od, "recommendation.basis"), "simpler");
+    ck_assert_double_eq_tol(num(od, "options.lambda.monthly_usd"), lambda_od, 1e-6);
+    ck_assert_double_eq_tol(num(od, "options.fargate.monthly_usd"), fargate_od, 1e-6);
+    ck_assert(json_is_null(get(od, "pricing.commitment")));
+    ck_assert(json_is_null(get(od, "workload.commitment")));
+
+    /* Compute, 1 year, No Upfront: Lambda 0.23652 + 2,365,200 x 0.0000145611 = 34.67643;
+     * Fargate 730 x (0.0243311 + 2 x 0.0026711) = 21.66151, 1.6x cheaper: Fargate wins. */
+    double lambda_c1 = STEADY_CALLS * REQ + STEADY_GB_S * SP_C1_LAMBDA_X86;
+    double fargate_c1 = HOURS * (SP_C1_FG_X86_CPU + 2 * SP_C1_FG_X86_GB);
+    ck_assert_double_eq_tol(fargate_c1, 21.661509, 1e-9);
+    json_t *a = advise_ok("{" STEADY ", " COMPUTE_1Y "}");
+    ck_assert_str_eq(str(a, "recommendation.platform"), "fargate");
+    ck_assert_str_eq(str(a, "recommendation.basis"), "cheapest");
+    ck_assert_double_eq_tol(num(a, "recommendation.monthly_usd"), fargate_c1, 1e-6);
+    ck_assert_double_eq_tol(num(a, "options.lambda.monthly_usd"), lambda_c1, 1e-6);
+    json_t *r = reason(a, "commitment");
+    ck_assert_str_eq(str(r, "code"), "commitment_changes_winner");
+    ck_assert_str_eq(str(r, "verdict"), "favours_fargate");
+    ck_assert_str_eq(str(r, "figures.on_demand_winner"), "lambda");
+    ck_assert_double_eq_tol(num(r, "figures.on_demand_usd.lambda"), lambda_od, 1e-6);
+    ck_assert(strstr(str(r, "detail"), "Lambda would win at $39.66"));
+    /* Only the covered lines are at the plan's rates: Lambda's requests are not. */
+    json_t *li = get(get(a, "options.lambda"), "line_items");
+    ck_assert_str_eq(str(json_array_get(li, 0), "item"), "requests");
+    ck_assert_ptr_null(json_object_get(json_array_get(li, 0), "savings_plan"));
+    ck_assert_double_eq_tol(num(json_array_get(li, 1), "unit_usd"), SP_C1_LAMBDA_X86, 1e-15);
+    ck_assert(json_is_true(get(json_array_get(li, 1), "savings_plan")));
+    li = get(get(a, "options.fargate"), "line_items");
+    ck_assert(json_is_true(get(json_array_get(li, 0), "savings_plan")));
+    ck_assert_double_eq_tol(num(json_array_get(li, 0), "unit_usd"), SP_C1_FG_X86_CPU, 1e-12);
+    /* The hourly commitment the pick needs: 21.66151 / 730 = 0.029673. */
+    ck_assert(has_warning(a, "about $0.02967 an hour for a 1-year term"));
+    ck_assert(!has_warning(a, "upfront"));
+    ck_assert_str_eq(str(a, "workload.commitment.plan"), "compute");
+    ck_assert(json_is_true(get(a, "pricing.commitment.applied")));
+    ck_assert_int_eq((int)json_array_size(get(a, "pricing.commitment.covers")), 3);
+    ck_assert(json_is_null(get(a, "pricing.commitment.upfront_spread_months")));
+
+    /* Every option lists its plans against its on-demand total, with or without a commitment
+     * in the request: Lambda x86 on Compute 3 years All Upfront, 0.23652 + 2,365,200 x
+     * 0.0000138811 = 33.06810, saving 6.58850, its upfront spread over 36 months. */
+    json_t *docs[2] = {od, a};
+    for (int k = 0; k < 2; k++) {
+        json_t *q = commitment_quote(get(docs[k], "options.lambda"), "compute", 3, "all_upfront");
+        ck_assert_ptr_nonnull(q);
+        double c3 = STEADY_CALLS * REQ + STEADY_GB_S * SP_C3_LAMBDA_X86;
+        ck_assert_double_eq_tol(num(q, "monthly_usd"), c3, 1e-6);
+        ck_assert_double_eq_tol(num(q, "savings_usd"), lambda_od - c3, 1e-6);
+        ck_assert_int_eq(json_integer_value(get(q, "upfront_spread_months")), 36);
+        q = commitment_quote(get(docs[k], "options.fargate"), "compute", 1, "no_upfront");
+        ck_assert_double_eq_tol(num(q, "monthly_usd"), fargate_c1, 1e-6);
+        ck_assert_double_eq_tol(num(q, "savings_usd"), fargate_od - fargate_c1, 1e-6);
+        /* The 3-year plan has no x86 Fargate rates: the task stays at on-demand prices. */
+        q = commitment_quote(get(docs[k], "options.fargate"), "compute", 3, "all_upfront");
+        ck_assert_double_eq_tol(num(q, "savings_usd"), 0, 1e-9);
+        /* No EC2 Instance plan for Lambda or Fargate; a plan the region lacks is not listed. */
+        ck_assert_ptr_null(
+            commitment_quote(get(docs[k], "options.lambda"), "ec2_instance", 1, "no_upfront"));
+        ck_assert_ptr_null(
+            commitment_quote(get(docs[k], "options.fargate"), "compute", 1, "partial_upfront"));
+        ck_assert_uint_eq(json_array_size(get(docs[k], "options.lambda.commitments")), 2);
+    }
+    json_decref(od);
+    json_decref(a);
+
+    /* The 3-year All Upfront plan covers Lambda x86 but not Fargate x86: no flip, and the
+     * upfront payment's spreading is said. */
+    a = advise_ok("{" STEADY ", \"commitment.plan\": \"Compute\", \"commitment.term_years\": "
+                  "\"3 years\", \"commitment.payment\": \"All Upfront\"}");
+    ck_assert_str_eq(str(a, "recommendation.platform"), "lambda");
+    ck_assert_str_eq(str(reason(a, "commitment"), "code"), "commitment_same_winner");
+    ck_assert(has_warning(a, "spread over the term's 36 months"));
+    ck_assert_int_eq(json_integer_value(get(a, "pricing.commitment.upfront_spread_months")), 36);
+    ck_assert_str_eq(str(a, "workload.commitment.payment"), "all_upfront");
+    json_decref(a);
+}
+END_TEST
+
+START_TEST(commitment_ec2_instance_covers_ec2_only)
+{
+    cf_test_savings(rates);
+    /* arm64: c6g.medium's 2 GiB leaves too little after the OS reserve, so c7g.large (2 vCPU,
+     * 4 GiB) holds the task: 730 x 0.0725 = 52.925 on demand, 730 x 0.0453111 = 33.0771 on the
+     * EC2 Instance plan. Lambda (arm, 0.23652 + 2,365,200 x 0.0000133334 = 31.77268) and
+     * Fargate (730 x (0.03238 + 2 x 0.00356) = 28.835) keep their on-demand prices. */
+    json_t *a = advise_ok("{" STEADY ", \"architecture\": \"arm64\", \"commitment\": {\"plan\": "
+                          "\"ec2_instance\", \"term_years\": 1, \"payment\": \"no_upfront\"}}");
+    ck_assert_double_eq_tol(num(a, "options.ecs_ec2.monthly_usd"), HOURS * SP_I1_C7G_LARGE, 1e-6);
+    ck_assert_str_eq(str(a, "options.ecs_ec2.config.instance_type"), "c7g.large");
+    ck_assert_double_eq_tol(num(a, "options.lambda.monthly_usd"),
+                            STEADY_CALLS * REQ + STEADY_GB_S * ARM_T1, 1e-6);
+    ck_assert_double_eq_tol(num(a, "options.fargate.monthly_usd"),
+                            HOURS * (FG_ARM_VCPU + 2 * FG_ARM_GB), 1e-6);
+    json_t *covers = get(a, "pricing.commitment.covers");
+    ck_assert_uint_eq(json_array_size(covers), 1);
+    ck_assert_str_eq(json_string_value(json_array_get(covers, 0)), "ec2");
+    json_t *q = commitment_quote(get(a, "options.ecs_ec2"), "ec2_instance", 1, "no_upfront");
+    ck_assert_double_eq_tol(num(q, "savings_usd"), HOURS * (C7G_LARGE - SP_I1_C7G_LARGE), 1e-6);
+    json_t *li = json_array_get(get(a, "options.lambda.line_items"), 1);
+    ck_assert_ptr_null(json_object_get(li, "savings_plan"));
+    ck_assert_str_eq(str(reason(a, "commitment"), "code"), "commitment_same_winner");
+    json_decref(a);
+}
+END_TEST
+
+START_TEST(commitment_without_rates_is_on_demand)
+{
+    /* The table has no Savings Plans rates: the answer is the on-demand one, and says so. */
+    json_t *od = advise_ok("{" STEADY "}");
+    json_t *a = advise_ok("{" STEADY ", " COMPUTE_1Y "}");
+    ck_assert_double_eq_tol(num(a, "recommendation.monthly_usd"),
+                            num(od, "recommendation.monthly_usd"), 1e-12);
+    ck_assert(json_is_false(get(a, "pricing.commitment.applied")));
+    ck_assert_uint_eq(json_array_size(get(a, "pricing.commitment.covers")), 0);
+    ck_assert(has_warning(a, "no Compute Savings Plans rates (1-year, No Upfront) for us-east-1"));
+    ck_assert_uint_eq(json_array_size(get(a, "options.lambda.commitments")), 0);
+    json_decref(a);
+    json_decref(od);
+    /* With rates, but not for that plan (Compute 1 year Partial Upfront). */
+    cf_test_savings(rates);
+    a = advise_ok("{" STEADY ", \"commitment\": {\"plan\": \"compute\", \"term_years\": 1, "
+                  "\"payment\": \"partial_upfront\"}}");
+    ck_assert(json_is_false(get(a, "pricing.commitment.applied")));
+    ck_assert(has_warning(a, "every price here is on-demand"));
+    json_decref(a);
+}
+END_TEST
+
+START_TEST(commitment_leaves_spot_alone)
+{
+    cf_test_savings(rates);
+    /* Spot is billed at Spot prices: the Fargate Spot estimate is the model's discount off the
+     * on-demand vCPU rate, 0.04048 x (1 - d), never off the plan's. */
+    json_t *a = advise_ok("{" STEADY ", \"interruptible\": true, " COMPUTE_1Y "}");
+    double d = model->fargate.spot_discount;
+    json_t *v;
+    size_t i;
+    bool seen = false;
+    json_array_foreach(get(a, "options.fargate.variants"), i, v)
+    {
+        json_t *line = json_array_get(json_object_get(v, "line_items"), 0);
+        if (!strcmp(str(v, "variant"), "always_on_spot")) {
+            ck_assert_double_eq_tol(num(line, "unit_usd"), FG_X86_VCPU * (1 - d), 1e-12);
+            ck_assert_ptr_null(json_object_get(line, "savings_plan"));
+            seen = true;
+        } else if (!strcmp(str(v, "variant"), "always_on")) {
+            ck_assert_double_eq_tol(num(line, "unit_usd"), SP_C1_FG_X86_CPU, 1e-12);
+        }
+    }
+    ck_assert(seen);
+    json_decref(a);
+}
+END_TEST
+
+START_TEST(commitment_in_compare_and_plans)
+{
+    cf_test_savings(rates);
+    /* /compare prices its options and curve under the plan: Fargate's one task at the plan's
+     * rates, 21.66151, wherever one always-on task is its cheapest. */
+    struct cf_answer *ans = cf_test_answer("{" STEADY ", " COMPUTE_1Y "}", true, rates, model);
+    ck_assert_int_eq(ans->comparison->advice->winner, MODEL_FARGATE);
+    bool seen = false;
+    for (size_t i = 0; i < ans->comparison->n_curve; i++)
+        seen = seen || fabs(ans->comparison->curve[i].usd[MODEL_FARGATE] -
+                            HOURS * (SP_C1_FG_X86_CPU + 2 * SP_C1_FG_X86_GB)) < 1e-6;
+    ck_assert(seen);
+    cf_answer_free(ans);
+    /* In a plan it is a setting: next to the tasks, for all of them. */
+    json_t *p = advise_ok("{\"tasks\": [{\"name\": \"steady\", " STEADY "}], " COMPUTE_1Y "}");
+    ck_assert_str_eq(str(p, "recommendation.platform"), "fargate");
+    ck_assert(json_is_true(get(p, "pricing.commitment.applied")));
+    json_decref(p);
+    advise_bad("{\"tasks\": [{\"name\": \"steady\", " STEADY ", " COMPUTE_1Y "}]}", CF_EINVAL,
+               "tasks[0].commitment");
+}
+END_TEST
+
+START_TEST(commitment_bad_input)
+{
+    advise_bad("{" STEADY ", \"commitment\": {\"plan\": \"comptue\", \"term_years\": 1, "
+               "\"payment\": \"no_upfront\"}}",
+               CF_EINVAL, "commitment.plan");
+    advise_bad("{" STEADY ", \"commitment\": {\"plan\": \"compute\", \"term_years\": 2, "
+               "\"payment\": \"no_upfront\"}}",
+               CF_EINVAL, "commitment.term_years");
+    advise_bad("{" STEADY ", \"commitment\": {\"plan\": \"compute\", \"term_years\": 1}}",
+               CF_EMISSING, "commitment.payment");
+    advise_bad("{" STEADY ", \"commitment.payment\": \"no_upfront\"}", CF_EMISSING,
+               "commitment.plan");
+    advise_bad("{" STEADY ", \"commitment\": []}", CF_EINVAL, "commitment");
+    advise_bad("{" STEADY ", \"commitment\": {\"plan\": \"compute\", \"term\": 1}}", CF_EUNKNOWN,
+               "commitment.term");
+    /* The hint names the value meant. */
+    json_t *req = json_loads("{" STEADY ", \"commitment\": {\"plan\": \"compute\", \"term_years\": "
+                             "1, \"payment\": \"no_upfrnt\"}}",
+                             0, NULL);
+    json_t *out = NULL;
+    struct cf_error err = {0};
+    ck_assert_int_eq(advise_json(req, rates, model, &out, &err), CF_EINVAL);
+    ck_assert_msg(strstr(err.message, "did you mean \"no_upfront\"?"), "%s", err.message);
+    json_decref(req);
+}
+END_TEST
+
 static Suite *advise_suite(void)
 {
     Suite *s = suite_create("advise");
@@ -1425,6 +1685,15 @@ static Suite *advise_suite(void)
     tcase_add_test(tc, bad_input);
     tcase_add_test(tc, arbitrary_values_never_crash);
     tcase_add_test(tc, allocation_failures);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("commitment");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, commitment_flips_the_decision);
+    tcase_add_test(tc, commitment_ec2_instance_covers_ec2_only);
+    tcase_add_test(tc, commitment_without_rates_is_on_demand);
+    tcase_add_test(tc, commitment_leaves_spot_alone);
+    tcase_add_test(tc, commitment_in_compare_and_plans);
+    tcase_add_test(tc, commitment_bad_input);
     suite_add_tcase(s, tc);
     tc = tcase_create("compare");
     tcase_add_checked_fixture(tc, setup, teardown);

@@ -22,6 +22,7 @@
 #include "computefit/dynbuf.h"
 #include "computefit/gpu_specs.h"
 #include "computefit/metrics.h"
+#include "computefit/model.h"
 #include "computefit/offer_kind.h"
 #include "computefit/offer_savings.h"
 #include "computefit/rates_json.h"
@@ -549,6 +550,7 @@ static struct gpu_specs *specs;
 static struct refresher *rf;
 static struct cf_server *srv;
 static struct cf_app app;
+static struct model *model;
 static unsigned port;
 static char state_dir[64];
 
@@ -606,6 +608,8 @@ static void setup(void)
     free(snap);
     pricing_cache_swap(app.cache, r);
     app.metrics = metrics_new(app_routes, app_routes_count);
+    model = cf_test_model(); /* the advice routes answer under the Savings Plans read */
+    app.model = model;
     ck_assert_msg(refresher_new(&cfg, app.cache, specs, NULL, &rf, &err) == 0, "%s", err.message);
     app.refresher = rf;
     ck_assert_int_eq(server_start(&app, app_routes, app_routes_count, &srv, &err), 0);
@@ -618,6 +622,7 @@ static void teardown(void)
     refresher_free(rf);
     pricing_cache_free(app.cache);
     metrics_free(app.metrics);
+    model_free(model);
     gpu_specs_free(specs);
     upstream_stop(up);
     char path[128];
@@ -721,6 +726,22 @@ START_TEST(refreshed_rates_are_served_by_pricing)
     }
     ck_assert_int_eq(rates_region_time(rr), oldest);
     rates_unref(t);
+
+    /* The advice and the comparison price under a plan the region has, over HTTP (so the
+     * contract test holds both answers to the spec); every feasible option lists its plans. */
+    static const char *const committed[] = {
+        "/advise?duration=1s&memory=2GB&invocations_per_second=0.45&commitment.plan=compute"
+        "&commitment.term_years=1&commitment.payment=no_upfront",
+        "/compare?duration=1s&memory=2GB&invocations_per_second=0.45&commitment.plan=compute"
+        "&commitment.term_years=3&commitment.payment=all_upfront"};
+    for (size_t i = 0; i < sizeof(committed) / sizeof(committed[0]); i++) {
+        json_t *adv = get_json(committed[i], 200);
+        const json_t *pc = json_object_get(json_object_get(adv, "pricing"), "commitment");
+        ck_assert(json_is_true(json_object_get(pc, "applied")));
+        const json_t *fg = json_object_get(json_object_get(adv, "options"), "fargate");
+        ck_assert_uint_gt(json_array_size(json_object_get(fg, "commitments")), 0);
+        json_decref(adv);
+    }
 
     /* /pricing: the offer, its plans, and no error. */
     json_t *status = get_json("/pricing", 200);

@@ -160,6 +160,51 @@ struct rates *cf_test_rates(const struct cf_test_gpu *gpus, size_t n_gpus)
     return r;
 }
 
+void cf_test_savings(struct rates *r)
+{
+    struct region_rates *rr = NULL;
+    for (size_t i = 0; i < r->n_regions; i++)
+        if (!strcmp(r->regions[i].code, "us-east-1"))
+            rr = &r->regions[i];
+    ck_assert_ptr_nonnull(rr);
+    rr->has[CF_OFFER_SAVINGS_PLANS] = true;
+    rr->info[CF_OFFER_SAVINGS_PLANS] = (struct offer_info){
+        .source = CF_SOURCE_SNAPSHOT, .version = "20250618", .origin = "test fixture"};
+    /* Compute, 1 year, No Upfront: every rate below its on-demand one. */
+    struct sp_rates *c1 = &rr->savings[CF_SP_COMPUTE][0][CF_SP_NO_UPFRONT];
+    c1->has = true;
+    c1->lambda[CF_ARCH_X86_64] = (struct sp_lambda_rates){0.0000145611, 0.0000036613, 0.0000085517};
+    c1->lambda[CF_ARCH_ARM64] = (struct sp_lambda_rates){0.0000117211, 0.0000029311, 0.0000068417};
+    c1->fargate[CF_ARCH_X86_64] = (struct fargate_rates){0.0243311, 0.0026711};
+    c1->fargate[CF_ARCH_ARM64] = (struct fargate_rates){0.0194111, 0.0021311};
+    /* Compute, 3 years, All Upfront: Lambda duration and Fargate arm64 only. */
+    struct sp_rates *c3 = &rr->savings[CF_SP_COMPUTE][1][CF_SP_ALL_UPFRONT];
+    c3->has = true;
+    c3->lambda[CF_ARCH_X86_64].duration_gb_s_usd = 0.0000138811;
+    c3->lambda[CF_ARCH_ARM64].duration_gb_s_usd = 0.0000111111;
+    c3->fargate[CF_ARCH_ARM64] = (struct fargate_rates){0.0138111, 0.0015211};
+    /* EC2 Instance, 1 year, No Upfront: EC2 only, as AWS sells it. */
+    rr->savings[CF_SP_EC2_INSTANCE][0][CF_SP_NO_UPFRONT].has = true;
+    static const struct {
+        const char *type;
+        double compute_1y, instance_1y;
+    } ec2[] = {
+        {"c6g.medium", 0.0236111, 0.0211111},
+        {"c7g.large", 0.0501111, 0.0453111},
+        {"m7g.large", 0, 0.0511111},
+    };
+    size_t n = sizeof(ec2) / sizeof(ec2[0]);
+    rr->sp_ec2 = calloc(n, sizeof(*rr->sp_ec2));
+    ck_assert_ptr_nonnull(rr->sp_ec2);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(rr->sp_ec2[i].type, sizeof(rr->sp_ec2[i].type), "%s", ec2[i].type);
+        rr->sp_ec2[i].usd_per_hour[CF_SP_COMPUTE][0][CF_SP_NO_UPFRONT] = ec2[i].compute_1y;
+        rr->sp_ec2[i].usd_per_hour[CF_SP_EC2_INSTANCE][0][CF_SP_NO_UPFRONT] = ec2[i].instance_1y;
+    }
+    rr->n_sp_ec2 = n;
+    rates_finish(r);
+}
+
 struct cf_answer *cf_test_answer(const char *text, bool compare, const struct rates *rates,
                                  const struct model *model)
 {

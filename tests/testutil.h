@@ -39,6 +39,12 @@ struct cf_test_gpu {
 struct rates;
 struct rates *cf_test_rates(const struct cf_test_gpu *gpus, size_t n_gpus);
 
+/* Adds Savings Plans rates to region "us-east-1" of a cf_test_rates() table, values no AWS file
+ * has (testutil.c lists them): Compute 1-year No Upfront (Lambda, Fargate and two instance
+ * types), Compute 3-year All Upfront (Lambda and Fargate only) and EC2 Instance 1-year No
+ * Upfront (three instance types). Fails the running test when out of memory. */
+void cf_test_savings(struct rates *r);
+
 /* Answers the JSON request `text` with core_compare() (`compare`) or core_advise() on `rates`
  * and `model`; fails the running test on bad JSON or any error. The caller frees the answer
  * with cf_answer_free(). */

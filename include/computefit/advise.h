@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "computefit/arena.h"
+#include "computefit/commit.h"
 #include "computefit/cost.h"
 #include "computefit/error.h"
 #include "computefit/message.h"
@@ -64,6 +65,15 @@ struct reason {
 
 enum confidence { CONFIDENCE_LOW = 0, CONFIDENCE_MEDIUM, CONFIDENCE_HIGH };
 
+/* One Savings Plan an option could be bought under: the option's `commitments`. */
+struct commitment_quote {
+    enum cf_sp_plan plan;
+    int term_years;
+    enum cf_sp_payment payment;
+    double monthly_usd; /* the option repriced under the plan, by the same rules */
+    double savings_usd; /* its on-demand monthly cost minus monthly_usd */
+};
+
 /* The advice on one workload. */
 struct advice {
     struct workload w;
@@ -82,6 +92,14 @@ struct advice {
     size_t n_reasons, cap_reasons;
     struct message *warnings;
     size_t n_warnings, cap_warnings;
+    /* Savings Plans. `commit`: the view (in the arena) the options were priced under, when the
+     * request's commitment has rates in the region; NULL: on-demand prices. */
+    const struct commit_view *commit;
+    bool commit_missing;  /* a commitment was asked for, and the region has no rates for it */
+    int on_demand_winner; /* with `commit`: the winner at on-demand prices; else -1 */
+    double on_demand_usd[MODEL_PLATFORM_COUNT]; /* each option's on-demand total; NAN: none */
+    struct commitment_quote *quotes[MODEL_PLATFORM_COUNT]; /* feasible options only */
+    size_t n_quotes[MODEL_PLATFORM_COUNT];
 };
 
 /* Returns the monthly cost of platform p's chosen variant when the option is feasible, else
@@ -165,6 +183,10 @@ struct cf_answer {
     struct advice *advice;         /* ANSWER_ADVICE */
     struct plan *plan;             /* ANSWER_PLAN */
     struct comparison *comparison; /* ANSWER_COMPARISON */
+    /* The request's Savings Plan (given false: none), and the view it was priced under (NULL
+     * when none, or when the region has no rates for it). */
+    struct workload_commitment commitment;
+    const struct commit_view *commit;
 };
 
 /* Answers POST /advise. `request` (borrowed) is one workload object or {"tasks": [...]}.

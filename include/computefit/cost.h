@@ -36,6 +36,7 @@ struct cost_line {
     double usd;
     bool estimate;     /* a Spot price from a configured discount, not a published rate */
     bool discountable; /* a compute rate: a Spot discount applies to it (storage keeps its rate) */
+    bool committed;    /* priced at a Savings Plans rate (commit.h) */
 };
 
 /* Where a Spot variant's rates came from. */

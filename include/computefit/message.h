@@ -129,6 +129,12 @@
     X(R_SEED_DISAGREES, "seed_disagrees",                                                          \
       "The seed article's decision tree (GPU -> EC2; 10+ minutes, more than 3 GB or 100+/s -> "    \
       "Fargate; else Lambda) would pick {0}, but {1} costs less here: confidence is lowered.")     \
+    X(R_COMMITMENT_CHANGES_WINNER, "commitment_changes_winner",                                    \
+      "The {0} Savings Plan ({1}-year, {2}) changes the winner: {3} costs ${4:.2f} a month "       \
+      "under it, while at on-demand prices {5} would win at ${6:.2f} a month.")                    \
+    X(R_COMMITMENT_SAME_WINNER, "commitment_same_winner",                                          \
+      "The {0} Savings Plan ({1}-year, {2}) does not change the winner: {3} costs ${4:.2f} a "     \
+      "month under it, ${5:.2f} at on-demand prices.")                                             \
     /* ---- warnings ---- */                                                                       \
     X(W_PINNED_MEMORY, "pinned_memory",                                                            \
       "The pinned Fargate task has {0} GB of memory, less than the {1} MB the task needs; it was " \
@@ -175,6 +181,16 @@
     X(W_PLAN_OPERATIONS, "plan_operations",                                                        \
       "Each task was placed as if its platform's operational effort were its own; the plan "       \
       "counts each platform's effort once.")                                                       \
+    X(W_COMMITMENT_NO_RATES, "commitment_no_rates",                                                \
+      "The rates table has no {0} Savings Plans rates ({1}-year, {2}) for {3}: every price "       \
+      "here is on-demand.")                                                                        \
+    X(W_COMMITMENT_HOURLY, "commitment_hourly",                                                    \
+      "The Savings Plans prices assume a commitment of about ${0:.4g} an hour for a {1}-year "     \
+      "term, used in full every hour: hours with less usage still pay the commitment, and usage "  \
+      "above it pays on-demand rates.")                                                            \
+    X(W_COMMITMENT_UPFRONT, "commitment_upfront",                                                  \
+      "The upfront payment is counted spread over the term's {0} months, as the Savings Plans "    \
+      "rates include it.")                                                                         \
     /* ---- blocked limits ---- */                                                                 \
     X(B_NO_RATES, "no_rates", "The rates table has no {0} rates for {1}.")                         \
     X(B_NO_GPU, "no_gpu", "{0} has no GPUs, and this task needs one.")                             \

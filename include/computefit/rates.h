@@ -321,6 +321,10 @@ int64_t rates_region_time(const struct region_rates *rr);
  * clears a table's own. */
 void rates_region_clear(struct region_rates *rr);
 
+/* Sorts an instance list as a region's is kept: by usd_per_hour, then type (the ECS on EC2
+ * pricing takes the first type that fits as the cheapest). */
+void rates_sort_instances(struct ec2_instance *v, size_t n);
+
 /* Sorts regions by code, each region's instance list by price, and its Savings Plans EC2 rates
  * and EC2 Spot advice by type; call once after filling. */
 void rates_finish(struct rates *r);

@@ -38,6 +38,15 @@ enum workload_source {
     WORKLOAD_FROM_MEMORY        /* vcpu: what Lambda gives that memory */
 };
 
+/* A Savings Plan to price under (the request's `commitment`): its type, term (1 or 3 years)
+ * and payment option. Not given: on-demand prices. */
+struct workload_commitment {
+    bool given;
+    enum cf_sp_plan plan;
+    int term_years;
+    enum cf_sp_payment payment;
+};
+
 /* Settings of the account and team rather than of one task: in a hybrid plan they are given
  * once, next to "tasks". */
 struct workload_settings {
@@ -45,6 +54,7 @@ struct workload_settings {
     bool include_free_tier;
     int team_engineers;         /* 0 = not given */
     double engineer_hourly_usd; /* 0 = not given: effort is reported in hours only */
+    struct workload_commitment commitment;
 };
 
 /* A pinned Fargate shape (the request's `fargate` object or its "fargate.*" aliases). */
@@ -94,9 +104,9 @@ struct workload {
 };
 
 /* Parses the plan-level settings (region, include_free_tier, team_engineers,
- * engineer_hourly_usd) of `obj` (borrowed), ignoring every other key. Absent settings get
- * their defaults (region "us-east-1"). Returns 0 and sets *ret_settings, or a CF_E* code with
- * reterr naming the field. */
+ * engineer_hourly_usd, commitment and its "commitment.*" aliases) of `obj` (borrowed), ignoring
+ * every other key. Absent settings get their defaults (region "us-east-1"). Returns 0 and sets
+ * *ret_settings, or a CF_E* code with reterr naming the field. */
 int workload_parse_settings(const json_t *obj, const struct model *model,
                             struct workload_settings *ret_settings, struct cf_error *reterr);
 

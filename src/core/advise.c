@@ -51,18 +51,12 @@ static void prefer_simpler(struct advice *a)
     }
 }
 
-int advice_analyse(const struct workload *w, const struct region_rates *rr, const struct model *m,
-                   struct arena *arena, struct advice *a)
+/* Picks the winner and the runner-up of priced options: the cheapest feasible, ties to the
+ * simpler platform (the table is ordered by operational effort), then prefer_simpler(). */
+static void pick(struct advice *a)
 {
-    memset(a, 0, sizeof(*a));
-    a->w = *w;
-    a->rr = rr;
-    a->m = m;
-    struct cost_ctx c = {&a->w, rr, m, arena};
-    for (int p = 0; p < MODEL_PLATFORM_COUNT; p++)
-        cost_price(&c, &platforms[p], &a->options[p]);
     a->winner = a->runner_up = -1;
-    /* Ties go to the simpler platform: the table is ordered by operational effort. */
+    a->simpler = false;
     for (int p = 0; p < MODEL_PLATFORM_COUNT; p++) {
         double t = advice_total(a, p);
         if (isnan(t))
@@ -75,6 +69,78 @@ int advice_analyse(const struct workload *w, const struct region_rates *rr, cons
         }
     }
     prefer_simpler(a);
+}
+
+/* Every Savings Plan the region has rates for that covers a feasible option: the option
+ * repriced under it. Views and repricings go to a scratch arena, only the quotes to `arena`. */
+static int quote_commitments(struct advice *a, const struct cost_ctx *c, struct arena *arena)
+{
+    if (!a->rr->has[CF_OFFER_SAVINGS_PLANS])
+        return 0;
+    struct arena scratch;
+    arena_init(&scratch, 0);
+    size_t cap[MODEL_PLATFORM_COUNT] = {0};
+    static const int terms[CF_SP_TERM_COUNT] = {1, 3};
+    for (int plan = 0; plan < CF_SP_PLAN_COUNT; plan++) {
+        for (int t = 0; t < CF_SP_TERM_COUNT; t++) {
+            for (int pay = 0; pay < CF_SP_PAYMENT_COUNT; pay++) {
+                const struct commit_view *cv = commit_view_new(
+                    a->rr, (enum cf_sp_plan)plan, terms[t], (enum cf_sp_payment)pay, &scratch);
+                for (int p = 0; cv && p < MODEL_PLATFORM_COUNT; p++) {
+                    if (isnan(a->on_demand_usd[p]) || !commit_covers(cv, &platforms[p]))
+                        continue;
+                    struct cost_ctx sc = *c;
+                    sc.arena = &scratch;
+                    struct cost_option o;
+                    commit_price(&sc, cv, &platforms[p], &o);
+                    const struct cost_variant *v = cost_chosen(&o);
+                    if (!v || !o.feasible ||
+                        !ARENA_GROW(arena, a->quotes[p], a->n_quotes[p], cap[p]))
+                        continue;
+                    a->quotes[p][a->n_quotes[p]++] = (struct commitment_quote){
+                        .plan = (enum cf_sp_plan)plan,
+                        .term_years = terms[t],
+                        .payment = (enum cf_sp_payment)pay,
+                        .monthly_usd = v->monthly_usd,
+                        .savings_usd = a->on_demand_usd[p] - v->monthly_usd,
+                    };
+                }
+            }
+        }
+    }
+    bool failed = arena_failed(&scratch);
+    arena_free(&scratch);
+    return failed ? CF_ENOMEM : 0;
+}
+
+int advice_analyse(const struct workload *w, const struct region_rates *rr, const struct model *m,
+                   struct arena *arena, struct advice *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->w = *w;
+    a->rr = rr;
+    a->m = m;
+    struct cost_ctx c = {&a->w, rr, m, arena};
+    for (int p = 0; p < MODEL_PLATFORM_COUNT; p++)
+        cost_price(&c, &platforms[p], &a->options[p]);
+    pick(a);
+    for (int p = 0; p < MODEL_PLATFORM_COUNT; p++)
+        a->on_demand_usd[p] = advice_total(a, p);
+    a->on_demand_winner = -1;
+    const struct workload_commitment *wc = &w->settings.commitment;
+    if (wc->given) {
+        a->commit = commit_view_new(rr, wc->plan, wc->term_years, wc->payment, arena);
+        a->commit_missing = !a->commit;
+    }
+    if (a->commit) {
+        a->on_demand_winner = a->winner;
+        for (int p = 0; p < MODEL_PLATFORM_COUNT; p++)
+            if (commit_covers(a->commit, &platforms[p]))
+                commit_price(&c, a->commit, &platforms[p], &a->options[p]);
+        pick(a);
+    }
+    if (quote_commitments(a, &c, arena) < 0)
+        return CF_ENOMEM;
     advice_rate(a);
     if (a->winner >= 0) {
         advice_reasons(a, arena);
@@ -192,14 +258,23 @@ static int advise_one(const json_t *request, const struct rates *rates, const st
     }
     ans->advice = a;
     ans->rr = a->rr;
+    ans->commitment = a->w.settings.commitment;
+    ans->commit = a->commit;
     *ret = ans;
     return 0;
 }
 
 /* ---- hybrid plans ---- */
 
-static const char *const plan_keys[] = {"tasks", "region", "include_free_tier", "team_engineers",
-                                        "engineer_hourly_usd"};
+static const char *const plan_keys[] = {"tasks",
+                                        "region",
+                                        "include_free_tier",
+                                        "team_engineers",
+                                        "engineer_hourly_usd",
+                                        "commitment",
+                                        "commitment.plan",
+                                        "commitment.term_years",
+                                        "commitment.payment"};
 
 static int check_plan_keys(const json_t *request, struct cf_error *reterr)
 {
@@ -216,8 +291,8 @@ static int check_plan_keys(const json_t *request, struct cf_error *reterr)
             return workload_unknown_field(key, reterr);
         return cf_error_set(reterr, CF_EINVAL, key,
                             "%s belongs inside each task: next to \"tasks\" only region, "
-                            "include_free_tier, team_engineers and engineer_hourly_usd may be "
-                            "given",
+                            "include_free_tier, team_engineers, engineer_hourly_usd and "
+                            "commitment may be given",
                             key);
     }
     return 0;
@@ -292,7 +367,9 @@ static int plan_total(struct plan *p, const struct region_rates *rr, const struc
                 if (p->tasks[i].advice->winner == q)
                     v[n++] = cost_chosen(&p->tasks[i].advice->options[q]);
             double req = 0, gbs = 0;
-            p->free_tier_usd += platforms[q].plan_free_tier(m, rr, v, n, &req, &gbs);
+            /* Free usage saves what the tasks were priced at: the plan's rates under one. */
+            const struct commit_view *cv = p->tasks[0].advice->commit;
+            p->free_tier_usd += platforms[q].plan_free_tier(m, cv ? &cv->rr : rr, v, n, &req, &gbs);
             p->free_tier_requests += req;
             p->free_tier_gb_s += gbs;
         }
@@ -362,6 +439,8 @@ static int advise_plan(const json_t *request, const struct rates *rates, const s
     }
     ans->plan = p;
     ans->rr = rr;
+    ans->commitment = settings.commitment;
+    ans->commit = p->tasks[0].advice->commit;
     *ret = ans;
     ans = NULL;
     r = 0;
@@ -406,6 +485,8 @@ int core_compare(const json_t *request, const struct rates *rates, const struct 
     }
     ans->comparison = cmp;
     ans->rr = rr;
+    ans->commitment = w.settings.commitment;
+    ans->commit = cmp->advice->commit;
     *ret_answer = ans;
     return 0;
 }

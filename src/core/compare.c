@@ -85,7 +85,10 @@ static void price_at(struct fill *f, const struct advice *a, const struct platfo
     w.invocations_per_month = n;
     arena_reset(&f->scratch);
     struct cost_ctx c = {&w, a->rr, a->m, &f->scratch};
-    cost_price(&c, p, o);
+    if (commit_covers(a->commit, p))
+        commit_price(&c, a->commit, p, o); /* the request's Savings Plan */
+    else
+        cost_price(&c, p, o);
     if (arena_failed(&f->scratch))
         f->oom = true;
 }

@@ -122,6 +122,12 @@ static int sp_ec2_cmp(const void *a, const void *b)
     return strcmp(((const struct sp_ec2_rate *)a)->type, ((const struct sp_ec2_rate *)b)->type);
 }
 
+void rates_sort_instances(struct ec2_instance *v, size_t n)
+{
+    if (n) /* qsort's pointer must be valid even for no elements */
+        qsort(v, n, sizeof(*v), gpu_cmp);
+}
+
 static int spot_cmp(const void *a, const void *b)
 {
     return strcmp(((const struct ec2_spot_advice *)a)->type,
@@ -136,8 +142,7 @@ void rates_finish(struct rates *r)
         qsort(r->regions, r->n_regions, sizeof(*r->regions), region_cmp);
     for (size_t i = 0; i < r->n_regions; i++) {
         struct region_rates *rr = &r->regions[i];
-        if (rr->n_instances)
-            qsort(rr->instances, rr->n_instances, sizeof(*rr->instances), gpu_cmp);
+        rates_sort_instances(rr->instances, rr->n_instances);
         if (rr->n_sp_ec2)
             qsort(rr->sp_ec2, rr->n_sp_ec2, sizeof(*rr->sp_ec2), sp_ec2_cmp);
         if (rr->n_ec2_spot)

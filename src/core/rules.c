@@ -421,6 +421,42 @@ static void reason_cost(struct rb *b)
                  w > 0 ? r / w : (double)INFINITY));
 }
 
+/* Savings Plans' types and payment options as AWS writes them, for sentences. */
+static const char *const sp_plan_titles[CF_SP_PLAN_COUNT] = {"Compute", "EC2 Instance"};
+static const char *const sp_payment_titles[CF_SP_PAYMENT_COUNT] = {"No Upfront", "Partial Upfront",
+                                                                   "All Upfront"};
+
+/* With a Savings Plan: whether it changed the winner, from what. */
+static void reason_commitment(struct rb *b)
+{
+    const struct advice *a = b->a;
+    const struct commit_view *cv = a->commit;
+    if (!cv)
+        return;
+    const char *plan = sp_plan_titles[cv->plan], *pay = sp_payment_titles[cv->payment];
+    int od = a->on_demand_winner;
+    begin(b, "commitment");
+    fig_str(b, "plan", cf_sp_plan_name(cv->plan));
+    struct figure *t = fig(b, "term_years", FIG_INT);
+    if (t)
+        t->num = cv->term_years;
+    fig_str(b, "payment", cf_sp_payment_name(cv->payment));
+    fig_str(b, "winner", platforms[a->winner].key);
+    fig_str(b, "on_demand_winner", od >= 0 ? platforms[od].key : NULL);
+    struct figure *f = fig(b, "on_demand_usd", FIG_PER_PLATFORM);
+    if (f)
+        f->per_platform = a->on_demand_usd;
+    const struct message *win = describe(a, a->winner, b->arena);
+    if (od >= 0 && od != a->winner)
+        say(b, VERDICT_FAVOURS, (enum model_platform)a->winner,
+            msg_make(R_COMMITMENT_CHANGES_WINNER, "snsmnsn", plan, (double)cv->term_years, pay, win,
+                     advice_total(a, a->winner), platforms[od].title, a->on_demand_usd[od]));
+    else
+        say(b, VERDICT_FAVOURS, (enum model_platform)a->winner,
+            msg_make(R_COMMITMENT_SAME_WINNER, "snsmnn", plan, (double)cv->term_years, pay, win,
+                     advice_total(a, a->winner), a->on_demand_usd[a->winner]));
+}
+
 static void reason_seed(struct rb *b)
 {
     const struct advice *a = b->a;
@@ -454,6 +490,7 @@ void advice_reasons(struct advice *a, struct arena *arena)
     reason_latency(&b);
     reason_team(&b);
     reason_cost(&b);
+    reason_commitment(&b);
     reason_seed(&b);
 }
 
@@ -507,6 +544,24 @@ void advice_warnings(struct advice *a, struct arena *arena)
             warn(a, arena,
                  msg_make(W_CPU_INFERENCE, "nmn", w->model_params_b, describe(a, a->winner, arena),
                           w->duration_s));
+    }
+    const struct workload_commitment *wc = &w->settings.commitment;
+    if (a->commit_missing)
+        warn(a, arena,
+             msg_make(W_COMMITMENT_NO_RATES, "snss", sp_plan_titles[wc->plan],
+                      (double)wc->term_years, sp_payment_titles[wc->payment], a->rr->code));
+    if (a->commit && a->winner >= 0) {
+        /* What the recommended variant spends at the plan's rates: the commitment to buy. */
+        const struct cost_variant *v = cost_chosen(&a->options[a->winner]);
+        double usd = 0;
+        for (size_t i = 0; v && i < v->n_lines; i++)
+            usd += v->lines[i].committed ? v->lines[i].usd : 0;
+        if (usd > 0)
+            warn(a, arena,
+                 msg_make(W_COMMITMENT_HOURLY, "nn", usd / m->hours_per_month,
+                          (double)wc->term_years));
+        if (usd > 0 && wc->payment != CF_SP_NO_UPFRONT)
+            warn(a, arena, msg_make(W_COMMITMENT_UPFRONT, "n", 12.0 * wc->term_years));
     }
     if (feed)
         warn(a, arena, msg_make(W_SPOT_FEED, ""));

@@ -73,6 +73,10 @@ static const struct field_def field_defs[] = {
     {"include_free_tier", F_SETTING, 0},
     {"team_engineers", F_SETTING, 0},
     {"engineer_hourly_usd", F_SETTING, 0},
+    {"commitment", F_SETTING, 0},
+    {"commitment.plan", F_SETTING, 0},
+    {"commitment.term_years", F_SETTING, 0},
+    {"commitment.payment", F_SETTING, 0},
 };
 
 #define N_FIELDS (sizeof(field_defs) / sizeof(field_defs[0]))
@@ -82,6 +86,9 @@ static const char *const fargate_keys[] = {"vcpu", "memory", "mode", "tasks", "s
 
 static const char *const lambda_keys[] = {"provisioned_concurrency", "provisioned_hours"};
 #define N_LAMBDA_KEYS (sizeof(lambda_keys) / sizeof(lambda_keys[0]))
+
+static const char *const commitment_keys[] = {"plan", "term_years", "payment"};
+#define N_COMMITMENT_KEYS (sizeof(commitment_keys) / sizeof(commitment_keys[0]))
 
 /* A guard against typos: more warm environments than any account's raised quota. */
 #define MAX_PROVISIONED 1000000
@@ -292,6 +299,24 @@ static const struct enum_value fargate_mode_values[] = {
     {WORKLOAD_FARGATE_MODE_PER_JOB, {"per_job"}},
 };
 
+/* Savings Plans: the names AWS's console and price list use ("All Upfront"), and short forms. */
+static const struct enum_value sp_plan_values[] = {
+    {CF_SP_COMPUTE, {"compute", "compute_savings_plan", "compute_sp"}},
+    {CF_SP_EC2_INSTANCE, {"ec2_instance", "ec2", "ec2_instance_sp", "instance"}},
+};
+
+static const struct enum_value sp_payment_values[] = {
+    {CF_SP_NO_UPFRONT, {"no_upfront", "no upfront", "no-upfront", "none"}},
+    {CF_SP_PARTIAL_UPFRONT, {"partial_upfront", "partial upfront", "partial-upfront", "partial"}},
+    {CF_SP_ALL_UPFRONT, {"all_upfront", "all upfront", "all-upfront", "all", "full_upfront"}},
+};
+
+/* Terms written as strings ("3", "3y", "3 years"); numbers are read as numbers. */
+static const struct enum_value sp_term_values[] = {
+    {1, {"1", "1y", "1yr", "1 year", "one"}},
+    {3, {"3", "3y", "3yr", "3 years", "three"}},
+};
+
 #define ENUM_TABLE(t) (t), sizeof(t) / sizeof((t)[0])
 
 /* Appends a and b to the text in buf (size bytes, *off used), cutting what does not fit. */
@@ -387,6 +412,9 @@ static int read_region(const json_t *v, char region[CF_REGION_LEN], struct cf_er
     return 0;
 }
 
+static int parse_commitment(const json_t *obj, const struct model *m,
+                            struct workload_commitment *ret, struct cf_error *reterr);
+
 int workload_parse_settings(const json_t *obj, const struct model *model,
                             struct workload_settings *ret_settings, struct cf_error *reterr)
 {
@@ -413,6 +441,8 @@ int workload_parse_settings(const json_t *obj, const struct model *model,
             return r;
         s.engineer_hourly_usd = d;
     }
+    if ((r = parse_commitment(obj, model, &s.commitment, reterr)) < 0)
+        return r;
     *ret_settings = s;
     return 0;
 }
@@ -856,6 +886,66 @@ static int parse_lambda(const struct parse_ctx *c, struct workload *w, struct cf
                   (r = check_range(w->lambda.provisioned_hours, 0, false, c->m->hours_per_month,
                                    "lambda.provisioned_hours", " hours a month", reterr)) < 0))
         return r;
+    return 0;
+}
+
+/* The `commitment` setting: a Savings Plan's type, term and payment option, all three given
+ * (each changes the price a great deal, so none is guessed). */
+static int parse_commitment(const json_t *obj, const struct model *m,
+                            struct workload_commitment *ret, struct cf_error *reterr)
+{
+    struct parse_ctx c = {.obj = obj, .m = m};
+    const json_t *v[N_COMMITMENT_KEYS];
+    int r = check_pin(&c, "commitment", commitment_keys, N_COMMITMENT_KEYS,
+                      "{\"plan\": \"compute\", \"term_years\": 1, \"payment\": \"no_upfront\"}",
+                      reterr);
+    if (r < 0)
+        return r;
+    bool any = json_object_get(obj, "commitment") != NULL;
+    for (size_t i = 0; i < N_COMMITMENT_KEYS; i++) {
+        if ((r = pin_get(&c, "commitment", commitment_keys[i], &v[i], reterr)) < 0)
+            return r;
+        any = any || v[i];
+    }
+    if (!any)
+        return 0;
+    for (size_t i = 0; i < N_COMMITMENT_KEYS; i++) {
+        if (v[i])
+            continue;
+        char field[FIELD_PATH_LEN];
+        snprintf(field, sizeof(field), "commitment.%s", commitment_keys[i]);
+        return cf_error_set(reterr, CF_EMISSING, field,
+                            "%s is required with a commitment: give plan (compute or "
+                            "ec2_instance), term_years (1 or 3) and payment (no_upfront, "
+                            "partial_upfront or all_upfront)",
+                            field);
+    }
+    struct workload_commitment out = {.given = true};
+    int plan = 0, payment = 0, term = 0;
+    if ((r = read_enum(v[0], "commitment.plan", ENUM_TABLE(sp_plan_values), &plan, reterr)) < 0)
+        return r;
+    if (json_is_number(v[1])) {
+        double d = json_number_value(v[1]);
+        if (d != 1 && d != 3)
+            return cf_error_set(reterr, CF_EINVAL, "commitment.term_years",
+                                "commitment.term_years must be 1 or 3 (years: the terms AWS "
+                                "sells), got %g",
+                                d);
+        term = (int)d;
+    } else if (!json_is_string(v[1])) {
+        return cf_error_set(reterr, CF_EINVAL, "commitment.term_years",
+                            "commitment.term_years must be 1 or 3 (years)");
+    } else if ((r = read_enum(v[1], "commitment.term_years", ENUM_TABLE(sp_term_values), &term,
+                              reterr)) < 0) {
+        return r;
+    }
+    if ((r = read_enum(v[2], "commitment.payment", ENUM_TABLE(sp_payment_values), &payment,
+                       reterr)) < 0)
+        return r;
+    out.plan = (enum cf_sp_plan)plan;
+    out.term_years = term;
+    out.payment = (enum cf_sp_payment)payment;
+    *ret = out;
     return 0;
 }
 

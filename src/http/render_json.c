@@ -89,6 +89,8 @@ static void line_items(struct jsonw *j, const struct cost_variant *v)
         kv_num(j, "usd", l->usd);
         if (l->estimate)
             kv_bool(j, "estimate", true);
+        if (l->committed)
+            kv_bool(j, "savings_plan", true);
         jsonw_object_end(j);
     }
     jsonw_array_end(j);
@@ -141,6 +143,36 @@ static void bill(struct jsonw *j, const struct advice *a, const struct cost_opti
     messages(j, "notes", v->notes, v->n_notes);
 }
 
+/* An upfront payment is counted spread over the term's months (the rates include it). */
+static void upfront_months(struct jsonw *j, enum cf_sp_payment pay, int term_years)
+{
+    jsonw_key(j, "upfront_spread_months");
+    if (pay == CF_SP_NO_UPFRONT)
+        jsonw_null(j);
+    else
+        jsonw_int(j, 12LL * term_years);
+}
+
+/* The option repriced under each Savings Plan the region has rates for that covers it. */
+static void commitments(struct jsonw *j, const struct advice *a, int p)
+{
+    jsonw_key(j, "commitments");
+    jsonw_array(j);
+    for (size_t i = 0; i < a->n_quotes[p]; i++) {
+        const struct commitment_quote *q = &a->quotes[p][i];
+        jsonw_object(j);
+        kv_str(j, "plan", cf_sp_plan_name(q->plan));
+        jsonw_key(j, "term_years");
+        jsonw_int(j, q->term_years);
+        kv_str(j, "payment", cf_sp_payment_name(q->payment));
+        kv_num(j, "monthly_usd", q->monthly_usd);
+        kv_num(j, "savings_usd", q->savings_usd);
+        upfront_months(j, q->payment, q->term_years);
+        jsonw_object_end(j);
+    }
+    jsonw_array_end(j);
+}
+
 static void option(struct jsonw *j, const struct advice *a, int p)
 {
     const struct cost_option *o = &a->options[p];
@@ -184,6 +216,7 @@ static void option(struct jsonw *j, const struct advice *a, int p)
         jsonw_array(j);
         jsonw_array_end(j);
     }
+    commitments(j, a, p);
     jsonw_key(j, "variants");
     jsonw_array(j);
     for (size_t i = 0; v && i < o->n_variants; i++) {
@@ -332,6 +365,17 @@ static void workload(struct jsonw *j, const struct workload *w, const struct mod
     kv_count(j, "tasks", w->fargate.tasks);
     kv_num(j, "startup_s", w->fargate.startup_s);
     jsonw_object_end(j);
+    jsonw_key(j, "commitment");
+    if (w->settings.commitment.given) {
+        jsonw_object(j);
+        kv_str(j, "plan", cf_sp_plan_name(w->settings.commitment.plan));
+        jsonw_key(j, "term_years");
+        jsonw_int(j, w->settings.commitment.term_years);
+        kv_str(j, "payment", cf_sp_payment_name(w->settings.commitment.payment));
+        jsonw_object_end(j);
+    } else {
+        jsonw_null(j); /* on-demand */
+    }
     jsonw_key(j, "lambda");
     jsonw_object(j);
     kv_count(j, "provisioned_concurrency", w->lambda.provisioned);
@@ -356,8 +400,38 @@ static void workload(struct jsonw *j, const struct workload *w, const struct mod
 
 /* ---- the rates used ---- */
 
-static void pricing(struct jsonw *j, const struct region_rates *rr, const struct render_opts *opts)
+/* The Savings Plan the answer was asked to price under, and whether the region had its rates
+ * (null: on-demand was asked for). */
+static void commitment(struct jsonw *j, const struct cf_answer *a)
 {
+    const struct workload_commitment *wc = &a->commitment;
+    jsonw_key(j, "commitment");
+    if (!wc->given) {
+        jsonw_null(j);
+        return;
+    }
+    jsonw_object(j);
+    kv_str(j, "plan", cf_sp_plan_name(wc->plan));
+    jsonw_key(j, "term_years");
+    jsonw_int(j, wc->term_years);
+    kv_str(j, "payment", cf_sp_payment_name(wc->payment));
+    kv_bool(j, "applied", a->commit != NULL);
+    upfront_months(j, wc->payment, wc->term_years);
+    jsonw_key(j, "covers");
+    jsonw_array(j);
+    for (int o = 0; a->commit && o < CF_OFFER_COUNT; o++)
+        if (a->commit->covers[o])
+            jsonw_str(j, cf_offer_name((enum cf_offer)o));
+    jsonw_array_end(j);
+    const struct offer_info *in = &a->rr->info[CF_OFFER_SAVINGS_PLANS];
+    kv_str(j, "version", a->commit && in->version[0] ? in->version : NULL);
+    kv_str(j, "origin", a->commit && in->origin[0] ? in->origin : NULL);
+    jsonw_object_end(j);
+}
+
+static void pricing(struct jsonw *j, const struct cf_answer *a, const struct render_opts *opts)
+{
+    const struct region_rates *rr = a->rr;
     struct render_pricing rp;
     render_pricing_of(rr, opts, &rp);
     jsonw_key(j, "pricing");
@@ -391,6 +465,7 @@ static void pricing(struct jsonw *j, const struct region_rates *rr, const struct
     else
         jsonw_null(j);
     kv_bool(j, "stale", rp.stale);
+    commitment(j, a);
     jsonw_object_end(j);
 }
 
@@ -562,7 +637,7 @@ char *render_json(const struct cf_answer *a, const struct render_opts *opts, siz
         comparison(&j, a->comparison);
         break;
     }
-    pricing(&j, a->rr, opts);
+    pricing(&j, a, opts);
     jsonw_object_end(&j);
     if (!jsonw_ok(&j)) {
         dynbuf_free(&d);
