@@ -779,8 +779,8 @@ START_TEST(spot_advisor_feed_rates_and_failures)
         "{\"s\": 73.5, \"r\": 5}",
         "{\"s\": 100, \"r\": 1}",
         "{\"s\": \"66\", \"r\": 1}",
-        "{\"s\": 73.5, \"r\": 1}, \"g5.a-type-name-far-too-long-for-the-table\": {\"s\": 1, \"r\": "
-        "1}",
+        ("{\"s\": 73.5, \"r\": 1}, \"g5.a-type-name-far-too-long-for-the-table\": {\"s\": 1, "
+         "\"r\": 1}"),
     };
     for (size_t i = 0; i < sizeof(bad_g5) / sizeof(bad_g5[0]); i++) {
         put_advisor(bad_g5[i], "");
