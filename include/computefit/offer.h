@@ -219,6 +219,21 @@ bool offer_attrs_in_region(const json_t *attrs, const char *region);
  * followed by '-'. */
 bool offer_usagetype_is(const char *usagetype, const char *name);
 
+/* Returns whether `usagetype` is `name` in `region`: `name` itself ("LoadBalancerUsage", as in
+ * us-east-1) or `name` after the region's own prefix ("USE2-LoadBalancerUsage"). Stricter than
+ * offer_usagetype_is(): "TS-LoadBalancerUsage" (an ALB trust store), "Outposts-LCUUsage",
+ * "IA-TimedStorage-ByteHrs" and another region's prefix are not `name`. Rows are found by
+ * their regionCode (offer_products_next); the prefix only tells a rate from its look-alikes.
+ * In a region this build has no prefix for, only the bare name matches. */
+bool offer_usagetype_in_region(const char *usagetype, const char *name, const char *region);
+
+/* Sets *ret_usd to the one price of `sku` in `ondemand` (terms.OnDemand, borrowed): a single
+ * unbounded JRTCKXETXF dimension whose unit is one of `units` (NULL-terminated; the first names
+ * it in messages). Returns 0, or CF_EUPSTREAM (no term, several dimensions, another unit, a
+ * malformed price). A price of 0 is returned as such: the caller decides. */
+int offer_sku_price(const json_t *ondemand, const char *sku, const char *const units[],
+                    double *ret_usd, struct cf_error *reterr);
+
 /* Reads a price list decimal string ("0.0000166667", "6000000000"; "Inf" too when allow_inf)
  * into *ret: finite (or that infinity) and not negative. strtod's other spellings (hex, "nan",
  * "infinity", spaces) are refused: AWS writes none of them. Returns false, leaving *ret
@@ -269,6 +284,9 @@ struct offer_products {
  * (offer_read_info). Returns 0 and fills *it, or the first error. */
 int offer_products_open(struct offer_products *it, const json_t *doc, const char *offer_code,
                         const char *region, struct cf_error *reterr);
+
+/* Returns the productFamily of product `sku` of the walk's file (borrowed), or NULL. */
+const char *offer_product_family(const struct offer_products *it, const char *sku);
 
 /* Moves to the next product whose attributes have servicecode it->service and belong to
  * it->region (offer_attrs_in_region); sets *ret_sku and *ret_attrs (borrowed) and returns true,

@@ -296,3 +296,47 @@ bool offer_products_next(struct offer_products *it, const char **ret_sku, const 
     }
     return false;
 }
+
+bool offer_usagetype_in_region(const char *usagetype, const char *name, const char *region)
+{
+    if (!usagetype || !name)
+        return false;
+    if (strcmp(usagetype, name) == 0)
+        return true;
+    const char *prefix = offer_region_prefix(region);
+    size_t plen = prefix ? strlen(prefix) : 0;
+    return plen && strncmp(usagetype, prefix, plen) == 0 && usagetype[plen] == '-' &&
+           strcmp(usagetype + plen + 1, name) == 0;
+}
+
+int offer_sku_price(const json_t *ondemand, const char *sku, const char *const units[],
+                    double *ret_usd, struct cf_error *reterr)
+{
+    struct offer_dim dims[4];
+    size_t n = 0;
+    const json_t *t = json_object_get(ondemand, sku);
+    if (!t)
+        return cf_error_set(reterr, CF_EUPSTREAM, sku, "product %s has no on-demand term", sku);
+    int r = offer_ondemand_dims(t, dims, sizeof(dims) / sizeof(dims[0]), &n, reterr);
+    if (r)
+        return r;
+    if (n != 1 || dims[0].begin != 0 || !isinf(dims[0].end))
+        return cf_error_set(reterr, CF_EUPSTREAM, sku,
+                            "product %s has %zu %s price dimensions where one unbounded price "
+                            "was expected",
+                            sku, n, OFFER_ONDEMAND_TERM);
+    bool unit_ok = false;
+    for (size_t i = 0; units[i] && !unit_ok; i++)
+        unit_ok = strcmp(dims[0].unit, units[i]) == 0;
+    if (!unit_ok)
+        return cf_error_set(reterr, CF_EUPSTREAM, sku,
+                            "product %s is priced per \"%s\", not per %s as its usage type says",
+                            sku, dims[0].unit, units[0]);
+    *ret_usd = dims[0].usd;
+    return 0;
+}
+
+const char *offer_product_family(const struct offer_products *it, const char *sku)
+{
+    return json_string_value(json_object_get(json_object_get(it->products, sku), "productFamily"));
+}
