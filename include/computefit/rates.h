@@ -49,13 +49,13 @@ enum cf_rate_source {
     CF_SOURCE_LIVE,     /* fetched from the AWS Price List during this process's life */
 };
 
-#define CF_REGION_LEN         32
-#define CF_LAMBDA_TIERS_MAX   4
+#define CF_REGION_LEN            32
+#define CF_LAMBDA_TIERS_MAX      4
 #define CF_API_GATEWAY_TIERS_MAX 6 /* request tiers of one API type (REST has 4 in 2025) */
-#define CF_INSTANCE_TYPE_LEN  32
-#define CF_GPU_MODEL_LEN      24
-#define CF_EC2_SPOT_RANGES    8 /* interruption-frequency bands of the Spot Advisor, at most */
-#define CF_EC2_SPOT_LABEL_LEN 16
+#define CF_INSTANCE_TYPE_LEN     32
+#define CF_GPU_MODEL_LEN         24
+#define CF_EC2_SPOT_RANGES       8 /* interruption-frequency bands of the Spot Advisor, at most */
+#define CF_EC2_SPOT_LABEL_LEN    16
 
 /* One price tier: usage up to `up_to` (cumulative, in the tier's unit; INFINITY for the last
  * tier) is billed at `usd` per unit. Tiers are sorted by up_to, ascending. */

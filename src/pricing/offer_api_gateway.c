@@ -54,8 +54,8 @@ static const struct rate_tier *part_tiers_c(const struct api_gateway_rates *a, s
 }
 
 /* Reads the tiers of `sku` into out[]; sets *ret_n to 0 when every tier is $0 (no rate). */
-static int sku_tiers(const json_t *ondemand, const char *sku, struct rate_tier *out,
-                     size_t *ret_n, struct cf_error *reterr)
+static int sku_tiers(const json_t *ondemand, const char *sku, struct rate_tier *out, size_t *ret_n,
+                     struct cf_error *reterr)
 {
     struct offer_dim dims[CF_API_GATEWAY_TIERS_MAX + 1];
     size_t n = 0;
@@ -190,7 +190,7 @@ static json_t *tiers_json(const struct rate_tier *tiers, size_t n)
     json_t *arr = json_array();
     for (size_t t = 0; arr && t < n; t++) {
         json_t *up = isinf(tiers[t].up_to) && tiers[t].up_to > 0 ? json_null()
-                                                                  : rates_doc_number(tiers[t].up_to);
+                                                                 : rates_doc_number(tiers[t].up_to);
         if (json_array_append_new(arr, json_pack("{s:o, s:o}", "up_to_requests", up, "usd",
                                                  rates_doc_number(tiers[t].usd)))) {
             json_decref(arr);
@@ -205,45 +205,6 @@ static json_t *apigw_to_json(const struct region_rates *rr)
     const struct api_gateway_rates *a = &rr->api_gateway;
     return json_pack("{s:o, s:o}", "http_request_tiers", tiers_json(a->http_tiers, a->n_http_tiers),
                      "rest_request_tiers", tiers_json(a->rest_tiers, a->n_rest_tiers));
-}
-
-static int tiers_from_json(const json_t *arr, const char *path, struct rate_tier *out,
-                           size_t *ret_n, struct cf_error *reterr)
-{
-    static const char *const keys[] = {"up_to_requests", "usd", NULL};
-    if (json_is_null(arr)) {
-        *ret_n = 0;
-        return 0;
-    }
-    if (!json_is_array(arr))
-        return cf_error_set(reterr, CF_EINVAL, path, "%s must be an array of tiers or null, got %s.",
-                            path, rates_doc_kind(arr));
-    size_t n = json_array_size(arr);
-    if (n < 1 || n > CF_API_GATEWAY_TIERS_MAX)
-        return cf_error_set(reterr, CF_EINVAL, path, "%s must hold 1 to %d tiers, got %zu.", path,
-                            CF_API_GATEWAY_TIERS_MAX, n);
-    for (size_t t = 0; t < n; t++) {
-        char tpath[RATES_DOC_PATH_LEN];
-        const json_t *tier = json_array_get(arr, t), *up = NULL;
-        rates_doc_path_index(tpath, path, t);
-        if (!json_is_object(tier))
-            return cf_error_set(reterr, CF_EINVAL, tpath,
-                                "%s must be an object with up_to_requests and usd, got %s.", tpath,
-                                rates_doc_kind(tier));
-        int r = rates_doc_check_keys(tier, keys, tpath, reterr);
-        if (r == 0)
-            r = rates_doc_get_present(tier, "up_to_requests", tpath, &up, reterr);
-        if (r == 0 && json_is_null(up))
-            out[t].up_to = (double)INFINITY;
-        else if (r == 0)
-            r = rates_doc_get_number(tier, "up_to_requests", tpath, &out[t].up_to, reterr);
-        if (r == 0)
-            r = rates_doc_get_number(tier, "usd", tpath, &out[t].usd, reterr);
-        if (r < 0)
-            return r;
-    }
-    *ret_n = n;
-    return 0;
 }
 
 static int apigw_from_json(const json_t *v, const char *path, struct region_rates *rr,
@@ -261,42 +222,13 @@ static int apigw_from_json(const json_t *v, const char *path, struct region_rate
         struct rate_tier *tiers = part_tiers(&rr->api_gateway, i, &np);
         rates_doc_path_key(tpath, path, apigw_parts[i].key);
         r = rates_doc_get_present(v, apigw_parts[i].key, path, &arr, reterr);
-        if (r == 0)
-            r = tiers_from_json(arr, tpath, tiers, np, reterr);
+        if (r == 0 && json_is_null(arr))
+            *np = 0;
+        else if (r == 0)
+            r = rates_doc_tiers_from_json(arr, tpath, "up_to_requests", CF_API_GATEWAY_TIERS_MAX,
+                                          tiers, np, reterr);
     }
     return r;
-}
-
-/* Tiers: 1 to CF_API_GATEWAY_TIERS_MAX, each priced, bounds ascending, the last unbounded. */
-static int tiers_validate(const struct rate_tier *tiers, size_t n, const char *path,
-                          struct cf_error *reterr)
-{
-    char tpath[RATES_DOC_PATH_LEN], upath[RATES_DOC_PATH_LEN];
-    if (n < 1 || n > CF_API_GATEWAY_TIERS_MAX)
-        return cf_error_set(reterr, CF_EINVAL, path, "%s must hold 1 to %d tiers, got %zu.", path,
-                            CF_API_GATEWAY_TIERS_MAX, n);
-    for (size_t t = 0; t < n; t++) {
-        rates_doc_path_index(tpath, path, t);
-        int r = rates_doc_check_rate(tiers[t].usd, tpath, "usd", "request", reterr);
-        if (r < 0)
-            return r;
-        rates_doc_path_key(upath, tpath, "up_to_requests");
-        if (t + 1 == n) {
-            if (!(isinf(tiers[t].up_to) && tiers[t].up_to > 0))
-                return cf_error_set(reterr, CF_EINVAL, upath,
-                                    "%s must be null (no upper bound): the last tier covers all "
-                                    "remaining requests, got %g.",
-                                    upath, tiers[t].up_to);
-        } else {
-            double floor = t ? tiers[t - 1].up_to : 0;
-            if (!isfinite(tiers[t].up_to) || !(tiers[t].up_to > floor))
-                return cf_error_set(reterr, CF_EINVAL, upath,
-                                    "%s must be a finite number of requests above %g (tiers "
-                                    "ascend; only the last is unbounded), got %g.",
-                                    upath, floor, tiers[t].up_to);
-        }
-    }
-    return 0;
 }
 
 static int apigw_validate(const struct region_rates *rr, const char *path, struct cf_error *reterr)
@@ -314,7 +246,8 @@ static int apigw_validate(const struct region_rates *rr, const char *path, struc
         if (n == 0)
             continue;
         rates_doc_path_key(tpath, path, apigw_parts[i].key);
-        int r = tiers_validate(tiers, n, tpath, reterr);
+        int r = rates_doc_check_tiers(tiers, n, CF_API_GATEWAY_TIERS_MAX, tpath, "up_to_requests",
+                                      "request", reterr);
         if (r < 0)
             return r;
     }

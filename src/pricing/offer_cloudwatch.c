@@ -28,11 +28,7 @@
 static const char *const gb_units[] = {"GB", NULL};
 static const char *const gb_month_units[] = {"GB-Mo", "GB-Month", NULL};
 
-static const struct cw_part {
-    const char *usagetype;
-    const char *const *units;
-    const char *what;
-} cw_parts[] = {
+static const struct offer_price_part cw_parts[] = {
     {"DataProcessing-Bytes", gb_units, "log ingestion"},
     {"TimedStorage-ByteHrs", gb_month_units, "log storage"},
 };
@@ -43,43 +39,17 @@ static int cw_parse(const struct offer_ctx *ctx, const json_t *doc, const char *
 {
     (void)ctx;
     struct offer_products it;
-    const char *found[CW_PARTS] = {0};
     double price[CW_PARTS] = {0};
-    int r;
-
-    if ((r = offer_products_open(&it, doc, "AmazonCloudWatch", region, reterr)))
+    bool found = false;
+    int r = offer_products_open(&it, doc, "AmazonCloudWatch", region, reterr);
+    if (r == 0)
+        r = offer_pick_prices(&it, cw_parts, CW_PARTS, NULL, price, &found, reterr);
+    if (r)
         return r;
-    const char *sku;
-    const json_t *attrs;
-    while (offer_products_next(&it, &sku, &attrs)) {
-        const char *usagetype = json_string_value(json_object_get(attrs, "usagetype"));
-        for (size_t i = 0; usagetype && i < CW_PARTS; i++) {
-            double usd = 0;
-            if (!offer_usagetype_in_region(usagetype, cw_parts[i].usagetype, region))
-                continue;
-            if ((r = offer_sku_price(it.ondemand, sku, cw_parts[i].units, &usd, reterr)))
-                return r;
-            if (usd == 0)
-                continue;
-            if (found[i])
-                return cf_error_set(reterr, CF_EUPSTREAM, cw_parts[i].usagetype,
-                                    "products %s and %s both price %s in %s; cannot tell which "
-                                    "applies",
-                                    found[i], sku, cw_parts[i].what, region);
-            found[i] = sku;
-            price[i] = usd;
-        }
-    }
-    if (!found[0] != !found[1])
-        return cf_error_set(reterr, CF_EUPSTREAM, "products",
-                            "the CloudWatch offer prices %s in %s without %s, and logs cannot be "
-                            "priced without both",
-                            cw_parts[found[0] ? 0 : 1].what, region,
-                            cw_parts[found[0] ? 1 : 0].what);
     ret->cloudwatch.logs_ingest_gb_usd = price[0];
     ret->cloudwatch.logs_storage_gb_month_usd = price[1];
     ret->info[CF_OFFER_CLOUDWATCH] = it.info;
-    *ret_missing = found[0] ? 0 : CW_MISSING_LOGS;
+    *ret_missing = found ? 0 : CW_MISSING_LOGS;
     return 0;
 }
 

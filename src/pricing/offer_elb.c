@@ -36,12 +36,9 @@
 static const char *const hour_units[] = {"Hrs", NULL};
 static const char *const lcu_units[] = {"LCU-Hrs", NULL};
 
-static const struct elb_part {
-    const char *usagetype;
-    const char *const *units;
-} elb_parts[] = {
-    {"LoadBalancerUsage", hour_units},
-    {"LCUUsage", lcu_units},
+static const struct offer_price_part elb_parts[] = {
+    {"LoadBalancerUsage", hour_units, "the ALB's hours"},
+    {"LCUUsage", lcu_units, "the ALB's LCU-hours"},
 };
 #define ELB_PARTS (sizeof(elb_parts) / sizeof(elb_parts[0]))
 
@@ -52,8 +49,8 @@ static bool alb_row(const struct offer_products *it, const char *sku, const json
     const char *op = json_string_value(json_object_get(attrs, "operation"));
     const json_t *loc_type = json_object_get(attrs, "locationType");
     return family && strcmp(family, ELB_FAMILY) == 0 && op && strcmp(op, ELB_OPERATION) == 0 &&
-           (!loc_type || (json_is_string(loc_type) &&
-                          strcmp(json_string_value(loc_type), "AWS Region") == 0));
+           (!loc_type ||
+            (json_is_string(loc_type) && strcmp(json_string_value(loc_type), "AWS Region") == 0));
 }
 
 static int elb_parse(const struct offer_ctx *ctx, const json_t *doc, const char *region,
@@ -61,45 +58,17 @@ static int elb_parse(const struct offer_ctx *ctx, const json_t *doc, const char 
 {
     (void)ctx;
     struct offer_products it;
-    const char *found[ELB_PARTS] = {0};
     double price[ELB_PARTS] = {0};
-    int r;
-
-    if ((r = offer_products_open(&it, doc, "AWSELB", region, reterr)))
+    bool found = false;
+    int r = offer_products_open(&it, doc, "AWSELB", region, reterr);
+    if (r == 0)
+        r = offer_pick_prices(&it, elb_parts, ELB_PARTS, alb_row, price, &found, reterr);
+    if (r)
         return r;
-    const char *sku;
-    const json_t *attrs;
-    while (offer_products_next(&it, &sku, &attrs)) {
-        const char *usagetype = json_string_value(json_object_get(attrs, "usagetype"));
-        if (!usagetype || !alb_row(&it, sku, attrs))
-            continue;
-        for (size_t i = 0; i < ELB_PARTS; i++) {
-            double usd = 0;
-            if (!offer_usagetype_in_region(usagetype, elb_parts[i].usagetype, region))
-                continue;
-            if ((r = offer_sku_price(it.ondemand, sku, elb_parts[i].units, &usd, reterr)))
-                return r;
-            if (usd == 0)
-                continue; /* a $0 row (Outposts LCUs are one) prices nothing */
-            if (found[i])
-                return cf_error_set(reterr, CF_EUPSTREAM, elb_parts[i].usagetype,
-                                    "products %s and %s both price the ALB's %s in %s; cannot "
-                                    "tell which applies",
-                                    found[i], sku, elb_parts[i].usagetype, region);
-            found[i] = sku;
-            price[i] = usd;
-        }
-    }
-    if (!found[0] != !found[1])
-        return cf_error_set(reterr, CF_EUPSTREAM, "products",
-                            "the ELB offer prices the ALB's %s in %s without its %s, and an ALB "
-                            "cannot be priced without both",
-                            elb_parts[found[0] ? 0 : 1].usagetype, region,
-                            elb_parts[found[0] ? 1 : 0].usagetype);
     ret->elb.alb_hour_usd = price[0];
     ret->elb.alb_lcu_hour_usd = price[1];
     ret->info[CF_OFFER_ELB] = it.info;
-    *ret_missing = found[0] ? 0 : ELB_MISSING_ALB;
+    *ret_missing = found ? 0 : ELB_MISSING_ALB;
     return 0;
 }
 
