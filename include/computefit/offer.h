@@ -219,6 +219,21 @@ bool offer_attrs_in_region(const json_t *attrs, const char *region);
  * followed by '-'. */
 bool offer_usagetype_is(const char *usagetype, const char *name);
 
+/* Returns whether `usagetype` is `name` in `region`: `name` itself ("LoadBalancerUsage", as in
+ * us-east-1) or `name` after the region's own prefix ("USE2-LoadBalancerUsage"). Stricter than
+ * offer_usagetype_is(): "TS-LoadBalancerUsage" (an ALB trust store), "Outposts-LCUUsage",
+ * "IA-TimedStorage-ByteHrs" and another region's prefix are not `name`. Rows are found by
+ * their regionCode (offer_products_next); the prefix only tells a rate from its look-alikes.
+ * In a region this build has no prefix for, only the bare name matches. */
+bool offer_usagetype_in_region(const char *usagetype, const char *name, const char *region);
+
+/* Sets *ret_usd to the one price of `sku` in `ondemand` (terms.OnDemand, borrowed): a single
+ * unbounded JRTCKXETXF dimension whose unit is one of `units` (NULL-terminated; the first names
+ * it in messages; NULL for any unit). Returns 0, or CF_EUPSTREAM (no term, several dimensions,
+ * another unit, a malformed price). A price of 0 is returned as such: the caller decides. */
+int offer_sku_price(const json_t *ondemand, const char *sku, const char *const units[],
+                    double *ret_usd, struct cf_error *reterr);
+
 /* Reads a price list decimal string ("0.0000166667", "6000000000"; "Inf" too when allow_inf)
  * into *ret: finite (or that infinity) and not negative. strtod's other spellings (hex, "nan",
  * "infinity", spaces) are refused: AWS writes none of them. Returns false, leaving *ret
@@ -270,9 +285,31 @@ struct offer_products {
 int offer_products_open(struct offer_products *it, const json_t *doc, const char *offer_code,
                         const char *region, struct cf_error *reterr);
 
+/* Returns the productFamily of product `sku` of the walk's file (borrowed), or NULL. */
+const char *offer_product_family(const struct offer_products *it, const char *sku);
+
 /* Moves to the next product whose attributes have servicecode it->service and belong to
  * it->region (offer_attrs_in_region); sets *ret_sku and *ret_attrs (borrowed) and returns true,
  * or returns false when there is none left. Products come in the file's order. */
 bool offer_products_next(struct offer_products *it, const char **ret_sku, const json_t **ret_attrs);
+
+/* One rate of an offer read by offer_pick_prices(). */
+struct offer_price_part {
+    const char *usagetype;    /* bare, or after the region's prefix (offer_usagetype_in_region) */
+    const char *const *units; /* the units it may be priced in (offer_sku_price) */
+    const char *what;         /* for messages: "the ALB's hours" */
+};
+#define OFFER_PRICE_PARTS_MAX 4
+
+/* Walks the rest of `it` and reads the one price of each of parts[n] (n <= 4): the product
+ * whose usagetype is the part's in the region, that `keep` (may be NULL) accepts, priced once
+ * and unbounded in one of its units. A product priced $0 prices nothing and is skipped. The
+ * parts go together: on success ret_usd[n] holds the prices and *ret_found is true, or the
+ * file had none of them (*ret_found false, prices 0). Returns CF_EUPSTREAM for a malformed
+ * candidate, two priced products for one part, or some parts without the others. */
+int offer_pick_prices(struct offer_products *it, const struct offer_price_part *parts, size_t n,
+                      bool (*keep)(const struct offer_products *it, const char *sku,
+                                   const json_t *attrs),
+                      double *ret_usd, bool *ret_found, struct cf_error *reterr);
 
 #endif

@@ -55,6 +55,10 @@ struct offer_index_layout {
 /* The Price List's offers/v1.0 layout: {"regions": {"<code>": {"currentVersionUrl": "..."}}}. */
 extern const struct offer_index_layout offer_index_v1;
 
+/* The same layout for an optional offer (ELB, API Gateway, CloudWatch): a region the index does
+ * not list has no file there (region_path gives NULL), which is no error. */
+extern const struct offer_index_layout offer_index_v1_optional;
+
 /* The Savings Plans price list's layout: {"regions": [{"regionCode": "..", "versionUrl": ".."}]};
  * a region it does not list has no file (offer_savings.c). */
 extern const struct offer_index_layout offer_index_sp;
@@ -193,6 +197,9 @@ extern const struct offer_kind offer_kind_lambda;
 extern const struct offer_kind offer_kind_fargate;
 extern const struct offer_kind offer_kind_ec2;
 extern const struct offer_kind offer_kind_savings;
+extern const struct offer_kind offer_kind_elb;         /* offer_elb.c */
+extern const struct offer_kind offer_kind_api_gateway; /* offer_api_gateway.c */
+extern const struct offer_kind offer_kind_cloudwatch;  /* offer_cloudwatch.c */
 
 /* The feeds, each defined in its file. */
 extern const struct offer_feed offer_feed_fargate_spot; /* offer_spot.c, on the Fargate offer */

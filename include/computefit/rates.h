@@ -29,7 +29,10 @@ enum cf_arch { CF_ARCH_X86_64 = 0, CF_ARCH_ARM64 = 1, CF_ARCH_COUNT };
     X(LAMBDA, "lambda", true)                                                                      \
     X(FARGATE, "fargate", true)                                                                    \
     X(EC2, "ec2", true)                                                                            \
-    X(SAVINGS_PLANS, "savings_plans", false)
+    X(SAVINGS_PLANS, "savings_plans", false)                                                       \
+    X(ELB, "elb", false)                                                                           \
+    X(API_GATEWAY, "api_gateway", false)                                                           \
+    X(CLOUDWATCH, "cloudwatch", false)
 
 enum cf_offer {
 #define CF_OFFER_ENUM(id, key, required) CF_OFFER_##id,
@@ -46,12 +49,13 @@ enum cf_rate_source {
     CF_SOURCE_LIVE,     /* fetched from the AWS Price List during this process's life */
 };
 
-#define CF_REGION_LEN         32
-#define CF_LAMBDA_TIERS_MAX   4
-#define CF_INSTANCE_TYPE_LEN  32
-#define CF_GPU_MODEL_LEN      24
-#define CF_EC2_SPOT_RANGES    8 /* interruption-frequency bands of the Spot Advisor, at most */
-#define CF_EC2_SPOT_LABEL_LEN 16
+#define CF_REGION_LEN            32
+#define CF_LAMBDA_TIERS_MAX      4
+#define CF_API_GATEWAY_TIERS_MAX 6 /* request tiers of one API type (REST has 4 in 2025) */
+#define CF_INSTANCE_TYPE_LEN     32
+#define CF_GPU_MODEL_LEN         24
+#define CF_EC2_SPOT_RANGES       8 /* interruption-frequency bands of the Spot Advisor, at most */
+#define CF_EC2_SPOT_LABEL_LEN    16
 
 /* One price tier: usage up to `up_to` (cumulative, in the tier's unit; INFINITY for the last
  * tier) is billed at `usd` per unit. Tiers are sorted by up_to, ascending. */
@@ -188,6 +192,37 @@ struct sp_ec2_rate {
     double usd_per_hour[CF_SP_PLAN_COUNT][CF_SP_TERM_COUNT][CF_SP_PAYMENT_COUNT];
 };
 
+/* ---- The rest of the bill: front doors and logs (optional offers) ----
+ *
+ * Each is meaningful only when its has[] is true; a region without them is priced as before.
+ * Which Price List rows each rate is read from is in docs/price-rows.md. */
+
+/* Application Load Balancer (offer AWSELB, CF_OFFER_ELB). An ALB is billed for every hour or
+ * partial hour it runs, plus its load balancer capacity units (LCUs) per hour: the most of its
+ * new connections, active connections, processed bytes and rule evaluations, each in LCUs. */
+struct elb_rates {
+    double alb_hour_usd;     /* per ALB-hour (usage type LoadBalancerUsage, unit Hrs) */
+    double alb_lcu_hour_usd; /* per LCU-hour (usage type LCUUsage, unit LCU-Hrs) */
+};
+
+/* Amazon API Gateway requests (offer AmazonApiGateway, CF_OFFER_API_GATEWAY): per request,
+ * in monthly tiers per account and region like Lambda's duration (struct rate_tier: `up_to` is
+ * cumulative requests in the month, INFINITY for the last tier). Either API type may be
+ * missing from a region (n_*_tiers 0: AWS had no HTTP APIs in some regions in 2025); a region
+ * with the offer has at least one. */
+struct api_gateway_rates {
+    struct rate_tier http_tiers[CF_API_GATEWAY_TIERS_MAX]; /* HTTP APIs (ApiGatewayHttpRequest) */
+    size_t n_http_tiers;                                   /* 0 = none in this region */
+    struct rate_tier rest_tiers[CF_API_GATEWAY_TIERS_MAX]; /* REST APIs (ApiGatewayRequest) */
+    size_t n_rest_tiers;                                   /* 0 = none in this region */
+};
+
+/* CloudWatch Logs, standard log class (offer AmazonCloudWatch, CF_OFFER_CLOUDWATCH). */
+struct cloudwatch_rates {
+    double logs_ingest_gb_usd;        /* per GB ingested ("Logs Collected Data Ingestion") */
+    double logs_storage_gb_month_usd; /* per GB-month archived ("Stored Data") */
+};
+
 struct region_rates {
     char code[CF_REGION_LEN]; /* "us-east-1" */
     bool has[CF_OFFER_COUNT]; /* which offers have rates in this region */
@@ -222,6 +257,10 @@ struct region_rates {
     struct ec2_spot_range ec2_spot_ranges[CF_EC2_SPOT_RANGES];
     size_t n_ec2_spot_ranges;
     struct offer_info ec2_spot_info;
+    /* Optional offers of the rest of the bill (see above): plain values. */
+    struct elb_rates elb;                 /* when has[CF_OFFER_ELB] */
+    struct api_gateway_rates api_gateway; /* when has[CF_OFFER_API_GATEWAY] */
+    struct cloudwatch_rates cloudwatch;   /* when has[CF_OFFER_CLOUDWATCH] */
 };
 
 /* Returns whether `rr` has Fargate Spot rates for any architecture. */
@@ -259,7 +298,8 @@ void rates_unref(struct rates *r);
 /* Returns the region named `code`, borrowed from `r`, or NULL when the table has none. */
 const struct region_rates *rates_region(const struct rates *r, const char *code);
 
-/* Returns "x86_64"/"arm64", "lambda"/"fargate"/"ec2"/"savings_plans",
+/* Returns "x86_64"/"arm64", "lambda"/"fargate"/"ec2"/"savings_plans"/"elb"/"api_gateway"/
+ * "cloudwatch",
  * "snapshot"/"state"/"live"/"none", "compute"/"ec2_instance",
  * "no_upfront"/"partial_upfront"/"all_upfront". */
 const char *cf_arch_name(enum cf_arch a);
@@ -268,7 +308,8 @@ const char *cf_source_name(enum cf_rate_source s);
 const char *cf_sp_plan_name(enum cf_sp_plan p);
 const char *cf_sp_payment_name(enum cf_sp_payment p);
 
-/* Returns whether offer `o` is required (see CF_OFFERS): false for Savings Plans. */
+/* Returns whether offer `o` is required (see CF_OFFERS): false for Savings Plans, ELB, API
+ * Gateway and CloudWatch. */
 bool cf_offer_required(enum cf_offer o);
 
 /* Returns the index of a Savings Plans term in years (1 -> 0, 3 -> 1), or -1 for any other. */

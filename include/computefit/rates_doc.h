@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "computefit/error.h"
+#include "computefit/rates.h"
 
 #define RATES_DOC_PATH_LEN 128 /* = sizeof(struct cf_error.field) */
 
@@ -70,6 +71,19 @@ int rates_doc_get_number(const json_t *obj, const char *key, const char *prefix,
 /* Copies the string obj[key] into out[n]; it must fit and hold no NUL. */
 int rates_doc_get_string(const json_t *obj, const char *key, const char *prefix, char *out,
                          size_t n, struct cf_error *reterr);
+
+/* Reads an array of monthly tiers at `path` ([{<bound_key>: number or null, "usd": number}],
+ * 1 to `max` of them; null bound = INFINITY) into out[] and *ret_n. Shapes only: values are
+ * rates_doc_check_tiers()'s. */
+int rates_doc_tiers_from_json(const json_t *arr, const char *path, const char *bound_key,
+                              size_t max, struct rate_tier *out, size_t *ret_n,
+                              struct cf_error *reterr);
+
+/* Returns 0 when tiers[n] (1 to `max`) are each priced (finite, > 0, in USD per `unit`), with
+ * finite bounds that ascend and an unbounded last tier; else CF_EINVAL naming the tier by its
+ * path (<path>[i].<bound_key>). Lambda's duration and API Gateway's requests use it. */
+int rates_doc_check_tiers(const struct rate_tier *tiers, size_t n, size_t max, const char *path,
+                          const char *bound_key, const char *unit, struct cf_error *reterr);
 
 /* Returns a new reference to `d` as JSON: whole numbers as integers (16, 6000000000) so that
  * files read naturally, everything else as a real; both load back to the same double. NULL for

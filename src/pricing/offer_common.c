@@ -296,3 +296,93 @@ bool offer_products_next(struct offer_products *it, const char **ret_sku, const 
     }
     return false;
 }
+
+bool offer_usagetype_in_region(const char *usagetype, const char *name, const char *region)
+{
+    if (!usagetype || !name)
+        return false;
+    if (strcmp(usagetype, name) == 0)
+        return true;
+    const char *prefix = offer_region_prefix(region);
+    size_t plen = prefix ? strlen(prefix) : 0;
+    return plen && strncmp(usagetype, prefix, plen) == 0 && usagetype[plen] == '-' &&
+           strcmp(usagetype + plen + 1, name) == 0;
+}
+
+int offer_sku_price(const json_t *ondemand, const char *sku, const char *const units[],
+                    double *ret_usd, struct cf_error *reterr)
+{
+    struct offer_dim dims[4];
+    size_t n = 0;
+    const json_t *t = json_object_get(ondemand, sku);
+    if (!t)
+        return cf_error_set(reterr, CF_EUPSTREAM, sku, "product %s has no on-demand term", sku);
+    int r = offer_ondemand_dims(t, dims, sizeof(dims) / sizeof(dims[0]), &n, reterr);
+    if (r)
+        return r;
+    if (n != 1 || dims[0].begin != 0 || !isinf(dims[0].end))
+        return cf_error_set(reterr, CF_EUPSTREAM, sku,
+                            "product %s has %zu %s price dimensions where one unbounded price "
+                            "was expected",
+                            sku, n, OFFER_ONDEMAND_TERM);
+    bool unit_ok = !units;
+    for (size_t i = 0; units && units[i] && !unit_ok; i++)
+        unit_ok = strcmp(dims[0].unit, units[i]) == 0;
+    if (!unit_ok)
+        return cf_error_set(reterr, CF_EUPSTREAM, sku,
+                            "product %s is priced per \"%s\", not per %s as its usage type says",
+                            sku, dims[0].unit, units[0]);
+    *ret_usd = dims[0].usd;
+    return 0;
+}
+
+const char *offer_product_family(const struct offer_products *it, const char *sku)
+{
+    return json_string_value(json_object_get(json_object_get(it->products, sku), "productFamily"));
+}
+
+int offer_pick_prices(struct offer_products *it, const struct offer_price_part *parts, size_t n,
+                      bool (*keep)(const struct offer_products *it, const char *sku,
+                                   const json_t *attrs),
+                      double *ret_usd, bool *ret_found, struct cf_error *reterr)
+{
+    const char *found[OFFER_PRICE_PARTS_MAX] = {0};
+    double usd[OFFER_PRICE_PARTS_MAX] = {0};
+    const char *sku;
+    const json_t *attrs;
+    size_t have = 0;
+    int r;
+    if (n < 1 || n > OFFER_PRICE_PARTS_MAX)
+        return cf_error_set(reterr, CF_EINVAL, NULL, "%zu parts asked of one offer", n);
+    while (offer_products_next(it, &sku, &attrs)) {
+        const char *usagetype = json_string_value(json_object_get(attrs, "usagetype"));
+        if (!usagetype || (keep && !keep(it, sku, attrs)))
+            continue;
+        for (size_t i = 0; i < n; i++) {
+            double v = 0;
+            if (!offer_usagetype_in_region(usagetype, parts[i].usagetype, it->region))
+                continue;
+            if ((r = offer_sku_price(it->ondemand, sku, parts[i].units, &v, reterr)))
+                return r;
+            if (v == 0)
+                continue; /* a $0 row (Outposts LCUs are one) prices nothing */
+            if (found[i])
+                return cf_error_set(reterr, CF_EUPSTREAM, parts[i].usagetype,
+                                    "products %s and %s both price %s in %s; cannot tell which "
+                                    "applies",
+                                    found[i], sku, parts[i].what, it->region);
+            found[i] = sku;
+            usd[i] = v;
+            have++;
+        }
+    }
+    for (size_t i = 0; have && have < n && i < n; i++)
+        if (!found[i])
+            return cf_error_set(reterr, CF_EUPSTREAM, parts[i].usagetype,
+                                "the %s offer prices %s in %s without %s, and its rates go "
+                                "together",
+                                it->service, parts[i ? 0 : 1].what, it->region, parts[i].what);
+    memcpy(ret_usd, usd, n * sizeof(usd[0]));
+    *ret_found = have == n;
+    return 0;
+}

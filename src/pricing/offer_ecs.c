@@ -29,26 +29,6 @@ static const struct ecs_part {
 };
 #define ECS_PARTS (sizeof(ecs_parts) / sizeof(ecs_parts[0]))
 
-/* The one price of `sku`: a single unbounded dimension of its JRTCKXETXF term. */
-static int ecs_price(const json_t *ondemand, const char *sku, double *ret, struct cf_error *reterr)
-{
-    struct offer_dim dims[4];
-    size_t n = 0;
-    const json_t *t = json_object_get(ondemand, sku);
-    if (!t)
-        return cf_error_set(reterr, CF_EUPSTREAM, sku, "product %s has no on-demand term", sku);
-    int r = offer_ondemand_dims(t, dims, sizeof(dims) / sizeof(dims[0]), &n, reterr);
-    if (r)
-        return r;
-    if (n != 1 || dims[0].begin != 0 || !isinf(dims[0].end))
-        return cf_error_set(reterr, CF_EUPSTREAM, sku,
-                            "product %s has %zu %s price dimensions where one unbounded price "
-                            "was expected",
-                            sku, n, OFFER_ONDEMAND_TERM);
-    *ret = dims[0].usd;
-    return 0;
-}
-
 int offer_ecs_parse(const json_t *doc, const char *region,
                     struct fargate_rates ret_rates[CF_ARCH_COUNT], double *ret_ephemeral_gb_hour,
                     unsigned *ret_missing, struct offer_info *ret_info, struct cf_error *reterr)
@@ -87,7 +67,7 @@ int offer_ecs_parse(const json_t *doc, const char *region,
             missing |= ecs_parts[i].bit;
             continue;
         }
-        if ((r = ecs_price(it.ondemand, found[i], &price[i], reterr)))
+        if ((r = offer_sku_price(it.ondemand, found[i], NULL, &price[i], reterr)))
             return r;
     }
     if (missing & (OFFER_ECS_VCPU_X86 | OFFER_ECS_GB_X86))

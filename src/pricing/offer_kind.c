@@ -13,6 +13,9 @@ const struct offer_kind *const offer_kinds[CF_OFFER_COUNT] = {
     [CF_OFFER_FARGATE] = &offer_kind_fargate,
     [CF_OFFER_EC2] = &offer_kind_ec2,
     [CF_OFFER_SAVINGS_PLANS] = &offer_kind_savings,
+    [CF_OFFER_ELB] = &offer_kind_elb,
+    [CF_OFFER_API_GATEWAY] = &offer_kind_api_gateway,
+    [CF_OFFER_CLOUDWATCH] = &offer_kind_cloudwatch,
 };
 
 static const char *index_v1_check(const json_t *index)
@@ -35,6 +38,23 @@ static int index_v1_region_path(const json_t *index, const char *region, const c
 const struct offer_index_layout offer_index_v1 = {
     .check = index_v1_check,
     .region_path = index_v1_region_path,
+};
+
+/* An optional offer's index: a region it does not list has no file (no rates there); a listed
+ * region without a URL is still an error. */
+static int index_v1_optional_region_path(const json_t *index, const char *region,
+                                         const char **ret_path, struct cf_error *reterr)
+{
+    if (!json_object_get(json_object_get(index, "regions"), region)) {
+        *ret_path = NULL;
+        return 0;
+    }
+    return index_v1_region_path(index, region, ret_path, reterr);
+}
+
+const struct offer_index_layout offer_index_v1_optional = {
+    .check = index_v1_check,
+    .region_path = index_v1_optional_region_path,
 };
 
 long offer_kind_refresh_interval(const struct cf_config *cfg)

@@ -365,41 +365,6 @@ static json_t *lambda_to_json(const struct region_rates *rr)
                      lambda_arch_json(&rr->lambda[CF_ARCH_ARM64]));
 }
 
-static int lambda_tiers_from_json(const json_t *arr, const char *path, struct lambda_rates *l,
-                                  struct cf_error *reterr)
-{
-    static const char *const keys[] = {"up_to_gb_s", "usd", NULL};
-    if (!json_is_array(arr))
-        return cf_error_set(reterr, CF_EINVAL, path, "%s must be an array of tiers, got %s.", path,
-                            rates_doc_kind(arr));
-    size_t n = json_array_size(arr);
-    if (n < 1 || n > CF_LAMBDA_TIERS_MAX)
-        return cf_error_set(reterr, CF_EINVAL, path, "%s must hold 1 to %d tiers, got %zu.", path,
-                            CF_LAMBDA_TIERS_MAX, n);
-    for (size_t t = 0; t < n; t++) {
-        char tpath[RATES_DOC_PATH_LEN];
-        const json_t *tier = json_array_get(arr, t), *up = NULL;
-        rates_doc_path_index(tpath, path, t);
-        if (!json_is_object(tier))
-            return cf_error_set(reterr, CF_EINVAL, tpath,
-                                "%s must be an object with up_to_gb_s and usd, got %s.", tpath,
-                                rates_doc_kind(tier));
-        int r = rates_doc_check_keys(tier, keys, tpath, reterr);
-        if (r == 0)
-            r = rates_doc_get_present(tier, "up_to_gb_s", tpath, &up, reterr);
-        if (r == 0 && json_is_null(up))
-            l->gb_s_tiers[t].up_to = (double)INFINITY;
-        else if (r == 0)
-            r = rates_doc_get_number(tier, "up_to_gb_s", tpath, &l->gb_s_tiers[t].up_to, reterr);
-        if (r == 0)
-            r = rates_doc_get_number(tier, "usd", tpath, &l->gb_s_tiers[t].usd, reterr);
-        if (r < 0)
-            return r;
-    }
-    l->n_tiers = n;
-    return 0;
-}
-
 /* Reads an architecture's "provisioned" (absent in documents written before it existed, null
  * without rates; either way the architecture has none). */
 static int lambda_provisioned_from_json(const json_t *arch, const char *apath,
@@ -452,7 +417,8 @@ static int lambda_from_json(const json_t *lambda, const char *path, struct regio
             rates_doc_path_key(tpath, apath, "gb_second_tiers");
             r = rates_doc_get_present(arch, "gb_second_tiers", apath, &tiers, reterr);
             if (r == 0)
-                r = lambda_tiers_from_json(tiers, tpath, l, reterr);
+                r = rates_doc_tiers_from_json(tiers, tpath, "up_to_gb_s", CF_LAMBDA_TIERS_MAX,
+                                              l->gb_s_tiers, &l->n_tiers, reterr);
         }
         if (r == 0)
             r = rates_doc_get_number(arch, "ephemeral_gb_second_usd", apath, &l->ephemeral_gb_s_usd,
@@ -492,37 +458,15 @@ static int lambda_provisioned_validate(const struct lambda_rates *l, const char 
 static int lambda_arch_validate(const struct lambda_rates *l, const char *region,
                                 const char *prefix, struct cf_error *reterr)
 {
-    char path[RATES_DOC_PATH_LEN], tpath[RATES_DOC_PATH_LEN];
+    char path[RATES_DOC_PATH_LEN];
     int r = rates_doc_check_rate(l->request_usd, prefix, "request_usd", "request", reterr);
     if (r < 0)
         return r;
     rates_doc_path_key(path, prefix, "gb_second_tiers");
-    if (l->n_tiers < 1 || l->n_tiers > CF_LAMBDA_TIERS_MAX)
-        return cf_error_set(reterr, CF_EINVAL, path, "%s must hold 1 to %d tiers, got %zu.", path,
-                            CF_LAMBDA_TIERS_MAX, l->n_tiers);
-    for (size_t t = 0; t < l->n_tiers; t++) {
-        const struct rate_tier *tier = &l->gb_s_tiers[t];
-        rates_doc_path_index(tpath, path, t);
-        r = rates_doc_check_rate(tier->usd, tpath, "usd", "GB-second", reterr);
-        if (r < 0)
-            return r;
-        char upath[RATES_DOC_PATH_LEN];
-        rates_doc_path_key(upath, tpath, "up_to_gb_s");
-        if (t + 1 == l->n_tiers) {
-            if (!(isinf(tier->up_to) && tier->up_to > 0))
-                return cf_error_set(reterr, CF_EINVAL, upath,
-                                    "%s must be null (no upper bound): the last tier covers all "
-                                    "remaining usage, got %g.",
-                                    upath, tier->up_to);
-        } else {
-            double floor = t ? l->gb_s_tiers[t - 1].up_to : 0;
-            if (!isfinite(tier->up_to) || !(tier->up_to > floor))
-                return cf_error_set(reterr, CF_EINVAL, upath,
-                                    "%s must be a finite number of GB-seconds above %g (tiers "
-                                    "ascend; only the last is unbounded), got %g.",
-                                    upath, floor, tier->up_to);
-        }
-    }
+    r = rates_doc_check_tiers(l->gb_s_tiers, l->n_tiers, CF_LAMBDA_TIERS_MAX, path, "up_to_gb_s",
+                              "GB-second", reterr);
+    if (r < 0)
+        return r;
     r = rates_doc_check_rate(l->ephemeral_gb_s_usd, prefix, "ephemeral_gb_second_usd", "GB-second",
                              reterr);
     if (r < 0)

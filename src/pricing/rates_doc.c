@@ -199,3 +199,70 @@ json_t *rates_doc_number(double d)
         return json_integer((json_int_t)d);
     return json_real(d);
 }
+
+int rates_doc_tiers_from_json(const json_t *arr, const char *path, const char *bound_key,
+                              size_t max, struct rate_tier *out, size_t *ret_n,
+                              struct cf_error *reterr)
+{
+    const char *const keys[] = {bound_key, "usd", NULL};
+    if (!json_is_array(arr))
+        return cf_error_set(reterr, CF_EINVAL, path, "%s must be an array of tiers, got %s.", path,
+                            rates_doc_kind(arr));
+    size_t n = json_array_size(arr);
+    if (n < 1 || n > max)
+        return cf_error_set(reterr, CF_EINVAL, path, "%s must hold 1 to %zu tiers, got %zu.", path,
+                            max, n);
+    for (size_t t = 0; t < n; t++) {
+        char tpath[RATES_DOC_PATH_LEN];
+        const json_t *tier = json_array_get(arr, t), *up = NULL;
+        rates_doc_path_index(tpath, path, t);
+        if (!json_is_object(tier))
+            return cf_error_set(reterr, CF_EINVAL, tpath,
+                                "%s must be an object with %s and usd, got %s.", tpath, bound_key,
+                                rates_doc_kind(tier));
+        int r = rates_doc_check_keys(tier, keys, tpath, reterr);
+        if (r == 0)
+            r = rates_doc_get_present(tier, bound_key, tpath, &up, reterr);
+        if (r == 0 && json_is_null(up))
+            out[t].up_to = (double)INFINITY;
+        else if (r == 0)
+            r = rates_doc_get_number(tier, bound_key, tpath, &out[t].up_to, reterr);
+        if (r == 0)
+            r = rates_doc_get_number(tier, "usd", tpath, &out[t].usd, reterr);
+        if (r < 0)
+            return r;
+    }
+    *ret_n = n;
+    return 0;
+}
+
+int rates_doc_check_tiers(const struct rate_tier *tiers, size_t n, size_t max, const char *path,
+                          const char *bound_key, const char *unit, struct cf_error *reterr)
+{
+    char tpath[RATES_DOC_PATH_LEN], upath[RATES_DOC_PATH_LEN];
+    if (n < 1 || n > max)
+        return cf_error_set(reterr, CF_EINVAL, path, "%s must hold 1 to %zu tiers, got %zu.", path,
+                            max, n);
+    for (size_t t = 0; t < n; t++) {
+        rates_doc_path_index(tpath, path, t);
+        int r = rates_doc_check_rate(tiers[t].usd, tpath, "usd", unit, reterr);
+        if (r < 0)
+            return r;
+        rates_doc_path_key(upath, tpath, bound_key);
+        if (t + 1 == n) {
+            if (!(isinf(tiers[t].up_to) && tiers[t].up_to > 0))
+                return cf_error_set(reterr, CF_EINVAL, upath,
+                                    "%s must be null (no upper bound): the last tier covers all "
+                                    "remaining usage, got %g.",
+                                    upath, tiers[t].up_to);
+        } else {
+            double floor = t ? tiers[t - 1].up_to : 0;
+            if (!isfinite(tiers[t].up_to) || !(tiers[t].up_to > floor))
+                return cf_error_set(reterr, CF_EINVAL, upath,
+                                    "%s must be a finite number above %g (tiers ascend; only the "
+                                    "last is unbounded), got %g.",
+                                    upath, floor, tiers[t].up_to);
+        }
+    }
+    return 0;
+}

@@ -662,6 +662,16 @@ static int refresh_offer(struct refresher *rf, enum cf_offer o, struct cf_error 
         if (!pend[i].changed)
             continue;
         struct region_rates *rr = region_in(next, os->regions[i].code);
+        if (!rr && !cf_offer_required(o)) {
+            /* An optional offer's rates only add to a region's required ones: a region the
+             * table lacks has nothing to apply them to (validation would refuse it, and with
+             * it every other region's refresh). Its next cycle reads them. */
+            LOG_FIELDS(CF_LOG_INFO, "refresh_region_skipped", LOGF_S("offer", kind->code),
+                       LOGF_S("region", os->regions[i].code),
+                       LOGF_S("message", "no required rates in the table yet"));
+            changed--;
+            continue;
+        }
         if (!rr) {
             rr = &next->regions[next->n_regions++];
             snprintf(rr->code, sizeof(rr->code), "%s", os->regions[i].code);
