@@ -29,7 +29,8 @@ enum cf_arch { CF_ARCH_X86_64 = 0, CF_ARCH_ARM64 = 1, CF_ARCH_COUNT };
     X(LAMBDA, "lambda", true)                                                                      \
     X(FARGATE, "fargate", true)                                                                    \
     X(EC2, "ec2", true)                                                                            \
-    X(SAVINGS_PLANS, "savings_plans", false)
+    X(SAVINGS_PLANS, "savings_plans", false)                                                       \
+    X(VPC, "vpc", false)
 
 enum cf_offer {
 #define CF_OFFER_ENUM(id, key, required) CF_OFFER_##id,
@@ -222,6 +223,18 @@ struct region_rates {
     struct ec2_spot_range ec2_spot_ranges[CF_EC2_SPOT_RANGES];
     size_t n_ec2_spot_ranges;
     struct offer_info ec2_spot_info;
+    /* Public IPv4 addresses, from the AmazonVPC offer (optional: meaningful when
+     * has[CF_OFFER_VPC]): the hourly charge for one in-use public IPv4 address (usage type
+     * "<prefix>PublicIPv4:InUseAddress", group VPCPublicIPv4Address; offer_vpc.c). */
+    double public_ipv4_hour_usd; /* per in-use public IPv4 address-hour */
+    /* NAT gateways, from the NAT Gateway rows of the AmazonEC2 offer (offer_ec2.c). Optional:
+     * the two rates are both known (has_nat_gateway, both finite and > 0) or both 0. They have
+     * a provenance of their own, since the bundled snapshot takes them from another file than
+     * the instance list; a live EC2 refresh gives them the EC2 file's. */
+    bool has_nat_gateway;
+    double nat_gateway_hour_usd; /* per NAT gateway-hour ("<prefix>NatGateway-Hours") */
+    double nat_gateway_gb_usd;   /* per GB processed ("<prefix>NatGateway-Bytes") */
+    struct offer_info nat_gateway_info;
 };
 
 /* Returns whether `rr` has Fargate Spot rates for any architecture. */

@@ -8,12 +8,16 @@
 
 #include "computefit/log.h"
 
+/* One line per offer (clang-format would pack five or more into columns). */
+/* clang-format off */
 const struct offer_kind *const offer_kinds[CF_OFFER_COUNT] = {
     [CF_OFFER_LAMBDA] = &offer_kind_lambda,
     [CF_OFFER_FARGATE] = &offer_kind_fargate,
     [CF_OFFER_EC2] = &offer_kind_ec2,
     [CF_OFFER_SAVINGS_PLANS] = &offer_kind_savings,
+    [CF_OFFER_VPC] = &offer_kind_vpc,
 };
+/* clang-format on */
 
 static const char *index_v1_check(const json_t *index)
 {
@@ -51,6 +55,17 @@ const struct offer_info *offer_feed_info(const struct offer_feed *feed,
 struct offer_info *offer_feed_info_mut(const struct offer_feed *feed, struct region_rates *rr)
 {
     return (struct offer_info *)(void *)((char *)rr + feed->info_offset);
+}
+
+const struct offer_info *offer_part_info(const struct offer_part *part,
+                                         const struct region_rates *rr)
+{
+    return (const struct offer_info *)(const void *)((const char *)rr + part->info_offset);
+}
+
+struct offer_info *offer_part_info_mut(const struct offer_part *part, struct region_rates *rr)
+{
+    return (struct offer_info *)(void *)((char *)rr + part->info_offset);
 }
 
 json_t *offer_kind_arch_list(const bool has[CF_ARCH_COUNT])
