@@ -780,6 +780,8 @@ struct ec2_result {
     size_t n;
     struct offer_info info;
     struct offer_ec2_stats stats;
+    bool has_nat; /* offer_ec2_stream_nat() after a successful finish */
+    double nat_hour, nat_gb;
 };
 
 /* Streams `len` bytes in chunks of `chunk` (0 = whole) into a new stream and finishes it. */
@@ -797,6 +799,8 @@ static void run_ec2(const char *doc, size_t len, size_t chunk, const char *regio
     res->r = offer_ec2_stream_finish(s, &res->gpus, &res->n, &res->info, &res->err);
     if (fed)
         ck_assert_int_eq(res->r, fed); /* the feed error is the one finish reports */
+    res->has_nat = offer_ec2_stream_nat(s, &res->nat_hour, &res->nat_gb);
+    ck_assert(res->r == 0 || !res->has_nat);
     offer_ec2_stream_stats(s, &res->stats);
     offer_ec2_stream_free(s);
 }
@@ -1333,6 +1337,265 @@ START_TEST(test_ec2_traps_every_chunking)
         }
         free(doc);
     }
+}
+END_TEST
+
+/* ---- NAT gateway rows of the EC2 offer ---- */
+
+/* One generated NAT Gateway product with its on-demand term. The prices are ones no other file
+ * has; the traps are cheaper than everything, so that taking one shows. */
+struct natp {
+    const char *sku, *usagetype, *operation, *region, *unit, *usd;
+    const char *family; /* NULL: "NAT Gateway" */
+};
+
+static const struct natp nat_good[] = {
+    {"NATHOURSUSE1GEN1", "NatGateway-Hours", "NatGateway", "us-east-1", "Hrs", "0.0457310000",
+     NULL},
+    {"NATBYTESUSE1GEN1", "NatGateway-Bytes", "NatGateway", "us-east-1", "GB", "0.0461270000", NULL},
+};
+static const struct natp nat_traps[] = {
+    {"NATREGIONALHRS01", "RegionalNatGateway-Hours", "RegionalNatGateway", "us-east-1", "Hrs",
+     "0.0000100000", NULL},
+    {"NATREGIONALGB001", "RegionalNatGateway-Bytes", "RegionalNatGateway", "us-east-1", "GB",
+     "0.0000100000", NULL},
+    {"NATPRVDGBPS00001", "NatGateway-Prvd-Gbps", "NatGateway", "us-east-1", "Gbps-hrs",
+     "0.0000200000", NULL},
+    {"NATPRVDBYTES0001", "NatGateway-Prvd-Bytes", "NatGateway", "us-east-1", "GB", "0.0000000000",
+     NULL},
+    {"NATUSE2HOURS0001", "USE2-NatGateway-Hours", "NatGateway", "us-east-2", "Hrs", "0.0000300000",
+     NULL},
+    {"NATUSE2BYTES0001", "USE2-NatGateway-Bytes", "NatGateway", "us-east-2", "GB", "0.0000300000",
+     NULL},
+    /* the right usage type on a product of another family */
+    {"NATDECOYCOMPUTE1", "NatGateway-Hours", "NatGateway", "us-east-1", "Hrs", "0.0000400000",
+     "Compute Instance"},
+};
+#define N_NAT_TRAPS (sizeof(nat_traps) / sizeof(nat_traps[0]))
+
+static void nat_product_out(struct sb *b, const struct natp *p)
+{
+    sb_add(b,
+           "    \"%s\" : {\n      \"sku\" : \"%s\",\n      \"productFamily\" : \"%s\",\n"
+           "      \"attributes\" : {\n        \"servicecode\" : \"AmazonEC2\",\n"
+           "        \"location\" : \"%s\",\n        \"locationType\" : \"AWS Region\",\n"
+           "        \"group\" : \"NGW:NatGateway\",\n        \"groupDescription\" : \"NAT\",\n"
+           "        \"usagetype\" : \"%s\",\n        \"operation\" : \"%s\",\n"
+           "        \"regionCode\" : \"%s\",\n"
+           "        \"servicename\" : \"Amazon Elastic Compute Cloud\"\n      }\n    }",
+           p->sku, p->sku, p->family ? p->family : "NAT Gateway",
+           strcmp(p->region, "us-east-1") == 0 ? "US East (N. Virginia)" : "US East (Ohio)",
+           p->usagetype, p->operation, p->region);
+}
+
+static void nat_term_out(struct sb *b, const struct natp *p)
+{
+    sb_add(b,
+           "    \"%s\" : {\n      \"%s.JRTCKXETXF\" : {\n        \"offerTermCode\" : "
+           "\"JRTCKXETXF\",\n        \"sku\" : \"%s\",\n        \"priceDimensions\" : {\n"
+           "          \"%s.JRTCKXETXF.6YS6EN2CT7\" : {\n            \"description\" : "
+           "\"NAT\",\n            \"beginRange\" : \"0\",\n            \"endRange\" : "
+           "\"Inf\",\n            \"unit\" : \"%s\",\n            \"pricePerUnit\" : { "
+           "\"USD\" : \"%s\" },\n            \"appliesTo\" : [ ]\n          }\n        },\n"
+           "        \"termAttributes\" : { }\n      }\n    }",
+           p->sku, p->sku, p->sku, p->sku, p->unit, p->usd);
+}
+
+/* A generated EC2 file: the trap instance rows (what check_trap_result() expects) and `n` NAT
+ * rows, the NAT rows before the instance rows or after them, in products and in terms alike. */
+static char *gen_nat_doc(const struct natp *nat, size_t n, enum doc_order order, bool nat_first,
+                         size_t *ret_len)
+{
+    struct sb b = {0};
+    sb_add(&b, "{\n  \"formatVersion\" : \"v1.0\",\n  \"offerCode\" : \"AmazonEC2\",\n"
+               "  \"version\" : \"20260101000000\",\n  \"publicationDate\" : "
+               "\"2026-01-01T00:00:00Z\",\n");
+    for (int part = 0; part < 2; part++) {
+        bool products = (part == 0) == (order == PRODUCTS_FIRST);
+        struct sb rows = {0};
+        if (products)
+            products_out(&rows, trap_rows, N_TRAP_ROWS);
+        else
+            terms_out(&rows, trap_rows, N_TRAP_ROWS);
+        /* rows.p is "  \"products\" : {\n<rows>\n  }" or "  \"terms\" : {\n    \"OnDemand\" :
+         * {\n<rows>\n    },\n    \"Reserved\" ...": splice the NAT rows in after the opening
+         * brace of the products / OnDemand object, or before its closing one. */
+        const char *open = products ? "\"products\" : {\n" : "\"OnDemand\" : {\n";
+        const char *close = products ? "\n  }" : "\n    },\n    \"Reserved\"";
+        char *at_open = strstr(rows.p, open) + strlen(open);
+        char *at_close = strstr(rows.p, close);
+        struct sb nats = {0};
+        for (size_t i = 0; i < n; i++) {
+            if (products)
+                nat_product_out(&nats, &nat[i]);
+            else
+                nat_term_out(&nats, &nat[i]);
+            sb_add(&nats, i + 1 < n ? ",\n" : "");
+        }
+        if (nat_first) {
+            sb_add(&b, "%.*s%s%s%s", (int)(at_open - rows.p), rows.p, nats.p ? nats.p : "",
+                   n ? ",\n" : "", at_open);
+        } else {
+            sb_add(&b, "%.*s%s%s%s", (int)(at_close - rows.p), rows.p, n ? ",\n" : "",
+                   nats.p ? nats.p : "", at_close);
+        }
+        sb_add(&b, part == 0 ? ",\n" : "\n}");
+        free(rows.p);
+        free(nats.p);
+    }
+    *ret_len = b.len;
+    return b.p;
+}
+
+/* The good NAT rows and every trap, in `order`. */
+static char *nat_doc_with(const struct natp *extra, size_t n_extra, enum doc_order order,
+                          bool nat_first, size_t *ret_len)
+{
+    struct natp all[2 + N_NAT_TRAPS + 4];
+    size_t n = 0;
+    for (size_t i = 0; i < N_NAT_TRAPS / 2; i++)
+        all[n++] = nat_traps[i];
+    all[n++] = nat_good[0];
+    for (size_t i = N_NAT_TRAPS / 2; i < N_NAT_TRAPS; i++)
+        all[n++] = nat_traps[i];
+    all[n++] = nat_good[1];
+    for (size_t i = 0; i < n_extra && n < sizeof(all) / sizeof(all[0]); i++)
+        all[n++] = extra[i];
+    return gen_nat_doc(all, n, order, nat_first, ret_len);
+}
+
+START_TEST(test_ec2_nat_rows_every_order_and_chunking)
+{
+    static const size_t chunks[] = {1, 7, 0};
+    for (int order = PRODUCTS_FIRST; order <= TERMS_FIRST; order++)
+        for (int nat_first = 0; nat_first <= 1; nat_first++) {
+            size_t len;
+            char *doc = nat_doc_with(NULL, 0, (enum doc_order)order, nat_first, &len);
+            json_t *valid = json_loadb(doc, len, JSON_REJECT_DUPLICATES, NULL);
+            ck_assert_msg(valid != NULL, "the generator writes valid JSON");
+            json_decref(valid);
+            for (size_t i = 0; i < 3; i++) {
+                struct ec2_result res;
+                run_ec2(doc, len, chunks[i], "us-east-1", NULL, &res);
+                /* The instance rows are read exactly as without NAT rows. */
+                ck_assert_uint_eq(res.stats.products, N_TRAP_ROWS + 2 + N_NAT_TRAPS);
+                res.stats.products = N_TRAP_ROWS;
+                check_trap_result(&res);
+                ck_assert_msg(res.has_nat, "order %d nat_first %d chunk %zu", order, nat_first,
+                              chunks[i]);
+                ck_assert_double_eq(res.nat_hour, 0.045731);
+                ck_assert_double_eq(res.nat_gb, 0.046127);
+                ck_assert_uint_eq(res.stats.nat_rows, 2);
+                if (order == PRODUCTS_FIRST) /* the kept rows' terms and the two NAT ones */
+                    ck_assert_uint_eq(res.stats.terms_parsed, 5 + 2);
+                free(res.gpus);
+            }
+            free(doc);
+        }
+}
+END_TEST
+
+START_TEST(test_ec2_nat_traps_and_refusals)
+{
+    for (int order = PRODUCTS_FIRST; order <= TERMS_FIRST; order++) {
+        size_t len;
+        struct ec2_result res;
+        /* Traps only: no NAT rates, and no error (the rates in use stay). */
+        char *doc = gen_nat_doc(nat_traps, N_NAT_TRAPS, (enum doc_order)order, true, &len);
+        run_ec2(doc, len, 0, "us-east-1", NULL, &res);
+        ck_assert_msg(res.r == 0, "%s", res.err.message);
+        ck_assert(!res.has_nat);
+        ck_assert_uint_eq(res.n, 5);
+        free(res.gpus);
+        free(doc);
+
+        /* Hours without bytes: no NAT rates. */
+        doc = gen_nat_doc(nat_good, 1, (enum doc_order)order, false, &len);
+        run_ec2(doc, len, 0, "us-east-1", NULL, &res);
+        ck_assert_msg(res.r == 0 && !res.has_nat, "%s", res.err.message);
+        free(res.gpus);
+        free(doc);
+
+        /* A bytes price of 0: no NAT rates. */
+        struct natp zero[2] = {nat_good[0], nat_good[1]};
+        zero[1].usd = "0.0000000000";
+        doc = gen_nat_doc(zero, 2, (enum doc_order)order, true, &len);
+        run_ec2(doc, len, 0, "us-east-1", NULL, &res);
+        ck_assert_msg(res.r == 0 && !res.has_nat, "%s", res.err.message);
+        free(res.gpus);
+        free(doc);
+
+        /* Two products for the NAT hour: refused rather than a guess. */
+        struct natp second = nat_good[0];
+        second.sku = "NATHOURSUSE1GEN2";
+        second.usd = "0.0500000000";
+        doc = nat_doc_with(&second, 1, (enum doc_order)order, true, &len);
+        run_ec2(doc, len, 1, "us-east-1", NULL, &res);
+        ck_assert_int_eq(res.r, CF_EUPSTREAM);
+        ck_assert_ptr_nonnull(strstr(res.err.message, "NatGateway-Hours"));
+        free(doc);
+
+        /* A malformed NAT price fails the file, like a kept row's. */
+        struct natp bad[2] = {nat_good[0], nat_good[1]};
+        bad[1].usd = "-1";
+        doc = gen_nat_doc(bad, 2, (enum doc_order)order, false, &len);
+        run_ec2(doc, len, 0, "us-east-1", NULL, &res);
+        ck_assert_int_eq(res.r, CF_EUPSTREAM);
+        ck_assert_ptr_nonnull(strstr(res.err.message, "NATBYTESUSE1GEN1"));
+        free(doc);
+
+        /* Each region reads its own NAT rows. */
+        doc = nat_doc_with(NULL, 0, (enum doc_order)order, true, &len);
+        run_ec2(doc, len, 0, "us-east-2", NULL, &res);
+        ck_assert_msg(res.r == 0, "%s", res.err.message);
+        ck_assert(res.has_nat); /* us-east-2's own rows, at 0.00003, not us-east-1's */
+        ck_assert_double_eq(res.nat_hour, 0.00003);
+        ck_assert_double_eq(res.nat_gb, 0.00003);
+        free(res.gpus);
+        free(doc);
+    }
+}
+END_TEST
+
+/* A NAT row's SKU met twice in products, or its on-demand entry twice, is a duplicate key. */
+START_TEST(test_ec2_nat_duplicate_keys)
+{
+    size_t len;
+    struct ec2_result res;
+    char *doc = nat_doc_with(&nat_good[0], 1, PRODUCTS_FIRST, false, &len);
+    run_ec2(doc, len, 0, "us-east-1", NULL, &res);
+    ck_assert_int_eq(res.r, CF_EUPSTREAM);
+    ck_assert_ptr_nonnull(strstr(res.err.message, "NATHOURSUSE1GEN1"));
+    free(doc);
+}
+END_TEST
+
+START_TEST(test_ec2_nat_genuine_eu_west_1)
+{
+    size_t len;
+    char *doc = cf_test_read(
+        "tests/fixtures/preflight-ec2nat-euw1__amazonec2_euwest1_nat_offer.json", &len);
+    static const size_t chunks[] = {1, 4096, 0};
+    for (size_t i = 0; i < 3; i++) {
+        struct ec2_result res;
+        run_ec2(doc, len, chunks[i], "eu-west-1", NULL, &res);
+        ck_assert_msg(res.r == 0, "%s", res.err.message);
+        /* "$0.048 per NAT Gateway Hour", "$0.048 per GB Data Processed by NAT Gateways"; not the
+         * Regional, provisioned-bandwidth or decoy instance rows. */
+        ck_assert(res.has_nat);
+        ck_assert_double_eq(res.nat_hour, 0.048);
+        ck_assert_double_eq(res.nat_gb, 0.048);
+        ck_assert_uint_eq(res.stats.nat_rows, 2);
+        ck_assert_uint_eq(res.n, 0); /* r5n with SQL Enterprise and a c5n reservation */
+        ck_assert_str_eq(res.info.version, "20260925174521");
+        ck_assert_str_eq(res.info.published, "2026-09-25T17:45:21Z");
+        free(res.gpus);
+        /* us-east-1 has none of these rows. */
+        run_ec2(doc, len, chunks[i], "us-east-1", NULL, &res);
+        ck_assert_msg(res.r == 0 && !res.has_nat, "%s", res.err.message);
+        free(res.gpus);
+    }
+    free(doc);
 }
 END_TEST
 
@@ -2320,6 +2583,10 @@ static Suite *offer_suite(void)
     tcase_add_test(tc, test_ec2_duplicate_types);
     tcase_add_test(tc, test_ec2_bad_price_and_duplicate_keys);
     tcase_add_test(tc, test_ec2_stream_misuse);
+    tcase_add_test(tc, test_ec2_nat_rows_every_order_and_chunking);
+    tcase_add_test(tc, test_ec2_nat_traps_and_refusals);
+    tcase_add_test(tc, test_ec2_nat_duplicate_keys);
+    tcase_add_test(tc, test_ec2_nat_genuine_eu_west_1);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("ec2-malformed");

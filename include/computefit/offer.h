@@ -89,6 +89,19 @@ int offer_ecs_parse(const json_t *doc, const char *region,
                     struct fargate_rates ret_rates[CF_ARCH_COUNT], double *ret_ephemeral_gb_hour,
                     unsigned *ret_missing, struct offer_info *ret_info, struct cf_error *reterr);
 
+/* ---- Public IPv4 addresses (offer code AmazonVPC) ---- */
+
+/* Reads the hourly rate of one in-use public IPv4 address in `region` from a whole AmazonVPC
+ * offer file `doc` (borrowed): the one product of servicecode AmazonVPC in the region (by
+ * regionCode, or location) with group "VPCPublicIPv4Address" and usagetype
+ * "<prefix>PublicIPv4:InUseAddress" (the prefix is there even in us-east-1: "USE1-"), priced by
+ * its single unbounded "Hrs" dimension of term JRTCKXETXF, above 0. Idle-address and
+ * contiguous-block rows never match. On success fills *ret_ipv4_hour_usd and *ret_info (each
+ * may be NULL) and returns 0; fails with CF_EUPSTREAM, touching neither, when the file is not
+ * an AmazonVPC offer file, has no such product or two of them, or its price is not as said. */
+int offer_vpc_parse(const json_t *doc, const char *region, double *ret_ipv4_hour_usd,
+                    struct offer_info *ret_info, struct cf_error *reterr);
+
 /* ---- Fargate Spot (AWS's Fargate Spot price feed; not in the Price List) ---- */
 
 /* Reads the Fargate Spot rates of `region` from a whole Fargate Spot price feed `doc`
@@ -162,6 +175,7 @@ struct offer_ec2_stats {
     size_t pending_prices;    /* prices held because terms came first */
     size_t unpriced;          /* candidates without a positive JRTCKXETXF hourly price */
     size_t unknown_gpu_types; /* GPU rows (gpu > 0) of a family missing from the spec table */
+    size_t nat_rows;          /* NAT gateway rows kept (at most 2: hours and bytes) */
     size_t peak_bytes;        /* most memory the stream's own buffers held at once */
 };
 
@@ -190,6 +204,12 @@ int offer_ec2_stream_feed(struct offer_ec2_stream *s, const char *buf, size_t le
  * afterwards. */
 int offer_ec2_stream_finish(struct offer_ec2_stream *s, struct ec2_instance **ret_gpus,
                             size_t *ret_n, struct offer_info *ret_info, struct cf_error *reterr);
+
+/* After a successful offer_ec2_stream_finish(): sets the region's NAT gateway rates, per NAT
+ * gateway-hour and per GB processed, and returns true, or returns false when the file had not
+ * both of them priced above 0 (no NAT rates; see the DESIGN block of offer_ec2.c). */
+bool offer_ec2_stream_nat(const struct offer_ec2_stream *s, double *ret_hour_usd,
+                          double *ret_gb_usd);
 
 /* Copies the stream's counters into *ret_stats. */
 void offer_ec2_stream_stats(const struct offer_ec2_stream *s, struct offer_ec2_stats *ret_stats);

@@ -133,6 +133,26 @@ struct offer_feed {
     int (*validate)(const struct region_rates *rr, const char *path, struct cf_error *reterr);
 };
 
+/* A part of an offer's rates that has a section and a provenance of its own in the rates
+ * document (the EC2 offer's NAT gateway rates: the bundled snapshot takes them from another
+ * file than the instance list). The offer's own parser, merge and price-move check handle its
+ * rates; its merge sets the part's provenance. Optional: its keys appear in a region only where
+ * it has() rates, so documents written before it existed read as before. */
+struct offer_part {
+    const char *doc_key; /* "nat_gateway": its section, its sources entry and its /pricing key */
+    size_t info_offset;  /* offsetof(struct region_rates, <its struct offer_info>) */
+    /* Returns whether `rr` has its rates. */
+    bool (*has)(const struct region_rates *rr);
+    /* Its section of a region that has() it: a new reference; NULL when out of memory. */
+    json_t *(*to_json)(const struct region_rates *rr);
+    /* Reads the section `v` (not null; borrowed) at JSON path `path` into `rr`, making has()
+     * true. */
+    int (*from_json)(const json_t *v, const char *path, struct region_rates *rr,
+                     struct cf_error *reterr);
+    /* Checks its rates in `rr`, which has() them; `path` is the section's. */
+    int (*validate)(const struct region_rates *rr, const char *path, struct cf_error *reterr);
+};
+
 struct offer_kind {
     enum cf_offer id;       /* its index in offer_kinds[]; its key is cf_offer_name(id) */
     const char *code;       /* the Price List offer code, "AWSLambda": URLs, logs, messages */
@@ -187,6 +207,7 @@ struct offer_kind {
      * was lost. NULL when the offer has no such check. */
     int (*check_shrink)(const struct region_rates *cur, const struct region_rates *p,
                         const struct cf_config *cfg, struct cf_error *reterr);
+    const struct offer_part *part; /* NULL when none */
 };
 
 /* The table, indexed by enum cf_offer. */
@@ -200,6 +221,7 @@ extern const struct offer_kind offer_kind_savings;
 extern const struct offer_kind offer_kind_elb;         /* offer_elb.c */
 extern const struct offer_kind offer_kind_api_gateway; /* offer_api_gateway.c */
 extern const struct offer_kind offer_kind_cloudwatch;  /* offer_cloudwatch.c */
+extern const struct offer_kind offer_kind_vpc;
 
 /* The feeds, each defined in its file. */
 extern const struct offer_feed offer_feed_fargate_spot; /* offer_spot.c, on the Fargate offer */
@@ -214,6 +236,11 @@ int offer_fargate_arch_from_json(const json_t *arch, const char *path, struct fa
                                  struct cf_error *reterr);
 int offer_fargate_arch_validate(const struct fargate_rates *f, const char *path,
                                 struct cf_error *reterr);
+
+/* Returns a part's provenance in `rr` (at part->info_offset). */
+const struct offer_info *offer_part_info(const struct offer_part *part,
+                                         const struct region_rates *rr);
+struct offer_info *offer_part_info_mut(const struct offer_part *part, struct region_rates *rr);
 
 /* Returns a new reference to the JSON array of the names of the architectures `has` marks
  * (["x86_64", "arm64"], possibly empty), for the status of optional per-architecture rates;

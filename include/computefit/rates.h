@@ -32,7 +32,8 @@ enum cf_arch { CF_ARCH_X86_64 = 0, CF_ARCH_ARM64 = 1, CF_ARCH_COUNT };
     X(SAVINGS_PLANS, "savings_plans", false)                                                       \
     X(ELB, "elb", false)                                                                           \
     X(API_GATEWAY, "api_gateway", false)                                                           \
-    X(CLOUDWATCH, "cloudwatch", false)
+    X(CLOUDWATCH, "cloudwatch", false)                                                             \
+    X(VPC, "vpc", false)
 
 enum cf_offer {
 #define CF_OFFER_ENUM(id, key, required) CF_OFFER_##id,
@@ -261,6 +262,18 @@ struct region_rates {
     struct elb_rates elb;                 /* when has[CF_OFFER_ELB] */
     struct api_gateway_rates api_gateway; /* when has[CF_OFFER_API_GATEWAY] */
     struct cloudwatch_rates cloudwatch;   /* when has[CF_OFFER_CLOUDWATCH] */
+    /* Public IPv4 addresses, from the AmazonVPC offer (optional: meaningful when
+     * has[CF_OFFER_VPC]): the hourly charge for one in-use public IPv4 address (usage type
+     * "<prefix>PublicIPv4:InUseAddress", group VPCPublicIPv4Address; offer_vpc.c). */
+    double public_ipv4_hour_usd; /* per in-use public IPv4 address-hour */
+    /* NAT gateways, from the NAT Gateway rows of the AmazonEC2 offer (offer_ec2.c). Optional:
+     * the two rates are both known (has_nat_gateway, both finite and > 0) or both 0. They have
+     * a provenance of their own, since the bundled snapshot takes them from another file than
+     * the instance list; a live EC2 refresh gives them the EC2 file's. */
+    bool has_nat_gateway;
+    double nat_gateway_hour_usd; /* per NAT gateway-hour ("<prefix>NatGateway-Hours") */
+    double nat_gateway_gb_usd;   /* per GB processed ("<prefix>NatGateway-Bytes") */
+    struct offer_info nat_gateway_info;
 };
 
 /* Returns whether `rr` has Fargate Spot rates for any architecture. */

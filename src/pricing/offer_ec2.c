@@ -73,11 +73,27 @@
  * A kept row whose on-demand term does not parse (a price of "-1", "NaN", "1e400", "0x10",
  * "1,5", " 0.1", "") fails the file: dropping the row would drop the type's last good rate.
  *
+ * NAT gateways: the stream also keeps the region's two NAT gateway rates, from the products of
+ * productFamily "NAT Gateway", servicecode AmazonEC2, the region, group "NGW:NatGateway",
+ * operation "NatGateway" (when present) and usagetype "<prefix>NatGateway-Hours" (priced by the
+ * single unbounded "Hrs" dimension) or "<prefix>NatGateway-Bytes" (the single unbounded "GB"
+ * one): the hourly charge per NAT gateway and the charge per GB it processes. Traps, left out by
+ * their usage type: Regional NAT gateways ("<prefix>RegionalNatGateway-Hours/-Bytes", operation
+ * RegionalNatGateway) and NAT gateways with provisioned bandwidth ("<prefix>NatGateway-Prvd-Gbps"
+ * per Gbps-hour, "...-Prvd-Bytes" at $0). may_be_row() lets a product through when its text holds
+ * the JSON string "NAT Gateway" too (a handful of products per file), so no other product is
+ * decoded for them. Two products for one of the two rates fail the file, as in the other
+ * parsers; a file with only one of them, or without a price above 0 for one, has no NAT rates
+ * (the ones in use stay). Their SKUs join the kept rows' duplicate checks; with terms before
+ * products, single unbounded "GB" prices are held in a second pending list (the same
+ * max_pending_prices limit covers both), since the hourly list keeps only "Hrs" prices.
+ *
  * Threads: a stream is used by one thread at a time (the refresher's); it owns no lock.
  */
 #include "computefit/offer.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +121,25 @@ struct ec2_row {
 
 struct sku_price {
     char sku[SKU_LEN];
+    double usd;
+};
+
+/* Prices seen before their products, in one unit. */
+struct pending_list {
+    struct sku_price *v;
+    size_t n, cap;
+};
+
+/* The two NAT gateway rates the stream keeps (see DESIGN). */
+enum nat_part { NAT_HOURS = 0, NAT_BYTES = 1, NAT_PARTS };
+static const char *const nat_usage[NAT_PARTS] = {"NatGateway-Hours", "NatGateway-Bytes"};
+static const char *const nat_unit[NAT_PARTS] = {"Hrs", "GB"};
+
+struct nat_row {
+    char sku[SKU_LEN];
+    bool found;      /* a product of the region has this rate's usage type */
+    bool priced;     /* its on-demand term gave a single unbounded price above 0 */
+    bool terms_seen; /* its terms.OnDemand entry was read (a second one is a duplicate key) */
     double usd;
 };
 
@@ -138,8 +173,9 @@ struct offer_ec2_stream {
     size_t n_rows, cap_rows;
     bool rows_sorted; /* by sku */
 
-    struct sku_price *pending; /* prices seen before their products */
-    size_t n_pending, cap_pending;
+    struct pending_list pending;    /* "Hrs" prices seen before their products */
+    struct pending_list pending_gb; /* "GB" prices seen before their products (NAT bytes) */
+    struct nat_row nat[NAT_PARTS];
 
     struct offer_info info;
     struct offer_ec2_stats stats;
@@ -160,7 +196,8 @@ void offer_ec2_limits_default(struct offer_ec2_limits *lim)
 static void note_memory(struct offer_ec2_stream *s)
 {
     size_t now = sizeof(*s) + s->cap_rows * sizeof(struct ec2_row) +
-                 s->cap_pending * sizeof(struct sku_price) + jsonscan_memory(s->scan);
+                 (s->pending.cap + s->pending_gb.cap) * sizeof(struct sku_price) +
+                 jsonscan_memory(s->scan);
     if (now > s->stats.peak_bytes)
         s->stats.peak_bytes = now;
 }
@@ -355,7 +392,52 @@ static bool is_kept_sku(const struct offer_ec2_stream *s, const char *sku)
     for (size_t i = 0; i < s->n_rows; i++)
         if (strcmp(s->rows[i].sku, sku) == 0)
             return true;
+    for (int k = 0; k < NAT_PARTS; k++)
+        if (s->nat[k].found && strcmp(s->nat[k].sku, sku) == 0)
+            return true;
     return false;
+}
+
+static void mark_kept_sku(struct offer_ec2_stream *s, const char *sku)
+{
+    unsigned b = sku_bit(sku);
+    s->sku_filter[b / 64] |= UINT64_C(1) << (b % 64);
+}
+
+/* The NAT rate whose row has SKU `sku`, or NULL. */
+static struct nat_row *find_nat(struct offer_ec2_stream *s, const char *sku)
+{
+    for (int k = 0; k < NAT_PARTS; k++)
+        if (s->nat[k].found && strcmp(s->nat[k].sku, sku) == 0)
+            return &s->nat[k];
+    return NULL;
+}
+
+/* Keeps product `p` when it is one of the region's two NAT gateway rows (see DESIGN). Returns 0,
+ * or CF_EUPSTREAM when a second product claims a rate. */
+static int nat_product(struct offer_ec2_stream *s, const json_t *attrs)
+{
+    if (!attr_is(attrs, "servicecode", "AmazonEC2") || !offer_attrs_in_region(attrs, s->region) ||
+        !attr_absent_or(attrs, "locationType", "AWS Region") ||
+        !attr_is(attrs, "group", "NGW:NatGateway") ||
+        !attr_absent_or(attrs, "operation", "NatGateway"))
+        return 0;
+    const char *usagetype = attr(attrs, "usagetype");
+    for (int k = 0; usagetype && k < NAT_PARTS; k++) {
+        if (!offer_usagetype_is(usagetype, nat_usage[k]))
+            continue;
+        struct nat_row *n = &s->nat[k];
+        if (n->found)
+            return cf_error_set(&s->errd, CF_EUPSTREAM, nat_usage[k],
+                                "products %s and %s both price %s in %s; cannot tell which "
+                                "applies",
+                                n->sku, s->entry_sku, nat_usage[k], s->region);
+        *n = (struct nat_row){.found = true};
+        snprintf(n->sku, SKU_LEN, "%s", s->entry_sku);
+        mark_kept_sku(s, s->entry_sku);
+        s->stats.nat_rows++;
+    }
+    return 0;
 }
 
 static int add_row(struct offer_ec2_stream *s, const struct ec2_row *row)
@@ -377,8 +459,7 @@ static int add_row(struct offer_ec2_stream *s, const struct ec2_row *row)
     }
     s->rows[s->n_rows] = *row;
     snprintf(s->rows[s->n_rows].sku, SKU_LEN, "%s", s->entry_sku);
-    unsigned b = sku_bit(s->entry_sku);
-    s->sku_filter[b / 64] |= UINT64_C(1) << (b % 64);
+    mark_kept_sku(s, s->entry_sku);
     s->n_rows++;
     s->rows_sorted = false;
     s->stats.candidates++;
@@ -413,7 +494,8 @@ static bool may_be_row(const char *text, size_t len)
             return true;
         p = close + 1;
     }
-    return memmem(text, len, "\"Linux\"", 7) && memmem(text, len, "\"Shared\"", 8);
+    return (memmem(text, len, "\"Linux\"", 7) && memmem(text, len, "\"Shared\"", 8)) ||
+           memmem(text, len, "\"NAT Gateway\"", 13);
 }
 
 static int on_product(struct offer_ec2_stream *s, const char *text, size_t len)
@@ -437,6 +519,12 @@ static int on_product(struct offer_ec2_stream *s, const char *text, size_t len)
     }
     if (!s->entry_sku_ok)
         goto out; /* a key that cannot be a SKU */
+    const char *family = json_string_value(json_object_get(p, "productFamily"));
+    const json_t *attrs = json_object_get(p, "attributes");
+    if (family && strcmp(family, "NAT Gateway") == 0 && json_is_object(attrs)) {
+        r = nat_product(s, attrs);
+        goto out;
+    }
     struct ec2_row row;
     r = product_row(s, p, &row);
     if (r == 1)
@@ -448,17 +536,17 @@ out:
 
 /* ---- reading one SKU's on-demand terms ---- */
 
-/* The positive hourly price of a SKU's JRTCKXETXF term, NAN when it has none, or
- * PRICE_MALFORMED when the term does not parse (a price that is not a decimal number: "-1",
+/* The positive price in `unit` ("Hrs", "GB") of a SKU's JRTCKXETXF term, NAN when it has none,
+ * or PRICE_MALFORMED when the term does not parse (a price that is not a decimal number: "-1",
  * "NaN", "1e400", "0x10"...), with the reason in *why. */
-static double hourly_price(const json_t *sku_terms, struct cf_error *why)
+static double unit_price(const json_t *sku_terms, const char *unit, struct cf_error *why)
 {
     struct offer_dim dims[MAX_ROW_DIMS];
     size_t n = 0, hrs = 0, at = 0;
     if (offer_ondemand_dims(sku_terms, dims, MAX_ROW_DIMS, &n, why))
         return PRICE_MALFORMED;
     for (size_t i = 0; i < n; i++)
-        if (strcmp(dims[i].unit, "Hrs") == 0) {
+        if (strcmp(dims[i].unit, unit) == 0) {
             hrs++;
             at = i;
         }
@@ -467,33 +555,34 @@ static double hourly_price(const json_t *sku_terms, struct cf_error *why)
     return dims[at].usd;
 }
 
-static int add_pending(struct offer_ec2_stream *s, double usd)
+/* Holds the price of the entry being read in `l`; both lists share max_pending_prices. */
+static int add_pending(struct offer_ec2_stream *s, struct pending_list *l, double usd)
 {
-    if (s->n_pending == s->lim.max_pending_prices)
+    if (s->pending.n + s->pending_gb.n >= s->lim.max_pending_prices)
         return cf_error_set(&s->errd, CF_EUPSTREAM, "terms.OnDemand",
                             "more than %zu on-demand prices come before the products; raise the "
                             "pending-price limit",
                             s->lim.max_pending_prices);
-    if (s->n_pending == s->cap_pending) {
-        size_t n = s->cap_pending ? s->cap_pending + s->cap_pending / 2 : 1024;
+    if (l->n == l->cap) {
+        size_t n = l->cap ? l->cap + l->cap / 2 : 1024;
         if (n > s->lim.max_pending_prices)
             n = s->lim.max_pending_prices;
-        struct sku_price *p = realloc(s->pending, n * sizeof(*p));
+        struct sku_price *p = realloc(l->v, n * sizeof(*p));
         if (!p)
             return cf_error_set(&s->errd, CF_ENOMEM, NULL, "out of memory keeping prices");
-        s->pending = p;
-        s->cap_pending = n;
+        l->v = p;
+        l->cap = n;
         note_memory(s);
     }
-    struct sku_price *sp = &s->pending[s->n_pending++];
+    struct sku_price *sp = &l->v[l->n++];
     snprintf(sp->sku, SKU_LEN, "%s", s->entry_sku);
     sp->usd = usd;
-    s->stats.pending_prices = s->n_pending;
+    s->stats.pending_prices = s->pending.n + s->pending_gb.n;
     return 0;
 }
 
-/* Prices a kept row from its terms.OnDemand entry: `usd` as hourly_price() returned it (for a
- * price that arrived before the products, `why` is NULL). A second entry for the same SKU is a
+/* Prices a kept row from its terms.OnDemand entry: `usd` as unit_price() returned it for "Hrs" (for
+ * a price that arrived before the products, `why` is NULL). A second entry for the same SKU is a
  * duplicate key, refused like jansson's JSON_REJECT_DUPLICATES refuses one in the other offer
  * files; so is a malformed price, which must not silently drop the instance type. */
 static int set_price(struct offer_ec2_stream *s, struct ec2_row *row, double usd,
@@ -514,6 +603,25 @@ static int set_price(struct offer_ec2_stream *s, struct ec2_row *row, double usd
     return 0;
 }
 
+/* Prices a NAT rate from its terms.OnDemand entry, as set_price() prices a kept row. */
+static int set_nat_price(struct offer_ec2_stream *s, struct nat_row *n, double usd,
+                         const struct cf_error *why)
+{
+    if (n->terms_seen)
+        return cf_error_set(&s->errd, CF_EUPSTREAM, n->sku, "SKU %s is in terms.OnDemand twice",
+                            n->sku);
+    n->terms_seen = true;
+    if (usd == PRICE_MALFORMED)
+        return cf_error_set(&s->errd, CF_EUPSTREAM, n->sku,
+                            "the on-demand term of NAT gateway SKU %s does not parse: %s", n->sku,
+                            why ? why->message : "the price dimension does not parse");
+    if (isnan(usd))
+        return 0; /* no usable price: the region gets no NAT rates from this file */
+    n->priced = true;
+    n->usd = usd;
+    return 0;
+}
+
 static int on_terms(struct offer_ec2_stream *s, const char *text, size_t len)
 {
     json_error_t je;
@@ -525,13 +633,22 @@ static int on_terms(struct offer_ec2_stream *s, const char *text, size_t len)
                             je.text);
     s->stats.terms_parsed++;
     struct cf_error why = {0};
-    double usd = hourly_price(t, &why);
+    struct nat_row *nat = s->products_done ? find_nat(s, s->entry_sku) : NULL;
+    if (nat) {
+        double usd = unit_price(t, nat_unit[nat - s->nat], &why);
+        json_decref(t);
+        return set_nat_price(s, nat, usd, &why);
+    }
+    double usd = unit_price(t, "Hrs", &why);
+    double gb = !s->products_done && isnan(usd) ? unit_price(t, "GB", &why) : (double)NAN;
     json_decref(t);
     struct ec2_row *row = s->products_done ? find_row(s, s->entry_sku) : NULL;
     if (row)
         r = set_price(s, row, usd, &why);
     else if (!s->products_done && !isnan(usd))
-        r = add_pending(s, usd); /* a malformed price fails only if a kept row claims it */
+        r = add_pending(s, &s->pending, usd); /* a malformed price fails only if claimed */
+    else if (!s->products_done && !isnan(gb) && gb != PRICE_MALFORMED)
+        r = add_pending(s, &s->pending_gb, gb);
     return r;
 }
 
@@ -636,7 +753,7 @@ static int begin_value(struct offer_ec2_stream *s, const struct jsonscan_event *
         take_sku(s, ev);
         if (!s->entry_sku_ok)
             return JSONSCAN_SKIP;
-        if (s->products_done && !find_row(s, s->entry_sku))
+        if (s->products_done && !find_row(s, s->entry_sku) && !find_nat(s, s->entry_sku))
             return JSONSCAN_SKIP; /* not a kept row: no need to decode it */
         return JSONSCAN_CAPTURE;
     default:
@@ -755,7 +872,8 @@ void offer_ec2_stream_free(struct offer_ec2_stream *s)
         return;
     jsonscan_free(s->scan);
     free(s->rows);
-    free(s->pending);
+    free(s->pending.v);
+    free(s->pending_gb.v);
     free(s);
 }
 
@@ -813,28 +931,65 @@ static int price_cmp(const void *a, const void *b)
     return strcmp(x->type, y->type);
 }
 
-/* Gives every row still unpriced the price that arrived before it, if any. */
+/* The run of entries of sorted list `l` whose SKU is `sku`: sets *ret_end and returns the
+ * first, or NULL when there is none. */
+static const struct sku_price *pending_run(const struct pending_list *l, const char *sku,
+                                           const struct sku_price **ret_end)
+{
+    if (!l->n)
+        return NULL;
+    const struct sku_price *sp = bsearch(sku, l->v, l->n, sizeof(*l->v), sku_cmp);
+    if (!sp)
+        return NULL;
+    /* bsearch finds any of equal keys: walk back to the first, and on past the last. */
+    while (sp > l->v && strcmp(sp[-1].sku, sku) == 0)
+        sp--;
+    const struct sku_price *end = sp;
+    while (end < l->v + l->n && strcmp(end->sku, sku) == 0)
+        end++;
+    *ret_end = end;
+    return sp;
+}
+
+/* Gives every row still unpriced, and the NAT rates, the price that arrived before it, if any. */
 static int merge_pending(struct offer_ec2_stream *s)
 {
-    if (!s->n_pending || !s->n_rows)
-        return 0;
-    qsort(s->pending, s->n_pending, sizeof(*s->pending), sku_cmp);
+    const struct sku_price *sp, *end = NULL;
+    int r;
+    if (s->pending.n)
+        qsort(s->pending.v, s->pending.n, sizeof(*s->pending.v), sku_cmp);
+    if (s->pending_gb.n)
+        qsort(s->pending_gb.v, s->pending_gb.n, sizeof(*s->pending_gb.v), sku_cmp);
     for (size_t i = 0; i < s->n_rows; i++) {
         struct ec2_row *row = &s->rows[i];
-        const struct sku_price *sp =
-            bsearch(row->sku, s->pending, s->n_pending, sizeof(*s->pending), sku_cmp);
-        if (!sp)
-            continue;
-        /* bsearch finds any of equal keys: walk back to the first, then check them all. */
-        while (sp > s->pending && strcmp(sp[-1].sku, row->sku) == 0)
-            sp--;
-        for (; sp < s->pending + s->n_pending && strcmp(sp->sku, row->sku) == 0; sp++) {
-            int r = set_price(s, row, sp->usd, NULL);
-            if (r)
+        for (sp = pending_run(&s->pending, row->sku, &end); sp && sp < end; sp++)
+            if ((r = set_price(s, row, sp->usd, NULL)))
                 return r;
-        }
+    }
+    for (int k = 0; k < NAT_PARTS; k++) {
+        struct nat_row *n = &s->nat[k];
+        if (!n->found)
+            continue;
+        /* The hourly list holds the NAT hour's price, and any malformed term. */
+        for (sp = pending_run(&s->pending, n->sku, &end); sp && sp < end; sp++)
+            if (k == NAT_HOURS || sp->usd == PRICE_MALFORMED)
+                if ((r = set_nat_price(s, n, sp->usd, NULL)))
+                    return r;
+        for (sp = pending_run(&s->pending_gb, n->sku, &end); k == NAT_BYTES && sp && sp < end; sp++)
+            if ((r = set_nat_price(s, n, sp->usd, NULL)))
+                return r;
     }
     return 0;
+}
+
+bool offer_ec2_stream_nat(const struct offer_ec2_stream *s, double *ret_hour_usd,
+                          double *ret_gb_usd)
+{
+    if (!s->finished || s->err || !s->nat[NAT_HOURS].priced || !s->nat[NAT_BYTES].priced)
+        return false;
+    *ret_hour_usd = s->nat[NAT_HOURS].usd;
+    *ret_gb_usd = s->nat[NAT_BYTES].usd;
+    return true;
 }
 
 int offer_ec2_stream_finish(struct offer_ec2_stream *s, struct ec2_instance **ret_gpus,
@@ -957,12 +1112,21 @@ static int ec2_feed(void *stream, const char *buf, size_t len)
     return offer_ec2_stream_feed(stream, buf, len);
 }
 
+/* Bit of ec2_finish()'s `missing` mask: the file had no NAT gateway rates. */
+#define EC2_MISSING_NAT 1u
+
 static int ec2_finish(void *stream, struct region_rates *ret, unsigned *ret_missing,
                       struct cf_error *reterr)
 {
-    *ret_missing = 0; /* the instance list is one part: a file without rows replaces it */
-    return offer_ec2_stream_finish(stream, &ret->instances, &ret->n_instances,
-                                   &ret->info[CF_OFFER_EC2], reterr);
+    /* The instance list is one part: a file without rows replaces it. The NAT rates are
+     * another: a file without them keeps the ones in use. */
+    int r = offer_ec2_stream_finish(stream, &ret->instances, &ret->n_instances,
+                                    &ret->info[CF_OFFER_EC2], reterr);
+    if (r == 0)
+        ret->has_nat_gateway =
+            offer_ec2_stream_nat(stream, &ret->nat_gateway_hour_usd, &ret->nat_gateway_gb_usd);
+    *ret_missing = r == 0 && !ret->has_nat_gateway ? EC2_MISSING_NAT : 0;
+    return r;
 }
 
 static void ec2_free_stream(void *stream)
@@ -978,12 +1142,19 @@ static const struct offer_stream_ops ec2_stream_ops = {
 };
 
 /* The live list replaces the one in use wholesale (ec2_check_shrink refuses one that lost too
- * many types); a region left without rows has no EC2 rates. */
+ * many types); a region left without rows has no EC2 rates. NAT gateway rates the file has
+ * replace the ones in use, with the file's provenance (p->info, which the refresher has
+ * completed); a file without them keeps those in use. */
 static int ec2_apply(struct region_rates *rr, struct region_rates *p, unsigned missing,
                      struct cf_error *reterr)
 {
-    (void)missing;
     (void)reterr;
+    if (!(missing & EC2_MISSING_NAT) && p->has_nat_gateway) {
+        rr->has_nat_gateway = true;
+        rr->nat_gateway_hour_usd = p->nat_gateway_hour_usd;
+        rr->nat_gateway_gb_usd = p->nat_gateway_gb_usd;
+        rr->nat_gateway_info = p->info[CF_OFFER_EC2];
+    }
     free(rr->instances);
     rr->instances = p->instances;
     rr->n_instances = p->n_instances;
@@ -1034,6 +1205,12 @@ static unsigned ec2_count_moves(const struct region_rates *old, const struct reg
                 offer_kind_compare_rate(old->instances[j].usd_per_hour,
                                         nw->instances[i].usd_per_hour, factor, nw->code,
                                         nw->instances[i].type, &moves);
+    if (old->has_nat_gateway && nw->has_nat_gateway) {
+        offer_kind_compare_rate(old->nat_gateway_hour_usd, nw->nat_gateway_hour_usd, factor,
+                                nw->code, "nat_gateway.hour_usd", &moves);
+        offer_kind_compare_rate(old->nat_gateway_gb_usd, nw->nat_gateway_gb_usd, factor, nw->code,
+                                "nat_gateway.gb_processed_usd", &moves);
+    }
     return moves;
 }
 
@@ -1252,6 +1429,58 @@ static int ec2_validate_sorted(const struct region_rates *rr, const char *path,
     return 0;
 }
 
+/* ---- The NAT gateway rates: their section of the rates document ----
+ *
+ * "nat_gateway": {"hour_usd": n, "gb_processed_usd": n}, with "sources"."nat_gateway"; both keys
+ * only in a region with NAT rates. */
+
+static bool nat_has(const struct region_rates *rr)
+{
+    return rr->has_nat_gateway;
+}
+
+static json_t *nat_to_json(const struct region_rates *rr)
+{
+    return json_pack("{s:o, s:o}", "hour_usd", rates_doc_number(rr->nat_gateway_hour_usd),
+                     "gb_processed_usd", rates_doc_number(rr->nat_gateway_gb_usd));
+}
+
+static int nat_from_json(const json_t *v, const char *path, struct region_rates *rr,
+                         struct cf_error *reterr)
+{
+    static const char *const keys[] = {"hour_usd", "gb_processed_usd", NULL};
+    if (!json_is_object(v))
+        return cf_error_set(reterr, CF_EINVAL, path, "%s must be an object, got %s.", path,
+                            rates_doc_kind(v));
+    int r = rates_doc_check_keys(v, keys, path, reterr);
+    if (r == 0)
+        r = rates_doc_get_number(v, "hour_usd", path, &rr->nat_gateway_hour_usd, reterr);
+    if (r == 0)
+        r = rates_doc_get_number(v, "gb_processed_usd", path, &rr->nat_gateway_gb_usd, reterr);
+    if (r == 0)
+        rr->has_nat_gateway = true;
+    return r;
+}
+
+static int nat_validate(const struct region_rates *rr, const char *path, struct cf_error *reterr)
+{
+    int r = rates_doc_check_rate(rr->nat_gateway_hour_usd, path, "hour_usd", "NAT gateway-hour",
+                                 reterr);
+    if (r == 0)
+        r = rates_doc_check_rate(rr->nat_gateway_gb_usd, path, "gb_processed_usd", "GB processed",
+                                 reterr);
+    return r;
+}
+
+static const struct offer_part ec2_nat_part = {
+    .doc_key = "nat_gateway",
+    .info_offset = offsetof(struct region_rates, nat_gateway_info),
+    .has = nat_has,
+    .to_json = nat_to_json,
+    .from_json = nat_from_json,
+    .validate = nat_validate,
+};
+
 const struct offer_kind offer_kind_ec2 = {
     .id = CF_OFFER_EC2,
     .code = "AmazonEC2",
@@ -1269,4 +1498,5 @@ const struct offer_kind offer_kind_ec2 = {
     .validate_sorted = ec2_validate_sorted,
     .check_shrink = ec2_check_shrink,
     .feed = &offer_feed_ec2_spot,
+    .part = &ec2_nat_part,
 };

@@ -8,6 +8,8 @@
 
 #include "computefit/log.h"
 
+/* One line per offer (clang-format would pack five or more into columns). */
+/* clang-format off */
 const struct offer_kind *const offer_kinds[CF_OFFER_COUNT] = {
     [CF_OFFER_LAMBDA] = &offer_kind_lambda,
     [CF_OFFER_FARGATE] = &offer_kind_fargate,
@@ -16,7 +18,9 @@ const struct offer_kind *const offer_kinds[CF_OFFER_COUNT] = {
     [CF_OFFER_ELB] = &offer_kind_elb,
     [CF_OFFER_API_GATEWAY] = &offer_kind_api_gateway,
     [CF_OFFER_CLOUDWATCH] = &offer_kind_cloudwatch,
+    [CF_OFFER_VPC] = &offer_kind_vpc,
 };
+/* clang-format on */
 
 static const char *index_v1_check(const json_t *index)
 {
@@ -71,6 +75,17 @@ const struct offer_info *offer_feed_info(const struct offer_feed *feed,
 struct offer_info *offer_feed_info_mut(const struct offer_feed *feed, struct region_rates *rr)
 {
     return (struct offer_info *)(void *)((char *)rr + feed->info_offset);
+}
+
+const struct offer_info *offer_part_info(const struct offer_part *part,
+                                         const struct region_rates *rr)
+{
+    return (const struct offer_info *)(const void *)((const char *)rr + part->info_offset);
+}
+
+struct offer_info *offer_part_info_mut(const struct offer_part *part, struct region_rates *rr)
+{
+    return (struct offer_info *)(void *)((char *)rr + part->info_offset);
 }
 
 json_t *offer_kind_arch_list(const bool has[CF_ARCH_COUNT])

@@ -114,10 +114,10 @@ static int parse_section(const json_t *v, const char *key, bool required, const 
 static int parse_region(const json_t *v, const char *prefix, enum cf_rate_source source,
                         struct region_rates *rr, struct cf_error *reterr)
 {
-    /* "region", each offer's key and its feed's, "sources" */
-    const char *keys[2 + 2 * CF_OFFER_COUNT + 1];
-    /* each offer's name, then each feed's key */
-    const char *source_keys[2 * CF_OFFER_COUNT + 1];
+    /* "region", each offer's key, its feed's and its part's, "sources" */
+    const char *keys[2 + 3 * CF_OFFER_COUNT + 1];
+    /* each offer's name, then each feed's key, then each part's */
+    const char *source_keys[3 * CF_OFFER_COUNT + 1];
     size_t nk = 0, ns = 0;
     keys[nk++] = "region";
     for (int o = 0; o < CF_OFFER_COUNT; o++) {
@@ -129,6 +129,9 @@ static int parse_region(const json_t *v, const char *prefix, enum cf_rate_source
     for (int o = 0; o < CF_OFFER_COUNT; o++)
         if (offer_kinds[o]->feed)
             source_keys[ns++] = offer_kinds[o]->feed->doc_key;
+    for (int o = 0; o < CF_OFFER_COUNT; o++)
+        if (offer_kinds[o]->part)
+            source_keys[ns++] = keys[nk++] = offer_kinds[o]->part->doc_key;
     keys[nk++] = "sources";
     keys[nk] = NULL;
     source_keys[ns] = NULL;
@@ -146,6 +149,9 @@ static int parse_region(const json_t *v, const char *prefix, enum cf_rate_source
         bool ignored = false;
         if (r == 0 && kind->feed)
             r = parse_section(v, kind->feed->doc_key, false, prefix, kind->feed->from_json, rr,
+                              &ignored, reterr);
+        if (r == 0 && kind->part)
+            r = parse_section(v, kind->part->doc_key, false, prefix, kind->part->from_json, rr,
                               &ignored, reterr);
     }
     const json_t *sources = NULL;
@@ -170,6 +176,12 @@ static int parse_region(const json_t *v, const char *prefix, enum cf_rate_source
         if (feed)
             r = parse_info_entry(json_object_get(sources, feed->doc_key), feed->doc_key, spath,
                                  feed->has(rr), source, offer_feed_info_mut(feed, rr), reterr);
+    }
+    for (int o = 0; r == 0 && o < CF_OFFER_COUNT; o++) {
+        const struct offer_part *part = offer_kinds[o]->part;
+        if (part)
+            r = parse_info_entry(json_object_get(sources, part->doc_key), part->doc_key, spath,
+                                 part->has(rr), source, offer_part_info_mut(part, rr), reterr);
     }
     if (r == 0)
         r = rates_validate_region(rr, prefix, reterr);
@@ -309,6 +321,13 @@ json_t *rates_region_to_json(const struct region_rates *rr)
         const struct offer_feed *feed = offer_kinds[o]->feed;
         if (feed && feed->has(rr))
             ok = put(sources, feed->doc_key, info_json(offer_feed_info(feed, rr)));
+    }
+    /* A part's keys likewise, only in a region with its rates. */
+    for (int o = 0; ok && o < CF_OFFER_COUNT; o++) {
+        const struct offer_part *part = offer_kinds[o]->part;
+        if (part && part->has(rr))
+            ok = put(j, part->doc_key, part->to_json(rr)) &&
+                 put(sources, part->doc_key, info_json(offer_part_info(part, rr)));
     }
     if (ok)
         ok = put(j, "sources", sources);

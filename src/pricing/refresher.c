@@ -915,6 +915,19 @@ static json_t *feed_region_status(const struct offer_feed *feed, const struct re
     return j;
 }
 
+/* A part's entry in one region's status (the EC2 offer's "nat_gateway"): its source, version,
+ * published and fetched_at, or {"source": "none"} without its rates. */
+static json_t *part_region_status(const struct offer_part *part, const struct region_rates *rr)
+{
+    if (!rr || !part->has(rr))
+        return json_pack("{s:s}", "source", "none");
+    const struct offer_info *in = offer_part_info(part, rr);
+    return json_pack("{s:s, s:o, s:o, s:o}", "source", cf_source_name(in->source), "version",
+                     in->version[0] ? json_string(in->version) : json_null(), "published",
+                     in->published[0] ? json_string(in->published) : json_null(), "fetched_at",
+                     time_json(in->fetched_at));
+}
+
 static json_t *region_status(const struct region_rates *rr, enum cf_offer o,
                              const struct region_state *rs, const struct cf_config *cfg,
                              int64_t now)
@@ -945,6 +958,9 @@ static json_t *region_status(const struct region_rates *rr, enum cf_offer o,
     const struct offer_feed *feed = offer_kinds[o]->feed;
     if (feed)
         json_object_set_new(j, feed->name, feed_region_status(feed, rr));
+    const struct offer_part *part = offer_kinds[o]->part;
+    if (part)
+        json_object_set_new(j, part->doc_key, part_region_status(part, rr));
     if (rs) {
         json_object_set_new(j, "last_attempt", time_json(rs->last_attempt));
         json_object_set_new(j, "last_error",

@@ -132,6 +132,20 @@ int rates_validate_region(const struct region_rates *rr, const char *prefix,
         if (r < 0)
             return r;
     }
+    for (int o = 0; o < CF_OFFER_COUNT; o++) {
+        const struct offer_part *part = offer_kinds[o]->part;
+        if (!part || !part->has(rr))
+            continue;
+        rates_doc_path_key(path, prefix, part->doc_key);
+        r = part->validate(rr, path, reterr);
+        if (r < 0)
+            return r;
+        rates_doc_path_key(path, prefix, "sources");
+        rates_doc_path_key(sub, path, part->doc_key);
+        r = validate_info(offer_part_info(part, rr), sub, true, reterr);
+        if (r < 0)
+            return r;
+    }
     return 0;
 }
 
