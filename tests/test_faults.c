@@ -40,6 +40,7 @@
 #include "computefit/server.h"
 #include "httpclient.h"
 #include "testutil.h"
+#include "served.h"
 #include "upstream.h"
 
 #define VERSION_GOOD "20261101000000"
@@ -444,26 +445,8 @@ static void setup(void)
     ck_assert_int_eq(upstream_put(up, ADVISOR_FEED, advisor_feed, sizeof(advisor_feed) - 1, NULL),
                      0);
 
-    size_t len;
-    char *text = cf_test_read("config/gpu-specs.json", &len);
-    json_t *doc = json_loadb(text, len, 0, NULL);
-    free(text);
-    struct cf_error err = {0};
-    ck_assert_int_eq(gpu_specs_from_json(doc, &specs, &err), 0);
-    json_decref(doc);
-
-    memset(&app, 0, sizeof(app));
-    app.cfg = &cfg;
-    app.cache = pricing_cache_new();
-    atomic_init(&app.in_flight, 0);
-    atomic_init(&app.stopping, false);
-    char *snap = cf_test_path("config/rates-snapshot.json");
-    struct rates *r = NULL;
-    ck_assert_int_eq(rates_load_file(snap, CF_SOURCE_SNAPSHOT, &r, &err), 0);
-    free(snap);
-    pricing_cache_swap(app.cache, r);
-    app.metrics = metrics_new(app_routes, app_routes_count);
-    ck_assert_ptr_nonnull(app.metrics);
+    specs = served_gpu_specs();
+    served_app_init(&app, &cfg);
 }
 
 /* Creates the refresher with the settings in cfg and refreshes every offer from the good
@@ -497,8 +480,7 @@ static void teardown(void)
     refresher_free(rf);
     rf = NULL;
     app.refresher = NULL;
-    pricing_cache_free(app.cache);
-    metrics_free(app.metrics);
+    served_app_free(&app);
     gpu_specs_free(specs);
     upstream_stop(up);
 }

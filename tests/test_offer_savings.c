@@ -32,6 +32,7 @@
 #include "computefit/state.h"
 #include "httpclient.h"
 #include "testutil.h"
+#include "served.h"
 #include "upstream.h"
 
 #define SP_INDEX "/savingsPlan/v1.0/aws/AWSComputeSavingsPlan/current/region_index.json"
@@ -576,38 +577,11 @@ static void put_sp_file(const char *path, const struct gen_opts *o)
 static void setup(void)
 {
     ck_assert_int_eq(upstream_start(NULL, &up), 0);
-    config_defaults(&cfg);
-    cfg.port = 0;
-    strcpy(cfg.bind, "127.0.0.1");
-    cfg.threads = 2;
-    upstream_url(up, "", cfg.pricing_url, sizeof(cfg.pricing_url));
-    snprintf(cfg.regions, sizeof(cfg.regions), "us-east-1");
-    cfg.fetch_retries = 0;
-    cfg.fetch_connect_timeout_s = 2;
-    cfg.fetch_timeout_s = 10;
     strcpy(state_dir, "/tmp/cf-sp-state-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(state_dir));
-    snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s", state_dir);
-
-    size_t len;
-    char *text = cf_test_read("config/gpu-specs.json", &len);
-    json_t *doc = json_loadb(text, len, 0, NULL);
-    free(text);
+    served_config(&cfg, up, state_dir);
+    specs = served_gpu_specs();
+    served_app_init(&app, &cfg);
     struct cf_error err = {0};
-    ck_assert_int_eq(gpu_specs_from_json(doc, &specs, &err), 0);
-    json_decref(doc);
-
-    memset(&app, 0, sizeof(app));
-    app.cfg = &cfg;
-    app.cache = pricing_cache_new();
-    atomic_init(&app.in_flight, 0);
-    atomic_init(&app.stopping, false);
-    char *snap = cf_test_path("config/rates-snapshot.json");
-    struct rates *r = NULL;
-    ck_assert_int_eq(rates_load_file(snap, CF_SOURCE_SNAPSHOT, &r, &err), 0);
-    free(snap);
-    pricing_cache_swap(app.cache, r);
-    app.metrics = metrics_new(app_routes, app_routes_count);
     model = cf_test_model(); /* the advice routes answer under the Savings Plans read */
     app.model = model;
     ck_assert_msg(refresher_new(&cfg, app.cache, specs, NULL, &rf, &err) == 0, "%s", err.message);
@@ -620,25 +594,16 @@ static void teardown(void)
 {
     server_stop(srv, 1000);
     refresher_free(rf);
-    pricing_cache_free(app.cache);
-    metrics_free(app.metrics);
+    served_app_free(&app);
     model_free(model);
     gpu_specs_free(specs);
     upstream_stop(up);
-    char path[128];
-    snprintf(path, sizeof(path), "%s/%s", state_dir, STATE_RATES_FILE);
-    unlink(path);
-    rmdir(state_dir);
+    served_state_dir_remove(state_dir);
 }
 
 static json_t *get_json(const char *path, long want_status)
 {
-    struct http_result res = http_do(NULL, "GET", port, path, NULL, NULL, 0);
-    ck_assert_msg(res.status == want_status, "GET %s: %ld", path, res.status);
-    json_t *doc = http_json(&res);
-    http_result_free(&res);
-    ck_assert_ptr_nonnull(doc);
-    return doc;
+    return served_get_json(port, path, want_status);
 }
 
 static json_t *sp_plan_json(const json_t *region, const char *plan, int years, const char *payment)
