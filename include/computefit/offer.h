@@ -219,6 +219,11 @@ void offer_ec2_stream_free(struct offer_ec2_stream *s);
 
 /* ---- Helpers shared by the Price List parsers (in offer_common.c) ---- */
 
+/* Copies the streaming scanner's error `e` (code `r`) into *ret as a streamed file's error:
+ * a syntax or size error (CF_EJSON, CF_ETOOBIG) is the upstream's, CF_EUPSTREAM, its message
+ * prefixed with `what` ("EC2 offer file"). Returns the resulting code. */
+int offer_stream_error(int r, const struct cf_error *e, const char *what, struct cf_error *ret);
+
 /* Returns the Price List location name of a region code ("us-east-1" -> "US East (N.
  * Virginia)"), a static string, or NULL for a region missing from the built-in table. Only
  * files without the regionCode attribute (2016 layout) need it. */

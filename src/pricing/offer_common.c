@@ -386,3 +386,16 @@ int offer_pick_prices(struct offer_products *it, const struct offer_price_part *
     *ret_found = have == n;
     return 0;
 }
+
+int offer_stream_error(int r, const struct cf_error *e, const char *what, struct cf_error *ret)
+{
+    *ret = *e;
+    if (r == CF_EJSON || r == CF_ETOOBIG) {
+        r = CF_EUPSTREAM;
+        char msg[sizeof(ret->message)];
+        snprintf(msg, sizeof(msg), "%s", ret->message);
+        cf_error_set(ret, r, ret->field, "%s: %s", what, msg);
+    }
+    ret->code = r;
+    return r;
+}

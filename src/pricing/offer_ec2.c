@@ -885,16 +885,8 @@ void offer_ec2_stream_stats(const struct offer_ec2_stream *s, struct offer_ec2_s
 /* Records a scanner error as this stream's: syntax and size errors are the upstream's. */
 static int stream_failed(struct offer_ec2_stream *s, int r, const struct cf_error *e)
 {
-    s->errd = *e;
-    if (r == CF_EJSON || r == CF_ETOOBIG) {
-        r = CF_EUPSTREAM;
-        char msg[sizeof(s->errd.message)];
-        snprintf(msg, sizeof(msg), "%s", s->errd.message);
-        cf_error_set(&s->errd, r, s->errd.field, "EC2 offer file: %s", msg);
-    }
-    s->errd.code = r;
-    s->err = r;
-    return r;
+    s->err = offer_stream_error(r, e, "EC2 offer file", &s->errd);
+    return s->err;
 }
 
 int offer_ec2_stream_feed(struct offer_ec2_stream *s, const char *buf, size_t len)

@@ -637,16 +637,8 @@ void offer_savings_stream_stats(const struct offer_savings_stream *s,
 
 static int stream_failed(struct offer_savings_stream *s, int r, const struct cf_error *e)
 {
-    s->errd = *e;
-    if (r == CF_EJSON || r == CF_ETOOBIG) {
-        r = CF_EUPSTREAM;
-        char msg[sizeof(s->errd.message)];
-        snprintf(msg, sizeof(msg), "%s", s->errd.message);
-        cf_error_set(&s->errd, r, s->errd.field, "Savings Plans file: %s", msg);
-    }
-    s->errd.code = r;
-    s->err = r;
-    return r;
+    s->err = offer_stream_error(r, e, "Savings Plans file", &s->errd);
+    return s->err;
 }
 
 int offer_savings_stream_feed(struct offer_savings_stream *s, const char *buf, size_t len)
