@@ -867,7 +867,7 @@ static int parse_fargate(const struct parse_ctx *c, struct workload *w, struct c
 /* The `lambda` pin: provisioned concurrency kept for some hours of the month. */
 static int parse_lambda(const struct parse_ctx *c, struct workload *w, struct cf_error *reterr)
 {
-    const json_t *pc, *hours;
+    const json_t *pc = NULL, *hours = NULL;
     int r = check_pin(c, "lambda", lambda_keys, N_LAMBDA_KEYS,
                       "{\"provisioned_concurrency\": 7, \"provisioned_hours\": 24}", reterr);
     if (r < 0 || (r = pin_get(c, "lambda", "provisioned_concurrency", &pc, reterr)) < 0 ||
