@@ -651,14 +651,16 @@ START_TEST(advise_answers_with_stale_flag)
     /* The seed's fine-tuning job, interruptible: EC2 Spot at the Spot Instance Advisor's saving
      * for g6.2xlarge in the snapshot (us-east-1 Linux: 58%, band ">20%", tests/fixtures/
      * spotinfo__spot-advisor-data.json): 4 h + 300 s boot = 4.0833 h x $0.9776 x 0.42 =
-     * $1.6766 (g6.2xlarge: shared/docs/aws-price-list.md section 9). */
+     * $1.6766 (g6.2xlarge: shared/docs/aws-price-list.md section 9), plus the instance's
+     * public IPv4 address for those hours at the on-demand $0.005 an hour (AmazonVPC, us-east-1:
+     * aws.amazon.com/vpc/pricing/ "Public IPv4 Address"), $0.0204: Spot does not discount it. */
     r = post_json("/advise", "{\"kind\":\"fine-tuning\",\"interruptible\":true}");
     ck_assert_int_eq(r.status, 200);
     doc = http_json(&r);
     json_t *rec = json_object_get(doc, "recommendation");
     ck_assert_str_eq(json_string_value(json_object_get(rec, "variant")), "per_job_spot");
     ck_assert_double_eq_tol(json_number_value(json_object_get(rec, "monthly_usd")),
-                            14700 / 3600.0 * 0.9776 * 0.42, 1e-9);
+                            14700 / 3600.0 * (0.9776 * 0.42 + 0.005), 1e-9);
     json_t *reasons = json_object_get(doc, "reasons"), *reason;
     size_t i;
     bool spot = false;

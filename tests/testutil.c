@@ -205,6 +205,38 @@ void cf_test_savings(struct rates *r)
     rates_finish(r);
 }
 
+void cf_test_bill(struct rates *r)
+{
+    struct region_rates *rr = NULL;
+    for (size_t i = 0; i < r->n_regions; i++)
+        if (!strcmp(r->regions[i].code, "us-east-1"))
+            rr = &r->regions[i];
+    ck_assert_ptr_nonnull(rr);
+    static const enum cf_offer offers[] = {CF_OFFER_ELB, CF_OFFER_API_GATEWAY, CF_OFFER_CLOUDWATCH,
+                                           CF_OFFER_VPC};
+    for (size_t i = 0; i < sizeof(offers) / sizeof(offers[0]); i++) {
+        rr->has[offers[i]] = true;
+        rr->info[offers[i]] = (struct offer_info){
+            .source = CF_SOURCE_SNAPSHOT, .version = "20250619", .origin = "test fixture"};
+    }
+    rr->elb = (struct elb_rates){CF_TEST_ALB_HOUR, CF_TEST_ALB_LCU};
+    struct api_gateway_rates *ag = &rr->api_gateway;
+    ag->n_http_tiers = 2;
+    ag->http_tiers[0] = (struct rate_tier){300e6, CF_TEST_HTTP_API_1};
+    ag->http_tiers[1] = (struct rate_tier){(double)INFINITY, CF_TEST_HTTP_API_2};
+    ag->n_rest_tiers = 4;
+    ag->rest_tiers[0] = (struct rate_tier){333e6, CF_TEST_REST_API_1};
+    ag->rest_tiers[1] = (struct rate_tier){1e9, CF_TEST_REST_API_2};
+    ag->rest_tiers[2] = (struct rate_tier){20e9, CF_TEST_REST_API_3};
+    ag->rest_tiers[3] = (struct rate_tier){(double)INFINITY, CF_TEST_REST_API_4};
+    rr->cloudwatch = (struct cloudwatch_rates){CF_TEST_LOGS_INGEST, CF_TEST_LOGS_STORED};
+    rr->public_ipv4_hour_usd = CF_TEST_IPV4_HOUR;
+    rr->has_nat_gateway = true;
+    rr->nat_gateway_hour_usd = CF_TEST_NAT_HOUR;
+    rr->nat_gateway_gb_usd = CF_TEST_NAT_GB;
+    rr->nat_gateway_info = rr->info[CF_OFFER_VPC];
+}
+
 struct cf_answer *cf_test_answer(const char *text, bool compare, const struct rates *rates,
                                  const struct model *model)
 {

@@ -45,6 +45,25 @@ struct rates *cf_test_rates(const struct cf_test_gpu *gpus, size_t n_gpus);
  * Upfront (three instance types). Fails the running test when out of memory. */
 void cf_test_savings(struct rates *r);
 
+/* Adds the rest of the bill to region "us-east-1" of a cf_test_rates() table, at rates no AWS
+ * file has, so that a test's figures can only come from these: an ALB, API Gateway HTTP (two
+ * tiers, at 300 million) and REST (four, at 333 million, 1 billion and 20 billion) requests,
+ * CloudWatch Logs, public IPv4 addresses and a NAT gateway. */
+#define CF_TEST_ALB_HOUR    0.0311
+#define CF_TEST_ALB_LCU     0.0077
+#define CF_TEST_HTTP_API_1  0.00000111
+#define CF_TEST_HTTP_API_2  0.00000099
+#define CF_TEST_REST_API_1  0.00000361
+#define CF_TEST_REST_API_2  0.00000291
+#define CF_TEST_REST_API_3  0.00000247
+#define CF_TEST_REST_API_4  0.00000161
+#define CF_TEST_LOGS_INGEST 0.57
+#define CF_TEST_LOGS_STORED 0.037
+#define CF_TEST_IPV4_HOUR   0.0061
+#define CF_TEST_NAT_HOUR    0.0517
+#define CF_TEST_NAT_GB      0.0519
+void cf_test_bill(struct rates *r);
+
 /* Answers the JSON request `text` with core_compare() (`compare`) or core_advise() on `rates`
  * and `model`; fails the running test on bad JSON or any error. The caller frees the answer
  * with cf_answer_free(). */

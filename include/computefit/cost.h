@@ -27,6 +27,17 @@
 
 struct platform;
 
+/* What a line pays for: the compute itself, or the rest of the bill (cost_variant_finish adds
+ * those lines), or the team's effort. */
+enum cost_category {
+    COST_CAT_COMPUTE = 0,
+    COST_CAT_FRONT_DOOR, /* function URL, API Gateway, Application Load Balancer */
+    COST_CAT_NETWORK,    /* public IPv4 addresses or a NAT gateway */
+    COST_CAT_LOGS,       /* CloudWatch Logs */
+    COST_CAT_OPERATIONS, /* engineer-hours */
+    COST_CAT_COUNT
+};
+
 /* One line of a bill. `item` and `unit` are static strings. */
 struct cost_line {
     const char *item; /* "requests", "duration_tier_1", "vcpu_hours", "operations", ... */
@@ -37,6 +48,9 @@ struct cost_line {
     bool estimate;     /* a Spot price from a configured discount, not a published rate */
     bool discountable; /* a compute rate: a Spot discount applies to it (storage keeps its rate) */
     bool committed;    /* priced at a Savings Plans rate (commit.h) */
+    enum cost_category category;
+    bool shared;          /* not per task or instance: does not grow with the fleet's size */
+    struct message basis; /* the assumption it is priced on; code 0 when the item says it all */
 };
 
 /* Where a Spot variant's rates came from. */
@@ -93,6 +107,12 @@ struct cost_variant {
     double startup_s;
     bool too_slow;
     bool on_gpu; /* the work runs on a GPU (a GPU instance) */
+    /* Hours a month of tasks or instances that each hold a network address in the VPC (a
+     * public IPv4 address when the workload's network is public_ipv4); the platform sets it
+     * before cost_variant_finish, which bills it. 0 for functions outside a VPC. */
+    double address_hours;
+    double compute_usd; /* the compute lines alone (COST_CAT_COMPUTE) */
+    double shared_usd;  /* lines not per task or instance: front door, NAT, logs */
     /* On EC2 Spot at the Spot Instance Advisor's saving: the instance type, its saving (%) and
      * its interruption band's label, borrowed from the rates table; NULL otherwise. */
     const char *spot_type, *spot_band;
@@ -113,6 +133,15 @@ struct cost_option {
     double ops_hours;   /* engineer-hours per month, with the team-of-one multiplier */
     bool ops_priced;    /* engineer_hourly_usd was given: effort is a line item */
     double concurrency; /* Little's law: invocations running at once */
+    /* The rest of the bill as priced on this platform (cost_option_init resolves the request's
+     * choices): the front door (WORKLOAD_DOOR_NONE when the task is not HTTP-triggered or the
+     * bill is compute only), an ALB behind an API Gateway door (containers), the network, and
+     * which categories could not be priced for want of rates in the region. */
+    enum workload_front_door front_door;
+    bool front_door_alb;
+    enum workload_network network;
+    bool logs;
+    bool unpriced[COST_CAT_COUNT];
 };
 
 /* What every price function reads: all borrowed; the arena receives the option's arrays. */
@@ -148,7 +177,9 @@ void cost_line_add(const struct cost_ctx *c, struct cost_variant *v, const char 
 /* Appends a note to the variant (dropped, with the arena marked failed, when memory ran out). */
 void cost_note_add(const struct cost_ctx *c, struct cost_variant *v, struct message note);
 
-/* Adds the effort line (when priced) and sums the bill; call once the lines are in. */
+/* Adds the rest of the bill (front door, network, logs: see cost_option), then the effort line
+ * (when priced), and sums the bill; call once the compute lines are in and address_hours is
+ * set. A variant's piece ends at the next API Gateway tier boundary. */
 void cost_variant_finish(const struct cost_ctx *c, const struct cost_option *o,
                          struct cost_variant *v);
 
@@ -157,6 +188,9 @@ void cost_variant_finish(const struct cost_ctx *c, const struct cost_option *o,
  * are. */
 void cost_spot_estimate(const struct cost_ctx *c, struct cost_option *o, size_t base,
                         const char *name, double discount);
+
+/* Returns "compute", "front_door", "network", "logs" or "operations". */
+const char *cost_category_name(enum cost_category cat);
 
 /* Whether a variant priced from `src` is an estimate (the model's discount, the Advisor's
  * average saving), not a published rate. */

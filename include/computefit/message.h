@@ -242,6 +242,15 @@
     X(N_HOST_MEMORY, "host_memory",                                                                \
       "{0:.3g} GB of the instance's {1:.3g} GB are usable by tasks: {2:.0f}% is kept for the OS "  \
       "and the ECS agent.")                                                                        \
+    X(W_BILL_UNPRICED, "bill_unpriced",                                                            \
+      "Not priced: {0}, as the rates table has no {1} rates for {2}; the totals leave it out.")    \
+    X(W_FRONT_DOOR_TIMEOUT, "front_door_timeout",                                                  \
+      "A {0} s request is longer than {1} holds a request ({2} s): answer at once and finish "     \
+      "the work asynchronously, or pick another front door.")                                      \
+    X(W_ALB_IDLE_TIMEOUT, "alb_idle_timeout",                                                      \
+      "A {0} s request is longer than an Application Load Balancer's default idle timeout of "     \
+      "{1} s: raise the load balancer's idle timeout, or answer at once and finish the work "      \
+      "asynchronously.")                                                                           \
     X(N_PROVISIONED_OVERFLOW, "provisioned_overflow",                                              \
       "With {0} environments warm and {1:.3g} calls in progress on average while they are, "       \
       "{2:.2g}% of calls would find them all busy and run on demand, cold (Erlang B); like "       \
@@ -249,6 +258,33 @@
     X(N_COLD_STARTS, "cold_starts",                                                                \
       "About {0:.3g} of {1:.3g} invocations a month start cold ({2:.3g}%), each billed {3} ms "    \
       "of INIT and waiting for it.")                                                               \
+    X(N_BILL_FUNCTION_URL, "bill_function_url",                                                    \
+      "A function URL answers HTTP without charge of its own: each call is one of Lambda's "       \
+      "requests.")                                                                                 \
+    X(N_BILL_API_GATEWAY, "bill_api_gateway",                                                      \
+      "API Gateway {0?HTTP|REST} API requests, at its monthly tiers (priced as if this task's "    \
+      "{1:.4g} requests were the account's only ones in the region).")                             \
+    X(N_BILL_ALB_HOURS, "bill_alb_hours",                                                          \
+      "One Application Load Balancer for the whole fleet, every hour of the month{0? (API "        \
+      "Gateway reaches the tasks through a VPC link to it)|}.")                                    \
+    X(N_BILL_ALB_LCU, "bill_alb_lcu",                                                              \
+      "{0:.3g} LCU on average, the largest of {1:.3g} for new connections ({2} a second "          \
+      "each), {3:.3g} for active connections ({4} each) and {5:.3g} for processed bytes ({6} "     \
+      "GB an hour each, {7} bytes a request).")                                                    \
+    X(N_BILL_PUBLIC_IPV4, "bill_public_ipv4",                                                      \
+      "One public IPv4 address for each running task or instance, billed by the hour whether "     \
+      "idle or in use (since February 2024).")                                                     \
+    X(N_BILL_NAT_HOURS, "bill_nat_hours",                                                          \
+      "{0} NAT gateway{1?s|} every hour of the month for the tasks' egress; the tasks hold no "    \
+      "public address.")                                                                           \
+    X(N_BILL_NAT_GB, "bill_nat_gb",                                                                \
+      "{0:.4g} GB a month of egress processed by the NAT gateway (the request's "                  \
+      "egress_gb_per_month).")                                                                     \
+    X(N_BILL_LOGS_INGESTED, "bill_logs_ingested",                                                  \
+      "{0} bytes of logs per invocation ingested into CloudWatch Logs (standard class).")          \
+    X(N_BILL_LOGS_STORED, "bill_logs_stored",                                                      \
+      "Kept {0} days: about {1:.4g} GB stored at any time, taken at its ingested size "            \
+      "(CloudWatch bills the compressed size, so this is an upper bound).")                        \
     /* ---- descriptions of a priced variant ---- */                                               \
     X(D_TITLE, "title", "{0}")                                                                     \
     X(D_LAMBDA, "lambda", "Lambda ({0}, {1} MB)")                                                  \

@@ -78,6 +78,8 @@ struct model_limits {
     double max_plan_tasks;
     double max_fargate_tasks;
     double max_startup_s;
+    double max_egress_gb_per_month;
+    double max_bytes_per_invocation; /* logs or request and response */
 };
 
 struct model_lambda {
@@ -125,6 +127,23 @@ struct model_ec2 {
     double spot_discount;
 };
 
+/* The rest of the bill: front doors, networking and logs (cost.c's bill lines). */
+struct model_bill {
+    double log_bytes_per_invocation;        /* default of the request's field */
+    double log_retention_days;              /* default of the request's field */
+    double bytes_per_request;               /* default of the request's field */
+    double requests_per_connection;         /* new ALB connections: one per this many requests */
+    double alb_new_connections_per_lcu;     /* per second */
+    double alb_active_connections_per_lcu;  /* per minute */
+    double alb_processed_gb_per_lcu;        /* per hour, instance, container or IP targets */
+    double alb_processed_gb_per_lcu_lambda; /* per hour, Lambda targets */
+    double nat_gateways;                    /* NAT gateways a VPC's egress goes through */
+    double api_gateway_http_timeout_s;      /* the longest request each front door holds */
+    double api_gateway_rest_timeout_s;
+    double function_url_timeout_s;
+    double alb_idle_timeout_s;
+};
+
 /* Thresholds of the seed article's rules of thumb, and of the confidence rating. */
 struct model_rules {
     double comfortable_duration_s;
@@ -160,6 +179,7 @@ struct model {
     struct model_lambda lambda;
     struct model_fargate fargate;
     struct model_ec2 ec2;
+    struct model_bill bill;
     struct model_rules rules;
     struct model_capacity capacity;
     struct model_ops ops;

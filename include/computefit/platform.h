@@ -99,6 +99,9 @@ struct platform {
     const char *chart_label; /* "ECS on EC2": chart legends */
     const char *rates_label; /* "EC2 instance": "the rates table has no ... rates" */
     enum cf_offer offer;     /* the offer whose rates it needs */
+    /* Functions answer HTTP through a function URL or API Gateway alone; other platforms'
+     * tasks need a load balancer. */
+    bool functions;
     enum platform_break_even break_even;
 
     /* Prices c->w: blocks, variants (each with its piece_end), the chosen one. */

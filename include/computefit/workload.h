@@ -40,6 +40,29 @@ enum workload_source {
 
 /* A Savings Plan to price under (the request's `commitment`): its type, term (1 or 3 years)
  * and payment option. Not given: on-demand prices. */
+/* The front door the request asks for (`front_door`); cost.c resolves it per platform. */
+enum workload_front_door {
+    WORKLOAD_DOOR_AUTO = 0, /* the cheapest that serves HTTP on each platform */
+    WORKLOAD_DOOR_NONE,
+    WORKLOAD_DOOR_FUNCTION_URL,
+    WORKLOAD_DOOR_API_GATEWAY_HTTP,
+    WORKLOAD_DOOR_API_GATEWAY_REST,
+    WORKLOAD_DOOR_ALB
+};
+
+/* How tasks and instances reach the internet (`network`). */
+enum workload_network { WORKLOAD_NET_PUBLIC_IPV4 = 0, WORKLOAD_NET_NAT, WORKLOAD_NET_NONE };
+
+/* The rest of the bill beside compute: the front door, networking, logs. */
+struct workload_bill {
+    enum workload_front_door front_door;
+    enum workload_network network;
+    double egress_gb_per_month;      /* through a NAT gateway; 0 when not given */
+    double log_bytes_per_invocation; /* CloudWatch Logs ingested per invocation */
+    int log_retention_days;          /* one of CloudWatch Logs' retention settings */
+    double bytes_per_request;        /* request and response, through an ALB */
+};
+
 struct workload_commitment {
     bool given;
     enum cf_sp_plan plan;
@@ -55,6 +78,7 @@ struct workload_settings {
     int team_engineers;         /* 0 = not given */
     double engineer_hourly_usd; /* 0 = not given: effort is reported in hours only */
     struct workload_commitment commitment;
+    bool compute_only; /* drop the bill's front door, networking and logs: compute alone */
 };
 
 /* A pinned Fargate shape (the request's `fargate` object or its "fargate.*" aliases). */
@@ -99,6 +123,7 @@ struct workload {
     struct workload_settings settings;
     struct workload_fargate fargate;
     struct workload_lambda lambda;
+    struct workload_bill bill;
     enum workload_source memory_from, vcpu_from, gpu_memory_from, duration_from, invocations_from;
     enum workload_source latency_budget_from, init_duration_from, concurrency_from;
 };
@@ -140,6 +165,14 @@ const char *workload_source_name(enum workload_source s);
 
 /* Returns "always_on", "per_job" or "cheaper" (either, priced both); a static string. */
 const char *workload_fargate_mode_name(enum workload_fargate_mode m);
+
+/* Returns the request spelling of a front door ("auto", "none", "function_url",
+ * "api_gateway_http", "api_gateway_rest", "alb") or a network ("public_ipv4", "nat", "none"). */
+/* Returns whether `days` is one of CloudWatch Logs' retention settings. */
+bool workload_retention_valid(double days);
+
+const char *workload_front_door_name(enum workload_front_door d);
+const char *workload_network_name(enum workload_network n);
 
 /* Invocations per second of `w` (a month is model->hours_per_month hours). */
 double workload_rate_per_s(const struct workload *w, const struct model *model);

@@ -271,6 +271,7 @@ static const char *const plan_keys[] = {"tasks",
                                         "include_free_tier",
                                         "team_engineers",
                                         "engineer_hourly_usd",
+                                        "compute_only",
                                         "commitment",
                                         "commitment.plan",
                                         "commitment.term_years",
@@ -291,8 +292,8 @@ static int check_plan_keys(const json_t *request, struct cf_error *reterr)
             return workload_unknown_field(key, reterr);
         return cf_error_set(reterr, CF_EINVAL, key,
                             "%s belongs inside each task: next to \"tasks\" only region, "
-                            "include_free_tier, team_engineers, engineer_hourly_usd and "
-                            "commitment may be given",
+                            "include_free_tier, team_engineers, engineer_hourly_usd, "
+                            "compute_only and commitment may be given",
                             key);
     }
     return 0;

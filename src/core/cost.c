@@ -10,6 +10,8 @@
 
 #include "computefit/platform.h"
 
+#define GIB 1073741824.0 /* bytes in a GB as AWS bills data: 2^30 */
+
 double cost_round_up(double v, double step)
 {
     return ceil(v / step - COST_EPS) * step;
@@ -39,6 +41,46 @@ const char *cost_mode_name(enum cost_mode mode)
     return mode == COST_MODE_ALWAYS_ON ? "always_on" : mode == COST_MODE_PER_JOB ? "per_job" : "";
 }
 
+/* The request's front door and network as platform `p` has them. An HTTP task's `auto` door is
+ * the cheapest that serves HTTP: a function URL for functions, an ALB for tasks. Tasks cannot
+ * have a function URL (an ALB it is), and an API Gateway reaches tasks through a VPC link to an
+ * ALB. Functions outside a VPC hold no address: a public IPv4 address or a NAT gateway is the
+ * containers' and instances'. Then which categories the region has no rates for. */
+static void resolve_bill(const struct cost_ctx *c, const struct platform *p, struct cost_option *o)
+{
+    const struct workload *w = c->w;
+    const struct region_rates *rr = c->rr;
+    o->front_door = WORKLOAD_DOOR_NONE;
+    o->network = WORKLOAD_NET_NONE;
+    if (w->settings.compute_only)
+        return;
+    o->logs = true;
+    enum workload_front_door d = w->bill.front_door;
+    if (w->trigger == MODEL_TRIGGER_HTTP && d != WORKLOAD_DOOR_NONE) {
+        if (d == WORKLOAD_DOOR_AUTO)
+            d = p->functions ? WORKLOAD_DOOR_FUNCTION_URL : WORKLOAD_DOOR_ALB;
+        else if (d == WORKLOAD_DOOR_FUNCTION_URL && !p->functions)
+            d = WORKLOAD_DOOR_ALB;
+        o->front_door = d;
+        o->front_door_alb =
+            d == WORKLOAD_DOOR_ALB || (!p->functions && (d == WORKLOAD_DOOR_API_GATEWAY_HTTP ||
+                                                         d == WORKLOAD_DOOR_API_GATEWAY_REST));
+    }
+    if (!p->functions)
+        o->network = w->bill.network;
+    const struct api_gateway_rates *ag = &rr->api_gateway;
+    bool api = o->front_door == WORKLOAD_DOOR_API_GATEWAY_HTTP ||
+               o->front_door == WORKLOAD_DOOR_API_GATEWAY_REST;
+    size_t n_tiers =
+        o->front_door == WORKLOAD_DOOR_API_GATEWAY_HTTP ? ag->n_http_tiers : ag->n_rest_tiers;
+    o->unpriced[COST_CAT_FRONT_DOOR] = (o->front_door_alb && !rr->has[CF_OFFER_ELB]) ||
+                                       (api && (!rr->has[CF_OFFER_API_GATEWAY] || n_tiers == 0));
+    o->unpriced[COST_CAT_NETWORK] =
+        (o->network == WORKLOAD_NET_PUBLIC_IPV4 && !rr->has[CF_OFFER_VPC]) ||
+        (o->network == WORKLOAD_NET_NAT && !rr->has_nat_gateway);
+    o->unpriced[COST_CAT_LOGS] = !rr->has[CF_OFFER_CLOUDWATCH];
+}
+
 void cost_option_init(const struct cost_ctx *c, const struct platform *p, struct cost_option *o)
 {
     memset(o, 0, sizeof(*o));
@@ -47,6 +89,7 @@ void cost_option_init(const struct cost_ctx *c, const struct platform *p, struct
     o->ops_hours = cost_ops_hours(c->w, c->m, p->id);
     o->ops_priced = c->w->settings.engineer_hourly_usd > 0;
     o->concurrency = workload_concurrency(c->w, c->m);
+    resolve_bill(c, p, o);
 }
 
 void cost_block(const struct cost_ctx *c, struct cost_option *o, const char *limit,
@@ -99,13 +142,148 @@ void cost_note_add(const struct cost_ctx *c, struct cost_variant *v, struct mess
         v->notes[v->n_notes++] = note;
 }
 
+const char *cost_category_name(enum cost_category cat)
+{
+    static const char *const names[COST_CAT_COUNT] = {"compute", "front_door", "network", "logs",
+                                                      "operations"};
+    return cat < COST_CAT_COUNT ? names[cat] : "compute";
+}
+
+/* Appends a line of the rest of the bill. */
+static void bill_line(const struct cost_ctx *c, struct cost_variant *v, enum cost_category cat,
+                      bool shared, const char *item, double quantity, const char *unit,
+                      double unit_usd, struct message basis)
+{
+    size_t n = v->n_lines;
+    cost_line_add(c, v, item, quantity, unit, unit_usd, false);
+    if (v->n_lines > n) {
+        struct cost_line *l = &v->lines[n];
+        l->estimate = false; /* a published rate, whatever the variant's compute is */
+        l->category = cat;
+        l->shared = shared;
+        l->basis = basis;
+    }
+}
+
+/* API Gateway's requests through its monthly tiers, one line per tier touched (the first even
+ * when empty); ends the variant's piece at the next tier boundary. */
+static void api_gateway_lines(const struct cost_ctx *c, const struct cost_option *o,
+                              struct cost_variant *v)
+{
+    static const char *const items[2][CF_API_GATEWAY_TIERS_MAX] = {
+        /* [rest][tier] */
+        {"api_gateway_http_requests_tier_1", "api_gateway_http_requests_tier_2",
+         "api_gateway_http_requests_tier_3", "api_gateway_http_requests_tier_4",
+         "api_gateway_http_requests_tier_5", "api_gateway_http_requests_tier_6"},
+        {"api_gateway_rest_requests_tier_1", "api_gateway_rest_requests_tier_2",
+         "api_gateway_rest_requests_tier_3", "api_gateway_rest_requests_tier_4",
+         "api_gateway_rest_requests_tier_5", "api_gateway_rest_requests_tier_6"},
+    };
+    const struct api_gateway_rates *ag = &c->rr->api_gateway;
+    bool http = o->front_door == WORKLOAD_DOOR_API_GATEWAY_HTTP;
+    const struct rate_tier *t = http ? ag->http_tiers : ag->rest_tiers;
+    size_t n = http ? ag->n_http_tiers : ag->n_rest_tiers;
+    double requests = c->w->invocations_per_month, lo = 0;
+    struct message basis = msg_make(N_BILL_API_GATEWAY, "nn", (double)http, requests);
+    for (size_t i = 0; i < n && i < CF_API_GATEWAY_TIERS_MAX; i++) {
+        double q = fmin(requests, t[i].up_to) - lo;
+        if (q > 0 || i == 0)
+            bill_line(c, v, COST_CAT_FRONT_DOOR, true, items[!http][i], q > 0 ? q : 0, "request",
+                      t[i].usd, basis);
+        if (t[i].up_to > requests) {
+            v->piece_end = fmin(v->piece_end, t[i].up_to);
+            break;
+        }
+        lo = t[i].up_to;
+    }
+}
+
+/* An ALB's hours and its LCU-hours: the largest of its dimensions at the month's average rate,
+ * each linear in the rate. */
+static void alb_lines(const struct cost_ctx *c, const struct cost_option *o, struct cost_variant *v)
+{
+    const struct model_bill *b = &c->m->bill;
+    const struct workload *w = c->w;
+    double hours = c->m->hours_per_month;
+    bool lambda_target = o->platform->functions && o->front_door == WORKLOAD_DOOR_ALB;
+    double per_s = workload_rate_per_s(w, c->m);
+    double gb_per_lcu =
+        lambda_target ? b->alb_processed_gb_per_lcu_lambda : b->alb_processed_gb_per_lcu;
+    double lcu_new = per_s / b->requests_per_connection / b->alb_new_connections_per_lcu;
+    double lcu_active = workload_concurrency(w, c->m) / b->alb_active_connections_per_lcu;
+    double lcu_bytes = per_s * 3600 * w->bill.bytes_per_request / GIB / gb_per_lcu;
+    double lcu = fmax(lcu_new, fmax(lcu_active, lcu_bytes));
+    bill_line(c, v, COST_CAT_FRONT_DOOR, true, "alb_hours", hours, "ALB-hour",
+              c->rr->elb.alb_hour_usd,
+              msg_make(N_BILL_ALB_HOURS, "n", (double)(o->front_door != WORKLOAD_DOOR_ALB)));
+    bill_line(c, v, COST_CAT_FRONT_DOOR, true, "alb_lcu_hours", lcu * hours, "LCU-hour",
+              c->rr->elb.alb_lcu_hour_usd,
+              msg_make(N_BILL_ALB_LCU, "nnnnnnnn", lcu, lcu_new, b->alb_new_connections_per_lcu,
+                       lcu_active, b->alb_active_connections_per_lcu, lcu_bytes, gb_per_lcu,
+                       w->bill.bytes_per_request));
+}
+
+/* The rest of the bill (see cost_option): front door, network, logs, where the region has
+ * rates for them (rules.c warns of the others). Rates come from the region as it is: a Savings
+ * Plan does not cover them, nor does Spot discount them. */
+static void bill_lines(const struct cost_ctx *c, const struct cost_option *o,
+                       struct cost_variant *v)
+{
+    const struct workload *w = c->w;
+    const struct region_rates *rr = c->rr;
+    const struct model_bill *b = &c->m->bill;
+    double hours = c->m->hours_per_month;
+    if (o->front_door != WORKLOAD_DOOR_NONE && !o->unpriced[COST_CAT_FRONT_DOOR]) {
+        if (o->front_door == WORKLOAD_DOOR_FUNCTION_URL)
+            bill_line(c, v, COST_CAT_FRONT_DOOR, true, "function_url_requests",
+                      w->invocations_per_month, "request", 0, msg_make(N_BILL_FUNCTION_URL, ""));
+        else if (o->front_door != WORKLOAD_DOOR_ALB)
+            api_gateway_lines(c, o, v);
+        if (o->front_door_alb)
+            alb_lines(c, o, v);
+    }
+    if (!o->unpriced[COST_CAT_NETWORK]) {
+        if (o->network == WORKLOAD_NET_PUBLIC_IPV4 && v->address_hours > 0)
+            bill_line(c, v, COST_CAT_NETWORK, false, "public_ipv4_hours", v->address_hours,
+                      "address-hour", rr->public_ipv4_hour_usd, msg_make(N_BILL_PUBLIC_IPV4, ""));
+        if (o->network == WORKLOAD_NET_NAT) {
+            bill_line(
+                c, v, COST_CAT_NETWORK, true, "nat_gateway_hours", b->nat_gateways * hours,
+                "NAT gateway-hour", rr->nat_gateway_hour_usd,
+                msg_make(N_BILL_NAT_HOURS, "nn", b->nat_gateways, (double)(b->nat_gateways != 1)));
+            bill_line(c, v, COST_CAT_NETWORK, true, "nat_gateway_gb", w->bill.egress_gb_per_month,
+                      "GB", rr->nat_gateway_gb_usd,
+                      msg_make(N_BILL_NAT_GB, "n", w->bill.egress_gb_per_month));
+        }
+    }
+    if (o->logs && !o->unpriced[COST_CAT_LOGS]) {
+        double gb = w->invocations_per_month * w->bill.log_bytes_per_invocation / GIB;
+        double stored = gb * w->bill.log_retention_days / (hours / 24);
+        bill_line(c, v, COST_CAT_LOGS, true, "logs_ingested_gb", gb, "GB",
+                  rr->cloudwatch.logs_ingest_gb_usd,
+                  msg_make(N_BILL_LOGS_INGESTED, "n", w->bill.log_bytes_per_invocation));
+        bill_line(c, v, COST_CAT_LOGS, true, "logs_stored_gb_months", stored, "GB-month",
+                  rr->cloudwatch.logs_storage_gb_month_usd,
+                  msg_make(N_BILL_LOGS_STORED, "nn", (double)w->bill.log_retention_days, stored));
+    }
+}
+
 void cost_variant_finish(const struct cost_ctx *c, const struct cost_option *o,
                          struct cost_variant *v)
 {
-    double infra = 0;
-    for (size_t i = 0; i < v->n_lines; i++)
-        infra += v->lines[i].usd;
+    bill_lines(c, o, v);
+    double infra = 0, compute = 0, shared = 0;
+    for (size_t i = 0; i < v->n_lines; i++) {
+        const struct cost_line *l = &v->lines[i];
+        infra += l->usd;
+        if (l->category == COST_CAT_COMPUTE)
+            compute += l->usd;
+        if (l->shared)
+            shared += l->usd;
+    }
     v->infrastructure_usd = infra;
+    v->compute_usd = compute;
+    v->shared_usd = shared;
     v->operations_usd = 0;
     if (o->ops_priced) {
         size_t n = v->n_lines;
@@ -113,6 +291,7 @@ void cost_variant_finish(const struct cost_ctx *c, const struct cost_option *o,
                       c->w->settings.engineer_hourly_usd, false);
         if (v->n_lines > n) {
             v->lines[n].estimate = false; /* effort is not discounted, nor an estimated rate */
+            v->lines[n].category = COST_CAT_OPERATIONS;
             v->operations_usd = v->lines[n].usd;
         }
     }
@@ -141,11 +320,14 @@ void cost_spot_estimate(const struct cost_ctx *c, struct cost_option *o, size_t 
     v->fall_to = b->fall_to;
     v->spot = true;
     v->spot_source = COST_SPOT_DISCOUNT;
-    /* The effort line is added again below. (A base whose lines ran out of memory may have
-     * none: the arena is failed then, and so is the answer.) */
-    size_t n = b->n_lines - (o->ops_priced && b->n_lines ? 1 : 0);
-    for (size_t i = 0; i < n; i++) {
+    /* (A base whose lines ran out of memory may have none: the arena is failed then, and so is
+     * the answer.) */
+    v->address_hours = b->address_hours;
+    /* Compute lines only: the rest of the bill and the effort line are added again below. */
+    for (size_t i = 0; i < b->n_lines; i++) {
         const struct cost_line *l = &b->lines[i];
+        if (l->category != COST_CAT_COMPUTE)
+            continue;
         cost_line_add(c, v, l->item, l->quantity, l->unit,
                       l->unit_usd * (l->discountable ? 1 - discount : 1), l->discountable);
         if (v->n_lines && !l->discountable)
@@ -153,10 +335,12 @@ void cost_spot_estimate(const struct cost_ctx *c, struct cost_option *o, size_t 
         b = &o->variants[base];                        /* lines grew in the arena, not here */
     }
     cost_variant_finish(c, o, v);
-    /* Every line of a stepping fleet is proportional to its size: so is the discounted step. */
+    /* Every line of a stepping fleet but the shared ones is proportional to its size: so is the
+     * discounted step. */
     b = &o->variants[base];
-    if (b->step_rate > 0 && b->infrastructure_usd > 0)
-        v->step_usd = b->step_usd * v->infrastructure_usd / b->infrastructure_usd;
+    double b_own = b->infrastructure_usd - b->shared_usd;
+    if (b->step_rate > 0 && b_own > 0)
+        v->step_usd = b->step_usd * (v->infrastructure_usd - v->shared_usd) / b_own;
 }
 
 void cost_choose(const struct cost_ctx *c, struct cost_option *o)

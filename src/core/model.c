@@ -106,6 +106,8 @@ static const struct scalar_key scalar_keys[] = {
     SK("limits.max_plan_tasks", limits.max_plan_tasks, 1, 1000),
     SK("limits.max_fargate_tasks", limits.max_fargate_tasks, 1, 1e9),
     SK("limits.max_startup_s", limits.max_startup_s, 0, 1e9),
+    SK("limits.max_egress_gb_per_month", limits.max_egress_gb_per_month, 1, 1e12),
+    SK("limits.max_bytes_per_invocation", limits.max_bytes_per_invocation, 1, 1e15),
     SK("lambda.max_duration_s", lambda.max_duration_s, 1, 1e9),
     SK("lambda.min_memory_mb", lambda.min_memory_mb, 1, 1e9),
     SK("lambda.max_memory_mb", lambda.max_memory_mb, 1, 1e9),
@@ -138,6 +140,19 @@ static const struct scalar_key scalar_keys[] = {
     SK("ecs_ec2.min_task_vcpu", ec2.min_task_vcpu, 0.001, 192),
     SK("ecs_ec2.spot_discount", ec2.spot_discount, 0, 0.99),
     SK("ecs_ec2.spot_max_interruption_probability", ec2.spot_max_interruption_probability, 0, 1),
+    SK("bill.log_bytes_per_invocation", bill.log_bytes_per_invocation, 0, 1e9),
+    SK("bill.log_retention_days", bill.log_retention_days, 1, 3653),
+    SK("bill.bytes_per_request", bill.bytes_per_request, 0, 1e12),
+    SK("bill.requests_per_connection", bill.requests_per_connection, 1, 1e9),
+    SK("bill.alb_new_connections_per_lcu", bill.alb_new_connections_per_lcu, 0.001, 1e9),
+    SK("bill.alb_active_connections_per_lcu", bill.alb_active_connections_per_lcu, 0.001, 1e9),
+    SK("bill.alb_processed_gb_per_lcu", bill.alb_processed_gb_per_lcu, 0.001, 1e9),
+    SK("bill.alb_processed_gb_per_lcu_lambda", bill.alb_processed_gb_per_lcu_lambda, 0.001, 1e9),
+    SK("bill.nat_gateways", bill.nat_gateways, 1, 1000),
+    SK("bill.api_gateway_http_timeout_s", bill.api_gateway_http_timeout_s, 0.001, 1e6),
+    SK("bill.api_gateway_rest_timeout_s", bill.api_gateway_rest_timeout_s, 0.001, 1e6),
+    SK("bill.function_url_timeout_s", bill.function_url_timeout_s, 0.001, 1e6),
+    SK("bill.alb_idle_timeout_s", bill.alb_idle_timeout_s, 0.001, 1e6),
     SK("rules.comfortable_duration_s", rules.comfortable_duration_s, 0, 1e9),
     SK("rules.comfortable_memory_mb", rules.comfortable_memory_mb, 0, 1e12),
     SK("rules.high_rate_per_s", rules.high_rate_per_s, 0, 1e12),
@@ -482,6 +497,10 @@ static int check_relations(const struct model *m, struct cf_error *reterr)
     if (m->fargate.ephemeral_included_gb > m->fargate.max_ephemeral_gb)
         return config_error(reterr, "fargate.ephemeral_included_gb",
                             "must not exceed fargate.max_ephemeral_gb");
+    if (!workload_retention_valid(m->bill.log_retention_days))
+        return config_error(reterr, "bill.log_retention_days",
+                            "must be one of CloudWatch Logs' retention settings (1, 3, 5, 7, 14, "
+                            "30, 60, 90, 120, 150, 180, 365, ... 3653 days)");
     return 0;
 }
 

@@ -17,6 +17,7 @@ const struct platform platforms[MODEL_PLATFORM_COUNT] = {
             .chart_label = "Lambda",
             .rates_label = "Lambda",
             .offer = CF_OFFER_LAMBDA,
+            .functions = true,
             .break_even = BREAK_EVEN_ANY,
             .price = platform_lambda_price,
             .describe = platform_lambda_describe,

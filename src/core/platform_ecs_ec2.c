@@ -124,6 +124,7 @@ static void finish(const struct cost_ctx *c, struct cost_option *o, struct cost_
                   msg_make(N_HOST_MEMORY, "nnn", d->usable_memory_gb, gi->memory_gib,
                            100 * c->m->ec2.reserved_memory_fraction));
     cost_line_add(c, v, "instance_hours", hours, "instance-hour", gi->usd_per_hour, true);
+    v->address_hours = hours; /* each instance holds the address its tasks go out through */
     cost_variant_finish(c, o, v);
 }
 

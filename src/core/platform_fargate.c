@@ -133,9 +133,10 @@ static long variant(const struct cost_ctx *c, enum cf_arch arch, enum cost_mode 
                       "GB-hour", c->rr->fargate_ephemeral_gb_hour_usd, false);
     if (d->running_vcpu > f->vcpu_quota)
         cost_note_add(c, v, msg_make(W_FARGATE_QUOTA, "nn", d->running_vcpu, f->vcpu_quota));
+    v->address_hours = hours; /* each task has its own network interface */
     cost_variant_finish(c, o, v);
-    if (v->step_rate > 0) /* every line is per task: one more task costs this */
-        v->step_usd = v->infrastructure_usd / d->tasks;
+    if (v->step_rate > 0) /* every line but the shared ones is per task: one more costs this */
+        v->step_usd = (v->infrastructure_usd - v->shared_usd) / d->tasks;
     return (long)(v - o->variants);
 }
 

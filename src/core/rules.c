@@ -502,6 +502,55 @@ static void warn(struct advice *a, struct arena *arena, struct message m)
         a->warnings[a->n_warnings++] = m;
 }
 
+/* What the feasible options' bills leave out for want of rates, and front doors that cannot
+ * hold a request as long as the task runs. */
+static void bill_warnings(struct advice *a, struct arena *arena)
+{
+    enum { ALB, API, IPV4, NAT, LOGS, N_GAPS };
+    static const char *const what[N_GAPS][2] = {
+        {"the load balancer", "Elastic Load Balancing"},
+        {"API Gateway's requests", "API Gateway"},
+        {"public IPv4 addresses", "public IPv4 (Amazon VPC)"},
+        {"the NAT gateway", "NAT gateway"},
+        {"CloudWatch Logs", "CloudWatch"},
+    };
+    const struct workload *w = &a->w;
+    const struct model_bill *b = &a->m->bill;
+    bool gap[N_GAPS] = {false}, alb = false, http = false, rest = false;
+    for (int p = 0; p < MODEL_PLATFORM_COUNT; p++) {
+        const struct cost_option *o = &a->options[p];
+        if (!o->feasible)
+            continue;
+        bool api = o->front_door == WORKLOAD_DOOR_API_GATEWAY_HTTP ||
+                   o->front_door == WORKLOAD_DOOR_API_GATEWAY_REST;
+        if (o->unpriced[COST_CAT_FRONT_DOOR]) {
+            gap[ALB] = gap[ALB] || (o->front_door_alb && !a->rr->has[CF_OFFER_ELB]);
+            gap[API] = gap[API] || api;
+        }
+        if (o->unpriced[COST_CAT_NETWORK]) {
+            gap[IPV4] = gap[IPV4] || o->network == WORKLOAD_NET_PUBLIC_IPV4;
+            gap[NAT] = gap[NAT] || o->network == WORKLOAD_NET_NAT;
+        }
+        gap[LOGS] = gap[LOGS] || (o->logs && o->unpriced[COST_CAT_LOGS]);
+        alb = alb || o->front_door_alb;
+        http = http || o->front_door == WORKLOAD_DOOR_API_GATEWAY_HTTP;
+        rest = rest || o->front_door == WORKLOAD_DOOR_API_GATEWAY_REST;
+    }
+    for (int g = 0; g < N_GAPS; g++)
+        if (gap[g])
+            warn(a, arena, msg_make(W_BILL_UNPRICED, "sss", what[g][0], what[g][1], a->rr->code));
+    if (http && w->duration_s > b->api_gateway_http_timeout_s)
+        warn(a, arena,
+             msg_make(W_FRONT_DOOR_TIMEOUT, "nsn", w->duration_s, "an API Gateway HTTP API",
+                      b->api_gateway_http_timeout_s));
+    if (rest && w->duration_s > b->api_gateway_rest_timeout_s)
+        warn(a, arena,
+             msg_make(W_FRONT_DOOR_TIMEOUT, "nsn", w->duration_s, "an API Gateway REST API",
+                      b->api_gateway_rest_timeout_s));
+    if (alb && w->duration_s > b->alb_idle_timeout_s)
+        warn(a, arena, msg_make(W_ALB_IDLE_TIMEOUT, "nn", w->duration_s, b->alb_idle_timeout_s));
+}
+
 void advice_warnings(struct advice *a, struct arena *arena)
 {
     const struct workload *w = &a->w;
@@ -563,6 +612,7 @@ void advice_warnings(struct advice *a, struct arena *arena)
         if (usd > 0 && wc->payment != CF_SP_NO_UPFRONT)
             warn(a, arena, msg_make(W_COMMITMENT_UPFRONT, "n", 12.0 * wc->term_years));
     }
+    bill_warnings(a, arena);
     if (feed)
         warn(a, arena, msg_make(W_SPOT_FEED, ""));
     if (advisor)

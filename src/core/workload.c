@@ -60,6 +60,12 @@ static const struct field_def field_defs[] = {
     {"latency_budget", F_PRESET, 0},
     {"init_duration", F_PRESET, 0},
     {"concurrency_per_task", F_PRESET, 0},
+    {"front_door", F_PRESET, 0},
+    {"network", F_PRESET, 0},
+    {"egress_gb_per_month", F_PRESET, 0},
+    {"log_bytes_per_invocation", F_PRESET, 0},
+    {"log_retention_days", F_PRESET, 0},
+    {"bytes_per_request", F_PRESET, 0},
     {"fargate", 0, 0},
     {"fargate.vcpu", 0, 0},
     {"fargate.memory", 0, 0},
@@ -73,6 +79,7 @@ static const struct field_def field_defs[] = {
     {"include_free_tier", F_SETTING, 0},
     {"team_engineers", F_SETTING, 0},
     {"engineer_hourly_usd", F_SETTING, 0},
+    {"compute_only", F_SETTING, 0},
     {"commitment", F_SETTING, 0},
     {"commitment.plan", F_SETTING, 0},
     {"commitment.term_years", F_SETTING, 0},
@@ -294,6 +301,21 @@ static const struct enum_value trigger_values[] = {
     {MODEL_TRIGGER_MANUAL, {"manual"}},
 };
 
+static const struct enum_value front_door_values[] = {
+    {WORKLOAD_DOOR_AUTO, {"auto"}},
+    {WORKLOAD_DOOR_NONE, {"none"}},
+    {WORKLOAD_DOOR_FUNCTION_URL, {"function_url", "url", "lambda_url"}},
+    {WORKLOAD_DOOR_API_GATEWAY_HTTP, {"api_gateway_http", "http_api"}},
+    {WORKLOAD_DOOR_API_GATEWAY_REST, {"api_gateway_rest", "rest_api"}},
+    {WORKLOAD_DOOR_ALB, {"alb", "load_balancer"}},
+};
+
+static const struct enum_value network_values[] = {
+    {WORKLOAD_NET_PUBLIC_IPV4, {"public_ipv4", "ipv4", "public"}},
+    {WORKLOAD_NET_NAT, {"nat", "nat_gateway"}},
+    {WORKLOAD_NET_NONE, {"none"}},
+};
+
 static const struct enum_value fargate_mode_values[] = {
     {WORKLOAD_FARGATE_MODE_ALWAYS_ON, {"always_on"}},
     {WORKLOAD_FARGATE_MODE_PER_JOB, {"per_job"}},
@@ -441,6 +463,9 @@ int workload_parse_settings(const json_t *obj, const struct model *model,
             return r;
         s.engineer_hourly_usd = d;
     }
+    if ((v = json_object_get(obj, "compute_only")) &&
+        (r = read_bool(v, "compute_only", &s.compute_only, reterr)) < 0)
+        return r;
     if ((r = parse_commitment(obj, model, &s.commitment, reterr)) < 0)
         return r;
     *ret_settings = s;
@@ -991,6 +1016,105 @@ static int parse_latency(const struct parse_ctx *c, struct workload *w, struct c
     return 0;
 }
 
+/* CloudWatch Logs' retention settings, in days (PutRetentionPolicy's retentionInDays,
+ * docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html,
+ * 2026-12). "Never expire" is not among them: storage would grow without bound. */
+static const int retention_days[] = {1,   3,   5,   7,   14,   30,   60,   90,   120,  150,  180,
+                                     365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653};
+
+bool workload_retention_valid(double days)
+{
+    for (size_t i = 0; i < sizeof(retention_days) / sizeof(retention_days[0]); i++)
+        if (days == retention_days[i])
+            return true;
+    return false;
+}
+
+/* A byte count: a JSON number of bytes, or a size string ("2KB", "1.5 MB"; a bare number is
+ * bytes), from 0 to `max` bytes. */
+static int read_bytes(const json_t *v, const char *field, double max, double *ret,
+                      struct cf_error *reterr)
+{
+    int r;
+    if (json_is_string(v)) {
+        double mb = 0;
+        if ((r = units_parse_size_mb(json_string_value(v), 1.0 / 1048576, field, &mb, reterr)) < 0)
+            return r;
+        *ret = mb * 1048576;
+    } else if ((r = read_number(v, field, ret, reterr)) < 0) {
+        return r;
+    }
+    return check_range(*ret, 0, true, max, field, " bytes", reterr);
+}
+
+/* front_door, network, egress, logs and request sizes. An HTTP front door asked for implies
+ * an HTTP trigger; with another trigger it is a contradiction. */
+static int parse_bill(const struct parse_ctx *c, struct workload *w, struct cf_error *reterr)
+{
+    const struct model *m = c->m;
+    struct workload_bill b = {
+        .log_bytes_per_invocation = m->bill.log_bytes_per_invocation,
+        .log_retention_days = (int)m->bill.log_retention_days,
+        .bytes_per_request = m->bill.bytes_per_request,
+    };
+    const json_t *v;
+    int r, e;
+    if ((v = get(c, "front_door", NULL))) {
+        e = 0;
+        if ((r = read_enum(v, "front_door", ENUM_TABLE(front_door_values), &e, reterr)) < 0)
+            return r;
+        b.front_door = (enum workload_front_door)e;
+        if (b.front_door != WORKLOAD_DOOR_AUTO && b.front_door != WORKLOAD_DOOR_NONE) {
+            if (w->trigger == MODEL_TRIGGER_NONE)
+                w->trigger = MODEL_TRIGGER_HTTP;
+            else if (w->trigger != MODEL_TRIGGER_HTTP)
+                return cf_error_set(reterr, CF_EINVAL, "front_door",
+                                    "front_door \"%s\" serves HTTP requests, but the trigger is "
+                                    "\"%s\", which needs no front door: drop front_door or set "
+                                    "trigger to \"http\"",
+                                    workload_front_door_name(b.front_door),
+                                    model_trigger_name(w->trigger));
+        }
+    }
+    if ((v = get(c, "network", NULL))) {
+        e = 0;
+        if ((r = read_enum(v, "network", ENUM_TABLE(network_values), &e, reterr)) < 0)
+            return r;
+        b.network = (enum workload_network)e;
+    }
+    if ((v = get(c, "egress_gb_per_month", NULL))) {
+        double mb = 0;
+        if ((r = read_with_unit(v, UNIT_SIZE_GB, "egress_gb_per_month", m, &mb, reterr)) < 0 ||
+            (r = check_range(mb / 1024, 0, true, m->limits.max_egress_gb_per_month,
+                             "egress_gb_per_month", " GB", reterr)) < 0)
+            return r;
+        b.egress_gb_per_month = mb / 1024;
+    }
+    if ((v = get(c, "log_bytes_per_invocation", NULL)) &&
+        (r = read_bytes(v, "log_bytes_per_invocation", m->limits.max_bytes_per_invocation,
+                        &b.log_bytes_per_invocation, reterr)) < 0)
+        return r;
+    if ((v = get(c, "bytes_per_request", NULL)) &&
+        (r = read_bytes(v, "bytes_per_request", m->limits.max_bytes_per_invocation,
+                        &b.bytes_per_request, reterr)) < 0)
+        return r;
+    if ((v = get(c, "log_retention_days", NULL))) {
+        double d = 0;
+        if ((r = read_number(v, "log_retention_days", &d, reterr)) < 0)
+            return r;
+        if (!workload_retention_valid(d))
+            return cf_error_set(reterr, CF_EINVAL, "log_retention_days",
+                                "log_retention_days must be one of CloudWatch Logs' retention "
+                                "settings: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, "
+                                "545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653 (days), "
+                                "got %g",
+                                d);
+        b.log_retention_days = (int)d;
+    }
+    w->bill = b;
+    return 0;
+}
+
 static int parse(const struct parse_ctx *c, const struct workload_settings *plan,
                  struct workload *ret, struct cf_error *reterr)
 {
@@ -1078,7 +1202,7 @@ static int parse(const struct parse_ctx *c, const struct workload_settings *plan
                              "ephemeral_storage", " MB", reterr)) < 0)
             return r;
     }
-    if ((r = parse_latency(c, &w, reterr)) < 0)
+    if ((r = parse_latency(c, &w, reterr)) < 0 || (r = parse_bill(c, &w, reterr)) < 0)
         return r;
     if (!c->preset_check &&
         ((r = parse_fargate(c, &w, reterr)) < 0 || (r = parse_lambda(c, &w, reterr)) < 0))
@@ -1185,6 +1309,16 @@ const char *workload_source_name(enum workload_source s)
     default:
         return "default";
     }
+}
+
+const char *workload_front_door_name(enum workload_front_door d)
+{
+    return front_door_values[d].words[0];
+}
+
+const char *workload_network_name(enum workload_network n)
+{
+    return network_values[n].words[0];
 }
 
 const char *workload_fargate_mode_name(enum workload_fargate_mode m)

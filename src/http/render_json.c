@@ -87,6 +87,9 @@ static void line_items(struct jsonw *j, const struct cost_variant *v)
         kv_str(j, "unit", l->unit);
         kv_num(j, "unit_usd", l->unit_usd);
         kv_num(j, "usd", l->usd);
+        kv_str(j, "category", cost_category_name(l->category));
+        if (l->basis.code)
+            kv_msg(j, "assumption", &l->basis);
         if (l->estimate)
             kv_bool(j, "estimate", true);
         if (l->committed)
@@ -194,10 +197,16 @@ static void option(struct jsonw *j, const struct advice *a, int p)
     jsonw_array_end(j);
     kv_num(j, "monthly_usd", v ? v->monthly_usd : (double)NAN);
     kv_num(j, "infrastructure_usd", v ? v->infrastructure_usd : (double)NAN);
+    kv_num(j, "compute_usd", v ? v->compute_usd : (double)NAN);
     kv_num(j, "operations_usd", v && o->ops_priced ? v->operations_usd : (double)NAN);
     kv_num(j, "operations_hours", o->ops_hours);
     kv_str(j, "variant", v ? v->name : NULL);
     kv_bool(j, "estimate", v && cost_spot_is_estimate(v->spot_source));
+    kv_str(j, "front_door",
+           o->front_door != WORKLOAD_DOOR_NONE ? workload_front_door_name(o->front_door) : NULL);
+    kv_bool(j, "front_door_alb", o->front_door_alb);
+    kv_str(j, "network",
+           o->network != WORKLOAD_NET_NONE ? workload_network_name(o->network) : NULL);
     /* The chosen variant's bill appears twice, here and in "variants": written once. */
     struct dynbuf chosen;
     struct jsonw cw;
@@ -226,6 +235,7 @@ static void option(struct jsonw *j, const struct advice *a, int p)
         kv_bool(j, "chosen", (int)i == o->chosen);
         kv_num(j, "monthly_usd", x->monthly_usd);
         kv_num(j, "infrastructure_usd", x->infrastructure_usd);
+        kv_num(j, "compute_usd", x->compute_usd);
         kv_bool(j, "estimate", cost_spot_is_estimate(x->spot_source));
         jsonw_key(j, "meets_latency_budget");
         if (isfinite(a->w.latency_budget_s))
@@ -351,7 +361,15 @@ static void workload(struct jsonw *j, const struct workload *w, const struct mod
     kv_bool(j, "interruptible", w->interruptible);
     kv_str(j, "architecture", workload_arch_name(w->arch));
     kv_num(j, "ephemeral_storage_mb", w->ephemeral_mb);
+    kv_str(j, "front_door", workload_front_door_name(w->bill.front_door));
+    kv_str(j, "network", workload_network_name(w->bill.network));
+    kv_num(j, "egress_gb_per_month", w->bill.egress_gb_per_month);
+    kv_num(j, "log_bytes_per_invocation", w->bill.log_bytes_per_invocation);
+    jsonw_key(j, "log_retention_days");
+    jsonw_int(j, w->bill.log_retention_days);
+    kv_num(j, "bytes_per_request", w->bill.bytes_per_request);
     kv_str(j, "region", w->settings.region);
+    kv_bool(j, "compute_only", w->settings.compute_only);
     kv_bool(j, "include_free_tier", w->settings.include_free_tier);
     kv_count(j, "team_engineers", w->settings.team_engineers);
     kv_num(j, "engineer_hourly_usd",
