@@ -150,6 +150,12 @@ static int oracle_changes(const struct advice *a, const struct break_even *be, d
         }
     }
     arena_free(&scratch);
+    /* API Gateway's request tiers, when the bill has them. */
+    const struct api_gateway_rates *ag = &a->rr->api_gateway;
+    for (size_t t = 0; t < ag->n_http_tiers; t++)
+        sample(&o, ag->http_tiers[t].up_to);
+    for (size_t t = 0; t < ag->n_rest_tiers; t++)
+        sample(&o, ag->rest_tiers[t].up_to);
     qsort(o.xs, o.n, sizeof(double), cmp_double);
     int changes = 0;
     bool dearer = false;
@@ -335,6 +341,33 @@ END_TEST
 
 /* The curve spans every break-even it reports and holds the requested rate and each break-even
  * as points; without a break-even it is the 21 points of three decades around the rate. */
+/* The same with the whole bill (cf_test_bill's rates): a load balancer and logs add a line to
+ * every staircase of an always-on fleet, an address a step to each task, and API Gateway's tiers
+ * pieces of their own. */
+START_TEST(solver_agrees_with_the_oracle_on_the_whole_bill)
+{
+    static const char *const workloads[] = {
+        "{\"duration\": \"200ms\", \"memory\": \"1GB\", \"invocations\": 1000, \"trigger\": "
+        "\"http\"}",
+        "{\"duration\": \"100ms\", \"memory\": \"512MB\", \"invocations\": 1000, "
+        "\"front_door\": \"api_gateway_http\", \"fargate\": {\"mode\": \"always_on\"}}",
+        "{\"duration\": \"1s\", \"memory\": \"2GB\", \"invocations\": 1000, \"front_door\": "
+        "\"rest_api\", \"network\": \"nat\", \"egress_gb_per_month\": 100}",
+        "{\"duration\": \"300ms\", \"memory\": \"1GB\", \"invocations\": 1000, \"trigger\": "
+        "\"http\", \"interruptible\": true, \"log_bytes_per_invocation\": \"8KB\"}",
+        "{\"duration\": \"50ms\", \"memory\": \"256MB\", \"invocations\": 1000, \"front_door\": "
+        "\"alb\", \"include_free_tier\": true}",
+    };
+    struct rates *plain = rates;
+    rates = cf_test_rates(NULL, 0);
+    cf_test_bill(rates);
+    for (size_t i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++)
+        expect_oracle(workloads[i]);
+    rates_unref(rates);
+    rates = plain;
+}
+END_TEST
+
 START_TEST(curve_spans_break_evens)
 {
     struct cf_answer *ans = compare("{\"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": "
@@ -378,6 +411,7 @@ static Suite *compare_suite(void)
     tcase_add_test(tc, free_tier_crossing);
     tcase_add_test(tc, cold_start_crossing);
     tcase_add_test(tc, solver_agrees_with_the_oracle);
+    tcase_add_test(tc, solver_agrees_with_the_oracle_on_the_whole_bill);
     tcase_add_test(tc, curve_spans_break_evens);
     suite_add_tcase(s, tc);
     return s;

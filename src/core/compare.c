@@ -349,22 +349,47 @@ static bool stairs(struct solver *sv, const struct pt *A, const struct pt *B)
     for (size_t i = 0; i < b0->n; i++)
         if (b0->cost[i] < b0->cost[ref])
             return false; /* another line is cheapest at B */
-    /* The other side: each stepping variant is constant within a step and rises by its step
-     * (checked at M against B); a variant that does not step must be one line that stays above
-     * the cheapest staircase's upper bound. Pick the cheapest staircase at both ends. */
+    /* The other side: each stepping variant rises by its step at each step and, within one,
+     * along a line of a slope all of them share (what grows with the rate but not with the
+     * fleet: logs, a load balancer's capacity units; often 0), the slope taken from M and B and
+     * checked at A; a variant that does not step must be one line that stays above the
+     * cheapest staircase's upper bound. Pick the cheapest staircase at both ends. */
     int stair = -1;
+    double s = 0;
     for (size_t i = 0; i < b1->n; i++) {
         double h = b1->step_usd[i];
         if (h <= 0)
             continue;
-        double at_m = b1->cost[i] + (k_m - k_b) * h;
-        if (fabs(at_m - M.s[1].cost[i]) > 1e-9 * fmax(1, fabs(at_m)))
+        double si = (b1->cost[i] - M.s[1].cost[i] - (k_b - k_m) * h) / dt;
+        double at_a = b1->cost[i] + (k_a - k_b) * h + si * (A->n - B->n);
+        if (fabs(at_a - a1->cost[i]) > 1e-9 * fmax(1, fabs(at_a)))
             return false; /* the step hint does not hold here */
+        if (stair >= 0 && fabs(si - s) > 1e-9 * fmax(1e-12, fabs(s)))
+            return false; /* staircases of different slopes */
+        s = si;
         if (stair < 0 || b1->cost[i] < b1->cost[stair])
             stair = (int)i;
     }
     if (stair < 0)
         return false;
+    /* A line through three points cannot tell a step from a slope where the steps come evenly:
+     * check the steps themselves, across the one that ends step k_m. */
+    double edge = k_m * w, past = edge + w * 1e-6;
+    struct pt J0 = eval(sv, edge), J1 = eval(sv, past);
+    if (sv->f->oom || J0.s[1].n != b1->n || J1.s[1].n != b1->n || !(edge > A->n && past < B->n))
+        return false;
+    for (size_t i = 0; i < b1->n; i++) {
+        double h = b1->step_usd[i];
+        if (h <= 0)
+            continue;
+        double jump = J1.s[1].cost[i] - J0.s[1].cost[i], want = h + s * (past - edge);
+        if (fabs(jump - want) > 1e-9 * fmax(1, fabs(J1.s[1].cost[i])))
+            return false;
+    }
+    /* From here on the line is the reference side's less the staircases' slope, so that the
+     * staircase proper is flat within each step. */
+    line_a += s * B->n;
+    line_b -= s;
     double h = b1->step_usd[stair], f_b = b1->cost[stair];
     for (size_t i = 0; i < b1->n; i++) {
         if ((int)i == stair)
@@ -380,8 +405,9 @@ static bool stairs(struct solver *sv, const struct pt *A, const struct pt *B)
             return false;
         double slope = (b1->cost[i] - M.s[1].cost[i]) / dt;
         double at_a = M.s[1].cost[i] + slope * (A->n - M.n);
-        /* The staircase is at most f_b + (n / w + 1 - k_b) h at rate n. */
-        if (at_a < f_b + (A->n / w + 1 - k_b) * h || b1->cost[i] < f_b + (B->n / w + 1 - k_b) * h)
+        /* The staircase is at most f_b + (n / w + 1 - k_b) h + s (n - B.n) at rate n. */
+        if (at_a < f_b + (A->n / w + 1 - k_b) * h + s * (A->n - B->n) ||
+            b1->cost[i] < f_b + (B->n / w + 1 - k_b) * h)
             return false;
     }
     /* d(n) on step k = line(n) - F(k), F(k) = f_b + (k - k_b) h. */
