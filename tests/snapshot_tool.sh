@@ -17,6 +17,91 @@ python3 "$src/scripts/build-snapshot" --from-feed "$src/tests/fixtures" \
     --gpu-specs "$src/config/gpu-specs.json" --output "$tmp/feed.json" 2>/dev/null
 cmp "$tmp/feed.json" "$src/config/rates-snapshot.json"
 
+echo "# 1b. the readers of the bill's rates refuse what they cannot map, rather than guess"
+python3 - "$src/scripts/build-snapshot" <<'PY'
+import copy, importlib.machinery, importlib.util, sys
+loader = importlib.machinery.SourceFileLoader("build_snapshot", sys.argv[1])
+bs = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
+loader.exec_module(bs)
+
+def refused(read, *args):
+    try:
+        read(*args)
+    except bs.BuildError as e:
+        return str(e)
+    raise AssertionError(f"{read.__name__} accepted {args!r}")
+
+def rate(sku, dim, usd, label=None):
+    key = f"opaque-{sku}-{dim}"
+    entry = {"rateCode": f"{sku}.JRTCKXETXF.{dim}", "price": usd, "RegionlessRateCode": key}
+    return {key: entry, **({label: dict(entry)} if label else {})}
+
+H1, H2 = "ApiGatewayHttpApi First 300 million", "ApiGatewayHttpApi more than 300 million"
+R = ["API Calls Number of up to 333 million", "API Calls Number of Request Next 667 million",
+     "API Calls Number of Request Next 19 billion", "API Calls Number of Request Over 20 billion"]
+def apigw(rates):
+    return ({"regions": {"US East (Ohio)": rates}}, "2025-06-05T17:56:10Z")
+http = {**rate("HTTPSKU", "T1", "0.0000010000", H1), **rate("HTTPSKU", "T2", "0.0000009000", H2)}
+# Two labels on one rate code are one tier (as Sydney's first 1 billion REST requests).
+rest = {**rate("RESTSKU", "A", "0.0000035000", R[0]), **rate("RESTSKU", "B", "0.0000023800", R[2]),
+        **rate("RESTSKU", "C", "0.0000015100", R[3])}
+rest[R[1]] = dict(rest[R[0]])
+got, src = bs.bill_api_gateway(apigw({**http, **rest}), "us-east-2")
+assert got["http_request_tiers"] == [{"up_to_requests": 3e8, "usd": 1e-06},
+                                     {"up_to_requests": None, "usd": 9e-07}], got
+assert [t["up_to_requests"] for t in got["rest_request_tiers"]] == [1e9, 20e9, None], got
+assert src["published"] == "2025-06-05T17:56:10Z" and src["version"] == "feed@daa3fca", src
+assert bs.bill_api_gateway(apigw({}), "us-east-2") is None
+only_first = {k: v for k, v in http.items() if k != H2}
+assert "without the other tiers" in refused(bs.bill_api_gateway, apigw(only_first), "us-east-2")
+two_products = {**rate("HTTPSKU", "T1", "0.0000010000", H1), **rate("OTHER", "T2", "0.0000009", H2)}
+assert "price one API type" in refused(bs.bill_api_gateway, apigw(two_products), "us-east-2")
+unlabelled = {**http, **rate("HTTPSKU", "T3", "0.0000008000")}
+assert "no label" in refused(bs.bill_api_gateway, apigw(unlabelled), "us-east-2")
+unknown = {**http, **rate("HTTPSKU2", "X", "0.0000011000", "ApiGatewayHttpApi First 400 million")}
+assert "does not know" in refused(bs.bill_api_gateway, apigw(unknown), "us-east-2")
+astray = copy.deepcopy(http)
+astray[H1]["price"] = "0.0000012000"  # not the rate its opaque id names
+assert "RegionlessRateCode" in refused(bs.bill_api_gateway, apigw(astray), "us-east-2")
+
+I, S = "Logs Collected Data Ingestion", "Stored Data"
+def cw(rates):
+    return ({"regions": {"US East (Ohio)": rates}}, "2025-06-05T17:56:13Z")
+logs = {**rate("INGEST", "D", "0.5000000000", I), **rate("STORE", "D", "0.0300000000", S)}
+got, _ = bs.bill_cloudwatch(cw(logs), "us-east-2")
+assert got == {"logs": {"ingest_gb_usd": 0.5, "storage_gb_month_usd": 0.03}}, got
+assert "without the other" in refused(bs.bill_cloudwatch, cw(rate("STORE", "D", "0.03", S)),
+                                      "us-east-2")
+tiered = {**logs, **rate("INGEST", "E", "0.2500000000")}
+assert "more than one price" in refused(bs.bill_cloudwatch, cw(tiered), "us-east-2")
+
+def elb_row(sku, usagetype, unit, usd, family="Load Balancer-Application",
+            operation="LoadBalancing:Application", region="us-east-2", location="AWS Region"):
+    attrs = {"servicecode": "AWSELB", "usagetype": usagetype, "operation": operation,
+             "regionCode": region, "locationType": location}
+    term = {"priceDimensions": {"d": {"unit": unit, "beginRange": "0", "endRange": "Inf",
+                                      "pricePerUnit": {"USD": usd}}}}
+    return sku, {"productFamily": family, "attributes": attrs}, {f"{sku}.JRTCKXETXF": term}
+def elb(*rows):
+    return {"version": "1", "publicationDate": "2026-01-01T00:00:00Z",
+            "products": {r[0]: r[1] for r in rows}, "terms": {"OnDemand": {r[0]: r[2] for r in rows}}}
+hour = elb_row("H", "USE2-LoadBalancerUsage", "Hrs", "0.0252")
+lcu = elb_row("L", "USE2-LCUUsage", "LCU-Hrs", "0.0080")
+decoys = [elb_row("N", "USE2-LoadBalancerUsage", "Hrs", "0.0300", family="Load Balancer-Network",
+                  operation="LoadBalancing:Network"),
+          elb_row("T", "TS-LoadBalancerUsage", "Hrs", "0.0050"),
+          elb_row("W", "USW2-LoadBalancerUsage", "Hrs", "0.0400"),
+          elb_row("O", "Outposts-LCUUsage", "LCU-Hrs", "0.0000000000", location="AWS Outposts"),
+          elb_row("Z", "USE2-LCUUsage", "LCU-Hrs", "0.0000000000")]
+got, _ = bs.bill_elb(elb(hour, lcu, *decoys), "us-east-2")
+assert got == {"alb": {"hour_usd": 0.0252, "lcu_hour_usd": 0.008}}, got
+assert bs.bill_elb(elb(*decoys), "us-east-2") is None
+assert "without the rest" in refused(bs.bill_elb, elb(hour, *decoys), "us-east-2")
+again = elb_row("H2", "LoadBalancerUsage", "Hrs", "0.0253")  # bare: the same rate
+assert "two products" in refused(bs.bill_elb, elb(hour, lcu, again), "us-east-2")
+print("ok")
+PY
+
 echo "# 2. a file:// mirror of genuine offer files"
 m=$tmp/mirror/offers/v1.0/aws
 for offer in AWSLambda AmazonECS AmazonEC2; do
@@ -82,6 +167,13 @@ assert plan[0]["payment"] == "all_upfront"
 assert plan[0]["lambda"]["x86_64"]["duration_gb_second_usd"] == 0.0000123457, plan
 assert plan[0]["ec2"] == [{"instance_type": "p4d.24xlarge", "usd_per_hour": 19.8765}], plan
 assert us["sources"]["savings_plans"]["version"] == "20261101000000"
+# Offers the mirror does not have keep the base snapshot's rates, with their provenance.
+assert us["elb"] == {"alb": {"hour_usd": 0.0225, "lcu_hour_usd": 0.008}}, us.get("elb")
+assert us["cloudwatch"]["logs"] == {"ingest_gb_usd": 0.5, "storage_gb_month_usd": 0.03}
+assert us["api_gateway"]["rest_request_tiers"][0] == {"up_to_requests": 333000000,
+                                                      "usd": 3.5e-06}, us["api_gateway"]
+assert us["sources"]["elb"]["version"] == "20260911124544", us["sources"]["elb"]
+assert us["sources"]["cloudwatch"]["origin"].startswith("QuinnyPig/"), us["sources"]
 # Regions the mirror does not have keep the base snapshot's rates.
 eu = next(r for r in doc["regions"] if r["region"] == "eu-west-1")
 assert eu["sources"]["fargate"]["origin"].startswith("QuinnyPig/"), eu["sources"]

@@ -519,6 +519,14 @@ START_TEST(pricing_status)
     ck_assert_uint_eq(json_array_size(archs), 2);
     ck_assert_str_eq(json_string_value(json_array_get(archs, 0)), "x86_64");
     ck_assert_str_eq(json_string_value(json_array_get(archs, 1)), "arm64");
+    /* The optional offers of the rest of the bill, from the snapshot too (pricing_bill_offers
+     * has their rates). */
+    static const char *const bill[] = {"elb", "api_gateway", "cloudwatch"};
+    for (size_t i = 0; i < sizeof(bill) / sizeof(bill[0]); i++) {
+        const json_t *o = json_object_get(json_object_get(doc, "offers"), bill[i]);
+        const json_t *use1 = json_object_get(json_object_get(o, "regions"), "us-east-1");
+        ck_assert_str_eq(json_string_value(json_object_get(use1, "source")), "snapshot");
+    }
     json_decref(doc);
     http_result_free(&r);
 }
@@ -549,6 +557,78 @@ START_TEST(pricing_region)
     ck_assert_str_eq(json_string_value(json_object_get(json_object_get(e, "error"), "field")),
                      "region");
     json_decref(e);
+    http_result_free(&r);
+}
+END_TEST
+
+/* The number at `keys` (NULL-ended) in `doc`, failing when there is none. */
+static double num_at(const json_t *doc, const char *const keys[])
+{
+    for (size_t i = 0; keys[i]; i++)
+        doc = json_object_get(doc, keys[i]);
+    ck_assert_msg(json_is_number(doc), "no number at %s...", keys[0]);
+    return json_number_value(doc);
+}
+
+/* The served snapshot prices the rest of the bill in us-east-1 at AWS's published us-east-1
+ * prices (aws.amazon.com's ELB, API Gateway and CloudWatch pricing pages), taken from genuine
+ * data (tests/fixtures/SOURCES.md): ALB $0.0225/h and $0.008/LCU-h (AWSELB offer file
+ * 20260911124544); HTTP APIs $1.00 per million up to 300 million a month, then $0.90; REST APIs
+ * $3.50, $2.80, $2.38, $1.51 per million at 333 million, 1 billion and 20 billion; CloudWatch
+ * Logs $0.50 per GB ingested and $0.03 per GB-month (pricing-page feeds, 2025-06-05). The
+ * contract test holds these sections to the spec. */
+START_TEST(pricing_bill_offers)
+{
+    struct http_result r = http_do(NULL, "GET", port, "/pricing/us-east-1", NULL, NULL, 0);
+    ck_assert_int_eq(r.status, 200);
+    json_t *doc = http_json(&r);
+    ck_assert_double_eq_tol(num_at(doc, (const char *[]){"elb", "alb", "hour_usd", NULL}), 0.0225,
+                            1e-12);
+    ck_assert_double_eq_tol(num_at(doc, (const char *[]){"elb", "alb", "lcu_hour_usd", NULL}),
+                            0.008, 1e-12);
+    ck_assert_double_eq_tol(
+        num_at(doc, (const char *[]){"cloudwatch", "logs", "ingest_gb_usd", NULL}), 0.50, 1e-12);
+    ck_assert_double_eq_tol(
+        num_at(doc, (const char *[]){"cloudwatch", "logs", "storage_gb_month_usd", NULL}), 0.03,
+        1e-12);
+    static const struct {
+        const char *key;
+        size_t n;
+        double up_to[4], usd[4]; /* up_to 0: null, the last tier */
+    } apis[] = {
+        {"http_request_tiers", 2, {300e6, 0}, {1.00e-6, 0.90e-6}},
+        {"rest_request_tiers", 4, {333e6, 1e9, 20e9, 0}, {3.50e-6, 2.80e-6, 2.38e-6, 1.51e-6}},
+    };
+    for (size_t i = 0; i < sizeof(apis) / sizeof(apis[0]); i++) {
+        const json_t *tiers = json_object_get(json_object_get(doc, "api_gateway"), apis[i].key);
+        ck_assert_uint_eq(json_array_size(tiers), apis[i].n);
+        for (size_t t = 0; t < apis[i].n; t++) {
+            const json_t *tier = json_array_get(tiers, t),
+                         *up = json_object_get(tier, "up_to_requests");
+            if (apis[i].up_to[t] == 0)
+                ck_assert(json_is_null(up));
+            else
+                ck_assert_double_eq(json_number_value(up), apis[i].up_to[t]);
+            ck_assert_double_eq_tol(json_number_value(json_object_get(tier, "usd")), apis[i].usd[t],
+                                    1e-15);
+        }
+    }
+    const json_t *src = json_object_get(json_object_get(doc, "sources"), "elb");
+    ck_assert_str_eq(json_string_value(json_object_get(src, "source")), "snapshot");
+    ck_assert_str_eq(json_string_value(json_object_get(src, "version")), "20260911124544");
+    json_decref(doc);
+    http_result_free(&r);
+
+    /* Malaysia: REST tiers, no HTTP API rates (null); no ALB rates at all (the key is absent). */
+    r = http_do(NULL, "GET", port, "/pricing/ap-southeast-5", NULL, NULL, 0);
+    ck_assert_int_eq(r.status, 200);
+    doc = http_json(&r);
+    const json_t *apigw = json_object_get(doc, "api_gateway");
+    ck_assert(json_is_null(json_object_get(apigw, "http_request_tiers")));
+    ck_assert_uint_eq(json_array_size(json_object_get(apigw, "rest_request_tiers")), 4);
+    ck_assert_ptr_null(json_object_get(doc, "elb"));
+    ck_assert(json_is_object(json_object_get(doc, "cloudwatch")));
+    json_decref(doc);
     http_result_free(&r);
 }
 END_TEST
@@ -1275,6 +1355,7 @@ static Suite *http_suite(void)
     tcase_add_checked_fixture(pr, pricing_setup, pricing_teardown);
     tcase_add_test(pr, pricing_status);
     tcase_add_test(pr, pricing_region);
+    tcase_add_test(pr, pricing_bill_offers);
     tcase_add_test(pr, pricing_refresh_auth);
     suite_add_tcase(s, pr);
 

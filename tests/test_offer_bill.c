@@ -356,6 +356,10 @@ END_TEST
 
 /* ---- CloudWatch ---- */
 
+/* us-east-1's CloudWatch Logs rows: the current products after the region's prefix, and the
+ * legacy unprefixed ones us-east-1 still lists at the same prices (AWS's pricing-page feed has
+ * two rate codes for each of the two rates there, and only there; other projects' Price List
+ * rows name them "DataProcessing-Bytes" and "TimedStorage-ByteHrs", group "... legacy"). */
 static const struct row cw_rows[] = {
     {"INGEST",
      "Data Payload",
@@ -402,12 +406,41 @@ static const struct row cw_rows[] = {
      "GB",
      {"0.9900000000"},
      {0}},
+    {"IACLASS",
+     "Storage Snapshot",
+     "USE1-TimedStorage-IA-ByteHrs",
+     NULL,
+     NULL,
+     "us-east-1",
+     "GB-Mo",
+     {"0.0180000000"},
+     {0}},
+    {"LEGACYINGEST",
+     "Data Payload",
+     "DataProcessing-Bytes",
+     "PutLogEvents",
+     NULL,
+     "us-east-1",
+     "GB",
+     {"0.5300000000"},
+     {0}},
+    {"LEGACYSTORE",
+     "Storage Snapshot",
+     "TimedStorage-ByteHrs",
+     "HourlyStorageMetering",
+     NULL,
+     "us-east-1",
+     "GB-Mo",
+     {"0.0370000000"},
+     {0}},
 };
-#define CW_ROWS (sizeof(cw_rows) / sizeof(cw_rows[0]))
+#define CW_ROWS   (sizeof(cw_rows) / sizeof(cw_rows[0]))
+#define CW_LEGACY (CW_ROWS - 2) /* the two legacy rows, last */
 
-START_TEST(cloudwatch_logs_rates_are_read)
+/* Asserts that a file of `rows` gives us-east-1 the current rows' rates, $0.53 and $0.037. */
+static void assert_cw_current_rates(const struct row *rows, size_t n)
 {
-    json_t *doc = gen_offer("AmazonCloudWatch", "20261201000000", cw_rows, CW_ROWS);
+    json_t *doc = gen_offer("AmazonCloudWatch", "20261201000000", rows, n);
     struct region_rates rr;
     unsigned missing;
     struct cf_error err = {0};
@@ -417,6 +450,15 @@ START_TEST(cloudwatch_logs_rates_are_read)
     ck_assert_double_eq(rr.cloudwatch.logs_ingest_gb_usd, 0.53);
     ck_assert_double_eq(rr.cloudwatch.logs_storage_gb_month_usd, 0.037);
     json_decref(doc);
+}
+
+START_TEST(cloudwatch_logs_rates_are_read)
+{
+    assert_cw_current_rates(cw_rows, CW_ROWS);
+    json_t *doc;
+    struct region_rates rr;
+    unsigned missing;
+    struct cf_error err = {0};
     struct row rows[CW_ROWS];
     memcpy(rows, cw_rows, sizeof(rows));
     rows[1].unit = "GB-Hrs"; /* not the storage rate the usage type says */
@@ -427,6 +469,27 @@ START_TEST(cloudwatch_logs_rates_are_read)
     doc = gen_offer("AmazonCloudWatch", "1", cw_rows, 1); /* ingestion without storage */
     ck_assert_int_eq(parse(CF_OFFER_CLOUDWATCH, doc, "us-east-1", &rr, &missing, &err),
                      CF_EUPSTREAM);
+    json_decref(doc);
+}
+END_TEST
+
+/* The legacy unprefixed rows of us-east-1 are other products: beside the current ones they are
+ * not a second price for the rate (which would refuse every genuine us-east-1 file), and
+ * alone they are no rates at all. */
+START_TEST(cloudwatch_legacy_unprefixed_rows_are_not_read)
+{
+    struct row rows[CW_ROWS];
+    memcpy(rows, cw_rows, sizeof(rows));
+    rows[CW_LEGACY].prices[0] = "0.5400000000"; /* were they read, this would show */
+    rows[CW_LEGACY + 1].prices[0] = "0.0380000000";
+    assert_cw_current_rates(rows, CW_ROWS);
+    json_t *doc = gen_offer("AmazonCloudWatch", "1", cw_rows + CW_LEGACY, 2);
+    struct region_rates rr;
+    unsigned missing;
+    struct cf_error err = {0};
+    ck_assert_msg(parse(CF_OFFER_CLOUDWATCH, doc, "us-east-1", &rr, &missing, &err) == 0, "%s",
+                  err.message);
+    ck_assert_uint_ne(missing, 0);
     json_decref(doc);
 }
 END_TEST
@@ -609,6 +672,7 @@ int main(void)
     tcase_add_test(tc, elb_bad_files_are_refused);
     tcase_add_test(tc, api_gateway_tiers_are_read);
     tcase_add_test(tc, cloudwatch_logs_rates_are_read);
+    tcase_add_test(tc, cloudwatch_legacy_unprefixed_rows_are_not_read);
     suite_add_tcase(s, tc);
     TCase *http = tcase_create("refresh");
     tcase_add_checked_fixture(http, setup, teardown);

@@ -453,6 +453,76 @@ START_TEST(test_snapshot_us_east_1)
 }
 END_TEST
 
+/* The rest of the bill in us-east-1, at AWS's published us-east-1 prices (aws.amazon.com's
+ * Elastic Load Balancing, API Gateway and CloudWatch pricing pages), here as the genuine data
+ * the snapshot was built from prints them (tests/fixtures/SOURCES.md, docs/price-rows.md). */
+START_TEST(test_snapshot_us_east_1_bill)
+{
+    struct rates *r = load_snapshot(CF_SOURCE_SNAPSHOT);
+    const struct region_rates *rr = region(r, "us-east-1");
+    ck_assert(rr->has[CF_OFFER_ELB] && rr->has[CF_OFFER_API_GATEWAY] &&
+              rr->has[CF_OFFER_CLOUDWATCH]);
+    /* ALB: $0.0225 per ALB-hour, $0.008 per LCU-hour. The genuine AWSELB us-east-1 offer file
+     * 20260911124544: SKU 37CUWUT8GSNQEPUV "LoadBalancerUsage" and P2XGEJ8N3KU52WA8 "LCUUsage"
+     * (not the NLB's $0.006 LCU nor the Classic's $0.025 hour of the same file). A month of one
+     * ALB at 1 LCU: 730 x (0.0225 + 0.008) = 22.265. */
+    assert_usd(rr->elb.alb_hour_usd, 0.0225);
+    assert_usd(rr->elb.alb_lcu_hour_usd, 0.008);
+    ck_assert_double_eq_tol(730 * (rr->elb.alb_hour_usd + rr->elb.alb_lcu_hour_usd), 22.265,
+                            0.0005);
+    ck_assert_str_eq(rr->info[CF_OFFER_ELB].version, "20260911124544");
+    ck_assert_str_eq(rr->info[CF_OFFER_ELB].published, "2026-09-11T12:45:44Z");
+    /* HTTP APIs: $1.00 per million for the first 300 million a month, $0.90 per million after
+     * (pricing-page feed 2025-06-05, FC2TWT2UEPTBKVBX.JRTCKXETXF.9NXBCPDZYR / .Y5DREYKEMT). */
+    const struct api_gateway_rates *a = &rr->api_gateway;
+    ck_assert_uint_eq(a->n_http_tiers, 2);
+    ck_assert_double_eq(a->http_tiers[0].up_to, 300e6);
+    assert_usd(a->http_tiers[0].usd, 1.00e-6);
+    ck_assert(isinf(a->http_tiers[1].up_to));
+    assert_usd(a->http_tiers[1].usd, 0.90e-6);
+    /* REST APIs: $3.50 per million up to 333 million, $2.80 for the next 667 million, $2.38 for
+     * the next 19 billion, $1.51 over 20 billion (KKDZ3TFSXUSMCZ3A.JRTCKXETXF.QS4VQ8N7FD,
+     * .DRE2JBTXBV, .J4SY3H5SUC, .KVC36CKCEW). A billion requests in a month: 333 x 3.50 + 667 x
+     * 2.80 = 1,165.50 + 1,867.60 = 3,033.10. */
+    ck_assert_uint_eq(a->n_rest_tiers, 4);
+    static const double rest_up[] = {333e6, 1e9, 20e9},
+                        rest_usd[] = {3.50e-6, 2.80e-6, 2.38e-6, 1.51e-6};
+    for (size_t t = 0; t < 4; t++) {
+        if (t < 3)
+            ck_assert_double_eq(a->rest_tiers[t].up_to, rest_up[t]);
+        assert_usd(a->rest_tiers[t].usd, rest_usd[t]);
+    }
+    ck_assert(isinf(a->rest_tiers[3].up_to));
+    ck_assert_double_eq_tol(a->rest_tiers[0].up_to * a->rest_tiers[0].usd +
+                                (a->rest_tiers[1].up_to - a->rest_tiers[0].up_to) *
+                                    a->rest_tiers[1].usd,
+                            3033.10, 0.005);
+    /* CloudWatch Logs, standard class: $0.50 per GB ingested, $0.03 per GB-month stored
+     * ("Logs Collected Data Ingestion" S8QGXX5R2BKKMDSJ, "Stored Data" 6K9ADYQAHV5KX9KZ). */
+    assert_usd(rr->cloudwatch.logs_ingest_gb_usd, 0.50);
+    assert_usd(rr->cloudwatch.logs_storage_gb_month_usd, 0.03);
+    static const struct {
+        enum cf_offer o;
+        const char *origin, *published;
+    } src[] = {
+        {CF_OFFER_API_GATEWAY,
+         "QuinnyPig/aws-price-watcher@daa3fca:raw/apigateway.json (AWS pricing-page feed)",
+         "2025-06-05T17:56:10Z"},
+        {CF_OFFER_CLOUDWATCH,
+         "QuinnyPig/aws-price-watcher@daa3fca:raw/cloudwatch.json (AWS pricing-page feed)",
+         "2025-06-05T17:56:13Z"},
+    };
+    for (size_t i = 0; i < sizeof(src) / sizeof(src[0]); i++) {
+        const struct offer_info *info = &rr->info[src[i].o];
+        ck_assert_int_eq(info->source, CF_SOURCE_SNAPSHOT);
+        ck_assert_str_eq(info->origin, src[i].origin);
+        ck_assert_str_eq(info->published, src[i].published);
+        ck_assert_str_eq(info->version, "feed@daa3fca");
+    }
+    rates_unref(r);
+}
+END_TEST
+
 START_TEST(test_snapshot_tokyo)
 {
     struct rates *r = load_snapshot(CF_SOURCE_STATE);
@@ -647,6 +717,97 @@ START_TEST(test_snapshot_matches_feed)
     json_decref(ecs);
     json_decref(ec2);
     json_decref(spot);
+}
+END_TEST
+
+/* The feed's price under `label` at `loc` of a pricing-page feed (regions -> location -> label
+ * -> {rateCode, price}), or 0 when the region has no such label; its rate code in *ret_code. */
+static double label_price(const json_t *feed, const char *loc, const char *label,
+                          const char **ret_code)
+{
+    const json_t *e =
+        json_object_get(json_object_get(json_object_get(feed, "regions"), loc), label);
+    *ret_code = json_string_value(json_object_get(e, "rateCode"));
+    if (!e)
+        return 0;
+    char *end;
+    double v = strtod(json_string_value(json_object_get(e, "price")), &end);
+    ck_assert(*end == '\0' && v > 0);
+    return v;
+}
+
+/* The request tiers of every snapshot region are the API Gateway feed's labels: each label's
+ * range lies in one tier at its price, and labels that share a rate code share a tier. */
+static void assert_tiers_match_labels(const struct rate_tier *tiers, size_t n, const json_t *feed,
+                                      const char *loc, const char *const labels[],
+                                      const double ends[], size_t n_labels)
+{
+    size_t codes = 0;
+    const char *prev_code = NULL;
+    for (size_t l = 0; l < n_labels; l++) {
+        const char *code;
+        double usd = label_price(feed, loc, labels[l], &code);
+        if (l == 0 && usd == 0) {
+            ck_assert_msg(n == 0, "%s: tiers without the feed's labels", loc);
+            return;
+        }
+        ck_assert_msg(usd > 0, "%s lacks %s", loc, labels[l]);
+        codes += !prev_code || strcmp(prev_code, code) != 0;
+        prev_code = code;
+        double begin = l ? ends[l - 1] : 0, end = ends[l];
+        size_t t = 0;
+        while (t + 1 < n && tiers[t].up_to <= begin)
+            t++;
+        ck_assert_msg(tiers[t].up_to >= end, "%s: %s is split across tiers", loc, labels[l]);
+        assert_usd(tiers[t].usd, usd);
+    }
+    ck_assert_uint_eq(n, codes);
+}
+
+/* The optional bill offers of every snapshot region are the genuine data's: CloudWatch Logs and
+ * API Gateway from the pricing-page feeds' labels (read here independently of the script), the
+ * ALB in us-east-1 alone (the one region of the AWSELB file). */
+START_TEST(test_snapshot_bill_matches_feeds)
+{
+    static const char *const http[] = {"ApiGatewayHttpApi First 300 million",
+                                       "ApiGatewayHttpApi more than 300 million"};
+    static const double http_ends[] = {300e6, INFINITY};
+    static const char *const rest[] = {"API Calls Number of up to 333 million",
+                                       "API Calls Number of Request Next 667 million",
+                                       "API Calls Number of Request Next 19 billion",
+                                       "API Calls Number of Request Over 20 billion"};
+    static const double rest_ends[] = {333e6, 1e9, 20e9, INFINITY};
+    json_t *apigw = load_fixture("tests/fixtures/quinnypig-raw__apigateway.json");
+    json_t *cw = load_fixture("tests/fixtures/quinnypig-raw__cloudwatch.json");
+    struct rates *r = load_snapshot(CF_SOURCE_SNAPSHOT);
+    size_t merged = 0, http_less = 0;
+    for (size_t i = 0; i < r->n_regions; i++) {
+        const struct region_rates *rr = &r->regions[i];
+        const char *loc = location_of(rr->code), *code;
+        ck_assert_int_eq(rr->has[CF_OFFER_ELB], strcmp(rr->code, "us-east-1") == 0);
+        /* Every region of the snapshot is in both feeds. */
+        ck_assert_msg(rr->has[CF_OFFER_CLOUDWATCH], "%s: no CloudWatch rates", rr->code);
+        assert_usd(rr->cloudwatch.logs_ingest_gb_usd,
+                   label_price(cw, loc, "Logs Collected Data Ingestion", &code));
+        assert_usd(rr->cloudwatch.logs_storage_gb_month_usd,
+                   label_price(cw, loc, "Stored Data", &code));
+        ck_assert_msg(rr->has[CF_OFFER_API_GATEWAY], "%s: no API Gateway rates", rr->code);
+        const struct api_gateway_rates *a = &rr->api_gateway;
+        assert_tiers_match_labels(a->http_tiers, a->n_http_tiers, apigw, loc, http, http_ends, 2);
+        assert_tiers_match_labels(a->rest_tiers, a->n_rest_tiers, apigw, loc, rest, rest_ends, 4);
+        merged += a->n_rest_tiers == 3;
+        http_less += a->n_http_tiers == 0;
+        ck_assert_str_eq(rr->info[CF_OFFER_CLOUDWATCH].published, "2025-06-05T17:56:13Z");
+    }
+    /* Sydney and Sao Paulo price their first billion REST requests at one rate (one rate code
+     * for the first two labels); Malaysia has no HTTP API rates in the feed. */
+    ck_assert_uint_eq(merged, 2);
+    ck_assert_uint_eq(http_less, 1);
+    ck_assert_uint_eq(region(r, "ap-southeast-5")->api_gateway.n_http_tiers, 0);
+    ck_assert_double_eq(region(r, "ap-southeast-2")->api_gateway.rest_tiers[0].up_to, 1e9);
+    rates_unref(r);
+    json_decref(apigw);
+    json_decref(cw);
 }
 END_TEST
 
@@ -1958,7 +2119,9 @@ int main(void)
     tcase_add_test(snap, test_snapshot_regions);
     tcase_add_test(snap, test_snapshot_us_east_1);
     tcase_add_test(snap, test_snapshot_tokyo);
+    tcase_add_test(snap, test_snapshot_us_east_1_bill);
     tcase_add_test(snap, test_snapshot_matches_feed);
+    tcase_add_test(snap, test_snapshot_bill_matches_feeds);
     suite_add_tcase(s, snap);
     TCase *rt = tcase_create("round_trip");
     tcase_add_test(rt, test_round_trip_snapshot);

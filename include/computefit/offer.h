@@ -252,6 +252,11 @@ bool offer_usagetype_is(const char *usagetype, const char *name);
  * In a region this build has no prefix for, only the bare name matches. */
 bool offer_usagetype_in_region(const char *usagetype, const char *name, const char *region);
 
+/* Returns whether `usagetype` is `name` after `region`'s own prefix ("USE1-DataProcessing-Bytes"
+ * in us-east-1), the bare name not included: for an offer whose bare usage type is another
+ * product (CloudWatch's legacy us-east-1 rows). False in a region this build has no prefix for. */
+bool offer_usagetype_after_prefix(const char *usagetype, const char *name, const char *region);
+
 /* Sets *ret_usd to the one price of `sku` in `ondemand` (terms.OnDemand, borrowed): a single
  * unbounded JRTCKXETXF dimension whose unit is one of `units` (NULL-terminated; the first names
  * it in messages; NULL for any unit). Returns 0, or CF_EUPSTREAM (no term, several dimensions,
@@ -323,15 +328,17 @@ struct offer_price_part {
     const char *usagetype;    /* bare, or after the region's prefix (offer_usagetype_in_region) */
     const char *const *units; /* the units it may be priced in (offer_sku_price) */
     const char *what;         /* for messages: "the ALB's hours" */
+    bool prefixed; /* only after the region's prefix (offer_usagetype_after_prefix), never bare */
 };
 #define OFFER_PRICE_PARTS_MAX 4
 
 /* Walks the rest of `it` and reads the one price of each of parts[n] (n <= 4): the product
- * whose usagetype is the part's in the region, that `keep` (may be NULL) accepts, priced once
- * and unbounded in one of its units. A product priced $0 prices nothing and is skipped. The
- * parts go together: on success ret_usd[n] holds the prices and *ret_found is true, or the
- * file had none of them (*ret_found false, prices 0). Returns CF_EUPSTREAM for a malformed
- * candidate, two priced products for one part, or some parts without the others. */
+ * whose usagetype is the part's in the region (after the region's prefix only, for a
+ * `prefixed` part), that `keep` (may be NULL) accepts, priced once and unbounded in one of its
+ * units. A product priced $0 prices nothing and is skipped. The parts go together: on success
+ * ret_usd[n] holds the prices and *ret_found is true, or the file had none of them (*ret_found
+ * false, prices 0). Returns CF_EUPSTREAM for a malformed candidate, two priced products for one
+ * part, or some parts without the others. */
 int offer_pick_prices(struct offer_products *it, const struct offer_price_part *parts, size_t n,
                       bool (*keep)(const struct offer_products *it, const char *sku,
                                    const json_t *attrs),

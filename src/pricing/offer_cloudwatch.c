@@ -4,16 +4,20 @@
  * the rates document ({"logs": {"ingest_gb_usd": .., "storage_gb_month_usd": ..}}).
  *
  * The file is read whole with jansson. A rate is the one product of the region (servicecode
- * and regionCode, offer_products_next) whose usagetype is, bare or after the region's own
- * prefix, "DataProcessing-Bytes" (ingestion, priced per "GB") or "TimedStorage-ByteHrs"
- * (storage, per "GB-Mo"), with one unbounded on-demand price. NOT VERIFIED against a genuine
- * AmazonCloudWatch offer file (none was found): these usage types, units and the productFamily
- * names "Data Payload" / "Storage Snapshot" come from other projects' Price List queries and
- * test rows (docs/price-rows.md); the prices themselves match AWS's pricing-page feed. The
- * strict prefix match (offer_usagetype_in_region) keeps out the look-alikes those sources name:
- * Infrequent Access ("IA-TimedStorage-ByteHrs"), vended logs, centralised logs. A row with
- * another unit is refused, naming it, so that a wrong guess shows in /pricing instead of
- * pricing logs from the wrong row; a $0 row is skipped; two priced rows for one rate are an
+ * and regionCode, offer_products_next) whose usagetype is, after the region's own prefix and
+ * never bare, "DataProcessing-Bytes" (ingestion, priced per "GB") or "TimedStorage-ByteHrs"
+ * (storage, per "GB-Mo"), with one unbounded on-demand price (docs/price-rows.md has the rows
+ * and the sources). Never bare: us-east-1 lists the current products ("USE1-DataProcessing-
+ * Bytes", "USE1-TimedStorage-ByteHrs") next to legacy unprefixed ones at the same prices, and
+ * reading both would price one rate twice. AWS's pricing-page feed shows the pairs in us-east-1
+ * only (two rate codes at $0.50/GB and two at $0.03/GB-month, one of each labelled "Logs
+ * Collected Data Ingestion" / "Stored Data"; one per rate in every other region), and
+ * other projects' Price List rows name the usage types; no genuine AmazonCloudWatch offer file
+ * was found. The strict prefix match (offer_usagetype_after_prefix) also keeps out the
+ * look-alikes: Infrequent Access ("USE1-IA-TimedStorage-ByteHrs", "USE1-TimedStorage-IA-
+ * ByteHrs"), vended logs ("USE1-VendedLog-Bytes"), centralised logs, another region's prefix. A
+ * row with another unit is refused, naming it, so that a wrong guess shows in /pricing instead
+ * of pricing logs from the wrong row; a $0 row is skipped; two priced rows for one rate are an
  * error. Both rates or neither: a file with neither leaves the region's rates as they are.
  */
 #include "computefit/offer.h"
@@ -29,8 +33,8 @@ static const char *const gb_units[] = {"GB", NULL};
 static const char *const gb_month_units[] = {"GB-Mo", "GB-Month", NULL};
 
 static const struct offer_price_part cw_parts[] = {
-    {"DataProcessing-Bytes", gb_units, "log ingestion"},
-    {"TimedStorage-ByteHrs", gb_month_units, "log storage"},
+    {"DataProcessing-Bytes", gb_units, "log ingestion", true},
+    {"TimedStorage-ByteHrs", gb_month_units, "log storage", true},
 };
 #define CW_PARTS (sizeof(cw_parts) / sizeof(cw_parts[0]))
 

@@ -297,16 +297,20 @@ bool offer_products_next(struct offer_products *it, const char **ret_sku, const 
     return false;
 }
 
-bool offer_usagetype_in_region(const char *usagetype, const char *name, const char *region)
+bool offer_usagetype_after_prefix(const char *usagetype, const char *name, const char *region)
 {
     if (!usagetype || !name)
         return false;
-    if (strcmp(usagetype, name) == 0)
-        return true;
     const char *prefix = offer_region_prefix(region);
     size_t plen = prefix ? strlen(prefix) : 0;
     return plen && strncmp(usagetype, prefix, plen) == 0 && usagetype[plen] == '-' &&
            strcmp(usagetype + plen + 1, name) == 0;
+}
+
+bool offer_usagetype_in_region(const char *usagetype, const char *name, const char *region)
+{
+    return (usagetype && name && strcmp(usagetype, name) == 0) ||
+           offer_usagetype_after_prefix(usagetype, name, region);
 }
 
 int offer_sku_price(const json_t *ondemand, const char *sku, const char *const units[],
@@ -360,7 +364,9 @@ int offer_pick_prices(struct offer_products *it, const struct offer_price_part *
             continue;
         for (size_t i = 0; i < n; i++) {
             double v = 0;
-            if (!offer_usagetype_in_region(usagetype, parts[i].usagetype, it->region))
+            if (parts[i].prefixed
+                    ? !offer_usagetype_after_prefix(usagetype, parts[i].usagetype, it->region)
+                    : !offer_usagetype_in_region(usagetype, parts[i].usagetype, it->region))
                 continue;
             if ((r = offer_sku_price(it->ondemand, sku, parts[i].units, &v, reterr)))
                 return r;

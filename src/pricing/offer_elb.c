@@ -37,8 +37,8 @@ static const char *const hour_units[] = {"Hrs", NULL};
 static const char *const lcu_units[] = {"LCU-Hrs", NULL};
 
 static const struct offer_price_part elb_parts[] = {
-    {"LoadBalancerUsage", hour_units, "the ALB's hours"},
-    {"LCUUsage", lcu_units, "the ALB's LCU-hours"},
+    {"LoadBalancerUsage", hour_units, "the ALB's hours", false},
+    {"LCUUsage", lcu_units, "the ALB's LCU-hours", false},
 };
 #define ELB_PARTS (sizeof(elb_parts) / sizeof(elb_parts[0]))
 
