@@ -709,11 +709,17 @@ START_TEST(advise_answers_with_stale_flag)
         "lambda");
     /* Seed scenario 1 on the snapshot's us-east-1 rates: 10,000 x $0.0000002 + 10,000 x 5 s x
      * 2 GB x $0.0000166667 = $0.002 + $1.66667, and the INIT of 3,193.2 cold starts x 1 s x
-     * 2 GB = $0.10644 (test_cost: lambda_invoice). */
+     * 2 GB = $0.10644 (test_cost: lambda_invoice); and its logs, 10,000 x the model's 1 KiB =
+     * 0.0095367 GB ingested at CloudWatch Logs' $0.50 a GB and, kept the model's 30 days,
+     * 0.0095367 x 30 / 30.4167 GB stored at $0.03 a GB-month (us-east-1, aws.amazon.com/
+     * cloudwatch/pricing/): $0.00505. */
     double lambda = json_number_value(
         json_object_get(json_object_get(json_object_get(doc, "options"), "lambda"), "monthly_usd"));
-    ck_assert_double_eq_tol(
-        lambda, 10000 * 0.0000002 + (10000 * 5.0 * 2 + 3193.2 * 2) * 0.0000166667, 0.005);
+    double logs_gb = 10000 * 1024 / 1073741824.0;
+    ck_assert_double_eq_tol(lambda,
+                            10000 * 0.0000002 + (10000 * 5.0 * 2 + 3193.2 * 2) * 0.0000166667 +
+                                logs_gb * 0.50 + logs_gb * 30 / (730 / 24.0) * 0.03,
+                            0.001);
     json_t *pricing = json_object_get(doc, "pricing");
     ck_assert(json_is_boolean(json_object_get(pricing, "stale")));
     ck_assert_str_eq(json_string_value(json_object_get(pricing, "source")), "snapshot");
@@ -733,14 +739,17 @@ START_TEST(advise_answers_with_stale_flag)
      * spotinfo__spot-advisor-data.json): 4 h + 300 s boot = 4.0833 h x $0.9776 x 0.42 =
      * $1.6766 (g6.2xlarge: shared/docs/aws-price-list.md section 9), plus the instance's
      * public IPv4 address for those hours at the on-demand $0.005 an hour (AmazonVPC, us-east-1:
-     * aws.amazon.com/vpc/pricing/ "Public IPv4 Address"), $0.0204: Spot does not discount it. */
+     * aws.amazon.com/vpc/pricing/ "Public IPv4 Address"), $0.0204: Spot does not discount it;
+     * and the job's 1 KiB of logs at CloudWatch Logs' rates (as above). */
     r = post_json("/advise", "{\"kind\":\"fine-tuning\",\"interruptible\":true}");
     ck_assert_int_eq(r.status, 200);
     doc = http_json(&r);
     json_t *rec = json_object_get(doc, "recommendation");
     ck_assert_str_eq(json_string_value(json_object_get(rec, "variant")), "per_job_spot");
     ck_assert_double_eq_tol(json_number_value(json_object_get(rec, "monthly_usd")),
-                            14700 / 3600.0 * (0.9776 * 0.42 + 0.005), 1e-9);
+                            14700 / 3600.0 * (0.9776 * 0.42 + 0.005) +
+                                1024 / 1073741824.0 * (0.50 + 30 / (730 / 24.0) * 0.03),
+                            1e-9);
     json_t *reasons = json_object_get(doc, "reasons"), *reason;
     size_t i;
     bool spot = false;
