@@ -769,6 +769,44 @@ START_TEST(advise_answers_with_stale_flag)
 }
 END_TEST
 
+static double option_usd(const json_t *doc, const char *platform)
+{
+    return json_number_value(
+        json_object_get(json_object_get(json_object_get(doc, "options"), platform), "monthly_usd"));
+}
+
+/* The seed's "$90 for a 0.25 vCPU task running 24/7" as an HTTP service with the whole bill, on
+ * the snapshot's us-east-1 rates (README, "Why the seed's Fargate figures do not reproduce"):
+ * compute 730 x (0.25 x 0.04048 + 0.5 x 0.004445) = $9.010025; ALB 730 x $0.0225 = $16.425 and
+ * 0.04 LCU (1 new connection a second / 25) x 730 x $0.008 = $0.2336 (aws.amazon.com/
+ * elasticloadbalancing/pricing/); a public IPv4 address 730 x $0.005 = $3.65 (aws.amazon.com/
+ * vpc/pricing/); logs 2,628,000 x 1 KiB = 2.50626 GB x $0.50, kept 30 days: 2.50626 x 30 /
+ * 30.4167 GB x $0.03 (aws.amazon.com/cloudwatch/pricing/). Lambda: 2,628,000 x $0.0000002 +
+ * 131,400 GB-s x $0.0000166667, a function URL at no charge, and the same logs. */
+START_TEST(advise_whole_bill_of_the_seed_task)
+{
+    struct http_result r =
+        post_json("/advise", "{\"duration\":\"100ms\",\"memory\":\"512MB\",\"invocations\":"
+                             "\"1/s\",\"trigger\":\"http\",\"fargate\":{\"vcpu\":0.25,"
+                             "\"memory\":\"0.5GB\",\"mode\":\"always_on\",\"tasks\":1}}");
+    ck_assert_int_eq(r.status, 200);
+    json_t *doc = http_json(&r);
+    double logs_gb = 2628000.0 * 1024 / 1073741824.0;
+    double logs = logs_gb * 0.50 + logs_gb * 30 / (730 / 24.0) * 0.03;
+    double fargate = 730 * (0.25 * 0.04048 + 0.5 * 0.004445) + 730 * 0.0225 + 0.04 * 730 * 0.008 +
+                     730 * 0.005 + logs;
+    ck_assert_double_eq_tol(option_usd(doc, "fargate"), fargate, 1e-6);
+    ck_assert_double_eq_tol(option_usd(doc, "lambda"),
+                            2628000 * 0.0000002 + 131400 * 0.0000166667 + logs, 1e-6);
+    json_t *f = json_object_get(json_object_get(doc, "options"), "fargate");
+    ck_assert_str_eq(json_string_value(json_object_get(f, "front_door")), "alb");
+    ck_assert_str_eq(json_string_value(json_object_get(f, "network")), "public_ipv4");
+    ck_assert_double_eq_tol(json_number_value(json_object_get(f, "compute_usd")), 9.010025, 1e-9);
+    json_decref(doc);
+    http_result_free(&r);
+}
+END_TEST
+
 struct bad_request {
     const char *body;
     const char *field;
@@ -1372,6 +1410,7 @@ static Suite *http_suite(void)
     tcase_add_checked_fixture(adv, advice_setup, advice_teardown);
     tcase_set_timeout(adv, 60);
     tcase_add_test(adv, advise_answers_with_stale_flag);
+    tcase_add_test(adv, advise_whole_bill_of_the_seed_task);
     tcase_add_test(adv, bad_input_is_400_naming_the_field);
     tcase_add_test(adv, junk_never_gets_5xx);
     tcase_add_test(adv, advice_route_errors);
