@@ -12,6 +12,7 @@
  */
 #include <check.h>
 #include <curl/curl.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "computefit/config.h"
 #include "computefit/gpu_specs.h"
 #include "computefit/metrics.h"
+#include "computefit/model.h"
 #include "computefit/offer_kind.h"
 #include "computefit/rates_json.h"
 #include "computefit/refresher.h"
@@ -502,6 +504,7 @@ static struct cf_app app;
 static struct refresher *rf;
 static struct cf_server *srv;
 static struct gpu_specs *specs;
+static struct model *model;
 static int port;
 static char state_dir[64];
 
@@ -536,6 +539,8 @@ static void setup(void)
     served_config(&cfg, up, state_dir);
     specs = served_gpu_specs();
     served_app_init(&app, &cfg);
+    model = cf_test_model(); /* the answers are priced from the refreshed rates */
+    app.model = model;
     struct cf_error err = {0};
     ck_assert_msg(refresher_new(&cfg, app.cache, specs, NULL, &rf, &err) == 0, "%s", err.message);
     app.refresher = rf;
@@ -548,6 +553,7 @@ static void teardown(void)
     server_stop(srv, 1000);
     refresher_free(rf);
     served_app_free(&app);
+    model_free(model);
     gpu_specs_free(specs);
     upstream_stop(up);
     served_state_dir_remove(state_dir);
@@ -613,6 +619,43 @@ START_TEST(refreshed_rates_are_served_by_pricing)
               rr->has[CF_OFFER_CLOUDWATCH]);
     ck_assert_double_eq(rr->api_gateway.http_tiers[0].usd, 0.00000107);
     rates_unref(t);
+
+    /* And the answers are priced from them: an HTTP API of 400 million requests a month behind
+     * API Gateway's HTTP APIs pays 300e6 x $0.00000107 + 100e6 x $0.00000093 on every
+     * platform, containers an ALB behind it (730 h x $0.0231), and everyone 400e6 x 1 KiB (the
+     * model's default) of logs at $0.53 a GB ingested. */
+    static const char body[] = "{\"duration\": \"100ms\", \"memory\": \"128MB\", "
+                               "\"invocations\": 400000000, \"front_door\": "
+                               "\"api_gateway_http\"}";
+    const char *h[] = {"Content-Type: application/json", NULL};
+    struct http_result r = http_do(NULL, "POST", port, "/advise", h, body, strlen(body));
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    json_t *ans = http_json(&r);
+    ck_assert_ptr_nonnull(ans);
+    const json_t *opts = json_object_get(ans, "options");
+    double gb = 400e6 * 1024 / 1073741824.0;
+    for (const char *const *p = (const char *const[]){"lambda", "fargate", NULL}; *p; p++) {
+        const json_t *items = json_object_get(json_object_get(opts, *p), "line_items");
+        double api = 0, alb = -1, ingest = -1;
+        size_t i;
+        const json_t *it;
+        json_array_foreach(items, i, it)
+        {
+            const char *item = json_string_value(json_object_get(it, "item"));
+            double usd = json_number_value(json_object_get(it, "usd"));
+            if (!strncmp(item, "api_gateway_http_requests_tier_", 31))
+                api += usd;
+            if (!strcmp(item, "alb_hours"))
+                alb = usd;
+            if (!strcmp(item, "logs_ingested_gb"))
+                ingest = usd;
+        }
+        ck_assert_double_eq_tol(api, 300e6 * 0.00000107 + 100e6 * 0.00000093, 1e-6);
+        ck_assert_double_eq_tol(alb, strcmp(*p, "lambda") ? 730 * 0.0231 : -1, 1e-9);
+        ck_assert_double_eq_tol(ingest, gb * 0.53, 1e-6);
+    }
+    json_decref(ans);
+    http_result_free(&r);
 
     /* A duplicate row in a new ELB version is refused: the rates in use stay, the error
      * shows in /pricing, and the service stays ready. */
