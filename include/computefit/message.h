@@ -175,6 +175,10 @@
       "Spot prices are estimates: the Price List publishes no Spot rates, so a discount of {0}% "  \
       "(Fargate) or {1}% (EC2) was applied; Spot capacity can be reclaimed at two minutes' "       \
       "notice.")                                                                                   \
+    X(W_MANAGEMENT_FEE_ESTIMATE, "management_fee_estimate",                                        \
+      "The {0} management fee is taken as {1:.3g}% of each instance's on-demand rate, an "         \
+      "estimate: AWS prices it per instance type, and the Price List files read here do not "      \
+      "carry it.")                                                                                 \
     X(W_PLAN_FREE_TIER, "plan_free_tier",                                                          \
       "The Lambda free tier was taken once for the whole plan, from its Lambda tasks in order; "   \
       "each task was placed without it.")                                                          \
@@ -207,11 +211,11 @@
     X(B_FARGATE_EPHEMERAL, "fargate_ephemeral",                                                    \
       "{0} MB of scratch storage is more than Fargate's {1} GB of ephemeral storage.")             \
     X(B_NO_GPU_INSTANCE, "no_gpu_instance",                                                        \
-      "No {6} GPU instance type in {0} has {1} GB of GPU memory ({2} GB with {3}% headroom), {4} " \
-      "GB of memory{5? and the vCPUs asked for|}.")                                                \
+      "No {6} GPU instance type in {0} has {1} GB of GPU memory{7? on one GPU|} ({2} GB with "     \
+      "{3}% headroom), {4} GB of memory{5? and the vCPUs asked for|}.")                            \
     X(B_NO_INSTANCE, "no_instance",                                                                \
       "No {0} instance type in {1} has {2:.4g} vCPU and {3:.4g} GB of memory for the task, with "  \
-      "{4:.0f}% of its memory kept for the OS and the ECS agent.")                                 \
+      "{4:.0f}% of its memory kept for the OS and the {5} agent.")                                 \
     X(B_MODEL_MEMORY, "model_memory",                                                              \
       "The model's weights need {0:.0f} MB ({1} billion parameters in {2} with overhead), more "   \
       "than {3}'s {4} MB maximum.")                                                                \
@@ -235,13 +239,19 @@
       "The model needs {0:.3g} GB of GPU memory, more than one {1:.3g} GB GPU: it is sharded "     \
       "across {2:.0f} of the instance's {3:.0f} GPUs (tensor parallelism).")                       \
     X(N_EC2_PACKING, "ec2_packing",                                                                \
-      "{1:.0f} tasks fit on one {2}: the {0:.0f} tasks run on {3:.0f} of them.")                   \
+      "{1:.0f} {4} fit on one {2}: the {0:.0f} {4} run on {3:.0f} of them.")                       \
+    X(N_MIN_INSTANCES, "min_instances",                                                            \
+      "{0} keeps at least {1:.0f} instances running, one per Availability Zone, where {2:.0f} "    \
+      "would hold the load.")                                                                      \
+    X(N_MANAGEMENT_FEE, "management_fee",                                                          \
+      "{0} adds a management fee of {1:.3g}% of the {2}'s on-demand rate, ${3:.4g} an "            \
+      "instance-hour, whatever the instance itself is bought at.")                                 \
     X(N_SPOT_ADVISOR, "spot_advisor_note",                                                         \
       "On Spot, {0} saved {1:.0f}% against on demand in {2} over the past month, and {3} of its "  \
       "instances were interrupted in a month (EC2 Spot Instance Advisor).")                        \
     X(N_HOST_MEMORY, "host_memory",                                                                \
-      "{0:.3g} GB of the instance's {1:.3g} GB are usable by tasks: {2:.0f}% is kept for the OS "  \
-      "and the ECS agent.")                                                                        \
+      "{0:.3g} GB of the instance's {1:.3g} GB are usable by {4}: {2:.0f}% is kept for the OS "    \
+      "and the {3} agent.")                                                                        \
     X(N_PROVISIONED_OVERFLOW, "provisioned_overflow",                                              \
       "With {0} environments warm and {1:.3g} calls in progress on average while they are, "       \
       "{2:.2g}% of calls would find them all busy and run on demand, cold (Erlang B); like "       \
@@ -258,8 +268,8 @@
       "Fargate ({0} always-on {1} task{2?s|} of {3} vCPU / {4} GB{5? on Spot|})")                  \
     X(D_FARGATE_PER_JOB, "fargate_per_job",                                                        \
       "Fargate (per-job {0} tasks of {1} vCPU / {2} GB{3? on Spot|})")                             \
-    X(D_EC2_ALWAYS_ON, "ec2_always_on", "ECS on EC2 ({0} always-on {1}{2? on Spot|})")             \
-    X(D_EC2_PER_JOB, "ec2_per_job", "ECS on EC2 ({0} per job{1? on Spot|})")                       \
+    X(D_EC2_ALWAYS_ON, "ec2_always_on", "{3} ({0} always-on {1}{2? on Spot|})")                    \
+    X(D_EC2_PER_JOB, "ec2_per_job", "{2} ({0} per job{1? on Spot|})")                              \
     /* ---- summaries ---- */                                                                      \
     X(S_CHEAPEST, "cheapest",                                                                      \
       "{0} is the cheapest option that can run this task, at ${1:.2f} a month against ${2:.2f} "   \

@@ -82,7 +82,7 @@ static inline struct param param_end(void)
 }
 
 /* The most params a config has; a platform that needs more is a bug that its test catches. */
-#define PLATFORM_PARAMS_MAX 24
+#define PLATFORM_PARAMS_MAX 32
 
 /* Break-even pairs a platform forms with the reference platform (the first row). */
 enum platform_break_even {
@@ -136,8 +136,7 @@ struct message platform_fargate_describe(const struct cost_option *o, const stru
 size_t platform_fargate_config(const struct cost_option *o, const struct cost_variant *v,
                                const struct workload *w, const struct model *m, struct param *out);
 void platform_ecs_ec2_price(const struct cost_ctx *c, struct cost_option *o);
-struct message platform_ecs_ec2_describe(const struct cost_option *o, const struct cost_variant *v);
-size_t platform_ecs_ec2_config(const struct cost_option *o, const struct cost_variant *v,
-                               const struct workload *w, const struct model *m, struct param *out);
+/* ECS on EC2 describes and configures its variants with ec2pack.h's ec2pack_ecs_describe() and
+ * ec2pack_ecs_config(). */
 
 #endif

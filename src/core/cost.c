@@ -149,8 +149,8 @@ void cost_spot_estimate(const struct cost_ctx *c, struct cost_option *o, size_t 
         cost_line_add(c, v, l->item, l->quantity, l->unit,
                       l->unit_usd * (l->discountable ? 1 - discount : 1), l->discountable);
         if (v->n_lines && !l->discountable)
-            v->lines[v->n_lines - 1].estimate = false; /* an exact, published rate */
-        b = &o->variants[base];                        /* lines grew in the arena, not here */
+            v->lines[v->n_lines - 1].estimate = l->estimate; /* not discounted: as it was */
+        b = &o->variants[base];                              /* lines grew in the arena, not here */
     }
     cost_variant_finish(c, o, v);
     /* Every line of a stepping fleet is proportional to its size: so is the discounted step. */

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "computefit/ec2pack.h"
+
 const struct platform platforms[MODEL_PLATFORM_COUNT] = {
     [MODEL_LAMBDA] =
         {
@@ -50,8 +52,8 @@ const struct platform platforms[MODEL_PLATFORM_COUNT] = {
             .offer = CF_OFFER_EC2,
             .break_even = BREAK_EVEN_ANY,
             .price = platform_ecs_ec2_price,
-            .describe = platform_ecs_ec2_describe,
-            .config = platform_ecs_ec2_config,
+            .describe = ec2pack_ecs_describe,
+            .config = ec2pack_ecs_config,
         },
 };
 
