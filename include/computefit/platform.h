@@ -136,7 +136,14 @@ struct message platform_fargate_describe(const struct cost_option *o, const stru
 size_t platform_fargate_config(const struct cost_option *o, const struct cost_variant *v,
                                const struct workload *w, const struct model *m, struct param *out);
 void platform_ecs_ec2_price(const struct cost_ctx *c, struct cost_option *o);
-/* ECS on EC2 describes and configures its variants with ec2pack.h's ec2pack_ecs_describe() and
- * ec2pack_ecs_config(). */
+void platform_ecs_managed_price(const struct cost_ctx *c, struct cost_option *o);
+void platform_lambda_managed_price(const struct cost_ctx *c, struct cost_option *o);
+struct message platform_lambda_managed_describe(const struct cost_option *o,
+                                                const struct cost_variant *v);
+size_t platform_lambda_managed_config(const struct cost_option *o, const struct cost_variant *v,
+                                      const struct workload *w, const struct model *m,
+                                      struct param *out);
+/* ECS on EC2 and ECS Managed Instances describe and configure their variants alike: ec2pack.h's
+ * ec2pack_ecs_describe() and ec2pack_ecs_config(). */
 
 #endif

@@ -55,6 +55,36 @@ const struct platform platforms[MODEL_PLATFORM_COUNT] = {
             .describe = ec2pack_ecs_describe,
             .config = ec2pack_ecs_config,
         },
+    [MODEL_LAMBDA_MANAGED] =
+        {
+            .id = MODEL_LAMBDA_MANAGED,
+            .key = "lambda_managed",
+            .verdict_key = "lambda_managed",
+            .title = "Lambda Managed Instances",
+            .label = "Lambda Managed",
+            .chart_label = "Lambda Managed",
+            .rates_label = "EC2 instance",
+            .offer = CF_OFFER_EC2, /* and Lambda's request rate */
+            .break_even = BREAK_EVEN_ANY,
+            .price = platform_lambda_managed_price,
+            .describe = platform_lambda_managed_describe,
+            .config = platform_lambda_managed_config,
+        },
+    [MODEL_ECS_MANAGED] =
+        {
+            .id = MODEL_ECS_MANAGED,
+            .key = "ecs_managed",
+            .verdict_key = "ecs_managed",
+            .title = "ECS Managed Instances",
+            .label = "ECS Managed",
+            .chart_label = "ECS Managed",
+            .rates_label = "EC2 instance",
+            .offer = CF_OFFER_EC2,
+            .break_even = BREAK_EVEN_ANY,
+            .price = platform_ecs_managed_price,
+            .describe = ec2pack_ecs_describe,
+            .config = ec2pack_ecs_config,
+        },
 };
 
 const struct platform *platform_find(const char *key)

@@ -15,8 +15,9 @@
  *
  * When the task may run on either (a model's weights without "gpu"), both placements are
  * priced, the GPU ones as variants of their own ("per_job_gpu", "always_on_gpu"), and the
- * cheapest variant is used. Per job, always on and Spot are ec2pack.h's, which other
- * platforms on instances can share.
+ * cheapest variant is used. Per job, always on and Spot are ec2pack.h's, shared with ECS
+ * Managed Instances (platform_ecs_managed.c), which runs the same tasks on instances AWS
+ * manages, for a fee.
  */
 #include "computefit/ec2pack.h"
 
