@@ -151,6 +151,15 @@ static const char *str(json_t *j, const char *path)
     return json_string_value(v);
 }
 
+static const char *first_block_limit(json_t *a, const char *p)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "options.%s.blocked_by", p);
+    json_t *b = json_array_get(get(a, path), 0);
+    ck_assert_msg(b != NULL, "%s is not blocked", p);
+    return json_string_value(json_object_get(b, "limit"));
+}
+
 static json_t *reason(json_t *advice, const char *rule)
 {
     json_t *arr = get(advice, "reasons"), *r;
@@ -262,12 +271,21 @@ END_TEST
 
 START_TEST(seed_fine_tuning)
 {
-    /* A monthly 4-hour GPU fine-tuning job: only ECS on EC2 can run it. */
+    /* A monthly 4-hour GPU fine-tuning job: only ECS on EC2 and ECS Managed Instances can run it
+     * (Lambda Managed Instances have GPUs, but a call runs for 90 minutes at most). ECS Managed
+     * Instances cost the model's 12% more for less upkeep, within the 1.25x margin: they are
+     * recommended, with the seed's "GPU -> EC2" (the same instances), and ECS on EC2 so close
+     * lowers the confidence one level. */
     json_t *a = advise_ok("{\"duration\": \"4h\", \"memory\": \"16GB\", \"gpu_memory\": \"20GB\", "
                           "\"invocations\": \"1/month\"}");
-    ck_assert_str_eq(str(a, "recommendation.platform"), "ecs_ec2");
+    ck_assert_str_eq(str(a, "recommendation.platform"), "ecs_managed");
     ck_assert_str_eq(str(a, "recommendation.variant"), "per_job");
-    ck_assert_str_eq(str(a, "recommendation.confidence"), "high");
+    ck_assert_str_eq(str(a, "recommendation.basis"), "simpler");
+    ck_assert_str_eq(str(a, "recommendation.confidence"), "medium");
+    ck_assert_str_eq(str(reason(a, "seed_decision_tree"), "code"), "seed_agrees_managed");
+    ck_assert_str_eq(first_block_limit(a, "lambda_managed"), "lambda_managed.max_duration_s");
+    ck_assert_double_eq_tol(num(a, "options.ecs_managed.monthly_usd"),
+                            14700 / 3600.0 * G5_2XL * 1.12, 1e-9);
     ck_assert(json_is_false(get(a, "options.lambda.feasible")));
     ck_assert(json_is_false(get(a, "options.fargate.feasible")));
     ck_assert(json_is_null(get(a, "options.lambda.monthly_usd")));
@@ -289,7 +307,7 @@ START_TEST(seed_fine_tuning)
     json_decref(a);
     /* The kind preset says the same, on the same instance. */
     a = advise_ok("{\"kind\": \"fine-tuning\"}");
-    ck_assert_str_eq(str(a, "recommendation.platform"), "ecs_ec2");
+    ck_assert_str_eq(str(a, "recommendation.platform"), "ecs_managed");
     ck_assert_str_eq(str(a, "options.ecs_ec2.config.instance_type"), "g5.2xlarge");
     json_decref(a);
 }
@@ -596,11 +614,11 @@ START_TEST(hybrid_plan)
     ck_assert_uint_eq(json_array_size(tasks), 2);
     ck_assert_str_eq(str(json_array_get(tasks, 0), "name"), "invoices");
     ck_assert_str_eq(str(json_array_get(tasks, 0), "recommendation.platform"), "lambda");
-    ck_assert_str_eq(str(json_array_get(tasks, 1), "recommendation.platform"), "ecs_ec2");
+    ck_assert_str_eq(str(json_array_get(tasks, 1), "recommendation.platform"), "ecs_managed");
     /* $1.77511 with INIT (see seed_invoice_processing), placed without the free tier */
     double init_gb_s = COLD(10000.0) * 2;
     double invoices = 10000 * REQ + (100000 + init_gb_s) * X86_T1;
-    double training = 14700 / 3600.0 * G5_2XL; /* $4.949 (see seed_fine_tuning) */
+    double training = 14700 / 3600.0 * G5_2XL * 1.12; /* $5.543 (see seed_fine_tuning) */
     ck_assert_double_eq_tol(num(a, "plan.infrastructure_usd"), invoices + training, 1e-9);
     /* The account's free tier (1M requests, 400,000 GB-s) covers all of the invoices. */
     ck_assert_double_eq_tol(num(a, "plan.free_tier.usd"), -invoices, 1e-9);
@@ -942,17 +960,31 @@ START_TEST(compare_break_even)
     ck_assert_double_eq_tol(num(c, "break_even.lambda_vs_ecs_ec2.invocations_per_month"), n_ec2,
                             n_ec2 * 1e-9);
     ck_assert_str_eq(str(c, "break_even.lambda_vs_ecs_ec2.cheaper_above"), "ecs_ec2");
+    /* ECS Managed Instances: the same c6a.large and the model's 12% of its on-demand rate:
+     * $55.845 x 1.12 = $62.5464, equal to Lambda at 62.5464 / 0.000166867 = 374,828 a month. */
+    double n_ecs_mi = inst * 1.12 / per_inv;
+    ck_assert_double_eq_tol(num(c, "break_even.lambda_vs_ecs_managed.invocations_per_month"),
+                            n_ecs_mi, n_ecs_mi * 1e-9);
+    /* Lambda Managed Instances: three c6a.large always (2,372 MB, 1.16 vCPU environments, one to
+     * an instance) and 15% of their on-demand rate, $192.66525, plus $0.0000002 a request:
+     * equal to Lambda (whose cold starts are gone there) at 192.66525 / (0.000166867 -
+     * 0.0000002) = 1,155,990 a month, when three environments still carry the load (2.2 at
+     * once at the 75% target). */
+    double lmi = 3 * HOURS * 0.0765 * 1.15, n_lmi = lmi / (per_inv - REQ);
+    ck_assert_double_eq_tol(num(c, "break_even.lambda_vs_lambda_managed.invocations_per_month"),
+                            n_lmi, n_lmi * 1e-9);
+    ck_assert_str_eq(str(c, "break_even.lambda_vs_lambda_managed.cheaper_above"), "lambda_managed");
     /* Curve: three decades around the requested rate (316 to 316,228 a month), widened to show
-     * the farther break-even with a quarter of a decade to spare: 21 points from 10,000 /
-     * 10^1.5 to n_ec2 x 10^0.25, plus the requested rate and both break-evens as points of
-     * their own. */
+     * the farthest break-even (Lambda Managed Instances') with a quarter of a decade to spare:
+     * 21 points from 10,000 / 10^1.5 to n_lmi x 10^0.25, plus the requested rate and the four
+     * break-evens as points of their own. */
     json_t *curve = get(c, "curve");
-    double top = n_ec2 * pow(10, 0.25);
-    ck_assert_uint_eq(json_array_size(curve), 24);
+    double top = n_lmi * pow(10, 0.25);
+    ck_assert_uint_eq(json_array_size(curve), 26);
     ck_assert_double_eq_tol(num(json_array_get(curve, 0), "invocations_per_month"),
                             10000 / pow(10, 1.5), 1e-6);
-    json_t *last = json_array_get(curve, 23);
-    ck_assert_double_eq_tol(num(last, "invocations_per_month"), top, top * 1e-9); /* as n_ec2 */
+    json_t *last = json_array_get(curve, 25);
+    ck_assert_double_eq_tol(num(last, "invocations_per_month"), top, top * 1e-9); /* as n_lmi */
     double prev = 0;
     json_t *mid = NULL, *at_be = NULL, *pt;
     size_t i;
@@ -970,10 +1002,12 @@ START_TEST(compare_break_even)
     ck_assert_ptr_nonnull(at_be);
     ck_assert_double_eq_tol(num(mid, "lambda"), 10000 * per_inv + COLD(10000.0) * 2 * X86_T1, 1e-9);
     ck_assert_double_eq_tol(num(at_be, "lambda"), task, 1e-6);
-    /* At 595,133 a month (1.13 at once: two tasks at 75%) two always-on tasks ($72.08) beat
-     * per-job ($490). */
-    ck_assert_double_eq_tol(num(last, "fargate"), 2 * task, 1e-9);
+    /* At 2,055,672 a month (3.91 at once: six tasks at 75%) six always-on tasks ($216.24) beat
+     * per-job. */
+    ck_assert_double_eq_tol(num(last, "fargate"), 6 * task, 1e-9);
     ck_assert_double_eq_tol(num(mid, "ecs_ec2"), inst, 1e-9);
+    ck_assert_double_eq_tol(num(mid, "ecs_managed"), inst * 1.12, 1e-9);
+    ck_assert_double_eq_tol(num(mid, "lambda_managed"), lmi + 10000 * REQ, 1e-9);
     ck_assert_str_eq(str(c, "recommendation.platform"), "lambda");
     ck_assert_str_eq(str(c, "pricing.region"), "us-east-1");
     ck_assert_double_eq(num(c, "workload.invocations_per_month"), 10000);
@@ -1121,15 +1155,6 @@ static bool has_note(json_t *variant, const char *part)
     return any_has(json_object_get(variant, "notes"), part);
 }
 
-static const char *first_block_limit(json_t *a, const char *p)
-{
-    char path[64];
-    snprintf(path, sizeof(path), "options.%s.blocked_by", p);
-    json_t *b = json_array_get(get(a, path), 0);
-    ck_assert_msg(b != NULL, "%s is not blocked", p);
-    return json_string_value(json_object_get(b, "limit"));
-}
-
 /* 1. A model's size is a requirement. 70B parameters in fp16 (the model's default precision,
  * 2 bytes each) with its 1.2 overhead: 70e9 x 2 x 1.2 = 168e9 bytes = 160,217 MB (156.5 GiB). No
  * Lambda (10,240 MB) or Fargate task (120 GB) holds that; the GPUs need 156.5 x 1.1 headroom =
@@ -1151,8 +1176,11 @@ START_TEST(model_size_is_a_requirement)
      * of an instance's memory less 5%: r6a.8xlarge (256 GiB, $1.8144), per job 100 x 730 / 24
      * = 3,041.67 jobs x (10 s + 300 s boot) = 261.92 h = $475.23, with the CPU-inference
      * warning. On GPU, 156.5 x 1.1 = 172.1 GB shards over 5 of p4d.24xlarge's 8 40-GB A100s:
-     * 261.92 h x $21.957642 = $5,751.12, so the CPU placement is the cheaper. */
-    ck_assert_str_eq(str(a, "recommendation.platform"), "ecs_ec2");
+     * 261.92 h x $21.957642 = $5,751.12, so the CPU placement is the cheaper. ECS Managed
+     * Instances run the same placement for the model's 12% more ($532.26), within the margin,
+     * for less upkeep: recommended. */
+    ck_assert_str_eq(str(a, "recommendation.platform"), "ecs_managed");
+    ck_assert_str_eq(str(a, "options.ecs_managed.config.instance_type"), "r6a.8xlarge");
     ck_assert_str_eq(str(a, "options.ecs_ec2.variant"), "per_job");
     ck_assert_str_eq(str(a, "options.ecs_ec2.config.instance_type"), "r6a.8xlarge");
     ck_assert_double_eq(num(a, "options.ecs_ec2.config.gpus"), 0);
@@ -1204,9 +1232,11 @@ START_TEST(latency_budget_rules_out_slow_starts)
                           "\"100/day\", \"gpu_memory\": \"12GB\", \"trigger\": \"http\", "
                           "\"latency_sensitive\": true}");
     ck_assert_double_eq(num(a, "workload.latency_budget_s"), 0.5);
-    ck_assert_str_eq(str(a, "recommendation.platform"), "ecs_ec2");
+    /* ECS Managed Instances: the same instance and the model's 12% fee, within the margin. */
+    ck_assert_str_eq(str(a, "recommendation.platform"), "ecs_managed");
     ck_assert_str_eq(str(a, "recommendation.variant"), "always_on");
-    ck_assert_double_eq_tol(num(a, "recommendation.monthly_usd"), HOURS * G4DN_XL, 1e-9);
+    ck_assert_double_eq_tol(num(a, "recommendation.monthly_usd"), HOURS * G4DN_XL * 1.12, 1e-9);
+    ck_assert_double_eq_tol(num(a, "options.ecs_ec2.monthly_usd"), HOURS * G4DN_XL, 1e-9);
     json_t *pj = variant_of(a, "ecs_ec2", "per_job");
     ck_assert(json_is_false(json_object_get(pj, "meets_latency_budget")));
     ck_assert_double_eq(json_number_value(json_object_get(pj, "startup_s")), 300);
@@ -1219,7 +1249,7 @@ START_TEST(latency_budget_rules_out_slow_starts)
                   "\"gpu_memory\": \"12GB\", \"latency_budget\": \"400s\"}");
     ck_assert_str_eq(str(a, "recommendation.variant"), "per_job");
     ck_assert_double_eq_tol(num(a, "recommendation.monthly_usd"),
-                            100 * HOURS / 24 * 302 / 3600 * G4DN_XL, 1e-9);
+                            100 * HOURS / 24 * 302 / 3600 * G4DN_XL * 1.12, 1e-9);
     json_decref(a);
     /* Every variant too slow: the option is blocked by the budget. A 0.1 s budget on a task
      * with a GPU: per-job boots, and no always-on fleet is allowed by "fargate"... GPU tasks
@@ -1536,6 +1566,26 @@ START_TEST(commitment_ec2_instance_covers_ec2_only)
     json_t *li = json_array_get(get(a, "options.lambda.line_items"), 1);
     ck_assert_ptr_null(json_object_get(li, "savings_plan"));
     ck_assert_str_eq(str(reason(a, "commitment"), "code"), "commitment_same_winner");
+    /* The managed-instance platforms run on the plan's instances too, but their management fee
+     * stays on the on-demand rate (AWS Lambda pricing: "15% premium on the EC2 on-demand
+     * instance price"; a Savings Plan discounts the instance, not the fee). ECS Managed
+     * Instances: c7g.large at 0.0453111 and 12% of 0.0725, 730 x 0.0540111 = 39.42810. */
+    ck_assert_str_eq(str(a, "options.ecs_managed.config.instance_type"), "c7g.large");
+    ck_assert_double_eq_tol(num(a, "options.ecs_managed.monthly_usd"),
+                            HOURS * (SP_I1_C7G_LARGE + 0.12 * C7G_LARGE), 1e-6);
+    li = get(a, "options.ecs_managed.line_items");
+    ck_assert_str_eq(str(json_array_get(li, 0), "item"), "instance_hours");
+    ck_assert(json_is_true(get(json_array_get(li, 0), "savings_plan")));
+    ck_assert_str_eq(str(json_array_get(li, 1), "item"), "management_fee");
+    ck_assert_double_eq_tol(num(json_array_get(li, 1), "unit_usd"), 0.12 * C7G_LARGE, 1e-15);
+    ck_assert_ptr_null(json_object_get(json_array_get(li, 1), "savings_plan"));
+    /* Lambda Managed Instances: three c7g.large (a 2,372 MB, 1.16 vCPU environment holds the
+     * 0.45 calls at once) at the plan's rate and 15% of the on-demand one, and the requests:
+     * 3 x 730 x (0.0453111 + 0.010875) + 1,182,600 x 0.0000002 = 123.65112. */
+    ck_assert_str_eq(str(a, "options.lambda_managed.config.instance_type"), "c7g.large");
+    ck_assert_double_eq_tol(num(a, "options.lambda_managed.monthly_usd"),
+                            3 * HOURS * (SP_I1_C7G_LARGE + 0.15 * C7G_LARGE) + STEADY_CALLS * REQ,
+                            1e-6);
     json_decref(a);
 }
 END_TEST

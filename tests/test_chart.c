@@ -11,6 +11,7 @@
  * number where one belongs becomes NAN, which the renderer must treat as missing.
  */
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -441,6 +442,24 @@ static struct cf_answer *compare(const char *text)
     return cf_test_answer(text, true, rates, model);
 }
 
+/* The lowest baseline of the legend's texts: the legend must end inside the 400-pixel canvas,
+ * however many platforms it lists. */
+static double legend_bottom(const char *svg)
+{
+    double bottom = 0;
+    const char *p = strstr(svg, "<g class=\"legend\"");
+    ck_assert_ptr_nonnull(p);
+    while ((p = strstr(p, "<g class=\"legend-entry\"")) != NULL) {
+        const char *t = strstr(p, "<text x=\"");
+        ck_assert_ptr_nonnull(t);
+        const char *y = strstr(t, " y=\"");
+        ck_assert_ptr_nonnull(y);
+        bottom = fmax(bottom, strtod(y + 4, NULL));
+        p = t;
+    }
+    return bottom;
+}
+
 START_TEST(test_core_cpu_workload)
 {
     struct cf_answer *doc = compare("{\"duration\": \"5s\", \"memory\": \"2GB\", "
@@ -455,6 +474,17 @@ START_TEST(test_core_cpu_workload)
     assert_has(svg, "data-option=\"fargate\"");
     assert_has(svg, "data-entry=\"fargate\"");
     assert_has(svg, "data-entry=\"ecs_ec2\"");
+    /* The managed-instance platforms, each in a colour and dash of its own (Okabe-Ito):
+     * Lambda Managed Instances, three c6a.large always with 15% of their rate and the
+     * requests, 3 x 730 x $0.0765 x 1.15 + 10,000 x $0.0000002 = $192.67; ECS Managed
+     * Instances, the one c6a.large of ECS on EC2 and the model's 12%, $62.55. */
+    assert_has(svg, "data-option=\"lambda_managed\" stroke=\"#D55E00\"");
+    assert_has(svg, "data-option=\"ecs_managed\" stroke=\"#CC79A7\"");
+    assert_has(svg, ">Lambda Managed: $192.67/month<");
+    assert_has(svg, ">ECS Managed: $62.55/month<");
+    assert_has(svg, "data-entry=\"lambda_managed\"");
+    assert_has(svg, "data-entry=\"ecs_managed\"");
+    ck_assert_double_le(legend_bottom(svg), 400 - 4);
     assert_has(svg, ">requested: 10k/month<");
     /* The curve spans 10^2.5 around 10k up to a quarter of a decade past the break-even at 432k:
      * the decades 1k, 10k and 100k are labelled; Lambda's $0.05 .. $128 and the GPU's hundreds
@@ -479,8 +509,10 @@ END_TEST
 
 START_TEST(test_core_gpu_only)
 {
-    /* A GPU task: Lambda and Fargate cannot run it, so only ECS on EC2 is drawn, and there is
-     * no break-even at all. One g4dn.xlarge always on: 730 h x $0.526 = $383.98. */
+    /* A GPU task: Lambda and Fargate cannot run it, nor Lambda Managed Instances (an 8 GB
+     * environment has 4.63 vCPU, more than g4dn.xlarge's 4), so only ECS on EC2 and ECS
+     * Managed Instances are drawn, and there is no break-even at all. One g4dn.xlarge always
+     * on: 730 h x $0.526 = $383.98, and 12% more on ECS Managed Instances, $430.06. */
     struct cf_answer *doc = compare("{\"duration\": \"30s\", \"memory\": \"8GB\", \"gpu\": true, "
                                     "\"invocations\": \"2000/day\"}");
     char *svg = render(doc);
@@ -488,6 +520,10 @@ START_TEST(test_core_gpu_only)
     assert_has(svg, ">Lambda: cannot run this<");
     assert_has(svg, ">Fargate: cannot run this<");
     assert_has(svg, ">ECS on EC2: $383.98/month<");
+    assert_has(svg, ">ECS Managed: $430.06/month<");
+    assert_has(svg, ">Lambda Managed: cannot run this<");
+    assert_has(svg, "data-option=\"ecs_managed\"");
+    assert_lacks(svg, "data-option=\"lambda_managed\"");
     assert_has(svg, "data-option=\"ecs_ec2\"");
     assert_lacks(svg, "data-option=\"lambda\"");
     assert_lacks(svg, "data-option=\"fargate\"");

@@ -4,7 +4,9 @@
  * The solver works on the pieces of the cost functions. It is checked here against an oracle
  * that knows nothing of pieces: it prices both sides at a dense grid of rates and just before
  * and after every point where, by the billing rules and the model's constants, a bill changes
- * formula (each always-on task or instance added, each Lambda tier and free-tier boundary),
+ * formula (each always-on task, execution environment or instance added, each Lambda tier and
+ * free-tier boundary; the managed-instance platforms' floor of instances adds none, their fee
+ * and requests are linear),
  * and counts the changes of the cheaper side. Between two such samples each side is linear
  * and a difference of a linear and a constant changes sign at most once, so the oracle's count
  * is exact; its first change brackets the solver's break-even. Plus hand-worked cases from the
@@ -111,15 +113,22 @@ static int oracle_changes(const struct advice *a, const struct break_even *be, d
     for (double e = 0; e <= log10(max); e += 1.0 / 200)
         sample(&o, pow(10, e));
     sample(&o, max);
-    /* Every fleet step: one more always-on task (Fargate) or instance (EC2) each time the
-     * concurrency, rate x duration / hours, passes a multiple of what one serves at the target
-     * utilisation (workloads here are not latency-sensitive: no Erlang C). */
-    double per_unit = w->concurrency_per_task * model->capacity.target_utilisation;
-    double step = per_unit * model->hours_per_month * 3600 / w->duration_s;
-    for (double k = 1; k * step <= max; k++) {
-        /* The fleet is sized as ceil(concurrency - 1e-9): the step comes just past k. */
-        sample(&o, k * step);
-        sample(&o, k * step * (1 + 4e-9 / k));
+    /* Every fleet step: one more always-on task (Fargate, ECS), execution environment (Lambda
+     * Managed Instances, which serve at most lambda_managed.max_concurrency_per_environment at
+     * once each) or instance (EC2: instances are added only where a task or environment is)
+     * each time the concurrency, rate x duration / hours, passes a multiple of what one serves
+     * at the target utilisation (workloads here are not latency-sensitive: no Erlang C). */
+    double per_task[2] = {
+        w->concurrency_per_task,
+        fmin(w->concurrency_per_task, model->lambda_managed.max_concurrency_per_environment)};
+    for (int u = 0; u < 2 && (u == 0 || per_task[1] != per_task[0]); u++) {
+        double per_unit = per_task[u] * model->capacity.target_utilisation;
+        double step = per_unit * model->hours_per_month * 3600 / w->duration_s;
+        for (double k = 1; k * step <= max; k++) {
+            /* The fleet is sized as ceil(concurrency - 1e-9): the step comes just past k. */
+            sample(&o, k * step);
+            sample(&o, k * step * (1 + 4e-9 / k));
+        }
     }
     /* Lambda: its tiers and free tier, for the memory and billed duration it is configured
      * with (as its config shows them). */
@@ -323,6 +332,15 @@ START_TEST(solver_agrees_with_the_oracle)
         "\"3s\"}",
         "{\"duration\": \"1s\", \"memory\": \"1GB\", \"invocations\": 1000, \"init_duration\": "
         "\"2s\", \"fargate\": {\"mode\": \"always_on\"}}",
+        /* The managed-instance platforms: multi-concurrent environments past their floor of
+         * three instances, an environment's concurrency capped at 1,600, a GPU environment on
+         * one GPU, ECS Managed Instances on Spot. */
+        "{\"duration\": \"300ms\", \"memory\": \"1GB\", \"invocations\": 1000, "
+        "\"concurrency_per_task\": 8}",
+        "{\"duration\": \"30ms\", \"memory\": \"2GB\", \"invocations\": 1000, "
+        "\"concurrency_per_task\": 2000, \"init_duration\": 0}",
+        "{\"duration\": \"2s\", \"memory\": \"4GB\", \"model_params_b\": 3, \"invocations\": 1000, "
+        "\"interruptible\": true}",
     };
     for (size_t i = 0; i < sizeof(workloads) / sizeof(workloads[0]); i++)
         expect_oracle(workloads[i]);

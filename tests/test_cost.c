@@ -77,6 +77,18 @@ static void cost_ecs_ec2(const struct workload *w, const struct region_rates *rr
     price(MODEL_ECS_EC2, w, rr, o);
 }
 
+static void cost_lambda_managed(const struct workload *w, const struct region_rates *rr,
+                                struct cost_option *o)
+{
+    price(MODEL_LAMBDA_MANAGED, w, rr, o);
+}
+
+static void cost_ecs_managed(const struct workload *w, const struct region_rates *rr,
+                             struct cost_option *o)
+{
+    price(MODEL_ECS_MANAGED, w, rr, o);
+}
+
 static void cost_all(const struct workload *w, const struct region_rates *rr, const struct model *m,
                      struct cost_option o[MODEL_PLATFORM_COUNT])
 {
@@ -1089,6 +1101,245 @@ START_TEST(ec2_no_rates)
 }
 END_TEST
 
+/* ---- the managed-instance platforms ---- */
+
+/* Whether the variant has a note of `code`. */
+static bool has_note(const struct cost_variant *v, enum msg_code code)
+{
+    for (size_t i = 0; i < v->n_notes; i++)
+        if (v->notes[i].code == code)
+            return true;
+    return false;
+}
+
+/* Prices the workload `text` (parsed into *w) on Lambda Managed Instances into *o, expects it
+ * feasible and returns the chosen variant. */
+static const struct cost_variant *lmi_chosen(const char *text, struct workload *w,
+                                             struct cost_option *o)
+{
+    *w = wl(text);
+    cost_lambda_managed(w, region(w), o);
+    ck_assert_msg(o->feasible, "%s: %s", text, first_block(o));
+    return cost_chosen(o);
+}
+
+/* Prices the workload `text` on Lambda Managed Instances and expects the limit `limit` to block
+ * it (or, with `limit` NULL, nothing). */
+static void lmi_expect(const char *text, const char *limit)
+{
+    struct workload w = wl(text);
+    struct cost_option o;
+    cost_lambda_managed(&w, region(&w), &o);
+    if (limit)
+        ck_assert_msg(blocked_by(&o, limit), "%s: not blocked by %s", text, limit);
+    else
+        ck_assert_msg(o.feasible, "%s: %s", text, first_block(&o));
+}
+
+/* Lambda Managed Instances (AWS Lambda pricing, "Lambda Managed Instances": the EC2 instance at
+ * its on-demand rate, a management fee of 15% of that on-demand rate, and $0.20 per million
+ * requests; no duration charge; three instances at least, one per Availability Zone: model
+ * lambda_managed.*). A 1 GB task's environment is raised to the 2 GB, 1 vCPU minimum; with 5%
+ * of an instance kept for the OS and the agent, c7a.medium (2 GiB) cannot hold it, m7i.large
+ * (2 vCPU, 7.6 GiB usable) holds two. 1M calls of 100 ms are 0.038 at once, one environment,
+ * but three instances run: 3 x 730 h = 2,190 h x $0.1008 = $220.752, the fee 2,190 h x
+ * $0.01512 = $33.1128, the requests 1,000,000 x $0.0000002 = $0.20: $254.0648. */
+START_TEST(lambda_managed_minimum_fleet)
+{
+    struct workload w;
+    struct cost_option o;
+    const struct cost_variant *v = lmi_chosen(
+        "{\"duration\": \"100ms\", \"memory\": \"1GB\", \"invocations\": 1000000}", &w, &o);
+    ck_assert_uint_eq(o.n_variants, 1); /* always on only: no per-job fleet, no Spot */
+    ck_assert_str_eq(v->name, "always_on");
+    ck_assert_str_eq(setting_param(&o, v, &w, "instance_type").str, "m7i.large");
+    expect_line(v, "instance_hours", 3 * HOURS, M7I_LARGE, 3 * HOURS * M7I_LARGE);
+    expect_line(v, "management_fee", 3 * HOURS, 0.15 * M7I_LARGE, 3 * HOURS * 0.15 * M7I_LARGE);
+    expect_line(v, "requests", 1e6, REQ, 0.2);
+    ck_assert_ptr_null(line(v, "duration_tier_1"));
+    ck_assert(!line(v, "management_fee")->estimate); /* a published share */
+    ck_assert(!line(v, "management_fee")->discountable);
+    ck_assert_double_eq_tol(v->monthly_usd, 3 * HOURS * M7I_LARGE * 1.15 + 0.2, 1e-9);
+    ck_assert_double_eq(SETTING(&o, v, "environment_memory_mb"), 2048);
+    ck_assert_double_eq(SETTING(&o, v, "environment_vcpu"), 1);
+    ck_assert_double_eq(SETTING(&o, v, "memory_gib_per_vcpu"), 2);
+    ck_assert_double_eq(SETTING(&o, v, "environments"), 1);
+    ck_assert_double_eq(SETTING(&o, v, "environments_per_instance"), 2);
+    ck_assert_double_eq(SETTING(&o, v, "instances"), 3);
+    ck_assert_double_eq(SETTING(&o, v, "min_instances"), 3);
+    ck_assert_double_eq_tol(SETTING(&o, v, "management_fee_usd_per_hour"), 0.15 * M7I_LARGE, 1e-15);
+    ck_assert(has_note(v, N_MIN_INSTANCES));
+    ck_assert(has_note(v, N_MANAGEMENT_FEE));
+    ck_assert_double_eq(v->startup_s, 0); /* environments are started ahead: no cold start */
+    /* The same three instances hold six environments: the piece ends where a seventh is
+     * needed, 6 x 75% = 4.5 at once, 4.5 x 2,628,000 s / 0.1 s = 118,260,000 a month. No
+     * step claim: packing steps are irregular. */
+    ck_assert_double_eq_tol(v->piece_end, 4.5 * HOURS * 3600 / 0.1, 1e-3);
+    ck_assert_double_eq(v->step_rate, 0);
+}
+END_TEST
+
+/* More environments than the floor: 10/s x 1 s = 10 at once, ceil(10 / 0.75) = 14
+ * environments, seven m7i.large (two each): 7 x 730 h x $0.1008 x 1.15 = $592.3152 and
+ * 26,280,000 requests, $5.256. r6a.8xlarge would hold 32, but three of them (the floor) cost
+ * $6.26 an hour against $0.81. */
+START_TEST(lambda_managed_packing)
+{
+    struct workload w;
+    struct cost_option o;
+    const struct cost_variant *v = lmi_chosen(
+        "{\"duration\": \"1s\", \"memory\": \"1GB\", \"invocations\": \"10/second\"}", &w, &o);
+    ck_assert_str_eq(setting_param(&o, v, &w, "instance_type").str, "m7i.large");
+    ck_assert_double_eq(SETTING(&o, v, "environments"), 14);
+    ck_assert_double_eq(SETTING(&o, v, "instances"), 7);
+    ck_assert(!has_note(v, N_MIN_INSTANCES));
+    ck_assert_double_eq_tol(v->monthly_usd, 7 * HOURS * M7I_LARGE * 1.15 + 10 * HOURS * 3600 * REQ,
+                            1e-9);
+    /* 14 environments serve up to 14 x 0.75 = 10.5 at once: 27,594,000 a month. */
+    ck_assert_double_eq_tol(v->piece_end, 10.5 * HOURS * 3600, 1e-3);
+    /* Multi-concurrency: environments of 4 calls at once, ceil(10 / 3) = 4, two instances'
+     * worth, and three run: 3 x 730 x $0.1008 x 1.15. */
+    v = lmi_chosen("{\"duration\": \"1s\", \"memory\": \"1GB\", \"invocations\": \"10/second\", "
+                   "\"concurrency_per_task\": 4}",
+                   &w, &o);
+    ck_assert_double_eq(SETTING(&o, v, "environments"), 4);
+    ck_assert_double_eq(SETTING(&o, v, "instances"), 3);
+    ck_assert(has_note(v, N_MIN_INSTANCES));
+    /* An environment serves 1,600 calls at once at most (PerExecutionEnvironmentMaxConcurrency):
+     * 5,000 asked for is capped. */
+    v = lmi_chosen("{\"duration\": \"1s\", \"memory\": \"1GB\", \"invocations\": \"10/second\", "
+                   "\"concurrency_per_task\": 5000}",
+                   &w, &o);
+    ck_assert_double_eq(SETTING(&o, v, "environment_max_concurrency"), 1600);
+    /* vCPUs asked for size the environment: 4 vCPU at 2 GB a vCPU at least = 8 GB, which
+     * m7i.large (2 vCPU) cannot hold; a 30 GB task needs 30 / 8 = 3.75 vCPU at the most 8 GB a
+     * vCPU. */
+    v = lmi_chosen("{\"duration\": \"1s\", \"memory\": \"1GB\", \"invocations\": 100, \"vcpu\": 4}",
+                   &w, &o);
+    ck_assert_double_eq(SETTING(&o, v, "environment_memory_mb"), 8192);
+    ck_assert_str_eq(setting_param(&o, v, &w, "instance_type").str, "r6a.8xlarge");
+    v = lmi_chosen(
+        "{\"duration\": \"1s\", \"memory\": \"30GB\", \"invocations\": 100, \"vcpu\": 1}", &w, &o);
+    ck_assert_double_eq(SETTING(&o, v, "environment_vcpu"), 3.75);
+    ck_assert_double_eq(SETTING(&o, v, "memory_gib_per_vcpu"), 8);
+}
+END_TEST
+
+/* A GPU environment (AcceleratorConfig: container image functions on x86_64) takes one GPU
+ * with the memory it needs: 12 GB x 1.1 headroom = 13.2 GB fits g4dn.xlarge's T4 (16 GB); the
+ * environment is 4 GB with 4096 / 1769 = 2.32 vCPU, which g4dn.xlarge's 4 vCPU hold once:
+ * three of them, 3 x 730 h x $0.526 x 1.15 = $1,324.7310, and 3,041.67 requests. */
+START_TEST(lambda_managed_gpu)
+{
+    struct workload w;
+    struct cost_option o;
+    const struct cost_variant *v = lmi_chosen("{\"duration\": \"2s\", \"memory\": \"4GB\", "
+                                              "\"gpu_memory\": \"12GB\", \"invocations\": "
+                                              "\"100/day\"}",
+                                              &w, &o);
+    ck_assert(v->on_gpu);
+    ck_assert_str_eq(setting_param(&o, v, &w, "instance_type").str, "g4dn.xlarge");
+    ck_assert_double_eq_tol(SETTING(&o, v, "accelerator_memory_gb"), 13.2, 1e-9);
+    ck_assert_double_eq_tol(v->monthly_usd, 3 * HOURS * G4DN_XL * 1.15 + 100 * HOURS / 24 * REQ,
+                            1e-9);
+    ck_assert(has_note(v, N_LAMBDA_MANAGED_GPU));
+    /* 40 GB x 1.1 = 44 GB is more than any one A10G or T4: on one GPU only p4d.24xlarge's A100
+     * (40 GB) would do, but 44 > 40, so nothing holds it (no sharding here). */
+    lmi_expect("{\"duration\": 2, \"memory\": 4096, \"gpu_memory\": 40, \"invocations\": 1}",
+               "lambda_managed.instances");
+    /* 50 GB x 1.1 = 55 GB: more than the 48 GB AcceleratorMemorySize allows. */
+    lmi_expect("{\"duration\": 2, \"memory\": 4096, \"gpu_memory\": 50, \"invocations\": 1}",
+               "lambda_managed.max_accelerator_memory_gb");
+    /* GPUs for x86_64 functions only. */
+    lmi_expect("{\"duration\": 2, \"memory\": 4096, \"gpu_memory\": 12, \"invocations\": 1, "
+               "\"architecture\": \"arm64\"}",
+               "gpu");
+}
+END_TEST
+
+/* The documented limits: 90 minutes asynchronously or through an event source mapping, 15
+ * minutes synchronously (an HTTP trigger); 32 GB and 16 vCPU an environment; Lambda's /tmp. */
+START_TEST(lambda_managed_limits)
+{
+    struct workload w;
+    struct cost_option o;
+    ck_assert(has_note(lmi_chosen("{\"duration\": \"1h\", \"memory\": \"1GB\", \"invocations\": "
+                                  "10, \"trigger\": \"sqs\"}",
+                                  &w, &o),
+                       N_LAMBDA_MANAGED_ASYNC));
+    static const struct {
+        const char *text, *limit; /* NULL: feasible */
+    } cases[] = {
+        {"{\"duration\": 3600, \"memory\": 1024, \"invocations\": 10, \"trigger\": \"http\"}",
+         "lambda_managed.max_sync_duration_s"},
+        {"{\"duration\": 900, \"memory\": 1024, \"invocations\": 10, \"trigger\": \"http\"}", NULL},
+        {"{\"duration\": 5400, \"memory\": 1024, \"invocations\": 10}", NULL},
+        {"{\"duration\": 5401, \"memory\": 1024, \"invocations\": 10}",
+         "lambda_managed.max_duration_s"},
+        {"{\"duration\": 1, \"memory\": \"32GB\", \"invocations\": 10}", NULL},
+        {"{\"duration\": 1, \"memory\": \"33GB\", \"invocations\": 10}",
+         "lambda_managed.max_memory_mb"},
+        {"{\"duration\": 1, \"memory\": 1024, \"vcpu\": 17, \"invocations\": 10}",
+         "lambda_managed.max_vcpu"},
+        {"{\"duration\": 1, \"memory\": 1024, \"invocations\": 10, \"ephemeral_storage\": "
+         "\"11GB\"}",
+         "lambda.max_ephemeral_mb"},
+        /* No EC2 rates in the region: no instances to run on. */
+        {"{\"duration\": 1, \"memory\": 1024, \"invocations\": 10, \"region\": \"xx-nogpu-1\"}",
+         "rates"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        lmi_expect(cases[i].text, cases[i].limit);
+}
+END_TEST
+
+/* ECS Managed Instances: the task placed as on ECS on EC2, and a management fee of the model's
+ * 12% of the instance's on-demand rate (ecs_managed.management_fee_share, an estimate: AWS
+ * prices it per type; its ECS pricing example, $0.037 an hour for a c6a.2xlarge of $0.306, is
+ * 12.1%). The invoice task (2 GB, 1.16 vCPU) on one always-on m7i.large: 730 h x $0.1008 =
+ * $73.584, the fee 730 h x $0.012096 = $8.83008. */
+START_TEST(ecs_managed_fee)
+{
+    struct workload w = wl("{\"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": 10000}");
+    struct cost_option o, ec2;
+    cost_ecs_managed(&w, region(&w), &o);
+    cost_ecs_ec2(&w, region(&w), model, &ec2);
+    const struct cost_variant *v = cost_chosen(&o);
+    ck_assert_str_eq(v->name, "always_on");
+    ck_assert_str_eq(setting_param(&o, v, &w, "instance_type").str, "m7i.large");
+    expect_line(v, "instance_hours", HOURS, M7I_LARGE, HOURS * M7I_LARGE);
+    expect_line(v, "management_fee", HOURS, 0.12 * M7I_LARGE, HOURS * 0.12 * M7I_LARGE);
+    ck_assert(line(v, "management_fee")->estimate);
+    ck_assert(!line(v, "instance_hours")->estimate);
+    ck_assert(has_note(v, W_MANAGEMENT_FEE_ESTIMATE));
+    ck_assert_double_eq_tol(v->monthly_usd, cost_chosen(&ec2)->monthly_usd * 1.12, 1e-9);
+    ck_assert_double_eq_tol(SETTING(&o, v, "management_fee_usd_per_hour"), 0.12 * M7I_LARGE, 1e-15);
+    ck_assert_double_eq(SETTING(&ec2, cost_chosen(&ec2), "management_fee_usd_per_hour"), 0);
+    ck_assert_ptr_null(line(cost_chosen(&ec2), "management_fee"));
+    /* Per job too: 10,000 x (5 s + 300 s boot) = 847.22 h, fee included. */
+    ck_assert_double_eq_tol(cost_best(&o, COST_MODE_PER_JOB),
+                            10000 * 305 / 3600.0 * M7I_LARGE * 1.12, 1e-9);
+    /* Spot: the Advisor's 68% off the instance (m7i.large, band 15-20%), not off the fee, which
+     * stays on the on-demand rate and an estimate. */
+    w = wl("{\"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": 10000, "
+           "\"interruptible\": true}");
+    cost_ecs_managed(&w, region(&w), &o);
+    v = variant(&o, "always_on_spot", CF_ARCH_X86_64);
+    ck_assert_int_eq(v->spot_source, COST_SPOT_ADVISOR);
+    expect_line(v, "instance_hours", HOURS, M7I_LARGE * 0.32, HOURS * M7I_LARGE * 0.32);
+    expect_line(v, "management_fee", HOURS, 0.12 * M7I_LARGE, HOURS * 0.12 * M7I_LARGE);
+    ck_assert(line(v, "management_fee")->estimate);
+    /* GPU instances too, per job: the seed's fine-tuning job on g5.12xlarge, 12% more. */
+    w = wl("{\"duration\": \"4h\", \"memory\": \"16GB\", \"invocations\": 1, \"gpu_memory\": 20}");
+    cost_ecs_managed(&w, region(&w), &o);
+    ck_assert_double_eq_tol(cost_chosen(&o)->monthly_usd, 14700 / 3600.0 * G5_12XL * 1.12, 1e-9);
+    /* No EC2 rates: blocked like ECS on EC2. */
+    w = wl("{\"duration\": 60, \"memory\": 512, \"invocations\": 1, \"region\": \"xx-nogpu-1\"}");
+    cost_ecs_managed(&w, region(&w), &o);
+    ck_assert(blocked_by(&o, "rates"));
+}
+END_TEST
+
 /* ---- operational effort ---- */
 
 START_TEST(operations_priced)
@@ -1110,6 +1361,9 @@ START_TEST(operations_priced)
     cost_all(&w, region(&w), model, all);
     expect_line(cost_chosen(&all[MODEL_FARGATE]), "operations", 6, 100, 600);
     expect_line(cost_chosen(&all[MODEL_ECS_EC2]), "operations", 12, 100, 1200);
+    /* Less upkeep on the managed instances (model: ops.hours_per_month). */
+    expect_line(cost_chosen(&all[MODEL_LAMBDA_MANAGED]), "operations", 3, 100, 300);
+    expect_line(cost_chosen(&all[MODEL_ECS_MANAGED]), "operations", 8, 100, 800);
     /* Spot discounts rates, not effort. */
     w = wl("{\"duration\": 5, \"memory\": \"2GB\", \"invocations\": 10000, \"interruptible\": "
            "true, \"engineer_hourly_usd\": 100}");
@@ -1163,6 +1417,14 @@ static Suite *cost_suite(void)
     tcase_add_test(tc, ec2_cpu_packing);
     tcase_add_test(tc, ec2_cpu_jobs_beyond_fargate);
     tcase_add_test(tc, ec2_spot_from_the_advisor);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("managed");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, lambda_managed_minimum_fleet);
+    tcase_add_test(tc, lambda_managed_packing);
+    tcase_add_test(tc, lambda_managed_gpu);
+    tcase_add_test(tc, lambda_managed_limits);
+    tcase_add_test(tc, ecs_managed_fee);
     suite_add_tcase(s, tc);
     return s;
 }

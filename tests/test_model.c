@@ -38,6 +38,23 @@ START_TEST(real_file_loads)
     ck_assert_double_eq(m->fargate.minimum_billed_s, 60);
     ck_assert_double_eq(m->fargate.ephemeral_included_gb, 20);
     ck_assert_double_eq(m->fargate.max_ephemeral_gb, 200);
+    /* Lambda Managed Instances (their sources are in the file, as of 2026-12). */
+    ck_assert_double_eq(m->lambda_managed.management_fee_share, 0.15);
+    ck_assert_double_eq(m->lambda_managed.min_instances, 3);
+    ck_assert_double_eq(m->lambda_managed.max_duration_s, 5400);
+    ck_assert_double_eq(m->lambda_managed.max_sync_duration_s, 900);
+    ck_assert_double_eq(m->lambda_managed.min_memory_mb, 2048);
+    ck_assert_double_eq(m->lambda_managed.max_memory_mb, 32768);
+    ck_assert_double_eq(m->lambda_managed.min_memory_gib_per_vcpu, 2);
+    ck_assert_double_eq(m->lambda_managed.max_memory_gib_per_vcpu, 8);
+    ck_assert_double_eq(m->lambda_managed.max_concurrency_per_environment, 1600);
+    ck_assert_double_eq(m->lambda_managed.max_accelerator_memory_gb, 48);
+    ck_assert_double_eq(m->ecs_managed.management_fee_share, 0.12);
+    /* Less upkeep than ECS on EC2, more than Lambda. */
+    ck_assert_double_lt(m->ops.hours_per_month[MODEL_ECS_MANAGED],
+                        m->ops.hours_per_month[MODEL_ECS_EC2]);
+    ck_assert_double_gt(m->ops.hours_per_month[MODEL_LAMBDA_MANAGED],
+                        m->ops.hours_per_month[MODEL_LAMBDA]);
     ck_assert_double_eq(m->rules.comfortable_duration_s, 600);
     ck_assert_double_eq(m->rules.comfortable_memory_mb, 3072);
     ck_assert_double_eq(m->rules.high_rate_per_s, 100);
@@ -102,6 +119,8 @@ START_TEST(names)
     ck_assert_str_eq(model_platform_name(MODEL_LAMBDA), "lambda");
     ck_assert_str_eq(model_platform_name(MODEL_FARGATE), "fargate");
     ck_assert_str_eq(model_platform_name(MODEL_ECS_EC2), "ecs_ec2");
+    ck_assert_str_eq(model_platform_name(MODEL_LAMBDA_MANAGED), "lambda_managed");
+    ck_assert_str_eq(model_platform_name(MODEL_ECS_MANAGED), "ecs_managed");
     enum model_trigger t;
     ck_assert_int_eq(model_trigger_parse("eventbridge", &t), 0);
     ck_assert_int_eq(t, MODEL_TRIGGER_EVENTBRIDGE);
@@ -193,6 +212,21 @@ static void min_above_max(json_t *d)
     json_object_set_new(json_object_get(group(d, "lambda"), "min_memory_mb"), "value",
                         json_integer(20000));
 }
+static void managed_ratio_inverted(json_t *d)
+{
+    json_object_set_new(json_object_get(group(d, "lambda_managed"), "min_memory_gib_per_vcpu"),
+                        "value", json_integer(9));
+}
+static void managed_sync_longer(json_t *d)
+{
+    json_object_set_new(json_object_get(group(d, "lambda_managed"), "max_sync_duration_s"), "value",
+                        json_integer(6000));
+}
+static void missing_managed_ops(json_t *d)
+{
+    json_object_del(json_object_get(json_object_get(group(d, "ops"), "hours_per_month"), "value"),
+                    "ecs_managed");
+}
 static void missing_ops_platform(json_t *d)
 {
     json_object_del(json_object_get(json_object_get(group(d, "ops"), "hours_per_month"), "value"),
@@ -213,6 +247,9 @@ START_TEST(file_mistakes_rejected)
     expect_rejected(unknown_trigger, "triggers.event[7]");
     expect_rejected(min_above_max, "lambda.min_memory_mb");
     expect_rejected(missing_ops_platform, "ops.hours_per_month");
+    expect_rejected(missing_managed_ops, "ops.hours_per_month");
+    expect_rejected(managed_ratio_inverted, "lambda_managed.min_memory_gib_per_vcpu");
+    expect_rejected(managed_sync_longer, "lambda_managed.max_sync_duration_s");
 }
 END_TEST
 

@@ -55,14 +55,19 @@ START_TEST(advice_in_six_lines)
      * INIT of 1 s x 2 GB, $0.10644 (test_cost: lambda_invoice): $1.77511 -> "$1.78"; per-job
      * Fargate 1 vCPU / 2 GB for the 60 s minimum: 10,000 / 60 h x $0.04937 = $8.23; one
      * always-on c6a.large (2 vCPU, 4 GiB; the cheapest x86 instance holding 1.16 vCPU and 2 GB):
-     * 730 x $0.0765 = $55.845, shown "$55.84" (as printf rounds the double just below it). 512 MB
-     * of scratch storage costs nothing on Lambda or Fargate (both include it) but warns that EBS is
-     * not in the EC2 price. */
+     * 730 x $0.0765 = $55.845, shown "$55.84" (as printf rounds the double just below it); Lambda
+     * Managed Instances keep three such instances (2.32 GB, 1.16 vCPU environments) and add 15%
+     * of their on-demand rate and the requests: 3 x 730 x $0.0765 x 1.15 + 10,000 x $0.0000002 =
+     * $192.67; ECS Managed Instances the one c6a.large and the model's 12%: $55.845 x 1.12 =
+     * $62.55. 512 MB of scratch storage costs nothing on Lambda or Fargate (both include it) but
+     * warns that EBS is not in the EC2 price. */
     ck_assert_ptr_nonnull(strstr(t, "Recommendation: Lambda x86_64 — $1.78/month (confidence "
                                     "high)\n"));
-    ck_assert_ptr_nonnull(strstr(t, "Monthly: Lambda $1.78 | Fargate $8.23 | ECS on EC2 $55.84\n"));
+    ck_assert_ptr_nonnull(strstr(t, "Monthly: Lambda $1.78 | Fargate $8.23 | ECS on EC2 $55.84 | "
+                                    "Lambda Managed $192.67 | ECS Managed $62.55\n"));
     ck_assert_ptr_nonnull(strstr(t, "Why: Lambda (x86_64, 2048 MB) is the cheapest option"));
-    ck_assert_ptr_nonnull(strstr(t, "Warning: EBS storage for ECS on EC2 is not included"));
+    ck_assert_ptr_nonnull(strstr(t, "Warning: EBS storage for the EC2 instances (ECS on EC2, ECS "
+                                    "or Lambda Managed Instances) is not included"));
     /* The oldest offer, EC2, published 2025-06-13, a week before `now`: stale. */
     ck_assert_ptr_nonnull(strstr(t, "Rates: snapshot, us-east-1, as of 2025-06-13 (stale)\n"));
     ck_assert_uint_le(lines(t), 6);
@@ -87,15 +92,16 @@ START_TEST(infeasible_options_and_plans)
     free(t);
     cf_answer_free(a);
     /* A plan: one line per task. Task b: 730 x $0.526 x (4 h + 300 s boot) / 730 h... per job:
-     * 14,700 s x $0.526 / 3600 = $2.15. */
+     * 14,700 s x $0.526 / 3600 = $2.15 on ECS on EC2; ECS Managed Instances add the model's 12%
+     * for less upkeep, $2.41, within the model's margin: recommended (basis "simpler"). */
     a = answer("{\"tasks\": [{\"name\": \"a\", \"duration\": 1, \"memory\": 128, \"invocations\": "
                "10}, {\"name\": \"b\", \"duration\": \"4h\", \"memory\": \"8GB\", \"gpu\": true, "
                "\"invocations\": 1}]}",
                false);
     t = render_text(a, &opts, false);
     ck_assert_ptr_nonnull(strstr(t, "Recommendation: Hybrid plan — "));
-    ck_assert_ptr_nonnull(strstr(t, "Tasks: a → Lambda $0.0000 | b → ECS on EC2 $2.15\n"));
-    ck_assert_ptr_nonnull(strstr(t, "Why: Run a on Lambda; b on ECS on EC2; $2.15 a "
+    ck_assert_ptr_nonnull(strstr(t, "Tasks: a → Lambda $0.0000 | b → ECS Managed $2.41\n"));
+    ck_assert_ptr_nonnull(strstr(t, "Why: Run a on Lambda; b on ECS Managed Instances; $2.41 a "
                                     "month in total.\n"));
     ck_assert_ptr_nonnull(strstr(t, "Warning: Each task was placed as if"));
     free(t);

@@ -45,7 +45,8 @@ struct cost_line {
     const char *unit; /* "request", "GB-second", "vCPU-hour", "GB-hour", "instance-hour", ... */
     double unit_usd;
     double usd;
-    bool estimate;     /* a Spot price from a configured discount, not a published rate */
+    bool estimate;     /* a Spot price from a configured discount, or a rate the model estimates
+                        * (a management fee), not a published rate */
     bool discountable; /* a compute rate: a Spot discount applies to it (storage keeps its rate) */
     bool committed;    /* priced at a Savings Plans rate (commit.h) */
     enum cost_category category;

@@ -25,8 +25,9 @@
 #define CF_MESSAGES(X)                                                                             \
     /* ---- reasons ---- */                                                                        \
     X(R_GPU_NEEDED, "gpu_needed",                                                                  \
-      "The task needs a GPU: Lambda and Fargate have none, so ECS on EC2 with a GPU is the only "  \
-      "platform that can run it.")                                                                 \
+      "The task needs a GPU: Lambda's functions and Fargate have none, so it runs on GPU "         \
+      "instances, with ECS on EC2, ECS Managed Instances or Lambda Managed Instances (container "  \
+      "image functions on x86_64).")                                                               \
     X(R_GPU_NONE, "gpu_none", "No GPU is needed, so Lambda and Fargate can both be considered.")   \
     X(R_DURATION_SHORT, "duration_short",                                                          \
       "A {0} s task is well under the {1} s the seed article considers safe on Lambda.")           \
@@ -126,6 +127,10 @@
     X(R_SEED_AGREES, "seed_agrees",                                                                \
       "The seed article's decision tree (GPU -> EC2; 10+ minutes, more than 3 GB or 100+/s -> "    \
       "Fargate; else Lambda) also picks {0}.")                                                     \
+    X(R_SEED_AGREES_MANAGED, "seed_agrees_managed",                                                \
+      "The seed article's decision tree (GPU -> EC2; 10+ minutes, more than 3 GB or 100+/s -> "    \
+      "Fargate; else Lambda) picks {0}, and {1} runs the task on EC2 instances too, managed by "   \
+      "AWS.")                                                                                      \
     X(R_SEED_DISAGREES, "seed_disagrees",                                                          \
       "The seed article's decision tree (GPU -> EC2; 10+ minutes, more than 3 GB or 100+/s -> "    \
       "Fargate; else Lambda) would pick {0}, but {1} costs less here: confidence is lowered.")     \
@@ -147,7 +152,8 @@
       "The Lambda free tier is per account and shared by every function: it was subtracted as if " \
       "this task were the account's only Lambda use.")                                             \
     X(W_EBS_NOT_INCLUDED, "ebs_not_included",                                                      \
-      "EBS storage for ECS on EC2 is not included in its price.")                                  \
+      "EBS storage for the EC2 instances (ECS on EC2, ECS or Lambda Managed Instances) is not "    \
+      "included in their price.")                                                                  \
     X(W_LAMBDA_SCALING, "lambda_scaling",                                                          \
       "Lambda adds at most {0} execution environments every 10 s: from cold, reaching {1:.0f} "    \
       "concurrent executions takes {2:.0f} s, and requests are throttled meanwhile.")              \
@@ -175,6 +181,13 @@
       "Spot prices are estimates: the Price List publishes no Spot rates, so a discount of {0}% "  \
       "(Fargate) or {1}% (EC2) was applied; Spot capacity can be reclaimed at two minutes' "       \
       "notice.")                                                                                   \
+    X(W_MANAGEMENT_FEE_ESTIMATE, "management_fee_estimate",                                        \
+      "The {0} management fee is taken as {1:.3g}% of each instance's on-demand rate, an "         \
+      "estimate: AWS prices it per instance type, and the Price List files read here do not "      \
+      "carry it.")                                                                                 \
+    X(W_LAMBDA_MANAGED_ENVIRONMENTS, "lambda_managed_environments",                                \
+      "About {0:.0f} execution environments are needed, more than the {1} a Lambda Managed "       \
+      "Instances function may scale to: split the work across functions.")                         \
     X(W_PLAN_FREE_TIER, "plan_free_tier",                                                          \
       "The Lambda free tier was taken once for the whole plan, from its Lambda tasks in order; "   \
       "each task was placed without it.")                                                          \
@@ -207,11 +220,27 @@
     X(B_FARGATE_EPHEMERAL, "fargate_ephemeral",                                                    \
       "{0} MB of scratch storage is more than Fargate's {1} GB of ephemeral storage.")             \
     X(B_NO_GPU_INSTANCE, "no_gpu_instance",                                                        \
-      "No {6} GPU instance type in {0} has {1} GB of GPU memory ({2} GB with {3}% headroom), {4} " \
-      "GB of memory{5? and the vCPUs asked for|}.")                                                \
+      "No {6} GPU instance type in {0} has {1} GB of GPU memory{7? on one GPU|} ({2} GB with "     \
+      "{3}% headroom), {4} GB of memory{5? and the vCPUs asked for|}.")                            \
     X(B_NO_INSTANCE, "no_instance",                                                                \
       "No {0} instance type in {1} has {2:.4g} vCPU and {3:.4g} GB of memory for the task, with "  \
-      "{4:.0f}% of its memory kept for the OS and the ECS agent.")                                 \
+      "{4:.0f}% of its memory kept for the OS and the {5} agent.")                                 \
+    X(B_LAMBDA_MANAGED_DURATION, "lambda_managed_duration",                                        \
+      "A task of {0} s is longer than the {1} s Lambda Managed Instances allow {2?a synchronous "  \
+      "call (an HTTP trigger)|a call, invoked asynchronously or through an event source "          \
+      "mapping}.")                                                                                 \
+    X(B_LAMBDA_MANAGED_MEMORY, "lambda_managed_memory",                                            \
+      "{0} MB of memory is more than the {1} MB of a Lambda Managed Instances execution "          \
+      "environment.")                                                                              \
+    X(B_LAMBDA_MANAGED_VCPU, "lambda_managed_vcpu",                                                \
+      "{0} vCPU is more than the {1} vCPU of a Lambda Managed Instances execution environment.")   \
+    X(B_LAMBDA_MANAGED_GPU_ARCH, "lambda_managed_gpu_arch",                                        \
+      "Lambda Managed Instances give GPUs to x86_64 functions only, and this task is pinned to "   \
+      "arm64.")                                                                                    \
+    X(B_LAMBDA_MANAGED_ACCELERATOR, "lambda_managed_accelerator",                                  \
+      "The task needs {0:.4g} GB of GPU memory ({1:.4g} GB with {2:.0f}% headroom) on one GPU, "   \
+      "more than the {3} GB of accelerator memory a Lambda Managed Instances execution "           \
+      "environment can ask for.")                                                                  \
     X(B_MODEL_MEMORY, "model_memory",                                                              \
       "The model's weights need {0:.0f} MB ({1} billion parameters in {2} with overhead), more "   \
       "than {3}'s {4} MB maximum.")                                                                \
@@ -235,13 +264,30 @@
       "The model needs {0:.3g} GB of GPU memory, more than one {1:.3g} GB GPU: it is sharded "     \
       "across {2:.0f} of the instance's {3:.0f} GPUs (tensor parallelism).")                       \
     X(N_EC2_PACKING, "ec2_packing",                                                                \
-      "{1:.0f} tasks fit on one {2}: the {0:.0f} tasks run on {3:.0f} of them.")                   \
+      "{1:.0f} {4} fit on one {2}: the {0:.0f} {4} run on {3:.0f} of them.")                       \
+    X(N_MIN_INSTANCES, "min_instances",                                                            \
+      "{0} keeps at least {1:.0f} instances running, one per Availability Zone, where {2:.0f} "    \
+      "would hold the load.")                                                                      \
+    X(N_MANAGEMENT_FEE, "management_fee",                                                          \
+      "{0} adds a management fee of {1:.3g}% of the {2}'s on-demand rate, ${3:.4g} an "            \
+      "instance-hour, whatever the instance itself is bought at.")                                 \
+    X(N_LAMBDA_MANAGED_ENVIRONMENT, "lambda_managed_environment",                                  \
+      "Each execution environment has {0} MB and {1:.3g} vCPU ({2:.3g} GB per vCPU) and serves "   \
+      "calls {3} at a time.")                                                                      \
+    X(N_LAMBDA_MANAGED_GPU, "lambda_managed_gpu",                                                  \
+      "Each execution environment has a GPU with at least {0:.3g} GB of memory "                   \
+      "(AcceleratorConfig): "                                                                      \
+      "the function must be a container image on x86_64.")                                         \
+    X(N_LAMBDA_MANAGED_ASYNC, "lambda_managed_async",                                              \
+      "A {0} s call is longer than the {1} s a synchronous call may run: on Lambda Managed "       \
+      "Instances it runs for up to {2} s only when invoked asynchronously or through an event "    \
+      "source mapping.")                                                                           \
     X(N_SPOT_ADVISOR, "spot_advisor_note",                                                         \
       "On Spot, {0} saved {1:.0f}% against on demand in {2} over the past month, and {3} of its "  \
       "instances were interrupted in a month (EC2 Spot Instance Advisor).")                        \
     X(N_HOST_MEMORY, "host_memory",                                                                \
-      "{0:.3g} GB of the instance's {1:.3g} GB are usable by tasks: {2:.0f}% is kept for the OS "  \
-      "and the ECS agent.")                                                                        \
+      "{0:.3g} GB of the instance's {1:.3g} GB are usable by {4}: {2:.0f}% is kept for the OS "    \
+      "and the {3} agent.")                                                                        \
     X(W_BILL_UNPRICED, "bill_unpriced",                                                            \
       "Not priced: {0}, as the rates table has no {1} rates for {2}; the totals leave it out.")    \
     X(W_FRONT_DOOR_TIMEOUT, "front_door_timeout",                                                  \
@@ -294,8 +340,10 @@
       "Fargate ({0} always-on {1} task{2?s|} of {3} vCPU / {4} GB{5? on Spot|})")                  \
     X(D_FARGATE_PER_JOB, "fargate_per_job",                                                        \
       "Fargate (per-job {0} tasks of {1} vCPU / {2} GB{3? on Spot|})")                             \
-    X(D_EC2_ALWAYS_ON, "ec2_always_on", "ECS on EC2 ({0} always-on {1}{2? on Spot|})")             \
-    X(D_EC2_PER_JOB, "ec2_per_job", "ECS on EC2 ({0} per job{1? on Spot|})")                       \
+    X(D_EC2_ALWAYS_ON, "ec2_always_on", "{3} ({0} always-on {1}{2? on Spot|})")                    \
+    X(D_EC2_PER_JOB, "ec2_per_job", "{2} ({0} per job{1? on Spot|})")                              \
+    X(D_LAMBDA_MANAGED, "lambda_managed",                                                          \
+      "Lambda Managed Instances ({0} {1}, {2} MB environments{3? with a GPU|})")                   \
     /* ---- summaries ---- */                                                                      \
     X(S_CHEAPEST, "cheapest",                                                                      \
       "{0} is the cheapest option that can run this task, at ${1:.2f} a month against ${2:.2f} "   \

@@ -15,11 +15,15 @@
 
 #include "computefit/error.h"
 
-/* The three places a task can run. The names are the JSON keys of `options`. */
+/* The places a task can run. The names are the JSON keys of `options`. The managed-instance
+ * platforms come last so that the first three keep their places in answers (the text answer's
+ * break-even line is the reference's with the first other platform). */
 enum model_platform {
     MODEL_LAMBDA = 0,
     MODEL_FARGATE = 1,
     MODEL_ECS_EC2 = 2,
+    MODEL_LAMBDA_MANAGED = 3, /* Lambda Managed Instances */
+    MODEL_ECS_MANAGED = 4,    /* Amazon ECS Managed Instances */
     MODEL_PLATFORM_COUNT
 };
 
@@ -144,6 +148,30 @@ struct model_bill {
     double alb_idle_timeout_s;
 };
 
+/* Lambda Managed Instances: Lambda functions on EC2 instances of a capacity provider in the
+ * account, billed as the instances' hours plus a management fee and Lambda's requests. */
+struct model_lambda_managed {
+    double management_fee_share; /* of the instance's on-demand rate */
+    double min_instances;        /* always running, one per Availability Zone */
+    double max_duration_s;       /* invoked asynchronously or through an event source mapping */
+    double max_sync_duration_s;  /* invoked synchronously */
+    double min_memory_mb;        /* an execution environment's */
+    double max_memory_mb;
+    double min_vcpu;
+    double max_vcpu;
+    double min_memory_gib_per_vcpu; /* ExecutionEnvironmentMemoryGiBPerVCpu */
+    double max_memory_gib_per_vcpu;
+    double max_concurrency_per_environment; /* PerExecutionEnvironmentMaxConcurrency */
+    double max_environments;                /* FunctionScalingConfig: a warning above it */
+    double max_accelerator_memory_gb;       /* AcceleratorConfig: GPU memory per environment */
+};
+
+/* Amazon ECS Managed Instances: ECS tasks on EC2 instances AWS manages; the rest of their rules
+ * are ECS on EC2's (struct model_ec2). */
+struct model_ecs_managed {
+    double management_fee_share; /* of the instance's on-demand rate: the model's estimate */
+};
+
 /* Thresholds of the seed article's rules of thumb, and of the confidence rating. */
 struct model_rules {
     double comfortable_duration_s;
@@ -180,6 +208,8 @@ struct model {
     struct model_fargate fargate;
     struct model_ec2 ec2;
     struct model_bill bill;
+    struct model_lambda_managed lambda_managed;
+    struct model_ecs_managed ecs_managed;
     struct model_rules rules;
     struct model_capacity capacity;
     struct model_ops ops;
@@ -200,7 +230,8 @@ int model_from_json(const json_t *doc, struct model **ret_model, struct cf_error
 /* Frees a model. Accepts NULL. */
 void model_free(struct model *model);
 
-/* Returns the JSON key of a platform: "lambda", "fargate" or "ecs_ec2"; a static string. */
+/* Returns the JSON key of a platform ("lambda", "fargate", "ecs_ec2", "lambda_managed",
+ * "ecs_managed"); a static string. */
 const char *model_platform_name(enum model_platform p);
 
 /* Returns the request spelling of a trigger ("http", ..., "manual"; "" for NONE). */

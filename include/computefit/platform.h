@@ -82,7 +82,7 @@ static inline struct param param_end(void)
 }
 
 /* The most params a config has; a platform that needs more is a bug that its test catches. */
-#define PLATFORM_PARAMS_MAX 24
+#define PLATFORM_PARAMS_MAX 32
 
 /* Break-even pairs a platform forms with the reference platform (the first row). */
 enum platform_break_even {
@@ -102,6 +102,8 @@ struct platform {
     /* Functions answer HTTP through a function URL or API Gateway alone; other platforms'
      * tasks need a load balancer. */
     bool functions;
+    /* Runs outside the customer's VPC: no address of its own, no NAT gateway (Lambda). */
+    bool outside_vpc;
     enum platform_break_even break_even;
 
     /* Prices c->w: blocks, variants (each with its piece_end), the chosen one. */
@@ -139,8 +141,14 @@ struct message platform_fargate_describe(const struct cost_option *o, const stru
 size_t platform_fargate_config(const struct cost_option *o, const struct cost_variant *v,
                                const struct workload *w, const struct model *m, struct param *out);
 void platform_ecs_ec2_price(const struct cost_ctx *c, struct cost_option *o);
-struct message platform_ecs_ec2_describe(const struct cost_option *o, const struct cost_variant *v);
-size_t platform_ecs_ec2_config(const struct cost_option *o, const struct cost_variant *v,
-                               const struct workload *w, const struct model *m, struct param *out);
+void platform_ecs_managed_price(const struct cost_ctx *c, struct cost_option *o);
+void platform_lambda_managed_price(const struct cost_ctx *c, struct cost_option *o);
+struct message platform_lambda_managed_describe(const struct cost_option *o,
+                                                const struct cost_variant *v);
+size_t platform_lambda_managed_config(const struct cost_option *o, const struct cost_variant *v,
+                                      const struct workload *w, const struct model *m,
+                                      struct param *out);
+/* ECS on EC2 and ECS Managed Instances describe and configure their variants alike: ec2pack.h's
+ * ec2pack_ecs_describe() and ec2pack_ecs_config(). */
 
 #endif

@@ -105,7 +105,18 @@ struct ec2_instance {
     int gpus;
     char gpu_model[CF_GPU_MODEL_LEN];
     double gpu_memory_gib;
+    /* In a Savings Plans view of a region (commit.h), the on-demand rate usd_per_hour replaced;
+     * 0 in a rates table, where usd_per_hour is the on-demand rate. Read it through
+     * rates_ec2_on_demand(): a fee AWS charges on the on-demand price (a managed-instance
+     * platform's) stays on it whatever the instance is bought at. */
+    double on_demand_usd_per_hour;
 };
+
+/* The on-demand hourly rate of instance `gi`, in a rates table or a Savings Plans view. */
+static inline double rates_ec2_on_demand(const struct ec2_instance *gi)
+{
+    return gi->on_demand_usd_per_hour > 0 ? gi->on_demand_usd_per_hour : gi->usd_per_hour;
+}
 
 /* One band of the EC2 Spot Instance Advisor's "frequency of interruption": the share of Spot
  * instances of a type that AWS interrupted over the trailing month, as the feed's `ranges`

@@ -51,20 +51,29 @@ static void prefer_simpler(struct advice *a)
     }
 }
 
+/* Whether option p ranks before option q: it costs less, or as much for less upkeep (then
+ * the table's order). */
+static bool ranks_before(const struct advice *a, int p, int q)
+{
+    double tp = advice_total(a, p), tq = advice_total(a, q);
+    if (tp != tq)
+        return tp < tq;
+    return a->options[p].ops_hours < a->options[q].ops_hours;
+}
+
 /* Picks the winner and the runner-up of priced options: the cheapest feasible, ties to the
- * simpler platform (the table is ordered by operational effort), then prefer_simpler(). */
+ * simpler platform, then prefer_simpler(). */
 static void pick(struct advice *a)
 {
     a->winner = a->runner_up = -1;
     a->simpler = false;
     for (int p = 0; p < MODEL_PLATFORM_COUNT; p++) {
-        double t = advice_total(a, p);
-        if (isnan(t))
+        if (isnan(advice_total(a, p)))
             continue;
-        if (a->winner < 0 || t < advice_total(a, a->winner)) {
+        if (a->winner < 0 || ranks_before(a, p, a->winner)) {
             a->runner_up = a->winner;
             a->winner = p;
-        } else if (a->runner_up < 0 || t < advice_total(a, a->runner_up)) {
+        } else if (a->runner_up < 0 || ranks_before(a, p, a->runner_up)) {
             a->runner_up = p;
         }
     }

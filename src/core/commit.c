@@ -65,6 +65,7 @@ static bool cover_ec2(struct commit_view *cv, const struct region_rates *rr, str
     bool any = false;
     for (size_t i = 0; i < n; i++) {
         double usd;
+        list[i].on_demand_usd_per_hour = rates_ec2_on_demand(&list[i]);
         if (rates_savings_ec2(rr, list[i].type, cv->plan, cv->term_years, cv->payment, &usd)) {
             list[i].usd_per_hour = usd;
             any = true;

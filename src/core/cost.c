@@ -44,8 +44,9 @@ const char *cost_mode_name(enum cost_mode mode)
 /* The request's front door and network as platform `p` has them. An HTTP task's `auto` door is
  * the cheapest that serves HTTP: a function URL for functions, an ALB for tasks. Tasks cannot
  * have a function URL (an ALB it is), and an API Gateway reaches tasks through a VPC link to an
- * ALB. Functions outside a VPC hold no address: a public IPv4 address or a NAT gateway is the
- * containers' and instances'. Then which categories the region has no rates for. */
+ * ALB. Lambda outside a VPC holds no address: a public IPv4 address or a NAT gateway is for
+ * what runs in the VPC (containers, instances, Lambda Managed Instances). Then which categories
+ * the region has no rates for. */
 static void resolve_bill(const struct cost_ctx *c, const struct platform *p, struct cost_option *o)
 {
     const struct workload *w = c->w;
@@ -66,7 +67,7 @@ static void resolve_bill(const struct cost_ctx *c, const struct platform *p, str
             d == WORKLOAD_DOOR_ALB || (!p->functions && (d == WORKLOAD_DOOR_API_GATEWAY_HTTP ||
                                                          d == WORKLOAD_DOOR_API_GATEWAY_REST));
     }
-    if (!p->functions)
+    if (!p->outside_vpc)
         o->network = w->bill.network;
     const struct api_gateway_rates *ag = &rr->api_gateway;
     bool api = o->front_door == WORKLOAD_DOOR_API_GATEWAY_HTTP ||
@@ -331,8 +332,8 @@ void cost_spot_estimate(const struct cost_ctx *c, struct cost_option *o, size_t 
         cost_line_add(c, v, l->item, l->quantity, l->unit,
                       l->unit_usd * (l->discountable ? 1 - discount : 1), l->discountable);
         if (v->n_lines && !l->discountable)
-            v->lines[v->n_lines - 1].estimate = false; /* an exact, published rate */
-        b = &o->variants[base];                        /* lines grew in the arena, not here */
+            v->lines[v->n_lines - 1].estimate = l->estimate; /* not discounted: as it was */
+        b = &o->variants[base];                              /* lines grew in the arena, not here */
     }
     cost_variant_finish(c, o, v);
     /* Every line of a stepping fleet but the shared ones is proportional to its size: so is the

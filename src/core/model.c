@@ -153,6 +153,24 @@ static const struct scalar_key scalar_keys[] = {
     SK("bill.api_gateway_rest_timeout_s", bill.api_gateway_rest_timeout_s, 0.001, 1e6),
     SK("bill.function_url_timeout_s", bill.function_url_timeout_s, 0.001, 1e6),
     SK("bill.alb_idle_timeout_s", bill.alb_idle_timeout_s, 0.001, 1e6),
+    SK("lambda_managed.management_fee_share", lambda_managed.management_fee_share, 0, 10),
+    SK("lambda_managed.min_instances", lambda_managed.min_instances, 1, 1000),
+    SK("lambda_managed.max_duration_s", lambda_managed.max_duration_s, 1, 1e9),
+    SK("lambda_managed.max_sync_duration_s", lambda_managed.max_sync_duration_s, 1, 1e9),
+    SK("lambda_managed.min_memory_mb", lambda_managed.min_memory_mb, 1, 1e9),
+    SK("lambda_managed.max_memory_mb", lambda_managed.max_memory_mb, 1, 1e9),
+    SK("lambda_managed.min_vcpu", lambda_managed.min_vcpu, 1, 1e6),
+    SK("lambda_managed.max_vcpu", lambda_managed.max_vcpu, 1, 1e6),
+    SK("lambda_managed.min_memory_gib_per_vcpu", lambda_managed.min_memory_gib_per_vcpu, 0.001,
+       1e6),
+    SK("lambda_managed.max_memory_gib_per_vcpu", lambda_managed.max_memory_gib_per_vcpu, 0.001,
+       1e6),
+    SK("lambda_managed.max_concurrency_per_environment",
+       lambda_managed.max_concurrency_per_environment, 1, 1e9),
+    SK("lambda_managed.max_environments", lambda_managed.max_environments, 1, 1e12),
+    SK("lambda_managed.max_accelerator_memory_gb", lambda_managed.max_accelerator_memory_gb, 1,
+       1e6),
+    SK("ecs_managed.management_fee_share", ecs_managed.management_fee_share, 0, 10),
     SK("rules.comfortable_duration_s", rules.comfortable_duration_s, 0, 1e9),
     SK("rules.comfortable_memory_mb", rules.comfortable_memory_mb, 0, 1e12),
     SK("rules.high_rate_per_s", rules.high_rate_per_s, 0, 1e12),
@@ -328,7 +346,7 @@ static int read_ops_hours(const json_t *v, struct model *m, struct cf_error *ret
 {
     const char *path = "ops.hours_per_month";
     if (!json_is_object(v) || json_object_size(v) != MODEL_PLATFORM_COUNT)
-        return config_error(reterr, path, "must give hours for lambda, fargate and ecs_ec2");
+        return config_error(reterr, path, "must give hours for each platform, and no other");
     for (int p = 0; p < MODEL_PLATFORM_COUNT; p++) {
         char sub[MODEL_PATH_LEN];
         snprintf(sub, sizeof(sub), "%s.%s", path, platforms[p].key);
@@ -483,7 +501,28 @@ static int walk(const json_t *obj, const char *prefix, struct loader *ld, struct
     return 0;
 }
 
-/* Checks relations between constants that single ranges cannot express. */
+/* Pairs of constants where the first must not exceed the second: relations single ranges
+ * cannot express. */
+static const char *const relations[][2] = {
+    {"lambda.min_memory_mb", "lambda.max_memory_mb"},
+    {"lambda.cold_start_min_s", "lambda.cold_start_max_s"},
+    {"lambda.ephemeral_included_mb", "lambda.max_ephemeral_mb"},
+    {"fargate.ephemeral_included_gb", "fargate.max_ephemeral_gb"},
+    {"lambda_managed.min_memory_mb", "lambda_managed.max_memory_mb"},
+    {"lambda_managed.min_vcpu", "lambda_managed.max_vcpu"},
+    {"lambda_managed.min_memory_gib_per_vcpu", "lambda_managed.max_memory_gib_per_vcpu"},
+    {"lambda_managed.max_sync_duration_s", "lambda_managed.max_duration_s"},
+};
+
+/* The value of the scalar constant at `path` (a path of scalar_keys[]). */
+static double scalar_of(const struct model *m, const char *path)
+{
+    for (size_t i = 0; i < N_SCALAR_KEYS; i++)
+        if (!strcmp(path, scalar_keys[i].path))
+            return *(const double *)(const void *)((const char *)m + scalar_keys[i].offset);
+    return (double)NAN; /* not a scalar: a bug in relations[], which no comparison passes */
+}
+
 static int check_relations(const struct model *m, struct cf_error *reterr)
 {
     if (m->lambda.min_memory_mb > m->lambda.max_memory_mb)
@@ -501,6 +540,13 @@ static int check_relations(const struct model *m, struct cf_error *reterr)
         return config_error(reterr, "bill.log_retention_days",
                             "must be one of CloudWatch Logs' retention settings (1, 3, 5, 7, 14, "
                             "30, 60, 90, 120, 150, 180, 365, ... 3653 days)");
+    for (size_t i = 0; i < sizeof(relations) / sizeof(relations[0]); i++) {
+        if (!(scalar_of(m, relations[i][0]) <= scalar_of(m, relations[i][1]))) {
+            char what[MODEL_PATH_LEN + 32];
+            snprintf(what, sizeof(what), "must not exceed %s", relations[i][1]);
+            return config_error(reterr, relations[i][0], what);
+        }
+    }
     return 0;
 }
 

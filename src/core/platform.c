@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "computefit/ec2pack.h"
+
 const struct platform platforms[MODEL_PLATFORM_COUNT] = {
     [MODEL_LAMBDA] =
         {
@@ -18,6 +20,7 @@ const struct platform platforms[MODEL_PLATFORM_COUNT] = {
             .rates_label = "Lambda",
             .offer = CF_OFFER_LAMBDA,
             .functions = true,
+            .outside_vpc = true,
             .break_even = BREAK_EVEN_ANY,
             .price = platform_lambda_price,
             .describe = platform_lambda_describe,
@@ -51,8 +54,39 @@ const struct platform platforms[MODEL_PLATFORM_COUNT] = {
             .offer = CF_OFFER_EC2,
             .break_even = BREAK_EVEN_ANY,
             .price = platform_ecs_ec2_price,
-            .describe = platform_ecs_ec2_describe,
-            .config = platform_ecs_ec2_config,
+            .describe = ec2pack_ecs_describe,
+            .config = ec2pack_ecs_config,
+        },
+    [MODEL_LAMBDA_MANAGED] =
+        {
+            .id = MODEL_LAMBDA_MANAGED,
+            .key = "lambda_managed",
+            .verdict_key = "lambda_managed",
+            .title = "Lambda Managed Instances",
+            .label = "Lambda Managed",
+            .chart_label = "Lambda Managed",
+            .rates_label = "EC2 instance",
+            .offer = CF_OFFER_EC2, /* and Lambda's request rate */
+            .functions = true, /* invoked as Lambda functions are; its instances are in the VPC */
+            .break_even = BREAK_EVEN_ANY,
+            .price = platform_lambda_managed_price,
+            .describe = platform_lambda_managed_describe,
+            .config = platform_lambda_managed_config,
+        },
+    [MODEL_ECS_MANAGED] =
+        {
+            .id = MODEL_ECS_MANAGED,
+            .key = "ecs_managed",
+            .verdict_key = "ecs_managed",
+            .title = "ECS Managed Instances",
+            .label = "ECS Managed",
+            .chart_label = "ECS Managed",
+            .rates_label = "EC2 instance",
+            .offer = CF_OFFER_EC2,
+            .break_even = BREAK_EVEN_ANY,
+            .price = platform_ecs_managed_price,
+            .describe = ec2pack_ecs_describe,
+            .config = ec2pack_ecs_config,
         },
 };
 

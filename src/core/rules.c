@@ -117,13 +117,21 @@ static enum model_platform seed_pick(const struct workload *w, const struct mode
     return MODEL_LAMBDA;
 }
 
+/* Whether the winner is what the seed's tree picks: that platform, or ECS Managed Instances
+ * where it picks EC2 (the same instances, managed by AWS: the article predates them). */
+static bool seed_agrees(const struct advice *a)
+{
+    return (int)a->seed_pick == a->winner ||
+           (a->seed_pick == MODEL_ECS_EC2 && a->winner == MODEL_ECS_MANAGED);
+}
+
 void advice_rate(struct advice *a)
 {
     const struct model *m = a->m;
     a->seed_pick = seed_pick(&a->w, m);
     int c = CONFIDENCE_HIGH;
     if (a->winner >= 0) {
-        if ((int)a->seed_pick != a->winner)
+        if (!seed_agrees(a))
             c--;
         if (a->runner_up >= 0 &&
             advice_total(a, a->runner_up) <= advice_total(a, a->winner) * m->rules.close_cost_ratio)
@@ -460,12 +468,16 @@ static void reason_commitment(struct rb *b)
 static void reason_seed(struct rb *b)
 {
     const struct advice *a = b->a;
-    bool agrees = (int)a->seed_pick == a->winner;
+    bool agrees = seed_agrees(a);
     begin(b, "seed_decision_tree");
     fig_str(b, "seed_pick", platforms[a->seed_pick].key);
     fig_str(b, "cost_winner", platforms[a->winner].key);
     fig_bool(b, "agrees", agrees);
-    if (agrees)
+    if (agrees && (int)a->seed_pick != a->winner)
+        say(b, VERDICT_FAVOURS, a->seed_pick,
+            msg_make(R_SEED_AGREES_MANAGED, "ss", platforms[a->seed_pick].title,
+                     platforms[a->winner].title));
+    else if (agrees)
         say(b, VERDICT_FAVOURS, a->seed_pick,
             msg_make(R_SEED_AGREES, "s", platforms[a->seed_pick].title));
     else
@@ -555,7 +567,9 @@ void advice_warnings(struct advice *a, struct arena *arena)
 {
     const struct workload *w = &a->w;
     const struct model *m = a->m;
-    bool ec2 = a->options[MODEL_ECS_EC2].feasible;
+    bool ec2 = false; /* an option on EC2 instances can run it */
+    for (int p = 0; p < MODEL_PLATFORM_COUNT; p++)
+        ec2 = ec2 || (platforms[p].offer == CF_OFFER_EC2 && a->options[p].feasible);
     if (w->fargate.pinned && w->fargate.memory_gb * 1024 < w->memory_mb - 1e-9)
         warn(a, arena, msg_make(W_PINNED_MEMORY, "nn", w->fargate.memory_gb, w->memory_mb));
     if (w->fargate.pinned && w->fargate.vcpu < w->vcpu - 1e-9)
@@ -629,7 +643,7 @@ struct message advice_summary(const struct advice *a, struct arena *arena)
 {
     const struct message *win = describe(a, a->winner, arena);
     double w = advice_total(a, a->winner);
-    bool seed = (int)a->seed_pick == a->winner;
+    bool seed = seed_agrees(a);
     const char *seed_title = platforms[a->seed_pick].title;
     if (a->runner_up >= 0) {
         const struct message *run = describe(a, a->runner_up, arena);

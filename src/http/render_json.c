@@ -176,6 +176,16 @@ static void commitments(struct jsonw *j, const struct advice *a, int p)
     jsonw_array_end(j);
 }
 
+/* Whether a variant's price is an estimate: Spot at a discount or the Advisor's saving, or a
+ * line at a rate the model estimates (ECS Managed Instances' management fee). */
+static bool estimated(const struct cost_variant *v)
+{
+    bool e = cost_spot_is_estimate(v->spot_source);
+    for (size_t i = 0; !e && i < v->n_lines; i++)
+        e = v->lines[i].estimate;
+    return e;
+}
+
 static void option(struct jsonw *j, const struct advice *a, int p)
 {
     const struct cost_option *o = &a->options[p];
@@ -201,12 +211,12 @@ static void option(struct jsonw *j, const struct advice *a, int p)
     kv_num(j, "operations_usd", v && o->ops_priced ? v->operations_usd : (double)NAN);
     kv_num(j, "operations_hours", o->ops_hours);
     kv_str(j, "variant", v ? v->name : NULL);
-    kv_bool(j, "estimate", v && cost_spot_is_estimate(v->spot_source));
     kv_str(j, "front_door",
            o->front_door != WORKLOAD_DOOR_NONE ? workload_front_door_name(o->front_door) : NULL);
     kv_bool(j, "front_door_alb", o->front_door_alb);
     kv_str(j, "network",
            o->network != WORKLOAD_NET_NONE ? workload_network_name(o->network) : NULL);
+    kv_bool(j, "estimate", v && estimated(v));
     /* The chosen variant's bill appears twice, here and in "variants": written once. */
     struct dynbuf chosen;
     struct jsonw cw;
@@ -236,7 +246,7 @@ static void option(struct jsonw *j, const struct advice *a, int p)
         kv_num(j, "monthly_usd", x->monthly_usd);
         kv_num(j, "infrastructure_usd", x->infrastructure_usd);
         kv_num(j, "compute_usd", x->compute_usd);
-        kv_bool(j, "estimate", cost_spot_is_estimate(x->spot_source));
+        kv_bool(j, "estimate", estimated(x));
         jsonw_key(j, "meets_latency_budget");
         if (isfinite(a->w.latency_budget_s))
             jsonw_bool(j, !x->too_slow);

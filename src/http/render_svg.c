@@ -51,15 +51,17 @@
 #define FONT "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'DejaVu Sans', sans-serif"
 
 /* One line per platform, in the table's order, with Okabe-Ito colours and dash patterns so that
- * the lines stay apart for colour-blind readers and in greyscale prints. */
+ * the lines stay apart for colour-blind readers and in greyscale prints: Lambda orange and
+ * Lambda Managed Instances vermilion, ECS on EC2 bluish green and ECS Managed Instances
+ * reddish purple, each pair with dashes of its own. */
 #define N_SERIES MODEL_PLATFORM_COUNT
 
 static const struct series_style {
     const char *colour;
     const char *dash;
 } styles[] = {
-    {"#E69F00", NULL},  {"#0072B2", "7 4"}, {"#009E73", "2 3"},  {"#CC79A7", "9 3 2 3"},
-    {"#D55E00", "4 2"}, {"#56B4E9", "1 3"}, {"#F0E442", "12 4"}, {"#000000", "6 2 1 2"},
+    {"#E69F00", NULL},      {"#0072B2", "7 4"}, {"#009E73", "2 3"},  {"#D55E00", "4 2"},
+    {"#CC79A7", "9 3 2 3"}, {"#56B4E9", "1 3"}, {"#F0E442", "12 4"}, {"#000000", "6 2 1 2"},
 };
 #define N_STYLES (sizeof(styles) / sizeof(styles[0]))
 
