@@ -14,6 +14,7 @@ COPY src/ src/
 COPY config/ config/
 COPY scripts/ scripts/
 COPY openapi/ openapi/
+COPY web/ web/
 RUN meson setup /build --buildtype=release --prefix=/usr -Dconfig_dir=/etc/computefit -Dtests=disabled \
  && ninja -C /build \
  && DESTDIR=/out meson install -C /build --no-rebuild

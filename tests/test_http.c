@@ -28,6 +28,7 @@
 #include "computefit/rates_json.h"
 #include "computefit/refresher.h"
 #include "computefit/server.h"
+#include "computefit/web.h"
 #include "httpclient.h"
 #include "testutil.h"
 
@@ -282,6 +283,84 @@ START_TEST(head_like_get)
     h = http_do(NULL, "HEAD", port, "/readyz", NULL, NULL, 0);
     ck_assert_int_eq(h.status, 503);
     http_result_free(&h);
+}
+END_TEST
+
+/* How many header lines named `name` the response has. */
+static int header_count(const struct http_result *r, const char *name)
+{
+    int n = 0;
+    size_t len = strlen(name);
+    for (const char *line = r->headers; line && *line;) {
+        if (strncasecmp(line, name, len) == 0 && line[len] == ':')
+            n++;
+        const char *end = strstr(line, "\r\n");
+        line = end ? end + 2 : NULL;
+    }
+    return n;
+}
+
+START_TEST(page_served_with_its_headers)
+{
+    /* The page's query string is the page's own state: the server serves the same page. */
+    struct http_result r =
+        http_do(NULL, "GET", port, "/?duration=30s&memory=1GB&invocations=500/day", NULL, NULL, 0);
+    ck_assert_int_eq(r.status, 200);
+    char v[1024];
+    ck_assert_str_eq(http_header(&r, "Content-Type", v, sizeof(v)), "text/html; charset=utf-8");
+    ck_assert_str_eq(http_header(&r, "X-Content-Type-Options", v, sizeof(v)), "nosniff");
+    ck_assert_str_eq(http_header(&r, "Content-Security-Policy", v, sizeof(v)), cf_web_csp);
+    ck_assert_ptr_nonnull(strstr(v, "default-src 'none'; script-src 'sha256-"));
+    ck_assert_ptr_null(strstr(v, "unsafe-inline"));
+    ck_assert_str_eq(http_header(&r, "ETag", v, sizeof(v)), cf_web_etag);
+    /* One Cache-Control, the page's own: revalidated, not the answers' no-store. */
+    ck_assert_int_eq(header_count(&r, "Cache-Control"), 1);
+    ck_assert_str_eq(http_header(&r, "Cache-Control", v, sizeof(v)), "no-cache");
+    ck_assert_uint_eq(r.body_len, cf_web_page_len);
+    ck_assert_int_eq(memcmp(r.body, cf_web_page, cf_web_page_len), 0);
+    ck_assert_ptr_nonnull(strstr(r.body, "<form id=\"workload\""));
+    /* Whatever the page inserts is text: no HTML parsing of data, no eval. */
+    static const char *const sinks[] = {"innerHTML",      "outerHTML", "insertAdjacentHTML",
+                                        "document.write", "eval(",     "new Function"};
+    for (size_t i = 0; i < sizeof(sinks) / sizeof(sinks[0]); i++)
+        ck_assert_msg(strstr(r.body, sinks[i]) == NULL, "the page uses %s", sinks[i]);
+    char length[32];
+    http_header(&r, "Content-Length", length, sizeof(length));
+    http_result_free(&r);
+
+    r = http_do(NULL, "HEAD", port, "/", NULL, NULL, 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_uint_eq(r.body_len, 0);
+    ck_assert_str_eq(http_header(&r, "Content-Length", v, sizeof(v)), length);
+    ck_assert_str_eq(http_header(&r, "ETag", v, sizeof(v)), cf_web_etag);
+    http_result_free(&r);
+
+    /* A copy the client holds is current when If-None-Match names the ETag (in a list, weak
+     * or not, or "*"); not when it names another. */
+    char inm[3][160];
+    snprintf(inm[0], sizeof(inm[0]), "If-None-Match: %s", cf_web_etag);
+    snprintf(inm[1], sizeof(inm[1]), "If-None-Match: \"0ld\", W/%s", cf_web_etag);
+    snprintf(inm[2], sizeof(inm[2]), "If-None-Match: *");
+    for (int i = 0; i < 3; i++) {
+        const char *h[] = {inm[i], NULL};
+        r = http_do(NULL, "GET", port, "/", h, NULL, 0);
+        ck_assert_msg(r.status == 304, "%s: %ld", inm[i], r.status);
+        ck_assert_uint_eq(r.body_len, 0);
+        ck_assert_str_eq(http_header(&r, "ETag", v, sizeof(v)), cf_web_etag);
+        ck_assert_str_eq(http_header(&r, "Cache-Control", v, sizeof(v)), "no-cache");
+        http_result_free(&r);
+    }
+    const char *stale[] = {"If-None-Match: \"0123456789abcdef0123456789abcdef\"", NULL};
+    r = http_do(NULL, "GET", port, "/", stale, NULL, 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_uint_eq(r.body_len, cf_web_page_len);
+    http_result_free(&r);
+
+    /* The API's answers are still never stored. */
+    r = http_do(NULL, "GET", port, "/healthz", NULL, NULL, 0);
+    ck_assert_int_eq(header_count(&r, "Cache-Control"), 1);
+    ck_assert_str_eq(http_header(&r, "Cache-Control", v, sizeof(v)), "no-store");
+    http_result_free(&r);
 }
 END_TEST
 
@@ -1393,6 +1472,7 @@ static Suite *http_suite(void)
     tcase_add_test(tc, invalid_json_400);
     tcase_add_test(tc, keep_alive_reuses_connection);
     tcase_add_test(tc, head_like_get);
+    tcase_add_test(tc, page_served_with_its_headers);
     tcase_add_test(tc, request_ids);
     tcase_add_test(tc, access_log_line_format);
     tcase_add_test(tc, shutdown_lets_in_flight_finish);

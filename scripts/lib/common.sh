@@ -5,9 +5,10 @@
 CF_BUILD_PACKAGES="gcc libc6-dev meson ninja-build pkg-config libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev ca-certificates python3-yaml"
 # Packages the test suite needs on top: Check, clang with its sanitizer runtime (TSan build),
 # clang-format (the checked-in style), valgrind (the shutdown smoke test), curl, xmllint (SVG
-# well-formedness), promtool from prometheus (metrics format), node and npm
-# (the OpenAPI linter and contract validator: see cf_ensure_node).
-CF_TEST_PACKAGES="check clang libclang-rt-14-dev clang-format curl libxml2-utils prometheus valgrind"
+# well-formedness), promtool from prometheus (metrics format), Chromium and a font (the web
+# page's browser test), node and npm (the OpenAPI linter, the contract validator and the browser
+# test's puppeteer-core: see cf_ensure_node).
+CF_TEST_PACKAGES="check clang libclang-rt-14-dev clang-format curl libxml2-utils prometheus valgrind chromium fonts-dejavu-core"
 
 cf_root() {
     cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd
@@ -48,4 +49,22 @@ cf_ensure_node() {
         return 0
     fi
     cf_ensure_packages nodejs npm
+}
+
+# Installs the pinned npm packages of package-lock.json (the OpenAPI linter, the contract
+# validator's ajv, the browser test's puppeteer-core) with `npm ci` when they are missing or
+# were installed from another lockfile. Run from the repository root.
+cf_ensure_npm_packages() {
+    cf_ensure_node || return 1
+    # The install is current when it was made from this very lockfile: its hash is recorded in
+    # node_modules after a successful `npm ci`. (Timestamps are not enough: a fresh checkout or a
+    # worktree has a lockfile newer than an install that matches it.)
+    local want have
+    want=$(sha256sum package-lock.json | cut -d' ' -f1)
+    have=$(cat node_modules/.computefit-lock.sha256 2>/dev/null || true)
+    [ "$want" = "$have" ] && return 0
+    echo "npm ci (pinned versions from package-lock.json)" >&2
+    # No package of the lockfile needs an install script; --ignore-scripts keeps it that way.
+    npm ci --ignore-scripts --no-audit --no-fund --loglevel=error || return 1
+    echo "$want" >node_modules/.computefit-lock.sha256
 }

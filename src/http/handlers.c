@@ -21,6 +21,7 @@
 #include "computefit/rates_json.h"
 #include "computefit/refresher.h"
 #include "computefit/router.h"
+#include "computefit/web.h"
 
 /* Sets a small fixed JSON body without going through jansson (health checks are hot). */
 static void static_json(struct http_response *resp, int status, const char *text)
@@ -267,6 +268,68 @@ static void handle_openapi(const struct http_request *req, const json_t *body,
     resp->content_type = "application/json";
 }
 
+/* Whether an If-None-Match header names `etag` (RFC 9110 13.1.2: a list of entity tags, weak
+ * comparison, or "*"). */
+static bool etag_matches(const char *if_none_match, const char *etag)
+{
+    size_t len = strlen(etag);
+    for (const char *p = if_none_match; *p;) {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        if (*p == '*')
+            return true;
+        if (strncmp(p, "W/", 2) == 0)
+            p += 2;
+        if (strncmp(p, etag, len) == 0 &&
+            (p[len] == '\0' || p[len] == ',' || p[len] == ' ' || p[len] == '\t'))
+            return true;
+        while (*p && *p != ',')
+            p++;
+    }
+    return false;
+}
+
+/* Drops what the page's response had set and makes it the out-of-memory error. */
+static void page_oom(struct http_response *resp)
+{
+    free(resp->body);
+    resp->body = NULL;
+    for (int i = 0; i < resp->n_headers; i++)
+        free(resp->headers[i].value);
+    resp->n_headers = 0;
+    http_response_error(resp, CF_ENOMEM, NULL, "The server is out of memory; retry later.");
+}
+
+/* The web page (web/index.html, embedded): its own strict CSP, and revalidated by its ETag
+ * rather than never stored, so a browser fetches it again only when the binary's page changed. */
+static void handle_page(const struct http_request *req, const json_t *body,
+                        struct http_response *resp)
+{
+    (void)body;
+    if (http_response_header(resp, "ETag", cf_web_etag) != 0 ||
+        http_response_header(resp, "Cache-Control", "no-cache") != 0) {
+        page_oom(resp);
+        return;
+    }
+    const char *inm = req->header(req, "If-None-Match");
+    if (inm && etag_matches(inm, cf_web_etag)) {
+        resp->status = 304;
+        return;
+    }
+    resp->body = malloc(cf_web_page_len);
+    if (!resp->body || http_response_header(resp, "Content-Security-Policy", cf_web_csp) != 0 ||
+        http_response_header(resp, "X-Content-Type-Options", "nosniff") != 0 ||
+        http_response_header(resp, "Referrer-Policy", "same-origin") != 0 ||
+        http_response_header(resp, "X-Frame-Options", "DENY") != 0) {
+        page_oom(resp);
+        return;
+    }
+    memcpy(resp->body, cf_web_page, cf_web_page_len);
+    resp->body_len = cf_web_page_len;
+    resp->status = 200;
+    resp->content_type = "text/html; charset=utf-8";
+}
+
 const struct route app_routes[] = {
     {"POST", "/advise", handle_advise, ROUTE_JSON_BODY | ROUTE_API_KEY},
     {"GET", "/advise", handle_advise, ROUTE_API_KEY},
@@ -275,6 +338,7 @@ const struct route app_routes[] = {
     {"GET", "/healthz", handle_healthz, 0},
     {"GET", "/metrics", handle_metrics, 0},
     {"GET", "/openapi.json", handle_openapi, 0},
+    {"GET", "/", handle_page, 0},
     {"GET", "/readyz", handle_readyz, 0},
     {"GET", "/pricing", handle_pricing, 0},
     {"POST", "/pricing/refresh", handle_pricing_refresh, 0},
