@@ -8,11 +8,11 @@
 // kubernetes-types, the Kubernetes 1.30 API types generated from its OpenAPI document. A field the
 // API does not have fails (TypeScript's excess-property check; the API server refuses it too under
 // strict field validation, which kubectl asks for by default), and so do a value of the wrong
-// type, a missing required field and an apiVersion or kind the API does not serve. The JSON Schemas of the Kubernetes API
-// are not in any Debian or npm package (kubernetes-models ships compiled validators that accept
-// unknown fields), so the types are the schema. What they cannot say: enumerations are plain
-// strings (a misspelt restartPolicy passes), and a quantity is a string (the API also takes a
-// number: write quantities quoted).
+// type, a missing required field and an apiVersion or kind the API does not serve. We found the
+// JSON Schemas of the Kubernetes API in no Debian or npm package (kubernetes-models ships
+// compiled validators that accept unknown fields), so the types are the schema. What they cannot
+// say: enumerations are plain strings (a misspelt restartPolicy passes), and a quantity is a
+// string (the API also takes a number: write quantities quoted).
 //
 // AWS (deploy/ecs/*.json): each file is the input of one AWS API call, the JSON given to
 // `aws ecs register-task-definition --cli-input-json file://...` and the like (AWS_FILES). It is
@@ -102,7 +102,8 @@ function loadFiles() {
   for (const name of readdirSync(kdir).filter((n) => /\.ya?ml$/.test(n)).sort()) {
     const file = `kubernetes/${name}`;
     yaml.loadAll(readFileSync(join(kdir, name), 'utf8'), (doc) => {
-      if (doc !== null && doc !== undefined) k8s.push({ file, index: k8s.filter((d) => d.file === file).length, doc });
+      if (doc === null || doc === undefined) return;
+      k8s.push({ file, index: k8s.filter((d) => d.file === file).length, doc });
     });
   }
   const aws = {};
@@ -113,7 +114,7 @@ function loadFiles() {
   return { k8s, aws };
 }
 
-// ---- Kubernetes: TypeScript against kubernetes-types ---------------------------------------------
+// ---- Kubernetes: TypeScript against kubernetes-types ------------------------------------------
 
 // "apps/v1" -> "kubernetes-types/apps/v1", "v1" -> ".../core/v1", "networking.k8s.io/v1" ->
 // ".../networking/v1". The module only has to be found: each type names its exact apiVersion,
@@ -160,8 +161,9 @@ function k8sSchemaErrors(items) {
   items.forEach((item, n) => {
     errors.set(item.id, []);
     const { apiVersion, kind } = item.doc || {};
-    if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !/^[A-Z][A-Za-z0-9]*$/.test(kind)) {
-      errors.get(item.id).push('(document): apiVersion and kind must be strings naming a Kubernetes type');
+    if (typeof apiVersion !== 'string' || typeof kind !== 'string' ||
+        !/^[A-Z][A-Za-z0-9]*$/.test(kind)) {
+      errors.get(item.id).push('(document): apiVersion and kind must name a Kubernetes type');
       return;
     }
     const name = join(here, `__manifest_${n}.ts`);
@@ -170,15 +172,19 @@ function k8sSchemaErrors(items) {
     byFile.set(name, item.id);
   });
   const host = ts.createCompilerHost(options);
-  const base = { getSourceFile: host.getSourceFile, fileExists: host.fileExists, readFile: host.readFile };
+  const base = {
+    getSourceFile: host.getSourceFile, fileExists: host.fileExists, readFile: host.readFile,
+  };
   host.getSourceFile = (f, lang, ...rest) => (virtual.has(f)
-    ? ts.createSourceFile(f, virtual.get(f), lang, true) : base.getSourceFile.call(host, f, lang, ...rest));
+    ? ts.createSourceFile(f, virtual.get(f), lang, true)
+    : base.getSourceFile.call(host, f, lang, ...rest));
   host.fileExists = (f) => virtual.has(f) || base.fileExists.call(host, f);
   host.readFile = (f) => (virtual.has(f) ? virtual.get(f) : base.readFile.call(host, f));
   const program = ts.createProgram([...virtual.keys()], options, host);
   for (const d of ts.getPreEmitDiagnostics(program)) {
     // The literal's keys are JSON strings, which TypeScript quotes twice: '"name"'.
-    const text = ts.flattenDiagnosticMessageText(d.messageText, ' ').replace(/'"([^"']*)"'/g, "'$1'");
+    const text = ts.flattenDiagnosticMessageText(d.messageText, ' ')
+      .replace(/'"([^"']*)"'/g, "'$1'");
     const id = d.file && byFile.get(d.file.fileName);
     if (id === undefined) {
       // Not in a manifest: the compiler setup itself is broken (a missing lib, say).
@@ -193,7 +199,8 @@ function k8sSchemaErrors(items) {
 // ---- AWS: ajv against the botocore service model ------------------------------------------------
 
 function findBotocore() {
-  const candidates = opts.botocore ? [opts.botocore] : ['/usr/lib/python3/dist-packages/botocore/data'];
+  const candidates = opts.botocore ? [opts.botocore]
+    : ['/usr/lib/python3/dist-packages/botocore/data'];
   return candidates.find((d) => existsSync(join(d, 'ecs')));
 }
 
@@ -219,7 +226,9 @@ function shapeSchema(model, name, defs) {
   switch (s.type) {
     case 'structure':
       out = { type: 'object', properties: {}, additionalProperties: false };
-      for (const [member, m] of Object.entries(s.members || {})) out.properties[member] = ref(m.shape);
+      for (const [member, m] of Object.entries(s.members || {})) {
+        out.properties[member] = ref(m.shape);
+      }
       if (s.required && s.required.length) out.required = s.required;
       break;
     case 'list':
@@ -228,7 +237,9 @@ function shapeSchema(model, name, defs) {
       if (s.max !== undefined) out.maxItems = s.max;
       break;
     case 'map':
-      out = { type: 'object', propertyNames: ref(s.key.shape), additionalProperties: ref(s.value.shape) };
+      out = {
+        type: 'object', propertyNames: ref(s.key.shape), additionalProperties: ref(s.value.shape),
+      };
       break;
     case 'string':
       out = { type: 'string' };
@@ -268,16 +279,22 @@ function awsValidators() {
   if (!dataDir) return null;
   const ajv = new Ajv2020({ allErrors: true, strict: true });
   const models = {};
+  const init = join(dataDir, '..', '__init__.py');
+  const version = existsSync(init)
+    ? (readFileSync(init, 'utf8').match(/__version__ = '([^']+)'/) || [])[1] : undefined;
   const out = {};
   for (const [file, { service, operation }] of Object.entries(AWS_FILES)) {
     models[service] ||= loadModel(dataDir, service);
     const model = models[service];
     const op = model.operations[operation];
-    if (!op || !op.input) throw new Error(`botocore ${service} model has no operation ${operation}`);
+    if (!op || !op.input) {
+      throw new Error(`botocore ${service} model has no operation ${operation}`);
+    }
     const defs = {};
     shapeSchema(model, op.input.shape, defs);
     out[file] = ajv.compile({ $defs: defs, $ref: `#/$defs/${op.input.shape}` });
-    out[file].label = `${service} ${operation} (botocore model ${model.metadata.apiVersion})`;
+    out[file].label = `${service} ${operation} (API ${model.metadata.apiVersion}, ` +
+      `botocore ${version || '?'})`;
   }
   return out;
 }
@@ -289,13 +306,15 @@ function awsSchemaErrors(validators, file, doc) {
   return validate.errors.map((e) => {
     const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(document)';
     let what = e.message;
-    if (e.keyword === 'additionalProperties') what = `unknown member "${e.params.additionalProperty}"`;
+    if (e.keyword === 'additionalProperties') {
+      what = `unknown member "${e.params.additionalProperty}"`;
+    }
     if (e.keyword === 'enum') what = `must be one of ${e.params.allowedValues.join(', ')}`;
     return `${where}: ${what}`;
   });
 }
 
-// ---- computefit's rules ---------------------------------------------------------------------------
+// ---- computefit's rules ------------------------------------------------------------------------
 
 // The COMPUTEFIT_* variables the binary reads, from its --help; null when no binary was given.
 function knownSettings() {
@@ -303,7 +322,9 @@ function knownSettings() {
   const help = execFileSync(opts.computefit, ['--help'], { encoding: 'utf8' });
   const names = new Set(['COMPUTEFIT_CONFIG']);
   for (const m of help.matchAll(/^\s+--[a-z0-9-]+\s+(COMPUTEFIT_[A-Z0-9_]+)$/gm)) names.add(m[1]);
-  if (names.size < 10) throw new Error(`${opts.computefit} --help listed only ${names.size} variables`);
+  if (names.size < 10) {
+    throw new Error(`${opts.computefit} --help listed only ${names.size} variables`);
+  }
   return names;
 }
 
@@ -315,7 +336,8 @@ function checkSettingName(name, settings, where, fail) {
     notes.add(`${name} is not a setting of this binary yet (announced by issue 14)`);
     return;
   }
-  fail(`${where}: ${name} is not a computefit setting (computefit --help); the process would exit 2`);
+  fail(`${where}: ${name} is not a computefit setting (computefit --help); ` +
+    'the process would exit 2');
 }
 
 // The rules run on files the schemas may have rejected: what they iterate may be anything.
@@ -331,17 +353,22 @@ function checkContainerSecurity(pod, c, where, fail) {
   const csc = obj(c.securityContext);
   const nonRoot = csc.runAsNonRoot ?? psc.runAsNonRoot;
   const uid = csc.runAsUser ?? psc.runAsUser;
-  if (nonRoot !== true) fail(`${where}: runAsNonRoot must be true (pod or container securityContext)`);
+  if (nonRoot !== true) fail(`${where}: runAsNonRoot must be true (pod or container)`);
   if (uid === 0) fail(`${where}: runAsUser must not be 0`);
-  if (csc.readOnlyRootFilesystem !== true) fail(`${where}: securityContext.readOnlyRootFilesystem must be true`);
-  if (csc.allowPrivilegeEscalation !== false) fail(`${where}: securityContext.allowPrivilegeEscalation must be false`);
+  if (csc.readOnlyRootFilesystem !== true) {
+    fail(`${where}: securityContext.readOnlyRootFilesystem must be true`);
+  }
+  if (csc.allowPrivilegeEscalation !== false) {
+    fail(`${where}: securityContext.allowPrivilegeEscalation must be false`);
+  }
 }
 
 function checkEnv(env, settings, where, fail) {
   for (const [i, e] of arr(env).map(obj).entries()) {
     checkSettingName(e.name, settings, `${where}.env[${i}]`, fail);
     if (SECRET_SETTINGS.includes(e.name) && (e.value !== undefined || !e.valueFrom?.secretKeyRef)) {
-      fail(`${where}.env[${i}]: ${e.name} holds a credential: take it from a Secret (valueFrom.secretKeyRef)`);
+      fail(`${where}.env[${i}]: ${e.name} holds a credential: ` +
+        'take it from a Secret (valueFrom.secretKeyRef)');
     }
   }
 }
@@ -352,7 +379,8 @@ function hasMount(mounts, path) {
 }
 
 function checkKubernetes(k8s, settings, fail) {
-  const find = (kind, name) => k8s.find((d) => d.doc?.kind === kind && (!name || d.doc.metadata?.name === name));
+  const find = (kind, name) => k8s.find((d) => d.doc?.kind === kind &&
+    (!name || d.doc.metadata?.name === name));
   for (const { file, index, doc } of k8s) {
     if (!doc?.metadata?.name) fail(`${file}#${index}: metadata.name is required`);
   }
@@ -371,12 +399,15 @@ function checkKubernetes(k8s, settings, fail) {
   const cat = `${at}.containers[computefit]`;
   const ports = arr(c.ports).map(obj);
   const portKnown = (p) => ports.some((x) => x.name === p || x.containerPort === p);
-  for (const [probe, path] of [['livenessProbe', LIVENESS_PATH], ['readinessProbe', READINESS_PATH]]) {
+  const probes = [['livenessProbe', LIVENESS_PATH], ['readinessProbe', READINESS_PATH]];
+  for (const [probe, path] of probes) {
     const get = c[probe]?.httpGet;
     if (!get) fail(`${cat}.${probe}: an httpGet probe on ${path} is required`);
     else {
       if (get.path !== path) fail(`${cat}.${probe}.httpGet.path: must be ${path}, is ${get.path}`);
-      if (!portKnown(get.port)) fail(`${cat}.${probe}.httpGet.port: ${get.port} is not a port of the container`);
+      if (!portKnown(get.port)) {
+        fail(`${cat}.${probe}.httpGet.port: ${get.port} is not a port of the container`);
+      }
     }
   }
   const res = obj(c.resources);
@@ -386,12 +417,16 @@ function checkKubernetes(k8s, settings, fail) {
   checkContainerSecurity(pod, c, cat, fail);
   checkEnv(c.env, settings, cat, fail);
   const stateDir = arr(c.env).map(obj).find((e) => e.name === 'COMPUTEFIT_STATE_DIR')?.value;
-  if (typeof stateDir === 'string' && c.securityContext?.readOnlyRootFilesystem && !hasMount(c.volumeMounts, stateDir)) {
-    fail(`${cat}.volumeMounts: the state directory ${stateDir} needs a writable volume (the root is read-only)`);
+  if (typeof stateDir === 'string' && c.securityContext?.readOnlyRootFilesystem &&
+      !hasMount(c.volumeMounts, stateDir)) {
+    fail(`${cat}.volumeMounts: the state directory ${stateDir} needs a writable volume ` +
+      '(the root is read-only)');
   }
   const labels = obj(dep.doc.spec?.template?.metadata?.labels);
   for (const [k, v] of Object.entries(obj(dep.doc.spec?.selector?.matchLabels))) {
-    if (labels[k] !== v) fail(`${dep.file}: spec.selector.matchLabels.${k} does not match the pod template's labels`);
+    if (labels[k] !== v) {
+      fail(`${dep.file}: spec.selector.matchLabels.${k} does not match the pod template's labels`);
+    }
   }
 
   const hpa = find('HorizontalPodAutoscaler');
@@ -402,7 +437,8 @@ function checkKubernetes(k8s, settings, fail) {
       fail(`${hpa.file}: spec.scaleTargetRef must name the Deployment computefit`);
     }
     if (dep.doc.spec?.replicas !== undefined) {
-      fail(`${dep.file}: spec.replicas is set, but the HorizontalPodAutoscaler owns the count (each apply would reset it)`);
+      fail(`${dep.file}: spec.replicas is set, but the HorizontalPodAutoscaler owns the count ` +
+        '(each apply would reset it)');
     }
   }
 
@@ -413,7 +449,9 @@ function checkKubernetes(k8s, settings, fail) {
       if (labels[k] !== v) fail(`${svc.file}: spec.selector.${k} selects no pod of the Deployment`);
     }
     for (const [i, p] of arr(svc.doc.spec?.ports).map(obj).entries()) {
-      if (!portKnown(p.targetPort ?? p.port)) fail(`${svc.file}: spec.ports[${i}].targetPort is not a port of the computefit container`);
+      if (!portKnown(p.targetPort ?? p.port)) {
+        fail(`${svc.file}: spec.ports[${i}].targetPort is not a port of the computefit container`);
+      }
     }
   }
 
@@ -426,7 +464,9 @@ function checkKubernetes(k8s, settings, fail) {
     for (const x of all) {
       checkContainerSecurity(cpod, x, `${cpat}.containers[${x.name}]`, fail);
       checkEnv(x.env, settings, `${cpat}.containers[${x.name}]`, fail);
-      if (!x.resources?.limits?.memory) fail(`${cpat}.containers[${x.name}].resources.limits.memory: must be set`);
+      if (!x.resources?.limits?.memory) {
+        fail(`${cpat}.containers[${x.name}].resources.limits.memory: must be set`);
+      }
     }
     const builder = all.find((x) => arr(x.command)[0] === 'computefit-snapshot');
     if (!builder) fail(`${cpat}: no container runs computefit-snapshot`);
@@ -434,16 +474,23 @@ function checkKubernetes(k8s, settings, fail) {
       const args = arr(builder.command);
       const outIdx = args.indexOf('--output');
       const output = outIdx >= 0 ? args[outIdx + 1] : undefined;
-      if (!output) fail(`${cpat}.containers[${builder.name}]: computefit-snapshot needs --output FILE`);
+      const bat = `${cpat}.containers[${builder.name}]`;
+      if (!output) fail(`${bat}: computefit-snapshot needs --output FILE`);
       else {
-        if (!hasMount(builder.volumeMounts, output)) fail(`${cpat}.containers[${builder.name}]: --output ${output} is not on a volume`);
+        if (!hasMount(builder.volumeMounts, output)) {
+          fail(`${bat}: --output ${output} is not on a volume`);
+        }
         const readers = all.filter((x) => x !== builder && arr(x.command).includes(output));
         if (!readers.length) fail(`${cpat}: no container publishes ${output}`);
         for (const r of readers) {
-          if (!hasMount(r.volumeMounts, output)) fail(`${cpat}.containers[${r.name}]: reads ${output} but does not mount its volume`);
+          if (!hasMount(r.volumeMounts, output)) {
+            fail(`${cpat}.containers[${r.name}]: reads ${output} but does not mount its volume`);
+          }
         }
       }
-      if (builder.image !== c.image) fail(`${cpat}.containers[${builder.name}].image: ${builder.image} is not the Deployment's ${c.image}`);
+      if (builder.image !== c.image) {
+        fail(`${bat}.image: ${builder.image} is not the Deployment's ${c.image}`);
+      }
     }
   }
 }
@@ -465,13 +512,19 @@ function checkAws(aws, settings, fail) {
   }
   const cat = `${tdFile}: containerDefinitions[computefit]`;
   const hc = arr(obj(c.healthCheck).command);
-  if (!hc.some((a) => String(a).includes(LIVENESS_PATH))) fail(`${cat}.healthCheck.command: must probe ${LIVENESS_PATH}`);
+  if (!hc.some((a) => String(a).includes(LIVENESS_PATH))) {
+    fail(`${cat}.healthCheck.command: must probe ${LIVENESS_PATH}`);
+  }
   if (!c.logConfiguration?.logDriver) fail(`${cat}.logConfiguration: must be set`);
   if (c.readonlyRootFilesystem !== true) fail(`${cat}.readonlyRootFilesystem: must be true`);
-  if (c.user !== undefined && /^(0|root)(:|$)/.test(String(c.user))) fail(`${cat}.user: must not be root`);
+  if (c.user !== undefined && /^(0|root)(:|$)/.test(String(c.user))) {
+    fail(`${cat}.user: must not be root`);
+  }
   for (const [i, e] of arr(c.environment).map(obj).entries()) {
     checkSettingName(e.name, settings, `${cat}.environment[${i}]`, fail);
-    if (SECRET_SETTINGS.includes(e.name)) fail(`${cat}.environment[${i}]: ${e.name} holds a credential: move it to secrets`);
+    if (SECRET_SETTINGS.includes(e.name)) {
+      fail(`${cat}.environment[${i}]: ${e.name} holds a credential: move it to secrets`);
+    }
   }
   for (const [i, s] of arr(c.secrets).map(obj).entries()) {
     checkSettingName(s.name, settings, `${cat}.secrets[${i}]`, fail);
@@ -479,10 +532,13 @@ function checkAws(aws, settings, fail) {
       fail(`${cat}.secrets[${i}].valueFrom: must be an SSM parameter or Secrets Manager ARN`);
     }
   }
-  const stateDir = arr(c.environment).map(obj).find((e) => e.name === 'COMPUTEFIT_STATE_DIR')?.value;
-  if (typeof stateDir === 'string' && c.readonlyRootFilesystem &&
-      !arr(c.mountPoints).map(obj).some((m) => stateDir === m.containerPath || stateDir.startsWith(`${m.containerPath}/`))) {
-    fail(`${cat}.mountPoints: the state directory ${stateDir} needs a volume (the root is read-only)`);
+  const stateDir = arr(c.environment).map(obj)
+    .find((e) => e.name === 'COMPUTEFIT_STATE_DIR')?.value;
+  const mounted = (dir) => arr(c.mountPoints).map(obj)
+    .some((m) => dir === m.containerPath || dir.startsWith(`${m.containerPath}/`));
+  if (typeof stateDir === 'string' && c.readonlyRootFilesystem && !mounted(stateDir)) {
+    fail(`${cat}.mountPoints: the state directory ${stateDir} needs a volume ` +
+      '(the root is read-only)');
   }
   const containerPorts = arr(c.portMappings).map((p) => obj(p).containerPort);
 
@@ -490,19 +546,31 @@ function checkAws(aws, settings, fail) {
   const svc = aws[svcFile];
   if (!svc) fail(`${svcFile}: missing`);
   else {
-    if (String(svc.taskDefinition).split(':')[0] !== td.family) fail(`${svcFile}: taskDefinition must be the family ${td.family}`);
+    if (String(svc.taskDefinition).split(':')[0] !== td.family) {
+      fail(`${svcFile}: taskDefinition must be the family ${td.family}`);
+    }
     for (const [i, lb] of arr(svc.loadBalancers).map(obj).entries()) {
-      if (lb.containerName !== 'computefit') fail(`${svcFile}: loadBalancers[${i}].containerName must be computefit`);
-      if (!containerPorts.includes(lb.containerPort)) fail(`${svcFile}: loadBalancers[${i}].containerPort is not a port mapping of the container`);
+      const lat = `${svcFile}: loadBalancers[${i}]`;
+      if (lb.containerName !== 'computefit') fail(`${lat}.containerName must be computefit`);
+      if (!containerPorts.includes(lb.containerPort)) {
+        fail(`${lat}.containerPort is not a port mapping of the container`);
+      }
     }
   }
   const tgFile = 'ecs/target-group.json';
   const tg = aws[tgFile];
   if (!tg) fail(`${tgFile}: missing`);
   else {
-    if (tg.HealthCheckPath !== READINESS_PATH) fail(`${tgFile}: HealthCheckPath must be ${READINESS_PATH} (readiness), is ${tg.HealthCheckPath}`);
-    if (!containerPorts.includes(tg.Port)) fail(`${tgFile}: Port is not a port mapping of the container`);
-    if (td.networkMode === 'awsvpc' && tg.TargetType !== 'ip') fail(`${tgFile}: TargetType must be ip for awsvpc tasks`);
+    if (tg.HealthCheckPath !== READINESS_PATH) {
+      fail(`${tgFile}: HealthCheckPath must be ${READINESS_PATH} (readiness), ` +
+        `is ${tg.HealthCheckPath}`);
+    }
+    if (!containerPorts.includes(tg.Port)) {
+      fail(`${tgFile}: Port is not a port mapping of the container`);
+    }
+    if (td.networkMode === 'awsvpc' && tg.TargetType !== 'ip') {
+      fail(`${tgFile}: TargetType must be ip for awsvpc tasks`);
+    }
   }
 }
 
@@ -528,90 +596,95 @@ function checkSet(set, k8sErrors, validators, settings, idPrefix) {
 }
 
 // The negative tests: each mutates one file; `stage` must reject it with a message matching
-// `expect`. Paths are arrays of keys and indexes; `doc` picks the YAML document by kind.
+// `expect`. Paths are arrays of keys and indexes; `kind` picks the YAML document.
+const DEP = { file: 'kubernetes/deployment.yaml', kind: 'Deployment' };
+const POD = ['spec', 'template', 'spec'];
+const CTR = [...POD, 'containers', 0];
+const TD = { file: 'ecs/task-definition.json' };
+const TDC = ['containerDefinitions', 0];
 const NEGATIVE = [
   // Kubernetes, schema: typo'd fields, wrong types, a missing required field, a wrong API.
-  { name: 'Deployment: typo in a container field', file: 'kubernetes/deployment.yaml', kind: 'Deployment',
-    rename: ['spec', 'template', 'spec', 'containers', 0, 'imagePullPolicy', 'imagePulPolicy'], value: 'IfNotPresent',
-    stage: 'schema', expect: /containers\[0\]\.imagePulPolicy: .*'imagePulPolicy' does not exist in type 'Container'/ },
-  { name: 'Deployment: typo in resources', file: 'kubernetes/deployment.yaml', kind: 'Deployment',
-    rename: ['spec', 'template', 'spec', 'containers', 0, 'resources', 'limits', 'limit'],
+  { ...DEP, name: 'Deployment: typo in a container field',
+    rename: [...CTR, 'imagePullPolicy', 'imagePulPolicy'], value: 'IfNotPresent', stage: 'schema',
+    expect: /containers\[0\]\.imagePulPolicy: .* does not exist in type 'Container'/ },
+  { ...DEP, name: 'Deployment: typo in resources',
+    rename: [...CTR, 'resources', 'limits', 'limit'],
     stage: 'schema', expect: /resources\.limit: .*'limit' does not exist/ },
-  { name: 'Deployment: containerPort as a string', file: 'kubernetes/deployment.yaml', kind: 'Deployment',
-    set: ['spec', 'template', 'spec', 'containers', 0, 'ports', 0, 'containerPort'], value: '8080',
-    stage: 'schema', expect: /ports\[0\]\.containerPort: Type 'string' is not assignable to type 'number'/ },
-  { name: 'Deployment: a container without its required name', file: 'kubernetes/deployment.yaml', kind: 'Deployment',
-    delete: ['spec', 'template', 'spec', 'containers', 0, 'name'],
-    stage: 'schema', expect: /Property 'name' is missing/ },
-  { name: 'Deployment: an apiVersion that does not serve Deployments', file: 'kubernetes/deployment.yaml', kind: 'Deployment',
-    set: ['apiVersion'], value: 'apps/v1beta1',
-    stage: 'schema', expect: /Cannot find module 'kubernetes-types\/apps\/v1beta1'/ },
-  { name: 'HPA: averageUtilization as a string', file: 'kubernetes/hpa.yaml', kind: 'HorizontalPodAutoscaler',
+  { ...DEP, name: 'Deployment: containerPort as a string',
+    set: [...CTR, 'ports', 0, 'containerPort'], value: '8080', stage: 'schema',
+    expect: /ports\[0\]\.containerPort: Type 'string' is not assignable to type 'number'/ },
+  { ...DEP, name: 'Deployment: a container without its required name',
+    delete: [...CTR, 'name'], stage: 'schema', expect: /Property 'name' is missing/ },
+  { ...DEP, name: 'Deployment: an apiVersion that does not serve Deployments',
+    set: ['apiVersion'], value: 'apps/v1beta1', stage: 'schema',
+    expect: /Cannot find module 'kubernetes-types\/apps\/v1beta1'/ },
+  { file: 'kubernetes/hpa.yaml', kind: 'HorizontalPodAutoscaler',
+    name: 'HPA: averageUtilization as a string',
     set: ['spec', 'metrics', 0, 'resource', 'target', 'averageUtilization'], value: '70',
-    stage: 'schema', expect: /averageUtilization: Type 'string' is not assignable to type 'number'/ },
-  { name: 'CronJob: typo in jobTemplate', file: 'kubernetes/snapshot-cronjob.yaml', kind: 'CronJob',
+    stage: 'schema',
+    expect: /averageUtilization: Type 'string' is not assignable to type 'number'/ },
+  { file: 'kubernetes/snapshot-cronjob.yaml', kind: 'CronJob', name: 'CronJob: typo in jobTemplate',
     rename: ['spec', 'jobTemplate', 'jobtemplate'],
     stage: 'schema', expect: /'jobtemplate' does not exist in type 'CronJobSpec'/ },
-  { name: 'Service: port as a string', file: 'kubernetes/service.yaml', kind: 'Service',
-    set: ['spec', 'ports', 0, 'port'], value: '80',
-    stage: 'schema', expect: /ports\[0\]\.port: Type 'string' is not assignable to type 'number'/ },
+  { file: 'kubernetes/service.yaml', kind: 'Service', name: 'Service: port as a string',
+    set: ['spec', 'ports', 0, 'port'], value: '80', stage: 'schema',
+    expect: /ports\[0\]\.port: Type 'string' is not assignable to type 'number'/ },
   // AWS, schema.
-  { name: 'task definition: typo in a container member', file: 'ecs/task-definition.json',
-    rename: ['containerDefinitions', 0, 'portMappings', 'portMapings'],
+  { ...TD, name: 'task definition: typo in a container member',
+    rename: [...TDC, 'portMappings', 'portMapings'],
     stage: 'schema', expect: /containerDefinitions\.0: unknown member "portMapings"/ },
-  { name: 'task definition: container memory as a string', file: 'ecs/task-definition.json',
-    set: ['containerDefinitions', 0, 'memory'], value: '512',
+  { ...TD, name: 'task definition: container memory as a string',
+    set: [...TDC, 'memory'], value: '512',
     stage: 'schema', expect: /containerDefinitions\.0\.memory: must be integer/ },
-  { name: 'task definition: a log driver ECS does not have', file: 'ecs/task-definition.json',
-    set: ['containerDefinitions', 0, 'logConfiguration', 'logDriver'], value: 'awslogz',
+  { ...TD, name: 'task definition: a log driver ECS does not have',
+    set: [...TDC, 'logConfiguration', 'logDriver'], value: 'awslogz',
     stage: 'schema', expect: /logConfiguration\.logDriver: must be one of .*awslogs/ },
-  { name: 'task definition: without its required family', file: 'ecs/task-definition.json',
-    delete: ['family'],
-    stage: 'schema', expect: /must have required property 'family'/ },
-  { name: 'task definition: health check command as a string', file: 'ecs/task-definition.json',
-    set: ['containerDefinitions', 0, 'healthCheck', 'command'], value: 'curl -f http://127.0.0.1:8080/healthz',
+  { ...TD, name: 'task definition: without its required family',
+    delete: ['family'], stage: 'schema', expect: /must have required property 'family'/ },
+  { ...TD, name: 'task definition: health check command as a string',
+    set: [...TDC, 'healthCheck', 'command'], value: 'curl -f http://127.0.0.1:8080/healthz',
     stage: 'schema', expect: /healthCheck\.command: must be array/ },
-  { name: 'service: a launch type ECS does not have', file: 'ecs/service.json',
+  { file: 'ecs/service.json', name: 'service: a launch type ECS does not have',
     set: ['launchType'], value: 'FARGATE_SPOT',
     stage: 'schema', expect: /launchType: must be one of EC2, FARGATE, EXTERNAL/ },
-  { name: 'service: desiredCount as a string', file: 'ecs/service.json',
-    set: ['desiredCount'], value: '2',
-    stage: 'schema', expect: /desiredCount: must be integer/ },
-  { name: 'target group: typo in a member', file: 'ecs/target-group.json',
+  { file: 'ecs/service.json', name: 'service: desiredCount as a string',
+    set: ['desiredCount'], value: '2', stage: 'schema', expect: /desiredCount: must be integer/ },
+  { file: 'ecs/target-group.json', name: 'target group: typo in a member',
     rename: ['HealthCheckPath', 'HealthcheckPath'],
     stage: 'schema', expect: /unknown member "HealthcheckPath"/ },
   // computefit's rules.
-  { name: 'Deployment: liveness on /readyz', file: 'kubernetes/deployment.yaml', kind: 'Deployment',
-    set: ['spec', 'template', 'spec', 'containers', 0, 'livenessProbe', 'httpGet', 'path'], value: '/readyz',
+  { ...DEP, name: 'Deployment: liveness on /readyz',
+    set: [...CTR, 'livenessProbe', 'httpGet', 'path'], value: '/readyz',
     stage: 'policy', expect: /livenessProbe\.httpGet\.path: must be \/healthz/ },
-  { name: 'Deployment: writable root filesystem', file: 'kubernetes/deployment.yaml', kind: 'Deployment',
-    set: ['spec', 'template', 'spec', 'containers', 0, 'securityContext', 'readOnlyRootFilesystem'], value: false,
+  { ...DEP, name: 'Deployment: writable root filesystem',
+    set: [...CTR, 'securityContext', 'readOnlyRootFilesystem'], value: false,
     stage: 'policy', expect: /readOnlyRootFilesystem must be true/ },
-  { name: 'Deployment: runs as root', file: 'kubernetes/deployment.yaml', kind: 'Deployment',
-    set: ['spec', 'template', 'spec', 'securityContext', 'runAsUser'], value: 0,
+  { ...DEP, name: 'Deployment: runs as root',
+    set: [...POD, 'securityContext', 'runAsUser'], value: 0,
     stage: 'policy', expect: /runAsUser must not be 0/ },
-  { name: 'Deployment: a variable that is not a setting', file: 'kubernetes/deployment.yaml', kind: 'Deployment',
-    set: ['spec', 'template', 'spec', 'containers', 0, 'env', 0, 'name'], value: 'COMPUTEFIT_THREAD',
-    stage: 'policy', needsSettings: true, expect: /COMPUTEFIT_THREAD is not a computefit setting/ },
-  { name: 'Deployment: a credential as a plain value', file: 'kubernetes/deployment.yaml', kind: 'Deployment',
-    set: ['spec', 'template', 'spec', 'containers', 0, 'env', 3], value: { name: 'COMPUTEFIT_ADMIN_TOKEN', value: 'hunter2' },
+  { ...DEP, name: 'Deployment: a variable that is not a setting',
+    set: [...CTR, 'env', 0, 'name'], value: 'COMPUTEFIT_THREAD', needsSettings: true,
+    stage: 'policy', expect: /COMPUTEFIT_THREAD is not a computefit setting/ },
+  { ...DEP, name: 'Deployment: a credential as a plain value',
+    set: [...CTR, 'env', 3], value: { name: 'COMPUTEFIT_ADMIN_TOKEN', value: 'hunter2' },
     stage: 'policy', expect: /COMPUTEFIT_ADMIN_TOKEN holds a credential/ },
-  { name: 'Deployment: replicas beside the autoscaler', file: 'kubernetes/deployment.yaml', kind: 'Deployment',
-    set: ['spec', 'replicas'], value: 2,
-    stage: 'policy', expect: /spec\.replicas is set/ },
-  { name: 'Service: a target port the container does not have', file: 'kubernetes/service.yaml', kind: 'Service',
+  { ...DEP, name: 'Deployment: replicas beside the autoscaler',
+    set: ['spec', 'replicas'], value: 2, stage: 'policy', expect: /spec\.replicas is set/ },
+  { file: 'kubernetes/service.yaml', kind: 'Service',
+    name: 'Service: a target port the container does not have',
     set: ['spec', 'ports', 0, 'targetPort'], value: 'metrics',
     stage: 'policy', expect: /targetPort is not a port/ },
-  { name: 'task definition: health check on /readyz', file: 'ecs/task-definition.json',
-    set: ['containerDefinitions', 0, 'healthCheck', 'command'], value: ['CMD', 'curl', '-f', 'http://127.0.0.1:8080/readyz'],
+  { ...TD, name: 'task definition: health check on /readyz',
+    set: [...TDC, 'healthCheck', 'command'],
+    value: ['CMD', 'curl', '-f', 'http://127.0.0.1:8080/readyz'],
     stage: 'policy', expect: /healthCheck\.command: must probe \/healthz/ },
-  { name: 'task definition: a credential in the environment', file: 'ecs/task-definition.json',
-    set: ['containerDefinitions', 0, 'environment', 0], value: { name: 'COMPUTEFIT_API_KEYS', value: 'k1' },
+  { ...TD, name: 'task definition: a credential in the environment',
+    set: [...TDC, 'environment', 0], value: { name: 'COMPUTEFIT_API_KEYS', value: 'k1' },
     stage: 'policy', expect: /COMPUTEFIT_API_KEYS holds a credential/ },
-  { name: 'task definition: the state directory without a volume', file: 'ecs/task-definition.json',
-    delete: ['containerDefinitions', 0, 'mountPoints'],
+  { ...TD, name: 'task definition: the state directory without a volume',
+    delete: [...TDC, 'mountPoints'],
     stage: 'policy', expect: /state directory \/var\/lib\/computefit needs a volume/ },
-  { name: 'target group: readiness on /healthz', file: 'ecs/target-group.json',
+  { file: 'ecs/target-group.json', name: 'target group: readiness on /healthz',
     set: ['HealthCheckPath'], value: '/healthz',
     stage: 'policy', expect: /HealthCheckPath must be \/readyz/ },
 ];
@@ -660,7 +733,8 @@ let failures = 0;
 const files = loadFiles();
 const validators = awsValidators();
 if (!validators) {
-  console.log('deploy: SKIP: the botocore service models are not installed (Debian: python3-botocore; ' +
+  console.log('deploy: SKIP: the botocore service models are not installed ' +
+    '(Debian: python3-botocore; ' +
     'or give --botocore DIR, the botocore/data folder)');
   process.exit(77);
 }
@@ -673,7 +747,8 @@ if (opts.selfTest) {
     sets.push({ id: `neg${n}:`, set: mutate(files, t), test: t });
   });
 }
-const k8sItems = sets.flatMap(({ id, set }) => set.k8s.map((d) => ({ id: `${id}${d.file}#${d.index}`, doc: d.doc })));
+const k8sItems = sets.flatMap(({ id, set }) =>
+  set.k8s.map((d) => ({ id: `${id}${d.file}#${d.index}`, doc: d.doc })));
 const k8sErrors = k8sSchemaErrors(k8sItems);
 for (const m of k8sErrors.get('(typescript)') || []) {
   console.log(`FAIL typescript: ${m}`);
@@ -686,9 +761,13 @@ for (const e of committed) {
   failures++;
 }
 const nDocs = files.k8s.length + Object.keys(files.aws).length;
-console.log(`deploy: ${nDocs} documents (${files.k8s.length} Kubernetes, ${Object.keys(files.aws).length} AWS): ` +
-  `${committed.length ? 'INVALID' : 'valid'}; AWS model: ${[...new Set(Object.values(validators).map((v) => v.label))].join('; ')}`);
-if (!settings) console.log('deploy: COMPUTEFIT_* names not checked against a binary (no --computefit)');
+const labels = [...new Set(Object.values(validators).map((v) => v.label))].join('; ');
+console.log(`deploy: ${nDocs} documents (${files.k8s.length} Kubernetes, ` +
+  `${Object.keys(files.aws).length} AWS): ${committed.length ? 'INVALID' : 'valid'}; ` +
+  `AWS model: ${labels}`);
+if (!settings) {
+  console.log('deploy: COMPUTEFIT_* names not checked against a binary (no --computefit)');
+}
 for (const n of notes) console.log(`deploy: note: ${n}`);
 
 if (opts.selfTest) {
@@ -701,11 +780,13 @@ if (opts.selfTest) {
       console.log(`ok   rejected: ${test.name}\n       ${hit.message}`);
     } else {
       failures++;
+      const got = errs.map((e) => `[${e.stage}] ${e.message}`).join('\n         ');
       console.log(`FAIL not rejected by ${test.stage}: ${test.name}` +
-        (errs.length ? `\n       got instead: ${errs.map((e) => `[${e.stage}] ${e.message}`).join('\n         ')}` : ' (no error at all)'));
+        (errs.length ? `\n       got instead: ${got}` : ' (no error at all)'));
     }
   }
-  console.log(`deploy: self-test: ${rejected} of ${sets.length - 1} wrong files rejected as expected`);
+  console.log(`deploy: self-test: ${rejected} of ${sets.length - 1} wrong files ` +
+    'rejected as expected');
 }
 console.log(failures ? `deploy: FAILED (${failures})` : 'deploy: ok');
 process.exit(failures ? 1 : 0);
