@@ -314,6 +314,34 @@ START_TEST(spot_and_steps)
 }
 END_TEST
 
+/* An instance's address is part of what it costs: four always-on tasks of 1.16 vCPU / 2 GB
+ * (5 s calls at 0.5 a second, 2.5 at once, at the 75 % target) fit one to a c6a.large
+ * (2 vCPU, $0.0765) or three to a c6a.xlarge (4 vCPU, $0.153): $0.306 an hour either way for
+ * compute, but four addresses at $0.0061 against two make two c6a.xlarge the cheaper fleet,
+ * 2 x 730 h x ($0.153 + $0.0061). Compute alone keeps the first of the tie, four c6a.large. */
+START_TEST(addresses_count_in_packing)
+{
+    static const char req[] = "{\"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": "
+                              "\"0.5/s\", \"architecture\": \"x86_64\"%s}";
+    char text[256];
+    snprintf(text, sizeof(text), req, "");
+    struct cf_answer *a = advise(text);
+    expect(a, MODEL_ECS_EC2, "public_ipv4_hours", 2 * HOURS, CF_TEST_IPV4_HOUR, COST_CAT_NETWORK);
+    const struct cost_line *l = line(a, MODEL_ECS_EC2, "instance_hours");
+    ck_assert_ptr_nonnull(l);
+    ck_assert_double_eq_tol(l->quantity, 2 * HOURS, 1e-9);
+    ck_assert_double_eq(l->unit_usd, 0.153);
+    cf_answer_free(a);
+    snprintf(text, sizeof(text), req, ", \"compute_only\": true");
+    a = advise(text);
+    l = line(a, MODEL_ECS_EC2, "instance_hours");
+    ck_assert_ptr_nonnull(l);
+    ck_assert_double_eq_tol(l->quantity, 4 * HOURS, 1e-9);
+    ck_assert_double_eq(l->unit_usd, 0.0765);
+    cf_answer_free(a);
+}
+END_TEST
+
 /* A region without the bill's rates says so instead of pricing it at 0; front doors that cannot
  * hold a long request warn. */
 START_TEST(warnings)
@@ -408,6 +436,7 @@ static Suite *bill_suite(void)
     tcase_add_test(tc, nat_and_event_triggers);
     tcase_add_test(tc, compute_only);
     tcase_add_test(tc, spot_and_steps);
+    tcase_add_test(tc, addresses_count_in_packing);
     tcase_add_test(tc, warnings);
     tcase_add_test(tc, fields);
     suite_add_tcase(s, tc);

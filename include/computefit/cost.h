@@ -190,6 +190,16 @@ void cost_variant_finish(const struct cost_ctx *c, const struct cost_option *o,
 void cost_spot_estimate(const struct cost_ctx *c, struct cost_option *o, size_t base,
                         const char *name, double discount);
 
+/* What one running task or instance's address costs an hour as the option is priced: the
+ * region's public IPv4 rate with network public_ipv4 (and its rate in the table), else 0. */
+static inline double cost_address_hour_usd(const struct cost_option *o,
+                                           const struct region_rates *rr)
+{
+    return o->network == WORKLOAD_NET_PUBLIC_IPV4 && !o->unpriced[COST_CAT_NETWORK]
+               ? rr->public_ipv4_hour_usd
+               : 0;
+}
+
 /* Returns "compute", "front_door", "network", "logs" or "operations". */
 const char *cost_category_name(enum cost_category cat);
 

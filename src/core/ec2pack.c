@@ -227,12 +227,14 @@ static bool place(const struct cost_ctx *c, struct cost_option *o, const struct 
     const struct region_rates *rr = c->rr;
     const struct ec2_instance *job = NULL, *best = NULL;
     double job_usd = (double)INFINITY, best_fit = 0, best_usd = (double)INFINITY;
+    /* An instance's address is billed by the hour too: fewer, larger instances may then win. */
+    double address = cost_address_hour_usd(o, rr);
     for (size_t i = 0; i < rr->n_instances; i++) {
         const struct ec2_instance *gi = &rr->instances[i]; /* sorted by price */
         double fit = tasks_per_instance(c->m, gi, pl->n);
         if (fit < 1)
             continue;
-        double h = hourly(pl->t, gi);
+        double h = hourly(pl->t, gi) + address;
         if (h < job_usd) {
             job = gi;
             job_usd = h;
