@@ -771,12 +771,12 @@ START_TEST(test_snapshot_bill_matches_feeds)
 {
     static const char *const http[] = {"ApiGatewayHttpApi First 300 million",
                                        "ApiGatewayHttpApi more than 300 million"};
-    static const double http_ends[] = {300e6, INFINITY};
+    static const double http_ends[] = {300e6, (double)INFINITY};
     static const char *const rest[] = {"API Calls Number of up to 333 million",
                                        "API Calls Number of Request Next 667 million",
                                        "API Calls Number of Request Next 19 billion",
                                        "API Calls Number of Request Over 20 billion"};
-    static const double rest_ends[] = {333e6, 1e9, 20e9, INFINITY};
+    static const double rest_ends[] = {333e6, 1e9, 20e9, (double)INFINITY};
     json_t *apigw = load_fixture("tests/fixtures/quinnypig-raw__apigateway.json");
     json_t *cw = load_fixture("tests/fixtures/quinnypig-raw__cloudwatch.json");
     struct rates *r = load_snapshot(CF_SOURCE_SNAPSHOT);
