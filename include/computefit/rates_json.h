@@ -100,7 +100,8 @@
 /* Builds a rates table from a parsed rates document (borrowed). Every key is checked, every rate
  * validated as rates_validate() does, sorted in rates_finish()'s order. `source` is recorded as
  * every offer's source (CF_SOURCE_SNAPSHOT for config/, CF_SOURCE_STATE for the state
- * directory): the document's own "source" strings only say what the rates were when saved. The
+ * directory, CF_SOURCE_URL for a document taken from rates_url): the document's own "source"
+ * strings ("snapshot", "state", "live" or "rates_url") only say what the rates were when saved. The
  * rest of each offer's provenance (version, published, fetched_at, origin) is kept as stored.
  * On success sets *ret to a new table (refcount 1; the caller rates_unref()s it) and returns 0;
  * otherwise returns a negative CF_E* code with the offending JSON path in reterr->field and

@@ -57,12 +57,17 @@ static int parse_info_entry(const json_t *v, const char *key, const char *prefix
     r = rates_doc_check_keys(v, keys, path, reterr);
     if (r == 0)
         r = rates_doc_get_string(v, "source", path, stored, sizeof(stored), reterr);
-    if (r == 0 && strcmp(stored, "snapshot") && strcmp(stored, "state") && strcmp(stored, "live")) {
+    /* "rates_url" is written by a replica that took its rates from a rates_url (a follower's
+     * state file, or its GET /pricing/export); documents written before it existed never have
+     * it and read as before. */
+    if (r == 0 && strcmp(stored, "snapshot") && strcmp(stored, "state") && strcmp(stored, "live") &&
+        strcmp(stored, "rates_url")) {
         char spath[PATH_LEN];
         rates_doc_path_key(spath, path, "source");
         return cf_error_set(reterr, CF_EINVAL, spath,
-                            "%s must be \"snapshot\", \"state\" or \"live\", got \"%s\".", spath,
-                            stored);
+                            "%s must be \"snapshot\", \"state\", \"live\" or \"rates_url\", got "
+                            "\"%s\".",
+                            spath, stored);
     }
     if (r == 0)
         r = rates_doc_get_string(v, "version", path, info->version, sizeof(info->version), reterr);
@@ -197,10 +202,11 @@ int rates_from_json(const json_t *doc, enum cf_rate_source source, struct rates 
     char built[32], path[PATH_LEN];
     int e;
 
-    if (source != CF_SOURCE_SNAPSHOT && source != CF_SOURCE_STATE && source != CF_SOURCE_LIVE)
+    if (source != CF_SOURCE_SNAPSHOT && source != CF_SOURCE_STATE && source != CF_SOURCE_LIVE &&
+        source != CF_SOURCE_URL)
         return cf_error_set(reterr, CF_EINVAL, "",
-                            "The caller must say where the rates come from (snapshot, state or "
-                            "live).");
+                            "The caller must say where the rates come from (snapshot, state, live "
+                            "or rates_url).");
     if (!json_is_object(doc))
         return cf_error_set(reterr, CF_EINVAL, "",
                             "A rates document must be a JSON object with format, built_at and "
