@@ -122,6 +122,14 @@ json_t *rates_to_json(const struct rates *r);
  * when a rate is not finite. */
 json_t *rates_region_to_json(const struct region_rates *rr);
 
+/* Returns the text of the rates document of `r` (borrowed), exactly the bytes rates_save_file()
+ * writes: rates_to_json(), indented by one space, figures with 15 significant digits when that
+ * reads back exactly (else 17), and a final newline. One function, so that GET /pricing/export,
+ * the state file and computefit-snapshot's output are byte for byte the same for the same table.
+ * Returns a new malloc()ed, NUL-terminated string (the caller free()s it) and sets *ret_len to
+ * its length, or NULL when out of memory or when a rate is not finite (validate first). */
+char *rates_to_text(const struct rates *r, size_t *ret_len);
+
 /* Reads, parses (rejecting duplicate keys) and loads the rates file at `path`, as
  * rates_from_json() does. Refuses files over RATES_JSON_MAX_FILE_BYTES. Returns 0 and sets
  * *ret to a new table (the caller rates_unref()s it), or CF_EIO (cannot read; the message names

@@ -71,6 +71,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/random.h>
@@ -276,9 +277,14 @@ static enum MHD_Result queue(struct conn_req *cr, struct MHD_Connection *conn,
     if (resp->content_type)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
     MHD_add_response_header(r, "X-Request-Id", cr->request_id);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    for (int i = 0; i < resp->n_headers; i++)
+    /* Answers are not to be stored, unless the handler says otherwise (GET /pricing/export). */
+    bool cache_control = false;
+    for (int i = 0; i < resp->n_headers; i++) {
         MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
+        cache_control |= strcasecmp(resp->headers[i].name, "Cache-Control") == 0;
+    }
+    if (!cache_control)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     if (atomic_load(&cr->srv->app->stopping))
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     cr->status = resp->status;

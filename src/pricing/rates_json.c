@@ -483,10 +483,29 @@ static char *dump_exact(const json_t *doc)
     return json_dumps(doc, JSON_INDENT(1));
 }
 
+char *rates_to_text(const struct rates *r, size_t *ret_len)
+{
+    json_t *doc = rates_to_json(r);
+    char *text = doc ? dump_exact(doc) : NULL;
+    json_decref(doc);
+    if (!text)
+        return NULL;
+    size_t len = strlen(text);
+    char *grown = realloc(text, len + 2);
+    if (!grown) {
+        free(text);
+        return NULL;
+    }
+    grown[len] = '\n';
+    grown[len + 1] = '\0';
+    *ret_len = len + 1;
+    return grown;
+}
+
 int rates_save_file(const struct rates *r, const char *path, struct cf_error *reterr)
 {
-    json_t *doc = NULL;
     char *text = NULL, *tmp = NULL;
+    size_t text_len = 0;
     int e, fd = -1;
     bool created = false;
 
@@ -495,9 +514,7 @@ int rates_save_file(const struct rates *r, const char *path, struct cf_error *re
         return e;
     if (!path || !*path)
         return cf_error_set(reterr, CF_EIO, "", "No rates file was named.");
-    doc = rates_to_json(r);
-    if (doc)
-        text = dump_exact(doc);
+    text = rates_to_text(r, &text_len);
     size_t tmp_len = strlen(path) + 32;
     tmp = malloc(tmp_len);
     if (!text || !tmp) {
@@ -512,7 +529,7 @@ int rates_save_file(const struct rates *r, const char *path, struct cf_error *re
         goto out;
     }
     created = true;
-    if (write_all(fd, text, strlen(text)) < 0 || write_all(fd, "\n", 1) < 0) {
+    if (write_all(fd, text, text_len) < 0) {
         e = cf_error_set(reterr, CF_EIO, "", "Cannot write %s: %s.", tmp, ERRTEXT(errno));
         goto out;
     }
@@ -548,6 +565,5 @@ out:
         unlink(tmp);
     free(tmp);
     free(text);
-    json_decref(doc);
     return e;
 }
