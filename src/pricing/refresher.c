@@ -55,12 +55,13 @@
  * and counters too, so that /pricing and /metrics read as for a live refresh. The AWS path is
  * untouched when rates_url is empty.
  *
- * Lock: `mu` guards the status fields of struct offer_state, struct region_state and struct
- * feed_state (times, errors, counters, version) and the `force`/`busy` flags; `cv` wakes the thread
- * for a trigger or for shutdown. HTTP workers take `mu` briefly to read the status (GET /pricing,
- * /metrics) and to trigger a refresh (POST /pricing/refresh). The thread never holds `mu` across
- * I/O. Shutdown: refresher_free() sets `stop` (an atomic the fetcher also watches, so downloads and
- * back-off waits end promptly), signals `cv` and joins the thread.
+ * Lock: `mu` guards the status fields of struct offer_state, struct region_state, struct
+ * feed_state and struct follow_state (times, errors, counters, version) and the `force`/`busy`
+ * flags; `cv` wakes the thread for a trigger or for shutdown. HTTP workers take `mu` briefly to
+ * read the status (GET /pricing, /metrics) and to trigger a refresh (POST /pricing/refresh).
+ * The thread never holds `mu` across I/O. Shutdown: refresher_free() sets `stop` (an atomic the
+ * fetcher also watches, so downloads and back-off waits end promptly), signals `cv` and joins
+ * the thread.
  */
 #include "computefit/refresher.h"
 
