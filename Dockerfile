@@ -5,7 +5,7 @@ FROM debian:12 AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       gcc libc6-dev meson ninja-build pkg-config \
-      libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev ca-certificates python3-yaml \
+      libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev zlib1g-dev ca-certificates python3-yaml \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY meson.build meson_options.txt ./

@@ -10,9 +10,15 @@
  *   --ec2-spot-advisor-url  the EC2 Spot Instance Advisor feed (a URL or file://); like the
  *                  service, AWS's by default: give "" to keep the base's Spot advice, which then
  *                  follows each region's new EC2 list
- * Every other computefit setting (--gpu-specs-file, --fetch-*, --ec2-max-*) applies as well.
+ * Every other computefit setting (--gpu-specs-file, --fetch-*, --ec2-max-*) applies as well,
+ * except rates_url (refused: the tool reads AWS, never a replica's source).
  * Exit status: 0 written; 1 a download, parse or validation failed (nothing written);
  * 2 bad arguments.
+ *
+ * The file it writes is byte for byte what GET /pricing/export serves (uncompressed) for the same
+ * table (both are rates_to_text()), so a fleet may follow it where object storage hosts it
+ * (README, "Fleets"): rates_url = https://<bucket>/rates.json. Written atomically (rename), so a
+ * reader of a local file never sees half of it.
  */
 #include <curl/curl.h>
 #include <jansson.h>
@@ -56,6 +62,12 @@ int main(int argc, char **argv)
         return 0;
     if (r != 0)
         return fail(2, &err);
+    if (cfg.rates_url[0]) {
+        /* It would copy a replica's source instead of reading AWS: never what is meant. */
+        fprintf(stderr, "computefit-snapshot: it reads the AWS Price List (pricing_url); unset "
+                        "rates_url (COMPUTEFIT_RATES_URL) for it\n");
+        return 2;
+    }
     if (!output) {
         fprintf(stderr, "computefit-snapshot: --output FILE is required (see the header of "
                         "src/snapshot_main.c)\n");

@@ -147,8 +147,14 @@ struct http_result http_do(CURL *curl, const char *method, unsigned port, const 
     }
     struct sink b = {0}, h = {0};
     struct curl_slist *hl = NULL;
-    for (const char *const *p = headers; p && *p; p++)
-        hl = curl_slist_append(hl, *p);
+    const char *encoding = NULL; /* Accept-Encoding: libcurl's, so that it decodes the body */
+    for (const char *const *p = headers; p && *p; p++) {
+        if (strncasecmp(*p, "Accept-Encoding:", 16) == 0)
+            encoding = *p + 16 + strspn(*p + 16, " ");
+        else
+            hl = curl_slist_append(hl, *p);
+    }
+    curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, encoding);
     curl_easy_setopt(curl, CURLOPT_URL, url);
     curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L); /* send "/.." as written, unnormalised */
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);

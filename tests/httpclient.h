@@ -18,8 +18,10 @@ struct http_result {
 };
 
 /* Performs one request on `curl` (reused when not NULL so that keep-alive can be observed; a
- * fresh handle otherwise). `headers` is a NULL-terminated list of "Name: value" strings.
- * `body` may be NULL. `method` "HEAD" uses CURLOPT_NOBODY. */
+ * fresh handle otherwise). `headers` is a NULL-terminated list of "Name: value" strings; an
+ * "Accept-Encoding: ..." among them becomes CURLOPT_ACCEPT_ENCODING, so that libcurl sends it and
+ * decodes the body (r.body and the contract log hold the decoded body; the Content-Encoding
+ * header stays in r.headers). `body` may be NULL. `method` "HEAD" uses CURLOPT_NOBODY. */
 struct http_result http_do(CURL *curl, const char *method, unsigned port, const char *path,
                            const char *const *headers, const char *body, size_t body_len);
 

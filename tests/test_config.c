@@ -118,6 +118,35 @@ START_TEST(ec2_spot_advisor_url_forms)
 }
 END_TEST
 
+/* A follower: rates_url from the file, the environment or a flag, with its interval; off by
+ * default (the AWS Price List); refused with refresh off, which would never read it. */
+START_TEST(rates_url_forms)
+{
+    struct cf_config c;
+    struct cf_error err = {0};
+    config_defaults(&c);
+    ck_assert_str_eq(c.rates_url, "");
+    ck_assert_int_eq(c.rates_url_interval_s, 300);
+    write_conf("rates_url = http://leader.internal:8080/pricing/export\n");
+    char *argv[] = {S("--config"), conf_path, S("--rates-url-interval"), S("60")};
+    ck_assert_int_eq(config_load(&c, 4, argv, NULL, &err), 0);
+    ck_assert_str_eq(c.rates_url, "http://leader.internal:8080/pricing/export");
+    ck_assert_int_eq(c.rates_url_interval_s, 60);
+    unlink(conf_path);
+    char *envp[] = {S("COMPUTEFIT_RATES_URL=https://bucket.s3.amazonaws.com/rates.json"), NULL};
+    ck_assert_int_eq(config_load(&c, 0, NULL, envp, &err), 0);
+    ck_assert_str_eq(c.rates_url, "https://bucket.s3.amazonaws.com/rates.json");
+    char *file[] = {S("--rates-url=file:///srv/rates/rates.json")};
+    ck_assert_int_eq(config_load(&c, 1, file, NULL, &err), 0);
+    ck_assert_str_eq(c.rates_url, "file:///srv/rates/rates.json");
+
+    char *off[] = {S("--refresh"), S("false")};
+    ck_assert_int_eq(config_load(&c, 2, off, envp, &err), CF_ECONFIG);
+    ck_assert_str_eq(err.field, "rates_url");
+    ck_assert_ptr_nonnull(strstr(err.message, "refresh"));
+}
+END_TEST
+
 struct bad_case {
     const char *flag;
     const char *value;
@@ -137,6 +166,13 @@ START_TEST(invalid_values_name_their_key)
         {"--refresh", "maybe", "refresh"},
         {"--pricing-url", "ftp://x", "pricing_url"},
         {"--ec2-spot-advisor-url", "spot-advisor-data.json", "ec2_spot_advisor_url"},
+        {"--rates-url", "leader:8080/pricing/export", "rates_url"},
+        {"--rates-url", "http:///pricing/export", "rates_url"},
+        {"--rates-url", "http://", "rates_url"},
+        {"--rates-url", "http://leader/pricing export", "rates_url"},
+        {"--rates-url", "http://leader/x\r\nHost: evil", "rates_url"},
+        {"--rates-url", "file://rates.json", "rates_url"},
+        {"--rates-url-interval", "5", "rates_url_interval"},
         {"--max-price-change-factor", "nan", "max_price_change_factor"},
         {"--max-price-change-factor", "0.5", "max_price_change_factor"},
         {"--no-such-thing", "1", "no_such_thing"},
@@ -198,6 +234,7 @@ int main(void)
     tcase_add_test(tc, flag_forms);
     tcase_add_test(tc, config_from_env);
     tcase_add_test(tc, ec2_spot_advisor_url_forms);
+    tcase_add_test(tc, rates_url_forms);
     tcase_add_test(tc, invalid_values_name_their_key);
     tcase_add_test(tc, file_errors);
     tcase_add_test(tc, long_values_rejected_not_truncated);

@@ -640,6 +640,73 @@ START_TEST(pricing_region)
 }
 END_TEST
 
+/* GET /pricing/export: the table in use as the state file would hold it, conditional, gzip to a
+ * client that takes it, HEAD, cacheable (the one route without no-store). */
+START_TEST(pricing_export)
+{
+    struct rates *t = pricing_cache_acquire(app.cache);
+    size_t want_len = 0;
+    char *want = rates_to_text(t, &want_len);
+    rates_unref(t);
+
+    struct http_result r = http_do(NULL, "GET", port, "/pricing/export", NULL, NULL, 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_uint_eq(r.body_len, want_len);
+    ck_assert(memcmp(r.body, want, want_len) == 0);
+    char etag[128], h[128];
+    ck_assert_ptr_nonnull(http_header(&r, "ETag", etag, sizeof(etag)));
+    ck_assert_str_eq(http_header(&r, "Vary", h, sizeof(h)), "Accept-Encoding");
+    ck_assert_str_eq(http_header(&r, "Cache-Control", h, sizeof(h)), "no-cache");
+    ck_assert_ptr_null(http_header(&r, "Content-Encoding", h, sizeof(h)));
+    http_result_free(&r);
+
+    /* The tag it gave: 304, no body, the same validators. */
+    char inm[160];
+    snprintf(inm, sizeof(inm), "If-None-Match: %s", etag);
+    const char *cond[] = {inm, NULL};
+    r = http_do(NULL, "GET", port, "/pricing/export", cond, NULL, 0);
+    ck_assert_int_eq(r.status, 304);
+    ck_assert_uint_eq(r.body_len, 0);
+    ck_assert_str_eq(http_header(&r, "ETag", h, sizeof(h)), etag);
+    http_result_free(&r);
+    const char *stale[] = {"If-None-Match: \"0000000000000000-1\"", NULL};
+    r = http_do(NULL, "HEAD", port, "/pricing/export", stale, NULL, 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_uint_eq(r.body_len, 0);
+    snprintf(inm, sizeof(inm), "%zu", want_len);
+    ck_assert_str_eq(http_header(&r, "Content-Length", h, sizeof(h)), inm);
+    http_result_free(&r);
+
+    /* gzip: its own tag, the same document once decoded (libcurl decodes it here), and a
+     * conditional request with that tag is answered 304 too. */
+    const char *gz[] = {"Accept-Encoding: gzip", NULL};
+    r = http_do(NULL, "GET", port, "/pricing/export", gz, NULL, 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(http_header(&r, "Content-Encoding", h, sizeof(h)), "gzip");
+    char gz_etag[128];
+    http_header(&r, "ETag", gz_etag, sizeof(gz_etag));
+    ck_assert_str_ne(gz_etag, etag);
+    ck_assert_uint_eq(r.body_len, want_len);
+    ck_assert(memcmp(r.body, want, want_len) == 0);
+    http_result_free(&r);
+    snprintf(inm, sizeof(inm), "If-None-Match: W/%s", gz_etag);
+    const char *gz_cond[] = {"Accept-Encoding: gzip", inm, NULL};
+    r = http_do(NULL, "GET", port, "/pricing/export", gz_cond, NULL, 0);
+    ck_assert_int_eq(r.status, 304);
+    http_result_free(&r);
+    const char *refused[] = {"Accept-Encoding: gzip;q=0, identity", NULL};
+    r = http_do(NULL, "GET", port, "/pricing/export", refused, NULL, 0);
+    ck_assert_ptr_null(http_header(&r, "Content-Encoding", h, sizeof(h)));
+    http_result_free(&r);
+
+    /* Other routes keep no-store. */
+    r = http_do(NULL, "GET", port, "/pricing", NULL, NULL, 0);
+    ck_assert_str_eq(http_header(&r, "Cache-Control", h, sizeof(h)), "no-store");
+    http_result_free(&r);
+    free(want);
+}
+END_TEST
+
 /* The number at `keys` (NULL-ended) in `doc`, failing when there is none. */
 static double num_at(const json_t *doc, const char *const keys[])
 {
@@ -1482,6 +1549,7 @@ static Suite *http_suite(void)
     tcase_add_checked_fixture(pr, pricing_setup, pricing_teardown);
     tcase_add_test(pr, pricing_status);
     tcase_add_test(pr, pricing_region);
+    tcase_add_test(pr, pricing_export);
     tcase_add_test(pr, pricing_bill_offers);
     tcase_add_test(pr, pricing_refresh_auth);
     suite_add_tcase(s, pr);

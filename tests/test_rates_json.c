@@ -893,6 +893,38 @@ START_TEST(test_round_trip_hand_built)
 }
 END_TEST
 
+/* A follower's table (source rates_url) saves, reloads and validates like any other: its state
+ * file says "rates_url", which the loader takes, and which documents written before it existed
+ * never say. */
+START_TEST(test_round_trip_rates_url_source)
+{
+    static const char *const codes[] = {"us-east-1"};
+    struct rates *a = make_table(1, codes), *b = NULL, *c = NULL;
+    struct region_rates *us = mut_region(a, "us-east-1");
+    for (int o = 0; o < CF_OFFER_COUNT; o++)
+        us->info[o].source = CF_SOURCE_URL;
+    struct cf_error err = {0};
+    ck_assert_int_eq(rates_validate(a, &err), 0);
+    json_t *doc = rates_to_json(a);
+    ck_assert_str_eq(
+        json_string_value(json_object_get(
+            json_object_get(
+                json_object_get(json_array_get(json_object_get(doc, "regions"), 0), "sources"),
+                "lambda"),
+            "source")),
+        "rates_url");
+    ck_assert_int_eq(rates_from_json(doc, CF_SOURCE_STATE, &b, &err), 0);
+    assert_tables_equal(a, b, CF_SOURCE_STATE);
+    ck_assert_int_eq(rates_from_json(doc, CF_SOURCE_URL, &c, &err), 0);
+    assert_tables_equal(a, c, CF_SOURCE_URL);
+    ck_assert_str_eq(cf_source_name(CF_SOURCE_URL), "rates_url");
+    json_decref(doc);
+    rates_unref(a);
+    rates_unref(b);
+    rates_unref(c);
+}
+END_TEST
+
 START_TEST(test_region_json_shape)
 {
     struct rates *r = make_one();
@@ -2126,6 +2158,7 @@ int main(void)
     TCase *rt = tcase_create("round_trip");
     tcase_add_test(rt, test_round_trip_snapshot);
     tcase_add_test(rt, test_round_trip_hand_built);
+    tcase_add_test(rt, test_round_trip_rates_url_source);
     tcase_add_test(rt, test_region_json_shape);
     tcase_add_test(rt, test_round_trip_spot);
     tcase_add_test(rt, test_round_trip_ec2_spot);

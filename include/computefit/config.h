@@ -57,6 +57,8 @@ struct cf_config {
     double max_price_change_factor;
     long max_rates_age_s; /* /readyz fails past this age; 0 = never */
     long stale_after_s;
+    char rates_url[512];       /* "" = the AWS Price List; else the rates document to follow */
+    long rates_url_interval_s; /* seconds between checks of rates_url */
     char fargate_spot_url[256];
     char ec2_spot_advisor_url[256]; /* "" = not used */
     /* access */

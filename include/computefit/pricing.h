@@ -31,4 +31,13 @@ void pricing_cache_swap(struct pricing_cache *cache, struct rates *next);
 /* Returns how many times a table has been swapped in (0 before the first). */
 uint64_t pricing_cache_generation(struct pricing_cache *cache);
 
+struct rates_export;
+
+/* Sets *ret to a new reference to the export of the table in use (rates_export.h; the caller
+ * rates_export_unref()s it): the one already built for this table when there is one, else one
+ * built now and kept for the next callers. Returns 0, CF_ENOPRICE when no table is loaded, or a
+ * rates_export_new() error. Safe from any thread. */
+int pricing_cache_export(struct pricing_cache *cache, struct rates_export **ret,
+                         struct cf_error *reterr);
+
 #endif

@@ -24,4 +24,9 @@ int query_to_json(const struct http_request *req, json_t **ret, struct cf_error 
 int query_negotiate(const struct http_request *req, bool svg_ok, enum http_format *ret,
                     struct cf_error *reterr);
 
+/* Returns whether the request's Accept-Encoding takes gzip: "gzip" (or "x-gzip") with a q-value
+ * above 0, or, when gzip is not named, "*" with a q-value above 0. No header: false (RFC 9110
+ * 12.5.3 would allow any coding, but a client that sends none rarely decodes one). */
+bool query_accepts_gzip(const struct http_request *req);
+
 #endif

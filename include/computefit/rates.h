@@ -48,6 +48,10 @@ enum cf_rate_source {
     CF_SOURCE_SNAPSHOT, /* the bundled snapshot in config/ */
     CF_SOURCE_STATE,    /* the last-known-good table in the state directory */
     CF_SOURCE_LIVE,     /* fetched from the AWS Price List during this process's life */
+    CF_SOURCE_URL,      /* taken, during this process's life, from the rates document at
+                           rates_url (another computefit's GET /pricing/export, or a file
+                           computefit-snapshot published); the offer_info keeps the document's
+                           version, dates and origin: where the rates were read from AWS */
 };
 
 #define CF_REGION_LEN            32
@@ -324,7 +328,7 @@ const struct region_rates *rates_region(const struct rates *r, const char *code)
 
 /* Returns "x86_64"/"arm64", "lambda"/"fargate"/"ec2"/"savings_plans"/"elb"/"api_gateway"/
  * "cloudwatch",
- * "snapshot"/"state"/"live"/"none", "compute"/"ec2_instance",
+ * "snapshot"/"state"/"live"/"rates_url"/"none", "compute"/"ec2_instance",
  * "no_upfront"/"partial_upfront"/"all_upfront". */
 const char *cf_arch_name(enum cf_arch a);
 const char *cf_offer_name(enum cf_offer o);

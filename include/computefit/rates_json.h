@@ -100,7 +100,8 @@
 /* Builds a rates table from a parsed rates document (borrowed). Every key is checked, every rate
  * validated as rates_validate() does, sorted in rates_finish()'s order. `source` is recorded as
  * every offer's source (CF_SOURCE_SNAPSHOT for config/, CF_SOURCE_STATE for the state
- * directory): the document's own "source" strings only say what the rates were when saved. The
+ * directory, CF_SOURCE_URL for a document taken from rates_url): the document's own "source"
+ * strings ("snapshot", "state", "live" or "rates_url") only say what the rates were when saved. The
  * rest of each offer's provenance (version, published, fetched_at, origin) is kept as stored.
  * On success sets *ret to a new table (refcount 1; the caller rates_unref()s it) and returns 0;
  * otherwise returns a negative CF_E* code with the offending JSON path in reterr->field and
@@ -120,6 +121,14 @@ json_t *rates_to_json(const struct rates *r);
  * body of GET /pricing/{region} (the caller json_decref()s it), or NULL when out of memory or
  * when a rate is not finite. */
 json_t *rates_region_to_json(const struct region_rates *rr);
+
+/* Returns the text of the rates document of `r` (borrowed), exactly the bytes rates_save_file()
+ * writes: rates_to_json(), indented by one space, figures with 15 significant digits when that
+ * reads back exactly (else 17), and a final newline. One function, so that GET /pricing/export,
+ * the state file and computefit-snapshot's output are byte for byte the same for the same table.
+ * Returns a new malloc()ed, NUL-terminated string (the caller free()s it) and sets *ret_len to
+ * its length, or NULL when out of memory or when a rate is not finite (validate first). */
+char *rates_to_text(const struct rates *r, size_t *ret_len);
 
 /* Reads, parses (rejecting duplicate keys) and loads the rates file at `path`, as
  * rates_from_json() does. Refuses files over RATES_JSON_MAX_FILE_BYTES. Returns 0 and sets

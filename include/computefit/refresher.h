@@ -36,8 +36,9 @@ int refresher_new(const struct cf_config *cfg, struct pricing_cache *cache,
                   struct refresher **ret, struct cf_error *reterr);
 
 /* Starts the background thread: a first refresh of every offer at once, then on schedule (each
- * offer's interval: refresh_interval, or ec2_refresh_interval for EC2). Returns 0 or
- * CF_EINTERNAL when the thread cannot be created. */
+ * offer's interval: refresh_interval, or ec2_refresh_interval for EC2; with rates_url set, one
+ * check of rates_url for all of them every rates_url_interval). Returns 0 or CF_EINTERNAL when
+ * the thread cannot be created. */
 int refresher_start(struct refresher *rf);
 
 /* Asks for a refresh of every offer now. Returns 0 when it was scheduled, CF_EBUSY when one is
@@ -49,7 +50,8 @@ int refresher_trigger(struct refresher *rf);
 
 /* Runs one refresh of the offers in `offers_mask` (bits 1 << CF_OFFER_*) in the calling thread
  * and returns when it is done: 0 when every offer was refreshed or found unchanged, else the
- * first failure's code with reterr filled. For tests and tools; never while the thread runs. */
+ * first failure's code with reterr filled. With rates_url set, any non-zero mask checks
+ * rates_url once. For tests and tools; never while the thread runs. */
 int refresher_run_once(struct refresher *rf, unsigned offers_mask, struct cf_error *reterr);
 
 /* Returns a new reference to the refresh status for GET /pricing: per offer and region the
@@ -59,6 +61,17 @@ json_t *refresher_status_json(struct refresher *rf, const struct rates *rates, i
 
 /* Copies one offer's counters. Safe from any thread. */
 void refresher_counts(struct refresher *rf, enum cf_offer offer, struct refresh_counts *ret);
+
+/* A follower's checks of its rates_url, for /metrics. */
+struct refresh_follow {
+    struct refresh_counts counts; /* checks: ok (a new table), unchanged, failed, rejected */
+    int64_t last_success;         /* Unix seconds of the last check that succeeded; 0 = none */
+    bool failing;                 /* the last check failed: the rates in use are the last good */
+};
+
+/* Copies a follower's state into *ret and returns true; returns false when rates_url is not
+ * set (the refresher reads the AWS Price List). Safe from any thread. */
+bool refresher_follow_status(struct refresher *rf, struct refresh_follow *ret);
 
 /* For tests: makes the thread call fn(ctx), with no lock held, each time it has claimed a
  * scheduled or triggered cycle (busy is already set) and before the cycle's first download, so

@@ -24,7 +24,7 @@ struct render_opts {
 
 /* The provenance of the rates an answer used, as "pricing" shows it. */
 struct render_pricing {
-    const char *source;  /* "snapshot", "state", "live", "mixed" or "none" */
+    const char *source;  /* "snapshot", "state", "live", "rates_url", "mixed" or "none" */
     const char *version; /* of the oldest offer; NULL when unknown */
     const char *as_of;   /* publication date of the oldest offer; NULL when unknown */
     bool known_age;      /* the rates' time is known: age_s is their age */

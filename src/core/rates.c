@@ -350,6 +350,8 @@ const char *cf_source_name(enum cf_rate_source s)
         return "state";
     case CF_SOURCE_LIVE:
         return "live";
+    case CF_SOURCE_URL:
+        return "rates_url";
     default:
         return "none";
     }

@@ -18,6 +18,7 @@
 #include "computefit/openapi.h"
 #include "computefit/query.h"
 #include "computefit/render.h"
+#include "computefit/rates_export.h"
 #include "computefit/rates_json.h"
 #include "computefit/refresher.h"
 #include "computefit/router.h"
@@ -96,6 +97,50 @@ static void handle_pricing_region(const struct http_request *req, const json_t *
     json_t *doc = rates_region_to_json(rr);
     rates_unref(rates);
     http_response_json(resp, 200, doc);
+}
+
+/* GET /pricing/export: the whole table in use as one rates document, for a fleet's replicas
+ * (rates_url) and anything else that mirrors it. Built once per table (pricing_cache_export);
+ * conditional with its ETag, gzip-encoded for a client that takes it, and cacheable by a proxy
+ * that revalidates. */
+static void handle_pricing_export(const struct http_request *req, const json_t *body,
+                                  struct http_response *resp)
+{
+    (void)body;
+    const struct cf_app *app = req->app;
+    struct rates_export *e = NULL;
+    struct cf_error err = {0};
+    if (pricing_cache_export(app->cache, &e, &err) != 0) {
+        http_response_cf_error(resp, &err);
+        return;
+    }
+    bool gz = query_accepts_gzip(req);
+    http_response_header(resp, "ETag", gz ? e->etag_gzip : e->etag);
+    http_response_header(resp, "Vary", "Accept-Encoding");
+    /* Caches may keep it, but must ask again (with If-None-Match) before each use: the table
+     * changes at the refresher's pace, not on a schedule a max-age could state. */
+    http_response_header(resp, "Cache-Control", "no-cache");
+    const char *inm = req->header(req, "If-None-Match");
+    if (inm && rates_export_matches(e, inm)) {
+        resp->status = 304;
+        rates_export_unref(e);
+        return;
+    }
+    size_t len = gz ? e->gzip_len : e->len;
+    resp->body = malloc(len ? len : 1);
+    if (!resp->body) {
+        rates_export_unref(e);
+        http_response_clear(resp);
+        http_response_error(resp, CF_ENOMEM, NULL, "The server is out of memory; retry later.");
+        return;
+    }
+    memcpy(resp->body, gz ? (const void *)e->gzip : (const void *)e->body, len);
+    resp->body_len = len;
+    rates_export_unref(e);
+    if (gz)
+        http_response_header(resp, "Content-Encoding", "gzip");
+    resp->status = 200;
+    resp->content_type = "application/json";
 }
 
 static void handle_pricing_refresh(const struct http_request *req, const json_t *body,
@@ -341,6 +386,7 @@ const struct route app_routes[] = {
     {"GET", "/", handle_page, 0},
     {"GET", "/readyz", handle_readyz, 0},
     {"GET", "/pricing", handle_pricing, 0},
+    {"GET", "/pricing/export", handle_pricing_export, 0},
     {"POST", "/pricing/refresh", handle_pricing_refresh, 0},
     {"GET", "/pricing/{region}", handle_pricing_region, 0},
 };

@@ -195,6 +195,31 @@ static void render_pricing(struct dynbuf *t, const struct cf_app *app, int64_t n
     for (int o = 0; o < CF_OFFER_COUNT; o++)
         dynbuf_printf(t, "computefit_rate_moves_total{offer=\"%s\"} %llu\n",
                       cf_offer_name((enum cf_offer)o), (unsigned long long)c[o].big_moves);
+
+    /* A follower (rates_url): its checks, and whether it is serving its last good rates
+     * because the last one failed. Its offers' series above count the same checks. */
+    struct refresh_follow f;
+    if (!refresher_follow_status(app->refresher, &f))
+        return;
+    dynbuf_printf(t,
+                  "# HELP computefit_rates_url_checks_total Checks of rates_url by outcome "
+                  "(rejected checks are also counted as failed).\n"
+                  "# TYPE computefit_rates_url_checks_total counter\n"
+                  "computefit_rates_url_checks_total{outcome=\"ok\"} %llu\n"
+                  "computefit_rates_url_checks_total{outcome=\"unchanged\"} %llu\n"
+                  "computefit_rates_url_checks_total{outcome=\"failed\"} %llu\n"
+                  "computefit_rates_url_checks_total{outcome=\"rejected\"} %llu\n"
+                  "# HELP computefit_rates_url_failing 1 when the last check of rates_url failed "
+                  "and the last good rates serve on.\n"
+                  "# TYPE computefit_rates_url_failing gauge\n"
+                  "computefit_rates_url_failing %d\n"
+                  "# HELP computefit_rates_url_last_success_seconds When a check of rates_url last "
+                  "succeeded (Unix time; 0 = never).\n"
+                  "# TYPE computefit_rates_url_last_success_seconds gauge\n"
+                  "computefit_rates_url_last_success_seconds %lld\n",
+                  (unsigned long long)f.counts.ok, (unsigned long long)f.counts.unchanged,
+                  (unsigned long long)f.counts.failed, (unsigned long long)f.counts.rejected,
+                  f.failing ? 1 : 0, (long long)f.last_success);
 }
 
 char *metrics_render(struct metrics *m, const struct cf_app *app, int64_t now, size_t *ret_len)

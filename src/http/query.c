@@ -61,6 +61,37 @@ int query_to_json(const struct http_request *req, json_t **ret, struct cf_error 
     return 0;
 }
 
+/* Calls fn(ctx, item, n, q) for each item of a comma-separated header value with q-values
+ * (Accept, Accept-Encoding): `item` is its first n bytes without parameters, `q` its q-value
+ * (1 without one). */
+static void each_item(const char *list, void (*fn)(void *ctx, const char *item, size_t n, double q),
+                      void *ctx)
+{
+    const char *p = list;
+    while (*p) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        const char *end = p;
+        while (*end && *end != ',')
+            end++;
+        const char *semi = memchr(p, ';', (size_t)(end - p));
+        const char *item_end = semi ? semi : end;
+        while (item_end > p && item_end[-1] == ' ')
+            item_end--;
+        double q = 1;
+        for (const char *s = semi; s && s < end; s = memchr(s + 1, ';', (size_t)(end - s - 1))) {
+            const char *t = s + 1;
+            while (*t == ' ')
+                t++;
+            if (strncasecmp(t, "q=", 2) == 0)
+                q = strtod(t + 2, NULL);
+        }
+        if (item_end > p)
+            fn(ctx, p, (size_t)(item_end - p), q);
+        p = end;
+    }
+}
+
 struct media {
     const char *type;
     enum http_format format;
@@ -76,6 +107,27 @@ static const struct media medias[] = {
     {"image/*", FORMAT_SVG},
     {"*/*", FORMAT_JSON},
 };
+
+struct best_media {
+    bool svg_ok;
+    double q;
+    int best;
+};
+
+static void pick_media(void *ctx, const char *item, size_t n, double q)
+{
+    struct best_media *b = ctx;
+    for (size_t i = 0; i < sizeof(medias) / sizeof(medias[0]); i++) {
+        if (strlen(medias[i].type) != n || strncasecmp(item, medias[i].type, n) != 0)
+            continue;
+        if (medias[i].format == FORMAT_SVG && !b->svg_ok)
+            continue;
+        if (q > b->q) {
+            b->q = q;
+            b->best = (int)medias[i].format;
+        }
+    }
+}
 
 int query_negotiate(const struct http_request *req, bool svg_ok, enum http_format *ret,
                     struct cf_error *reterr)
@@ -101,40 +153,9 @@ int query_negotiate(const struct http_request *req, bool svg_ok, enum http_forma
         return 0;
     }
     /* The acceptable media range with the highest q wins; ties go to the earlier one. */
-    double best_q = 0;
-    int best = -1;
-    const char *p = accept;
-    while (*p) {
-        while (*p == ' ' || *p == ',')
-            p++;
-        const char *end = p;
-        while (*end && *end != ',')
-            end++;
-        const char *semi = memchr(p, ';', (size_t)(end - p));
-        const char *type_end = semi ? semi : end;
-        while (type_end > p && type_end[-1] == ' ')
-            type_end--;
-        double q = 1;
-        for (const char *s = semi; s && s < end; s = memchr(s + 1, ';', (size_t)(end - s - 1))) {
-            const char *t = s + 1;
-            while (*t == ' ')
-                t++;
-            if (strncasecmp(t, "q=", 2) == 0)
-                q = strtod(t + 2, NULL);
-        }
-        size_t n = (size_t)(type_end - p);
-        for (size_t i = 0; i < sizeof(medias) / sizeof(medias[0]); i++) {
-            if (strlen(medias[i].type) != n || strncasecmp(p, medias[i].type, n) != 0)
-                continue;
-            if (medias[i].format == FORMAT_SVG && !svg_ok)
-                continue;
-            if (q > best_q) {
-                best_q = q;
-                best = (int)medias[i].format;
-            }
-        }
-        p = end;
-    }
+    struct best_media b = {svg_ok, 0, -1};
+    each_item(accept, pick_media, &b);
+    int best = b.best;
     if (best < 0)
         return cf_error_set(reterr, CF_ENOTACCEPT, NULL,
                             "This route answers application/json, text/plain or text/markdown%s; "
@@ -142,4 +163,33 @@ int query_negotiate(const struct http_request *req, bool svg_ok, enum http_forma
                             svg_ok ? " or image/svg+xml" : "");
     *ret = (enum http_format)best;
     return 0;
+}
+
+/* What Accept-Encoding says of gzip: its own q-value, else the wildcard's. */
+struct gzip_choice {
+    double gzip_q, any_q;
+    bool gzip_named, any_named;
+};
+
+static void pick_gzip(void *ctx, const char *item, size_t n, double q)
+{
+    struct gzip_choice *g = ctx;
+    if ((n == 4 && strncasecmp(item, "gzip", 4) == 0) ||
+        (n == 6 && strncasecmp(item, "x-gzip", 6) == 0)) {
+        g->gzip_named = true;
+        g->gzip_q = q;
+    } else if (n == 1 && item[0] == '*') {
+        g->any_named = true;
+        g->any_q = q;
+    }
+}
+
+bool query_accepts_gzip(const struct http_request *req)
+{
+    const char *ae = req->header(req, "Accept-Encoding");
+    if (!ae)
+        return false;
+    struct gzip_choice g = {0, 0, false, false};
+    each_item(ae, pick_gzip, &g);
+    return g.gzip_named ? g.gzip_q > 0 : g.any_named && g.any_q > 0;
 }

@@ -277,7 +277,7 @@ static enum MHD_Result queue(struct conn_req *cr, struct MHD_Connection *conn,
     if (resp->content_type)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
     MHD_add_response_header(r, "X-Request-Id", cr->request_id);
-    /* Answers are never stored, unless the handler says otherwise (the web page). */
+    /* Answers are never stored, unless the handler says otherwise (the web page, the export). */
     bool cache_set = false;
     for (int i = 0; i < resp->n_headers; i++) {
         MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);

@@ -57,12 +57,17 @@ static int parse_info_entry(const json_t *v, const char *key, const char *prefix
     r = rates_doc_check_keys(v, keys, path, reterr);
     if (r == 0)
         r = rates_doc_get_string(v, "source", path, stored, sizeof(stored), reterr);
-    if (r == 0 && strcmp(stored, "snapshot") && strcmp(stored, "state") && strcmp(stored, "live")) {
+    /* "rates_url" is written by a replica that took its rates from a rates_url (a follower's
+     * state file, or its GET /pricing/export); documents written before it existed never have
+     * it and read as before. */
+    if (r == 0 && strcmp(stored, "snapshot") && strcmp(stored, "state") && strcmp(stored, "live") &&
+        strcmp(stored, "rates_url")) {
         char spath[PATH_LEN];
         rates_doc_path_key(spath, path, "source");
         return cf_error_set(reterr, CF_EINVAL, spath,
-                            "%s must be \"snapshot\", \"state\" or \"live\", got \"%s\".", spath,
-                            stored);
+                            "%s must be \"snapshot\", \"state\", \"live\" or \"rates_url\", got "
+                            "\"%s\".",
+                            spath, stored);
     }
     if (r == 0)
         r = rates_doc_get_string(v, "version", path, info->version, sizeof(info->version), reterr);
@@ -197,10 +202,11 @@ int rates_from_json(const json_t *doc, enum cf_rate_source source, struct rates 
     char built[32], path[PATH_LEN];
     int e;
 
-    if (source != CF_SOURCE_SNAPSHOT && source != CF_SOURCE_STATE && source != CF_SOURCE_LIVE)
+    if (source != CF_SOURCE_SNAPSHOT && source != CF_SOURCE_STATE && source != CF_SOURCE_LIVE &&
+        source != CF_SOURCE_URL)
         return cf_error_set(reterr, CF_EINVAL, "",
-                            "The caller must say where the rates come from (snapshot, state or "
-                            "live).");
+                            "The caller must say where the rates come from (snapshot, state, live "
+                            "or rates_url).");
     if (!json_is_object(doc))
         return cf_error_set(reterr, CF_EINVAL, "",
                             "A rates document must be a JSON object with format, built_at and "
@@ -477,10 +483,29 @@ static char *dump_exact(const json_t *doc)
     return json_dumps(doc, JSON_INDENT(1));
 }
 
+char *rates_to_text(const struct rates *r, size_t *ret_len)
+{
+    json_t *doc = rates_to_json(r);
+    char *text = doc ? dump_exact(doc) : NULL;
+    json_decref(doc);
+    if (!text)
+        return NULL;
+    size_t len = strlen(text);
+    char *grown = realloc(text, len + 2);
+    if (!grown) {
+        free(text);
+        return NULL;
+    }
+    grown[len] = '\n';
+    grown[len + 1] = '\0';
+    *ret_len = len + 1;
+    return grown;
+}
+
 int rates_save_file(const struct rates *r, const char *path, struct cf_error *reterr)
 {
-    json_t *doc = NULL;
     char *text = NULL, *tmp = NULL;
+    size_t text_len = 0;
     int e, fd = -1;
     bool created = false;
 
@@ -489,9 +514,7 @@ int rates_save_file(const struct rates *r, const char *path, struct cf_error *re
         return e;
     if (!path || !*path)
         return cf_error_set(reterr, CF_EIO, "", "No rates file was named.");
-    doc = rates_to_json(r);
-    if (doc)
-        text = dump_exact(doc);
+    text = rates_to_text(r, &text_len);
     size_t tmp_len = strlen(path) + 32;
     tmp = malloc(tmp_len);
     if (!text || !tmp) {
@@ -506,7 +529,7 @@ int rates_save_file(const struct rates *r, const char *path, struct cf_error *re
         goto out;
     }
     created = true;
-    if (write_all(fd, text, strlen(text)) < 0 || write_all(fd, "\n", 1) < 0) {
+    if (write_all(fd, text, text_len) < 0) {
         e = cf_error_set(reterr, CF_EIO, "", "Cannot write %s: %s.", tmp, ERRTEXT(errno));
         goto out;
     }
@@ -542,6 +565,5 @@ out:
         unlink(tmp);
     free(tmp);
     free(text);
-    json_decref(doc);
     return e;
 }

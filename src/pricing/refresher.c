@@ -44,12 +44,24 @@
  * A failed or rejected cycle changes nothing that requests see: the table in use stays, the
  * error is recorded for /pricing, and the offer is retried after retry_after seconds.
  *
- * Lock: `mu` guards the status fields of struct offer_state, struct region_state and struct
- * feed_state (times, errors, counters, version) and the `force`/`busy` flags; `cv` wakes the thread
- * for a trigger or for shutdown. HTTP workers take `mu` briefly to read the status (GET /pricing,
- * /metrics) and to trigger a refresh (POST /pricing/refresh). The thread never holds `mu` across
- * I/O. Shutdown: refresher_free() sets `stop` (an atomic the fetcher also watches, so downloads and
- * back-off waits end promptly), signals `cv` and joins the thread.
+ * Follower: with rates_url set, the thread reads no offer file, index or feed. Each cycle is
+ * one conditional GET of the rates document at rates_url (a fleet's leader's
+ * GET /pricing/export, or a file computefit-snapshot published), with the same fetcher (gzip,
+ * the byte cap fetch_max_bytes, at most the loader's RATES_JSON_MAX_FILE_BYTES, retries), then
+ * follow_document() (follow.c: the loader's checks, the price-move check, the partial-document
+ * check, laid over the table in use), then the same swap and state file. A 304 changes nothing.
+ * Every offer is due at once, every rates_url_interval seconds; its outcome is recorded in
+ * `follow` and, since each offer's rates were refreshed (or not) by it, in every offer's status
+ * and counters too, so that /pricing and /metrics read as for a live refresh. The AWS path is
+ * untouched when rates_url is empty.
+ *
+ * Lock: `mu` guards the status fields of struct offer_state, struct region_state, struct
+ * feed_state and struct follow_state (times, errors, counters, version) and the `force`/`busy`
+ * flags; `cv` wakes the thread for a trigger or for shutdown. HTTP workers take `mu` briefly to
+ * read the status (GET /pricing, /metrics) and to trigger a refresh (POST /pricing/refresh).
+ * The thread never holds `mu` across I/O. Shutdown: refresher_free() sets `stop` (an atomic the
+ * fetcher also watches, so downloads and back-off waits end promptly), signals `cv` and joins
+ * the thread.
  */
 #include "computefit/refresher.h"
 
@@ -64,6 +76,7 @@
 #include <time.h>
 
 #include "computefit/fetch.h"
+#include "computefit/follow.h"
 #include "computefit/isotime.h"
 #include "computefit/lock.h"
 #include "computefit/log.h"
@@ -108,6 +121,19 @@ struct offer_state {
     struct feed_state feed; /* unused when the offer has no feed */
 };
 
+/* A follower's rates_url (see DESIGN). */
+struct follow_state {
+    char shown[URL_MAX];                /* rates_url without user:password@ or ?query (const) */
+    struct fetch_validators validators; /* of the document in use (thread only) */
+    bool have_doc;                      /* a document was taken: validators are its (thread) */
+    char etag[FETCH_ETAG_MAX + 1];      /* the document in use's ETag, for /pricing (under mu) */
+    int64_t built_at;                   /* the document in use's built_at (under mu) */
+    uint64_t bytes, wire_bytes;         /* the last document downloaded (under mu) */
+    char last_error[ERROR_MAX];         /* under mu */
+    int64_t last_attempt, last_success, last_change; /* under mu */
+    struct refresh_counts counts;                    /* under mu */
+};
+
 struct refresher {
     const struct cf_config *cfg;
     struct pricing_cache *cache;
@@ -125,6 +151,8 @@ struct refresher {
     void (*on_cycle)(void *ctx); /* test hook (refresher_on_cycle); set before the thread starts */
     void *on_cycle_ctx;
     struct offer_state offers[CF_OFFER_COUNT];
+    bool following; /* rates_url is set: refresh from it, not from AWS (constant) */
+    struct follow_state follow;
 };
 
 /* One region's freshly parsed rates for one offer or its feed, waiting to be applied: a scratch
@@ -152,7 +180,34 @@ static int64_t now_s(void)
 
 static long interval_of(const struct refresher *rf, enum cf_offer o)
 {
-    return offer_kinds[o]->interval(rf->cfg);
+    return rf->following ? rf->cfg->rates_url_interval_s : offer_kinds[o]->interval(rf->cfg);
+}
+
+/* Writes `url` as /pricing and the logs may show it: without the user:password@ of its
+ * authority and without its query and fragment, which may hold credentials (a pre-signed
+ * object storage URL). */
+static void url_shown(const char *url, char out[URL_MAX])
+{
+    const char *auth = strstr(url, "://");
+    auth = auth ? auth + 3 : url;
+    size_t scheme = (size_t)(auth - url);
+    size_t host = strcspn(auth, "/?#");
+    const char *at = memchr(auth, '@', host);
+    const char *from = at ? at + 1 : auth;
+    size_t rest = strcspn(from, "?#");
+    snprintf(out, URL_MAX, "%.*s%.*s", (int)scheme, url, (int)rest, from);
+}
+
+/* Replaces the first `url` in msg (cap bytes) by `shown`: the fetcher's messages quote the URL
+ * they fetched. */
+static void message_shown(char *msg, size_t cap, const char *url, const char *shown)
+{
+    char *at = strstr(msg, url);
+    if (!at || strcmp(url, shown) == 0)
+        return;
+    char out[sizeof(((struct cf_error *)0)->message)];
+    snprintf(out, sizeof(out), "%.*s%s%s", (int)(at - msg), msg, shown, at + strlen(url));
+    snprintf(msg, cap, "%s", out);
 }
 
 /* Copies an error message for /pricing. A message may quote upstream text (a price, a URL) cut
@@ -224,6 +279,9 @@ int refresher_new(const struct cf_config *cfg, struct pricing_cache *cache,
     LOCK_CHECK(pthread_mutex_init(&rf->mu, NULL));
     LOCK_CHECK(pthread_cond_init(&rf->cv, NULL));
     int r = parse_regions(rf, cfg->regions, reterr);
+    rf->following = cfg->rates_url[0] != '\0';
+    if (rf->following)
+        url_shown(cfg->rates_url, rf->follow.shown);
     if (r == 0) {
         struct fetch_opts fo;
         fetch_opts_defaults(&fo);
@@ -758,10 +816,132 @@ out:
     return r;
 }
 
-/* Refreshes the offers in `offers_mask`, one after the other. The caller has set `busy` (under
- * `mu`, in the same critical section that decided to run) and clears it afterwards. */
+/* ---------------------------------------------------------------------------------------- */
+/* A follower's cycle                                                                       */
+
+/* Records a follower's cycle in `follow` and in every offer's status (see DESIGN). */
+static void follow_record(struct refresher *rf, int r, bool changed,
+                          const struct follow_report *rep, const struct fetch_result *res,
+                          const struct cf_error *err)
+{
+    struct follow_state *fs = &rf->follow;
+    int64_t done = now_s();
+    long interval = rf->cfg->rates_url_interval_s;
+    long next = done + (r == 0 ? interval : interval < RETRY_AFTER_S ? interval : RETRY_AFTER_S);
+    lock(rf);
+    struct refresh_counts *counts[CF_OFFER_COUNT + 1];
+    for (int o = 0; o < CF_OFFER_COUNT; o++) {
+        struct offer_state *os = &rf->offers[o];
+        counts[o] = &os->counts;
+        os->counts.big_moves += rep->moves[o];
+        os->next_due = next;
+        if (r == 0) {
+            os->last_error[0] = '\0';
+            os->last_success = done;
+        } else {
+            copy_error(os->last_error, sizeof(os->last_error), err->message);
+        }
+    }
+    counts[CF_OFFER_COUNT] = &fs->counts;
+    fs->counts.big_moves += rep->moves_total;
+    for (int i = 0; i <= CF_OFFER_COUNT; i++) {
+        if (r == 0) {
+            counts[i]->ok += changed;
+            counts[i]->unchanged += !changed;
+        } else {
+            counts[i]->failed++;
+            counts[i]->rejected += rep->rejected;
+        }
+    }
+    if (r == 0) {
+        fs->last_error[0] = '\0';
+        fs->last_success = done;
+        snprintf(fs->etag, sizeof(fs->etag), "%s", fs->validators.etag);
+    } else {
+        copy_error(fs->last_error, sizeof(fs->last_error), err->message);
+    }
+    if (changed) {
+        fs->last_change = done;
+        fs->built_at = rep->built_at;
+        fs->bytes = res->bytes;
+        fs->wire_bytes = res->wire_bytes;
+    }
+    unlock(rf);
+}
+
+/* One check of rates_url (see DESIGN). */
+static int follow_cycle(struct refresher *rf, struct cf_error *reterr)
+{
+    struct follow_state *fs = &rf->follow;
+    int64_t started = now_s();
+    lock(rf);
+    fs->counts.attempts++;
+    fs->last_attempt = started;
+    for (int o = 0; o < CF_OFFER_COUNT; o++) {
+        rf->offers[o].counts.attempts++;
+        rf->offers[o].last_attempt = started;
+    }
+    unlock(rf);
+
+    struct rates *cur = pricing_cache_acquire(rf->cache);
+    struct rates *next = NULL;
+    struct follow_report rep;
+    memset(&rep, 0, sizeof(rep));
+    struct fetch_result res;
+    memset(&res, 0, sizeof(res));
+    struct cf_error err = {0};
+    char *body = NULL;
+    size_t len = 0;
+    uint64_t cap = (uint64_t)rf->cfg->fetch_max_bytes;
+    if (cap > (uint64_t)RATES_JSON_MAX_FILE_BYTES)
+        cap = (uint64_t)RATES_JSON_MAX_FILE_BYTES; /* what the state file could not load */
+    bool changed = false;
+    int r = fetch_to_buffer(rf->fetcher, rf->cfg->rates_url, fs->have_doc ? &fs->validators : NULL,
+                            cap, &body, &len, &res, &err);
+    if (r == 0 && res.not_modified) {
+        fs->validators = res.validators;
+    } else if (r == 0) {
+        r = follow_document(cur, body, len, rf->cfg, &next, &rep, &err);
+        if (r != 0) {
+            char msg[sizeof(err.message)];
+            snprintf(msg, sizeof(msg), "GET %s: %s", fs->shown, err.message);
+            memcpy(err.message, msg, sizeof(msg));
+        }
+    }
+    free(body);
+    message_shown(err.message, sizeof(err.message), rf->cfg->rates_url, fs->shown);
+    if (r == 0 && next) {
+        /* A refused document's validators are not kept: the next cycle fetches it again. */
+        fs->validators = res.validators;
+        fs->have_doc = true;
+        pricing_cache_swap(rf->cache, rates_ref(next));
+        save_state(rf, next);
+        changed = true;
+    }
+    follow_record(rf, r, changed, &rep, &res, &err);
+    if (r != 0) {
+        LOG_FIELDS(CF_LOG_WARN, "rates_url_failed", LOGF_S("url", fs->shown),
+                   LOGF_B("rejected", rep.rejected), LOGF_S("message", err.message));
+        if (reterr)
+            *reterr = err;
+    } else if (changed) {
+        LOG_FIELDS(CF_LOG_INFO, "rates_url_refreshed", LOGF_S("url", fs->shown),
+                   LOGF_I("regions", rep.regions), LOGF_I("regions_added", rep.added),
+                   LOGF_I("regions_kept", rep.kept), LOGF_I("rate_moves", rep.moves_total),
+                   LOGF_I("bytes", res.bytes), LOGF_I("wire_bytes", res.wire_bytes));
+    }
+    rates_unref(next);
+    rates_unref(cur);
+    return r;
+}
+
+/* Refreshes the offers in `offers_mask`, one after the other; a follower checks its rates_url
+ * once, for all of them. The caller has set `busy` (under `mu`, in the same critical section
+ * that decided to run) and clears it afterwards. */
 static int run_cycle(struct refresher *rf, unsigned offers_mask, struct cf_error *reterr)
 {
+    if (rf->following)
+        return offers_mask ? follow_cycle(rf, reterr) : 0;
     int first = 0;
     for (int o = 0; o < CF_OFFER_COUNT; o++) {
         if (!(offers_mask & (1u << o)))
@@ -842,8 +1022,12 @@ int refresher_start(struct refresher *rf)
     if (pthread_create(&rf->thread, NULL, refresher_main, rf) != 0)
         return CF_EINTERNAL;
     rf->started = true;
-    LOG_FIELDS(CF_LOG_INFO, "refresher_started", LOGF_S("pricing_url", rf->cfg->pricing_url),
-               LOGF_S("regions", rf->cfg->regions));
+    if (rf->following)
+        LOG_FIELDS(CF_LOG_INFO, "refresher_started", LOGF_S("rates_url", rf->follow.shown),
+                   LOGF_I("interval_s", rf->cfg->rates_url_interval_s));
+    else
+        LOG_FIELDS(CF_LOG_INFO, "refresher_started", LOGF_S("pricing_url", rf->cfg->pricing_url),
+                   LOGF_S("regions", rf->cfg->regions));
     return 0;
 }
 
@@ -1000,6 +1184,31 @@ static json_t *feed_status(const struct refresher *rf, enum cf_offer o, const st
     return j;
 }
 
+/* A follower's rates_url for /pricing (null when it is not one): where its rates come from,
+ * the document in use (its ETag, its built_at, its size on the wire and decoded), the last
+ * check's outcome and the counters. Called with `mu` held. */
+static json_t *follow_status(const struct refresher *rf, int64_t now)
+{
+    if (!rf || !rf->following)
+        return json_null();
+    const struct follow_state *fs = &rf->follow;
+    const struct refresh_counts *c = &fs->counts;
+    return json_pack(
+        "{s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I, s:I}}",
+        "url", fs->shown, "interval_s", (json_int_t)rf->cfg->rates_url_interval_s, "last_attempt",
+        time_json(fs->last_attempt), "last_success", time_json(fs->last_success), "last_change",
+        time_json(fs->last_change), "last_error",
+        fs->last_error[0] ? json_string(fs->last_error) : json_null(), "etag",
+        fs->etag[0] ? json_string(fs->etag) : json_null(), "built_at", time_json(fs->built_at),
+        "next_refresh",
+        rf->started ? time_json(rf->offers[0].next_due > now ? rf->offers[0].next_due : now)
+                    : json_null(),
+        "bytes", (json_int_t)fs->bytes, "wire_bytes", (json_int_t)fs->wire_bytes, "counts",
+        "attempts", (json_int_t)c->attempts, "ok", (json_int_t)c->ok, "unchanged",
+        (json_int_t)c->unchanged, "failed", (json_int_t)c->failed, "rejected",
+        (json_int_t)c->rejected, "big_moves", (json_int_t)c->big_moves);
+}
+
 static json_t *status_json(struct refresher *rf, const struct rates *rates,
                            const struct cf_config *cfg, int64_t now)
 {
@@ -1020,7 +1229,8 @@ static json_t *status_json(struct refresher *rf, const struct rates *rates,
                 region_status(&rates->regions[i], (enum cf_offer)o, NULL, cfg, now));
         if (rf) {
             const struct offer_state *os = &rf->offers[o];
-            for (size_t i = 0; i < rf->n_regions; i++) {
+            /* A follower refreshes no region of its own: its regions are the table's. */
+            for (size_t i = 0; !rf->following && i < rf->n_regions; i++) {
                 const struct region_state *rs = &os->regions[i];
                 json_object_set_new(regions, rs->code,
                                     region_status(rates ? rates_region(rates, rs->code) : NULL,
@@ -1055,10 +1265,10 @@ static json_t *status_json(struct refresher *rf, const struct rates *rates,
     }
     if (!offers)
         return NULL;
-    return json_pack("{s:b, s:b, s:s, s:o, s:I, s:o}", "refresh_enabled", rf != NULL, "busy",
-                     rf ? (rf->busy || rf->force) : 0, "pricing_url", cfg->pricing_url, "built_at",
-                     time_json(rates ? rates->built_at : 0), "stale_after_s",
-                     (json_int_t)cfg->stale_after_s, "offers", offers);
+    return json_pack("{s:b, s:b, s:s, s:o, s:o, s:I, s:o}", "refresh_enabled", rf != NULL, "busy",
+                     rf ? (rf->busy || rf->force) : 0, "pricing_url", cfg->pricing_url, "rates_url",
+                     follow_status(rf, now), "built_at", time_json(rates ? rates->built_at : 0),
+                     "stale_after_s", (json_int_t)cfg->stale_after_s, "offers", offers);
 }
 
 json_t *refresher_status_json(struct refresher *rf, const struct rates *rates, int64_t now)
@@ -1072,4 +1282,16 @@ json_t *refresher_status_json(struct refresher *rf, const struct rates *rates, i
 json_t *pricing_status_json(const struct rates *rates, const struct cf_config *cfg, int64_t now)
 {
     return status_json(NULL, rates, cfg, now);
+}
+
+bool refresher_follow_status(struct refresher *rf, struct refresh_follow *ret)
+{
+    if (!rf->following)
+        return false;
+    lock(rf);
+    ret->counts = rf->follow.counts;
+    ret->last_success = rf->follow.last_success;
+    ret->failing = rf->follow.last_error[0] != '\0';
+    unlock(rf);
+    return true;
 }

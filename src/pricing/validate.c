@@ -21,10 +21,11 @@ static int validate_info(const struct offer_info *info, const char *prefix, bool
 {
     char path[PATH_LEN];
     if (info->source != CF_SOURCE_SNAPSHOT && info->source != CF_SOURCE_STATE &&
-        info->source != CF_SOURCE_LIVE) {
+        info->source != CF_SOURCE_LIVE && info->source != CF_SOURCE_URL) {
         rates_doc_path_key(path, prefix, "source");
         return cf_error_set(reterr, CF_EINVAL, path,
-                            "%s must say where the rates came from: snapshot, state or live.",
+                            "%s must say where the rates came from: snapshot, state, live or "
+                            "rates_url.",
                             path);
     }
     struct {

@@ -68,6 +68,8 @@ static const struct key_def keys[] = {
     {"max_price_change_factor", KT_DOUBLE, F(max_price_change_factor), "5", 1, 1000, "a rate moving by more than this factor is logged and counted"},
     {"max_rates_age", KT_LONG, F(max_rates_age_s), "0", 0, 315360000, "/readyz fails when the rates are older than this many seconds (0 = never)"},
     {"stale_after", KT_LONG, F(stale_after_s), "172800", 60, 315360000, "rates older than this many seconds are reported stale"},
+    {"rates_url", KT_URL, F(rates_url), "", 0, 0, "refresh from this rates document (another computefit's GET /pricing/export, or a file computefit-snapshot published) instead of the AWS Price List (empty = AWS)"},
+    {"rates_url_interval", KT_LONG, F(rates_url_interval_s), "300", 10, 86400, "seconds between checks of rates_url (a conditional GET: 304 when unchanged)"},
     {"fargate_spot_url", KT_URL, F(fargate_spot_url), "", 0, 0, "AWS Fargate Spot price feed (empty = use the configured discount)"},
     {"ec2_spot_advisor_url", KT_URL, F(ec2_spot_advisor_url), "https://spot-bid-advisor.s3.amazonaws.com/spot-advisor-data.json", 0, 0, "AWS EC2 Spot Instance Advisor feed, fetched with each EC2 refresh (empty = not used)"},
     {"admin_token", KT_SECRET, F(admin_token), "", 0, 0, "bearer token for POST /pricing/refresh (empty = route disabled)"},
@@ -141,6 +143,24 @@ static int parse_bool(const char *key, const char *value, bool *ret, struct cf_e
                         value);
 }
 
+/* Whether `url` is one libcurl will fetch as meant: http:// or https:// with a host (an empty
+ * host would be a relative path to curl), or file:// with an absolute path; nothing libcurl
+ * would have to escape or could read as a second header line (no byte below '!' or above '~'). */
+static bool url_ok(const char *url)
+{
+    for (const char *p = url; *p; p++)
+        if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f)
+            return false;
+    const char *rest = NULL;
+    if (strncmp(url, "http://", 7) == 0)
+        rest = url + 7;
+    else if (strncmp(url, "https://", 8) == 0)
+        rest = url + 8;
+    else if (strncmp(url, "file://", 7) == 0)
+        return url[7] == '/';
+    return rest && *rest && !strchr("/?#@:", *rest);
+}
+
 int config_set(struct cf_config *cfg, const char *key, const char *value, const char *origin,
                struct cf_error *reterr)
 {
@@ -175,11 +195,11 @@ int config_set(struct cf_config *cfg, const char *key, const char *value, const 
         return set_string(field, k->size, value, key, reterr);
     }
     case KT_URL:
-        if (*value && strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0 &&
-            strncmp(value, "file://", 7) != 0)
+        if (*value && !url_ok(value))
             return cf_error_set(reterr, CF_ECONFIG, key,
-                                "%s must be an http://, https:// or file:// URL, got \"%s\"", key,
-                                value);
+                                "%s must be an http:// or https:// URL with a host, or a file:///"
+                                " path, without spaces or control characters, got \"%.200s\"",
+                                key, value);
         return set_string(field, k->size, value, key, reterr);
     case KT_PATH:
         if (*value && value[0] != '/' && origin && *origin) {
@@ -399,5 +419,11 @@ int config_load(struct cf_config *cfg, int argc, char *const argv[], char *const
         if (r != 0)
             return r;
     }
+    /* A follower whose refresher is off would never read its rates_url: say so rather than
+     * serve the snapshot quietly. */
+    if (cfg->rates_url[0] && !cfg->refresh_enabled)
+        return cf_error_set(reterr, CF_ECONFIG, "rates_url",
+                            "rates_url is set but refresh is false: turn refresh on to follow "
+                            "rates_url, or unset rates_url");
     return 0;
 }
