@@ -5,7 +5,7 @@ FROM debian:12 AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       gcc libc6-dev meson ninja-build pkg-config \
-      libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev ca-certificates python3-yaml \
+      libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libssl-dev ca-certificates python3-yaml \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY meson.build meson_options.txt ./
@@ -21,7 +21,7 @@ RUN meson setup /build --buildtype=release --prefix=/usr -Dconfig_dir=/etc/compu
 FROM debian:12-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libmicrohttpd12 libjansson4 libcurl4 ca-certificates curl \
+      libmicrohttpd12 libjansson4 libcurl4 libssl3 ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --no-create-home --shell /usr/sbin/nologin computefit \
  && install -d -o computefit -g computefit /var/lib/computefit

@@ -198,6 +198,17 @@ START_TEST(which_words_set_a_field)
     ck_assert_str_eq(command_word(&c, "gpu"), "gpu");
     ck_assert_ptr_null(command_word(&c, "vcpu"));
     ck_assert_ptr_null(command_word(NULL, "vcpu"));
+    /* The examples given for missing fields read as those fields. */
+    const char *fields[] = {"duration", "memory", "invocations"};
+    char text[64];
+    snprintf(text, sizeof(text), "%s %s %s", command_example("duration"), command_example("memory"),
+             command_example("invocations"));
+    command_free(&c);
+    ck_assert_int_eq(command_parse(text, model, &c, &err), 0);
+    for (size_t i = 0; i < 3; i++)
+        ck_assert_str_eq(command_word(&c, fields[i]), command_example(fields[i]));
+    ck_assert_ptr_null(command_example("vcpu"));
+    ck_assert_ptr_null(command_example(NULL));
     command_free(&c);
 }
 END_TEST

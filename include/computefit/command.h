@@ -72,6 +72,10 @@ void command_free(struct command *c);
  * not set it: borrowed from `c`. */
 const char *command_word(const struct command *c, const char *field);
 
+/* Returns how the grammar writes a value of `field` in an example: "30s" for duration, "1GB"
+ * for memory, "500/day" for invocations; NULL for other fields. A static string. */
+const char *command_example(const char *field);
+
 /* Writes the usage text into buf[0..cap) (always NUL-terminated, cut at a character boundary
  * when it does not fit): the grammar in a few lines with examples, `invocation` ("/computefit",
  * "@computefit"; printable ASCII, at most 40 bytes, is kept of it) as the command's name, the

@@ -407,6 +407,16 @@ void command_free(struct command *c)
     c->workload = NULL;
 }
 
+const char *command_example(const char *field)
+{
+    static const char *const examples[][2] = {
+        {"duration", "30s"}, {"memory", "1GB"}, {"invocations", "500/day"}};
+    for (size_t i = 0; field && i < sizeof(examples) / sizeof(examples[0]); i++)
+        if (!strcmp(field, examples[i][0]))
+            return examples[i][1];
+    return NULL;
+}
+
 size_t command_usage(const struct model *model, const char *invocation, char *buf, size_t cap)
 {
     if (!cap)
