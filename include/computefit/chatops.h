@@ -4,8 +4,9 @@
  * to POST /chatops/{slack,mattermost,teams}, which answers in the platform's own format.
  *
  * Every route checks, in this order: that it is on (404 while its secret is empty); that the
- * request comes from the platform (401), before anything else of it is read; the body's type
- * (415) and shape (400); then the command. A command that cannot be read, or a workload the
+ * request comes from the platform (401), before anything else of it is read (but Mattermost's
+ * token, which comes inside the form: its form is decoded first); the body's type (415) and
+ * shape (400); then the command. A command that cannot be read, or a workload the
  * core refuses, is answered 200 with a message for the caller alone (Slack and Mattermost show
  * nothing of an error status but "failed"), and so is the usage.
  *
