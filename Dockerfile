@@ -5,7 +5,7 @@ FROM debian:12 AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       gcc libc6-dev meson ninja-build pkg-config \
-      libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev zlib1g-dev ca-certificates python3-yaml \
+      libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev zlib1g-dev libssl-dev ca-certificates python3-yaml \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY meson.build meson_options.txt ./
@@ -22,7 +22,7 @@ RUN meson setup /build --buildtype=release --prefix=/usr -Dconfig_dir=/etc/compu
 FROM debian:12-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libmicrohttpd12 libjansson4 libcurl4 ca-certificates curl \
+      libmicrohttpd12 libjansson4 libcurl4 libssl3 ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 computefit \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin computefit \

@@ -4,6 +4,7 @@
 #include "fuzz_app.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -47,6 +48,10 @@ void fuzz_app_init(void)
         fuzz_fail(__FILE__, __LINE__, "cache", "out of memory");
     pricing_cache_swap(cache, rates);
 
+    snprintf(cfg.slack_signing_secret, sizeof(cfg.slack_signing_secret), "%s", FUZZ_SLACK_SECRET);
+    snprintf(cfg.mattermost_token, sizeof(cfg.mattermost_token), "%s", FUZZ_MM_TOKEN);
+    snprintf(cfg.teams_hmac_secret, sizeof(cfg.teams_hmac_secret), "%s", FUZZ_TEAMS_SECRET);
+
     /* Kept for the life of the process, as main.c keeps them for the server's. */
     app.cfg = &cfg;
     app.cache = cache;
@@ -59,9 +64,14 @@ static const char *fake_header(const struct http_request *req, const char *name)
 {
     (void)req;
     if (strcasecmp(name, "Content-Type") == 0)
-        return current->body ? "application/json" : NULL;
+        return current->content_type ? current->content_type
+               : current->body       ? "application/json"
+                                     : NULL;
     if (strcasecmp(name, "Accept") == 0)
         return current->accept;
+    for (const char *const *h = current->headers; h && h[0] && h[1]; h += 2)
+        if (strcasecmp(name, h[0]) == 0)
+            return h[1];
     return NULL;
 }
 
@@ -106,6 +116,36 @@ static void check_text(const char *text, size_t len)
                         (unsigned char)text[i]);
     }
     FUZZ_ASSERT(lines <= 6, "%zu lines of text:\n%.*s", lines, (int)len, text);
+}
+
+/* A chat answer (POST /chatops/...): Slack's and Mattermost's response_type and text, with
+ * Slack's blocks within Block Kit's limits; Teams' message. */
+static void check_chat(const json_t *doc, const char *path)
+{
+    const char *text = json_string_value(json_object_get(doc, "text"));
+    FUZZ_ASSERT(text && *text, "a chat answer without text");
+    if (strcmp(path, "/chatops/teams") == 0) {
+        const char *type = json_string_value(json_object_get(doc, "type"));
+        FUZZ_ASSERT(type && !strcmp(type, "message"), "a Teams answer that is no message");
+        return;
+    }
+    const char *rt = json_string_value(json_object_get(doc, "response_type"));
+    FUZZ_ASSERT(rt && (!strcmp(rt, "in_channel") || !strcmp(rt, "ephemeral")), "response_type %s",
+                rt ? rt : "(none)");
+    const json_t *blocks = json_object_get(doc, "blocks");
+    FUZZ_ASSERT(!blocks || (json_array_size(blocks) > 0 && json_array_size(blocks) <= 50),
+                "%zu blocks", json_array_size(blocks));
+    size_t i;
+    const json_t *b;
+    json_array_foreach(blocks, i, b)
+    {
+        const json_t *t = json_object_get(b, "text");
+        if (!t)
+            t = json_array_get(json_object_get(b, "elements"), 0);
+        const char *bt = json_string_value(json_object_get(t, "text"));
+        FUZZ_ASSERT(bt && *bt && strlen(bt) <= 3000, "block %zu's text", i);
+        FUZZ_ASSERT(!strchr(bt, '<') && !strchr(bt, '>'), "Slack markup in block %zu: %s", i, bt);
+    }
 }
 
 /* An SVG chart must be well-formed XML, whatever the request's strings held. */
@@ -182,7 +222,7 @@ static void check_advice(json_t *adv)
     }
 }
 
-static void check_response(const struct http_response *resp)
+static void check_response(const struct http_response *resp, const char *path)
 {
     FUZZ_ASSERT(resp->status >= 200 && resp->status < 500, "status %d: %.*s", resp->status,
                 (int)(resp->body_len < 600 ? resp->body_len : 600), resp->body ? resp->body : "");
@@ -208,6 +248,8 @@ static void check_response(const struct http_response *resp)
         FUZZ_ASSERT(code && msg && *msg, "error shape broken: %.300s", resp->body);
         FUZZ_ASSERT(resp->error_code && strcmp(code, resp->error_code) == 0, "code %s vs %s", code,
                     resp->error_code ? resp->error_code : "(none)");
+    } else if (strncmp(path, "/chatops/", 9) == 0) {
+        check_chat(doc, path);
     } else if (json_object_get(doc, "options")) {
         check_advice(doc);
     } else {
@@ -236,7 +278,7 @@ int fuzz_app_run(const struct fuzz_request *fr)
     };
     struct http_response resp = {0};
     router_dispatch(app_routes, app_routes_count, &req, &resp);
-    check_response(&resp);
+    check_response(&resp, fr->path);
     int status = resp.status;
     http_response_clear(&resp);
     current = NULL;

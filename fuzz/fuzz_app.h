@@ -18,6 +18,11 @@
 /* Builds the shared application state once; aborts when the data files do not load. */
 void fuzz_app_init(void);
 
+/* The chat routes' secrets in the fuzzed application (fuzz_chat.c signs with them). */
+#define FUZZ_SLACK_SECRET "fuzz-slack-signing-secret"
+#define FUZZ_MM_TOKEN     "fuzz-mattermost-token"
+#define FUZZ_TEAMS_SECRET "ZnV6ei10ZWFtcy1obWFjLXNlY3JldC0zMmJ5dGVzISE="
+
 /* A request the target describes; fuzz_app_run() fills in the rest. */
 struct fuzz_request {
     const char *method;
@@ -25,6 +30,9 @@ struct fuzz_request {
     const char *accept; /* Accept header, or NULL */
     const char *body;   /* POST body, or NULL */
     size_t body_len;
+    const char *content_type; /* NULL: application/json when there is a body */
+    /* Other request headers: names and values in turn, NULL after the last; may be NULL. */
+    const char *const *headers;
     /* GET arguments, decoded, in order (the first of equal names wins a look-up, as in
      * libmicrohttpd). */
     const char *const *keys;
@@ -33,8 +41,8 @@ struct fuzz_request {
 };
 
 /* Dispatches the request and checks the response: never a 5xx; a JSON response is one JSON
- * document, an error response has the one error shape naming a known code, and text and SVG
- * are valid UTF-8. Returns the status. */
+ * document, an error response has the one error shape naming a known code, a chat answer has
+ * its platform's shape, and text and SVG are valid UTF-8. Returns the status. */
 int fuzz_app_run(const struct fuzz_request *fr);
 
 #endif

@@ -224,6 +224,51 @@ START_TEST(long_values_rejected_not_truncated)
 }
 END_TEST
 
+/* The chat routes' secrets: from the file and the environment, never echoed in an error. */
+START_TEST(chat_secrets)
+{
+    write_conf("slack_signing_secret = 8f742231b10e8888abcd99yyyzzz85a5\n"
+               "teams_hmac_secret = vqF0En+Z0ucuRTM/01o2GuhMH3hKKk/N2bOmlM31zaA=\n");
+    char *argv[] = {S("--config"), conf_path};
+    char *envp[] = {S("COMPUTEFIT_MATTERMOST_TOKEN=xr3j5x3p4pfn8e7bnutjjqffqa"), NULL};
+    struct cf_config c;
+    struct cf_error err = {0};
+    ck_assert_int_eq(config_load(&c, 2, argv, envp, &err), 0);
+    ck_assert_str_eq(c.slack_signing_secret, "8f742231b10e8888abcd99yyyzzz85a5");
+    ck_assert_str_eq(c.mattermost_token, "xr3j5x3p4pfn8e7bnutjjqffqa");
+    ck_assert_str_eq(c.teams_hmac_secret, "vqF0En+Z0ucuRTM/01o2GuhMH3hKKk/N2bOmlM31zaA=");
+    unlink(conf_path);
+
+    /* Off by default. */
+    config_defaults(&c);
+    ck_assert_str_eq(c.slack_signing_secret, "");
+    ck_assert_str_eq(c.mattermost_token, "");
+    ck_assert_str_eq(c.teams_hmac_secret, "");
+
+    /* A Teams token that is not base64 is refused at start, without repeating it. */
+    const char *bad[] = {"not base64!", "abc", "ab=c", "a===", "QUJD\n"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char *env[] = {NULL, NULL};
+        char var[128];
+        snprintf(var, sizeof(var), "COMPUTEFIT_TEAMS_HMAC_SECRET=%s", bad[i]);
+        env[0] = var;
+        memset(&err, 0, sizeof(err));
+        ck_assert_int_eq(config_load(&c, 0, NULL, env, &err), CF_ECONFIG);
+        ck_assert_str_eq(err.field, "teams_hmac_secret");
+        ck_assert_msg(!strstr(err.message, bad[i]), "the secret is echoed: %s", err.message);
+    }
+    const char *good[] = {"", "QUJD", "QUI=", "QQ==", "+/+/"};
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+        ck_assert_int_eq(config_set(&c, "teams_hmac_secret", good[i], NULL, &err), 0);
+    /* Nor is a secret that is too long. */
+    char big[300];
+    memset(big, 'k', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    ck_assert_int_eq(config_set(&c, "slack_signing_secret", big, NULL, &err), CF_ECONFIG);
+    ck_assert_ptr_null(strstr(err.message, "kkkkkkkk"));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("config");
@@ -238,6 +283,7 @@ int main(void)
     tcase_add_test(tc, invalid_values_name_their_key);
     tcase_add_test(tc, file_errors);
     tcase_add_test(tc, long_values_rejected_not_truncated);
+    tcase_add_test(tc, chat_secrets);
     suite_add_tcase(s, tc);
     return cf_test_run(s);
 }

@@ -147,6 +147,105 @@ START_TEST(comparison_has_a_break_even_line)
 }
 END_TEST
 
+START_TEST(text_lines_and_styles)
+{
+    struct cf_answer *a = answer("{\"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": "
+                                 "10000, \"trigger\": \"s3\", \"ephemeral_storage\": 512}",
+                                 false);
+    struct text_line l[TEXT_LINES_MAX];
+    size_t n = 0;
+    char *t = render_text_lines(a, &opts, TEXT_SLACK, l, &n);
+    ck_assert_ptr_nonnull(t);
+    /* The lines in order, each ending where the next starts, and the whole text. */
+    const enum text_line_kind kinds[] = {TEXT_LINE_RECOMMENDATION, TEXT_LINE_COSTS, TEXT_LINE_WHY,
+                                         TEXT_LINE_WARNING, TEXT_LINE_RATES};
+    ck_assert_uint_eq(n, 5);
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_int_eq(l[i].kind, kinds[i]);
+        ck_assert_uint_eq(l[i].offset, at);
+        ck_assert_int_eq(t[l[i].offset + l[i].len], '\n');
+        at = l[i].offset + l[i].len + 1;
+    }
+    ck_assert_uint_eq(at, strlen(t));
+    /* Slack's mrkdwn: one asterisk for bold, underscores for italics. */
+    ck_assert_ptr_nonnull(strstr(t, "Recommendation: *Lambda* x86_64 — $1.78/month"));
+    ck_assert_ptr_nonnull(strstr(t, "_Warning:_ EBS storage"));
+    /* The same words as render_text's Markdown, but for the emphasis. */
+    char *md = render_text(a, &opts, true);
+    ck_assert_ptr_nonnull(strstr(md, "Recommendation: **Lambda** x86_64 — $1.78/month"));
+    ck_assert_str_eq(strstr(md, "Monthly:"), strstr(t, "Monthly:"));
+    free(md);
+    free(t);
+    cf_answer_free(a);
+}
+END_TEST
+
+/* A JSON text's member `key` as a string, for the tests below. */
+static const char *str_at(const json_t *doc, const char *key)
+{
+    const char *s = json_string_value(json_object_get(doc, key));
+    ck_assert_msg(s != NULL, "no string %s", key);
+    return s;
+}
+
+START_TEST(chat_answers)
+{
+    struct cf_answer *a = answer("{\"duration\": \"5s\", \"memory\": \"2GB\", \"invocations\": "
+                                 "10000, \"trigger\": \"s3\", \"ephemeral_storage\": 512}",
+                                 false);
+    /* Slack: the mrkdwn text as the fallback, and a block per line. */
+    json_t *doc = render_chat(CHAT_SLACK, a, &opts);
+    ck_assert_ptr_nonnull(doc);
+    ck_assert_str_eq(str_at(doc, "response_type"), "in_channel");
+    ck_assert_ptr_nonnull(strstr(str_at(doc, "text"), "Recommendation: *Lambda* x86_64"));
+    json_t *blocks = json_object_get(doc, "blocks");
+    ck_assert_uint_eq(json_array_size(blocks), 5);
+    const char *types[] = {"section", "section", "section", "context", "context"};
+    for (size_t i = 0; i < 5; i++)
+        ck_assert_str_eq(str_at(json_array_get(blocks, i), "type"), types[i]);
+    /* Lambda Managed Instances: 3 c6a.large x 730 h x $0.0765 x 1.15 + 10,000 x $0.0000002 =
+     * $192.67; ECS Managed Instances: one c6a.large x 730 h x $0.0765 x 1.12 = $62.55. */
+    ck_assert_str_eq(str_at(json_object_get(json_array_get(blocks, 1), "text"), "text"),
+                     "Monthly: Lambda $1.78 | Fargate $8.23 | ECS on EC2 $55.84 | Lambda Managed "
+                     "$192.67 | ECS Managed $62.55");
+    ck_assert_str_eq(str_at(json_object_get(json_array_get(blocks, 0), "text"), "type"), "mrkdwn");
+    json_t *ctx = json_array_get(json_object_get(json_array_get(blocks, 4), "elements"), 0);
+    ck_assert_str_eq(str_at(ctx, "text"), "Rates: snapshot, us-east-1, as of 2025-06-13 (stale)");
+    json_decref(doc);
+    /* Mattermost: Markdown. */
+    doc = render_chat(CHAT_MATTERMOST, a, &opts);
+    ck_assert_str_eq(str_at(doc, "response_type"), "in_channel");
+    ck_assert_ptr_nonnull(strstr(str_at(doc, "text"), "Recommendation: **Lambda** x86_64"));
+    ck_assert_ptr_null(json_object_get(doc, "blocks"));
+    json_decref(doc);
+    /* Teams: Markdown, a blank line between lines. */
+    doc = render_chat(CHAT_TEAMS, a, &opts);
+    ck_assert_str_eq(str_at(doc, "type"), "message");
+    ck_assert_ptr_nonnull(strstr(str_at(doc, "text"), "(confidence high)\n\nMonthly: Lambda"));
+    json_decref(doc);
+    cf_answer_free(a);
+}
+END_TEST
+
+START_TEST(chat_notices_escape_markup)
+{
+    json_t *doc = render_chat_notice(CHAT_SLACK, "\"<!channel>\" & <http://x|y> `code`");
+    ck_assert_str_eq(str_at(doc, "response_type"), "ephemeral");
+    ck_assert_str_eq(str_at(doc, "text"), "\"&lt;!channel&gt;\" &amp; &lt;http://x|y&gt; `code`");
+    json_decref(doc);
+    doc = render_chat_notice(CHAT_MATTERMOST, "a\nb <x>");
+    ck_assert_str_eq(str_at(doc, "response_type"), "ephemeral");
+    ck_assert_str_eq(str_at(doc, "text"), "a\nb <x>");
+    json_decref(doc);
+    doc = render_chat_notice(CHAT_TEAMS, "a\nb");
+    ck_assert_str_eq(str_at(doc, "type"), "message");
+    ck_assert_str_eq(str_at(doc, "text"), "a\n\nb");
+    json_decref(doc);
+    ck_assert_ptr_null(render_chat_notice(CHAT_SLACK, "\xff"));
+}
+END_TEST
+
 START_TEST(pricing_provenance)
 {
     struct render_pricing p;
@@ -173,6 +272,9 @@ static Suite *render_suite(void)
     tcase_add_test(tc, infeasible_options_and_plans);
     tcase_add_test(tc, comparison_has_a_break_even_line);
     tcase_add_test(tc, pricing_provenance);
+    tcase_add_test(tc, text_lines_and_styles);
+    tcase_add_test(tc, chat_answers);
+    tcase_add_test(tc, chat_notices_escape_markup);
     suite_add_tcase(s, tc);
     return s;
 }

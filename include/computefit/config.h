@@ -65,6 +65,10 @@ struct cf_config {
     char admin_token[128];
     char api_keys[512];     /* comma-separated bearer keys for /advise and /compare; empty = open */
     char cors_origins[512]; /* comma-separated allowed origins; "*" = any; empty = no CORS */
+    /* chat commands (src/http/chatops.c): empty = the route answers 404; never logged */
+    char slack_signing_secret[128]; /* the Slack app's signing secret */
+    char mattermost_token[128];     /* the Mattermost slash command's token */
+    char teams_hmac_secret[128];    /* the Teams outgoing webhook's security token, base64 */
 };
 
 /* Fills *cfg with every default. Never fails. */

@@ -75,4 +75,7 @@ void http_response_cf_error(struct http_response *resp, const struct cf_error *e
  * "; charset=utf-8" allowed). */
 bool http_is_json_content_type(const char *content_type);
 
+/* The same check for any media type `essence` ("application/x-www-form-urlencoded"). */
+bool http_content_type_is(const char *content_type, const char *essence);
+
 #endif

@@ -159,6 +159,13 @@ bool workload_field_known(const char *name);
  * a known field is close) and returns CF_EUNKNOWN. */
 int workload_unknown_field(const char *key, struct cf_error *reterr);
 
+/* Looks `word` up among the spellings of the enum field `field` ("trigger", "architecture",
+ * "precision", "front_door" or "network"), in any case, as the parser reads them: returns the
+ * value's name ("arm" -> "arm64"; a static string), or NULL when `word` is none of its
+ * spellings (or `field` is not one of these), with *ret_near (may be NULL) set to the name of
+ * the value with the closest spelling, or NULL when none is close. */
+const char *workload_enum_word(const char *field, const char *word, const char **ret_near);
+
 /* Returns where a value came from: "default", "request", "kind", "model_params_b", "memory";
  * a static string. */
 const char *workload_source_name(enum workload_source s);

@@ -2,7 +2,7 @@
 # shellcheck shell=bash
 
 # Packages needed to build and run (the Dockerfile's build stage installs the same names).
-CF_BUILD_PACKAGES="gcc libc6-dev meson ninja-build pkg-config libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev zlib1g-dev ca-certificates python3-yaml"
+CF_BUILD_PACKAGES="gcc libc6-dev meson ninja-build pkg-config libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev zlib1g-dev libssl-dev ca-certificates python3-yaml"
 # Packages the test suite needs on top: Check, clang with its sanitizer runtime (TSan build),
 # clang-format (the checked-in style), valgrind (the shutdown smoke test), curl, xmllint (SVG
 # well-formedness), promtool from prometheus (metrics format), Chromium and a font (the web

@@ -363,6 +363,41 @@ static void describe_enum(const struct enum_value *values, size_t n, char *buf, 
     }
 }
 
+/* Finds `word` among the spellings of `values` (any case). Returns true and sets *ret_value, or
+ * returns false and sets *ret_near (may be NULL) to the name of the value with the closest
+ * spelling, NULL when none is close. */
+static bool enum_lookup(const struct enum_value *values, size_t n, const char *word, int *ret_value,
+                        const char **ret_near)
+{
+    for (size_t i = 0; word[0] && i < n; i++) {
+        for (size_t j = 0; j < ENUM_SPELLINGS && values[i].words[j]; j++) {
+            if (!strcasecmp(word, values[i].words[j])) {
+                *ret_value = values[i].value;
+                return true;
+            }
+        }
+    }
+    if (!ret_near)
+        return false;
+    const char *names[ENUM_WORDS_MAX] = {NULL};
+    size_t owner[ENUM_WORDS_MAX], k = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < ENUM_SPELLINGS && values[i].words[j] && k < ENUM_WORDS_MAX; j++) {
+            owner[k] = i;
+            names[k++] = values[i].words[j];
+        }
+    }
+    const char *near = units_nearest(word, names, k);
+    for (size_t i = 0; near && i < k; i++) {
+        if (names[i] == near) {
+            near = values[owner[i]].words[0];
+            break;
+        }
+    }
+    *ret_near = near;
+    return false;
+}
+
 /* Reads an enum field written as one of the spellings of `values`. A refusal lists them all
  * and, when one is close, suggests its value's name. */
 static int read_enum(const json_t *v, const char *field, const struct enum_value *values, size_t n,
@@ -384,32 +419,43 @@ static int read_enum(const json_t *v, const char *field, const struct enum_value
         memcpy(word, p, len);
         word[len] = '\0';
     }
-    const char *names[ENUM_WORDS_MAX];
-    size_t owner[ENUM_WORDS_MAX], k = 0;
-    for (size_t i = 0; i < n; i++) {
-        for (size_t j = 0; j < ENUM_SPELLINGS && values[i].words[j]; j++) {
-            if (word[0] && !strcasecmp(word, values[i].words[j])) {
-                *ret = values[i].value;
-                return 0;
-            }
-            if (k < ENUM_WORDS_MAX) {
-                owner[k] = i;
-                names[k++] = values[i].words[j];
-            }
-        }
-    }
-    const char *near = units_nearest(word, names, k);
-    for (size_t i = 0; near && i < k; i++) {
-        if (names[i] == near) {
-            near = values[owner[i]].words[0];
-            break;
-        }
-    }
+    const char *near = NULL;
+    if (enum_lookup(values, n, word, ret, &near))
+        return 0;
     char list[256];
     describe_enum(values, n, list, sizeof(list));
     return cf_error_set(reterr, CF_EINVAL, field, "%s must be %s, in any case, got \"%s\"%s%s%s",
                         field, list, Q(s), near ? "; did you mean \"" : "", near ? near : "",
                         near ? "\"?" : "");
+}
+
+/* The enum fields whose spellings other grammars look words up in (workload_enum_word). */
+static const struct {
+    const char *field;
+    const struct enum_value *values;
+    size_t n;
+} enum_fields[] = {
+    {"trigger", ENUM_TABLE(trigger_values)},     {"architecture", ENUM_TABLE(arch_values)},
+    {"precision", ENUM_TABLE(precision_values)}, {"front_door", ENUM_TABLE(front_door_values)},
+    {"network", ENUM_TABLE(network_values)},
+};
+
+const char *workload_enum_word(const char *field, const char *word, const char **ret_near)
+{
+    if (ret_near)
+        *ret_near = NULL;
+    for (size_t i = 0; i < sizeof(enum_fields) / sizeof(enum_fields[0]); i++) {
+        if (strcmp(enum_fields[i].field, field) != 0)
+            continue;
+        const struct enum_value *values = enum_fields[i].values;
+        int value = 0;
+        if (!enum_lookup(values, enum_fields[i].n, word, &value, ret_near))
+            return NULL;
+        for (size_t j = 0; j < enum_fields[i].n; j++)
+            if (values[j].value == value)
+                return values[j].words[0];
+    }
+    return NULL;
 }
 
 /* ---- settings ---- */

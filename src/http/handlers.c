@@ -14,6 +14,8 @@
 #include "computefit/access.h"
 #include "computefit/advise.h"
 #include "computefit/app.h"
+#include "computefit/chatops.h"
+#include "computefit/handlers.h"
 #include "computefit/metrics.h"
 #include "computefit/openapi.h"
 #include "computefit/query.h"
@@ -179,9 +181,6 @@ static void handle_pricing_refresh(const struct http_request *req, const json_t 
                                  "status", status));
 }
 
-typedef int (*core_fn)(const json_t *request, const struct rates *rates, const struct model *model,
-                       struct cf_answer **ret, struct cf_error *reterr);
-
 /* Renders an answer in the negotiated representation. The answer's rates must still be held. */
 static void respond(struct http_response *resp, const struct cf_answer *ans, enum http_format fmt,
                     const struct cf_config *cfg)
@@ -221,10 +220,47 @@ static void respond(struct http_response *resp, const struct cf_answer *ans, enu
     resp->body_len = len;
 }
 
-/* Runs one core computation on a borrowed table: the table stays alive (reference held) for
- * exactly the length of the computation and the rendering, however many refreshes swap tables
- * meanwhile. `body` is the JSON body of a POST, or NULL for a GET, whose query string is the
- * workload. */
+int handlers_answer(const struct cf_app *app, const json_t *request, core_fn fn,
+                    void (*use)(const struct cf_answer *ans, void *ctx), void *ctx,
+                    struct cf_error *reterr)
+{
+    if (!app->model)
+        return cf_error_set(reterr, CF_EBUSY, NULL, "The advice model is not loaded.");
+    struct rates *rates = pricing_cache_acquire(app->cache);
+    if (!rates)
+        return cf_error_set(reterr, CF_ENOPRICE, NULL,
+                            "No rates are loaded yet; retry when /readyz answers 200.");
+    struct cf_answer *ans = NULL;
+    struct cf_error err = {0};
+    int r = fn(request, rates, app->model, &ans, &err);
+    if (r != 0) {
+        if (!err.code)
+            cf_error_set(&err, r, NULL, "The request could not be answered.");
+        if (reterr)
+            *reterr = err;
+    } else {
+        use(ans, ctx);
+    }
+    cf_answer_free(ans);
+    rates_unref(rates);
+    return r;
+}
+
+/* respond() as handlers_answer()'s `use`. */
+struct respond_ctx {
+    struct http_response *resp;
+    enum http_format fmt;
+    const struct cf_config *cfg;
+};
+
+static void respond_answer(const struct cf_answer *ans, void *ctx)
+{
+    struct respond_ctx *rc = ctx;
+    respond(rc->resp, ans, rc->fmt, rc->cfg);
+}
+
+/* Runs one core computation and renders its answer in the negotiated representation. `body`
+ * is the JSON body of a POST, or NULL for a GET, whose query string is the workload. */
 static void run_core(const struct http_request *req, const json_t *body, core_fn fn, bool svg_ok,
                      struct http_response *resp)
 {
@@ -243,30 +279,10 @@ static void run_core(const struct http_request *req, const json_t *body, core_fn
         }
         body = query;
     }
-    if (!app->model) {
-        json_decref(query);
-        http_response_error(resp, CF_EBUSY, NULL, "The advice model is not loaded.");
-        return;
-    }
-    struct rates *rates = pricing_cache_acquire(app->cache);
-    if (!rates) {
-        json_decref(query);
-        http_response_error(resp, CF_ENOPRICE, NULL,
-                            "No rates are loaded yet; retry when /readyz answers 200.");
-        return;
-    }
-    struct cf_answer *ans = NULL;
-    int r = fn(body, rates, app->model, &ans, &err);
-    json_decref(query);
-    if (r != 0) {
-        if (!err.code)
-            cf_error_set(&err, r, NULL, "The request could not be answered.");
+    struct respond_ctx rc = {resp, fmt, app->cfg};
+    if (handlers_answer(app, body, fn, respond_answer, &rc, &err) != 0)
         http_response_cf_error(resp, &err);
-    } else {
-        respond(resp, ans, fmt, app->cfg);
-    }
-    cf_answer_free(ans);
-    rates_unref(rates);
+    json_decref(query);
 }
 
 static void handle_advise(const struct http_request *req, const json_t *body,
@@ -389,6 +405,9 @@ const struct route app_routes[] = {
     {"GET", "/pricing/export", handle_pricing_export, 0},
     {"POST", "/pricing/refresh", handle_pricing_refresh, 0},
     {"GET", "/pricing/{region}", handle_pricing_region, 0},
+    {"POST", "/chatops/slack", chatops_slack, 0},
+    {"POST", "/chatops/mattermost", chatops_mattermost, 0},
+    {"POST", "/chatops/teams", chatops_teams, 0},
 };
 
 const size_t app_routes_count = sizeof(app_routes) / sizeof(app_routes[0]);

@@ -14,6 +14,27 @@
 #define TEXT_MAX (64 * 1024)
 #define LINE_MAX 1024
 
+/* The text being written, and where each of its lines starts. */
+struct text_out {
+    struct dynbuf o;
+    enum text_style style;
+    struct text_line lines[TEXT_LINES_MAX];
+    size_t n_lines;
+};
+
+/* Notes that a line of kind `k` starts here. */
+static void line_begin(struct text_out *t, enum text_line_kind k)
+{
+    if (t->n_lines < TEXT_LINES_MAX)
+        t->lines[t->n_lines++] = (struct text_line){k, t->o.len, 0};
+}
+
+/* The emphasis of the style: "**" in Markdown, "*" in Slack's mrkdwn, none in plain text. */
+static const char *bold(const struct text_out *t)
+{
+    return t->style == TEXT_MARKDOWN ? "**" : t->style == TEXT_SLACK ? "*" : "";
+}
+
 static const char *const confidence_names[] = {"low", "medium", "high"};
 
 /* "$1.67", "$1,234", "$0.0021": cents for ordinary sums, more digits for tiny ones. */
@@ -47,18 +68,22 @@ static void grouped(char *buf, size_t cap, double v)
     buf[j] = '\0';
 }
 
-static void line_recommendation(struct dynbuf *o, const char *label, const char *variant,
-                                double usd, enum confidence c, bool md)
+static void line_recommendation(struct text_out *t, const char *label, const char *variant,
+                                double usd, enum confidence c)
 {
-    const char *b = md ? "**" : "";
+    const char *b = bold(t);
     char m[32];
     money(m, sizeof(m), usd);
-    dynbuf_printf(o, "Recommendation: %s%s%s%s%s — %s/month (confidence %s)\n", b, label, b,
+    line_begin(t, TEXT_LINE_RECOMMENDATION);
+    dynbuf_printf(&t->o, "Recommendation: %s%s%s%s%s — %s/month (confidence %s)\n", b, label, b,
                   variant ? " " : "", variant ? variant : "", m, confidence_names[c]);
 }
 
-static void line_options(struct dynbuf *o, const struct advice *a, bool md)
+static void line_options(struct text_out *t, const struct advice *a)
 {
+    struct dynbuf *o = &t->o;
+    bool md = t->style != TEXT_PLAIN;
+    line_begin(t, TEXT_LINE_COSTS);
     dynbuf_printf(o, "Monthly: ");
     for (int p = 0; p < MODEL_PLATFORM_COUNT; p++) {
         const struct cost_option *opt = &a->options[p];
@@ -78,8 +103,10 @@ static void line_options(struct dynbuf *o, const struct advice *a, bool md)
     dynbuf_printf(o, "\n");
 }
 
-static void line_plan(struct dynbuf *o, const struct plan *p)
+static void line_plan(struct text_out *t, const struct plan *p)
 {
+    struct dynbuf *o = &t->o;
+    line_begin(t, TEXT_LINE_COSTS);
     dynbuf_printf(o, "Tasks: ");
     for (size_t i = 0; i < p->n_tasks; i++) {
         const struct advice *a = p->tasks[i].advice;
@@ -91,19 +118,20 @@ static void line_plan(struct dynbuf *o, const struct plan *p)
     dynbuf_printf(o, "\n");
 }
 
-static void line_message(struct dynbuf *o, const char *prefix, const struct message *m)
+static void line_why(struct text_out *t, const char *text)
 {
-    char text[LINE_MAX];
-    msg_format(m, text, sizeof(text));
-    dynbuf_printf(o, "%s%s\n", prefix, text);
+    line_begin(t, TEXT_LINE_WHY);
+    dynbuf_printf(&t->o, "Why: %s\n", text);
 }
 
 /* The break-evens of the reference platform with the first other platform: every side of it
  * that has one (always-on and per-job Fargate), or why the first has none. */
-static void line_break_even(struct dynbuf *o, const struct comparison *c)
+static void line_break_even(struct text_out *t, const struct comparison *c)
 {
+    struct dynbuf *o = &t->o;
     if (!c->n_break_evens)
         return;
+    line_begin(t, TEXT_LINE_BREAK_EVEN);
     const struct break_even *be = &c->break_evens[0];
     const char *ref = platforms[0].title;
     size_t found = 0;
@@ -128,70 +156,92 @@ static void line_break_even(struct dynbuf *o, const struct comparison *c)
     dynbuf_printf(o, "Break-even: %s and %s never cost the same (%s)\n", ref, be->label, why);
 }
 
-static void line_warnings(struct dynbuf *o, const struct message *w, size_t n, bool md)
+static void line_warnings(struct text_out *t, const struct message *w, size_t n)
 {
     if (!n)
         return;
     char text[LINE_MAX];
     msg_format(&w[0], text, sizeof(text));
-    dynbuf_printf(o, "%s%s", md ? "_Warning:_ " : "Warning: ", text);
+    line_begin(t, TEXT_LINE_WARNING);
+    dynbuf_printf(&t->o, "%s%s", t->style != TEXT_PLAIN ? "_Warning:_ " : "Warning: ", text);
     if (n > 1)
-        dynbuf_printf(o, " (+%zu more)", n - 1);
-    dynbuf_printf(o, "\n");
+        dynbuf_printf(&t->o, " (+%zu more)", n - 1);
+    dynbuf_printf(&t->o, "\n");
 }
 
-static void line_pricing(struct dynbuf *o, const struct region_rates *rr,
+static void line_pricing(struct text_out *t, const struct region_rates *rr,
                          const struct render_opts *opts)
 {
     struct render_pricing rp;
     render_pricing_of(rr, opts, &rp);
-    dynbuf_printf(o, "Rates: %s, %s, as of %s%s\n", rp.source, rr->code, rp.as_of ? rp.as_of : "",
-                  rp.stale ? " (stale)" : "");
+    line_begin(t, TEXT_LINE_RATES);
+    dynbuf_printf(&t->o, "Rates: %s, %s, as of %s%s\n", rp.source, rr->code,
+                  rp.as_of ? rp.as_of : "", rp.stale ? " (stale)" : "");
 }
 
-static void advice_lines(struct dynbuf *o, const struct advice *a, bool md)
+static void advice_lines(struct text_out *t, const struct advice *a)
 {
     if (a->winner >= 0) {
         const struct cost_variant *v = cost_chosen(&a->options[a->winner]);
-        line_recommendation(o, platforms[a->winner].label, v->name, v->monthly_usd, a->confidence,
-                            md);
+        line_recommendation(t, platforms[a->winner].label, v->name, v->monthly_usd, a->confidence);
     } else {
-        dynbuf_printf(o, "Recommendation: none (no option can run this task)\n");
+        line_begin(t, TEXT_LINE_RECOMMENDATION);
+        dynbuf_printf(&t->o, "Recommendation: none (no option can run this task)\n");
     }
-    line_options(o, a, md);
-    if (a->winner >= 0)
-        line_message(o, "Why: ", &a->summary);
+    line_options(t, a);
+    if (a->winner >= 0) {
+        char why[LINE_MAX];
+        msg_format(&a->summary, why, sizeof(why));
+        line_why(t, why);
+    }
 }
 
-char *render_text(const struct cf_answer *a, const struct render_opts *opts, bool md)
+char *render_text_lines(const struct cf_answer *a, const struct render_opts *opts,
+                        enum text_style style, struct text_line *ret_lines, size_t *ret_n)
 {
-    struct dynbuf o;
-    dynbuf_init(&o, TEXT_MAX);
+    struct text_out t = {.style = style};
+    dynbuf_init(&t.o, TEXT_MAX);
     switch (a->kind) {
     case ANSWER_ADVICE:
-        advice_lines(&o, a->advice, md);
-        line_warnings(&o, a->advice->warnings, a->advice->n_warnings, md);
+        advice_lines(&t, a->advice);
+        line_warnings(&t, a->advice->warnings, a->advice->n_warnings);
         break;
     case ANSWER_PLAN: {
         const struct plan *p = a->plan;
         char why[LINE_MAX];
         line_recommendation(
-            &o, p->n_platforms_used > 1 ? "Hybrid plan" : platforms[p->only_platform].label, NULL,
-            p->monthly_usd, p->confidence, md);
-        line_plan(&o, p);
+            &t, p->n_platforms_used > 1 ? "Hybrid plan" : platforms[p->only_platform].label, NULL,
+            p->monthly_usd, p->confidence);
+        line_plan(&t, p);
         render_plan_summary(p, why, sizeof(why));
-        dynbuf_printf(&o, "Why: %s\n", why);
-        line_warnings(&o, p->warnings, p->n_warnings, md);
+        line_why(&t, why);
+        line_warnings(&t, p->warnings, p->n_warnings);
         break;
     }
     case ANSWER_COMPARISON: {
         const struct advice *adv = a->comparison->advice;
-        advice_lines(&o, adv, md);
-        line_break_even(&o, a->comparison);
-        line_warnings(&o, adv->warnings, adv->winner >= 0 ? adv->n_warnings : 0, md);
+        advice_lines(&t, adv);
+        line_break_even(&t, a->comparison);
+        line_warnings(&t, adv->warnings, adv->winner >= 0 ? adv->n_warnings : 0);
         break;
     }
     }
-    line_pricing(&o, a->rr, opts);
-    return dynbuf_take(&o, NULL);
+    line_pricing(&t, a->rr, opts);
+    size_t len = 0;
+    char *text = dynbuf_take(&t.o, &len);
+    if (text && ret_lines) {
+        /* Each line ends in '\n', the next line's start or the end of the text. */
+        for (size_t i = 0; i < t.n_lines; i++) {
+            size_t end = i + 1 < t.n_lines ? t.lines[i + 1].offset : len;
+            t.lines[i].len = end - t.lines[i].offset - 1;
+            ret_lines[i] = t.lines[i];
+        }
+        *ret_n = t.n_lines;
+    }
+    return text;
+}
+
+char *render_text(const struct cf_answer *a, const struct render_opts *opts, bool markdown)
+{
+    return render_text_lines(a, opts, markdown ? TEXT_MARKDOWN : TEXT_PLAIN, NULL, NULL);
 }

@@ -109,17 +109,22 @@ void http_response_cf_error(struct http_response *resp, const struct cf_error *e
     error_doc(resp, err->code, err->field, err->message);
 }
 
-bool http_is_json_content_type(const char *ct)
+bool http_content_type_is(const char *ct, const char *essence)
 {
     if (!ct)
         return false;
     while (*ct == ' ' || *ct == '\t')
         ct++;
-    static const char json[] = "application/json";
-    if (strncasecmp(ct, json, sizeof(json) - 1) != 0)
+    size_t n = strlen(essence);
+    if (strncasecmp(ct, essence, n) != 0)
         return false;
-    ct += sizeof(json) - 1;
+    ct += n;
     while (*ct == ' ' || *ct == '\t')
         ct++;
     return *ct == '\0' || *ct == ';';
+}
+
+bool http_is_json_content_type(const char *ct)
+{
+    return http_content_type_is(ct, "application/json");
 }

@@ -17,7 +17,18 @@
 #include "cf_build.h"
 #include "computefit/log.h"
 
-enum key_type { KT_LONG, KT_DOUBLE, KT_BOOL, KT_STR, KT_PATH, KT_LEVEL, KT_URL, KT_SECRET };
+/* KT_SECRET and KT_SECRET_B64 values are never echoed: not in errors, --help or logs. */
+enum key_type {
+    KT_LONG,
+    KT_DOUBLE,
+    KT_BOOL,
+    KT_STR,
+    KT_PATH,
+    KT_LEVEL,
+    KT_URL,
+    KT_SECRET,
+    KT_SECRET_B64 /* a secret written in base64 (RFC 4648, with its padding) */
+};
 
 struct key_def {
     const char *key;
@@ -74,6 +85,9 @@ static const struct key_def keys[] = {
     {"ec2_spot_advisor_url", KT_URL, F(ec2_spot_advisor_url), "https://spot-bid-advisor.s3.amazonaws.com/spot-advisor-data.json", 0, 0, "AWS EC2 Spot Instance Advisor feed, fetched with each EC2 refresh (empty = not used)"},
     {"admin_token", KT_SECRET, F(admin_token), "", 0, 0, "bearer token for POST /pricing/refresh (empty = route disabled)"},
     {"api_keys", KT_SECRET, F(api_keys), "", 0, 0, "comma-separated bearer keys for /advise and /compare (empty = open)"},
+    {"slack_signing_secret", KT_SECRET, F(slack_signing_secret), "", 0, 0, "Slack app's signing secret for POST /chatops/slack (empty = route disabled)"},
+    {"mattermost_token", KT_SECRET, F(mattermost_token), "", 0, 0, "Mattermost slash command's token for POST /chatops/mattermost (empty = route disabled)"},
+    {"teams_hmac_secret", KT_SECRET_B64, F(teams_hmac_secret), "", 0, 0, "Teams outgoing webhook's security token (base64) for POST /chatops/teams (empty = route disabled)"},
     {"cors_origins", KT_STR, F(cors_origins), "", 0, 0, "comma-separated origins allowed by CORS (* = any; empty = no CORS)"},
 };
 /* clang-format on */
@@ -107,6 +121,21 @@ static int set_string(char *dst, size_t cap, const char *value, const char *key,
                             n, cap - 1);
     memcpy(dst, value, n + 1);
     return 0;
+}
+
+/* Whether `s` is base64 with its padding (RFC 4648 section 4): groups of four characters of the
+ * alphabet, the last ending in at most two '='. */
+static bool is_base64(const char *s)
+{
+    size_t n = strlen(s), pad = 0;
+    if (n % 4 != 0)
+        return false;
+    while (pad < 2 && pad < n && s[n - 1 - pad] == '=')
+        pad++;
+    for (size_t i = 0; i < n - pad; i++)
+        if (!isalnum((unsigned char)s[i]) && s[i] != '+' && s[i] != '/')
+            return false;
+    return true;
 }
 
 static int parse_long(const struct key_def *k, const char *value, long *ret,
@@ -207,6 +236,14 @@ int config_set(struct cf_config *cfg, const char *key, const char *value, const 
             snprintf(joined, sizeof(joined), "%s/%s", origin, value);
             return set_string(field, k->size, joined, key, reterr);
         }
+        return set_string(field, k->size, value, key, reterr);
+    case KT_SECRET_B64:
+        if (!is_base64(value))
+            return cf_error_set(reterr, CF_ECONFIG, key,
+                                "%s must be base64, as the security token Teams shows when the "
+                                "outgoing webhook is created (the value given is not; it is not "
+                                "repeated here)",
+                                key);
         return set_string(field, k->size, value, key, reterr);
     case KT_STR:
     case KT_SECRET:
