@@ -342,6 +342,32 @@ START_TEST(addresses_count_in_packing)
 }
 END_TEST
 
+/* Zurich has no Lambda function URLs (docs.aws.amazon.com/lambda/latest/dg/lambda-urls.html):
+ * an HTTP function is priced behind API Gateway's HTTP APIs there, and a warning says so. The
+ * test table's rates under Zurich's code: 1,000 requests x $0.00000111. */
+START_TEST(no_function_urls_in_some_regions)
+{
+    struct rates *zrh = cf_test_rates(NULL, 0);
+    cf_test_bill(zrh);
+    snprintf(zrh->regions[0].code, sizeof(zrh->regions[0].code), "eu-central-2");
+    struct cf_answer *a = cf_test_answer("{\"duration\": 1, \"memory\": 512, \"invocations\": "
+                                         "1000, \"trigger\": \"http\", \"region\": "
+                                         "\"eu-central-2\"}",
+                                         false, zrh, model);
+    const struct cost_option *l = option(a, MODEL_LAMBDA);
+    ck_assert_int_eq(l->front_door, WORKLOAD_DOOR_API_GATEWAY_HTTP);
+    ck_assert(l->no_function_url);
+    expect(a, MODEL_LAMBDA, "api_gateway_http_requests_tier_1", 1000, CF_TEST_HTTP_API_1,
+           COST_CAT_FRONT_DOOR);
+    ck_assert(has_warning(a, W_NO_FUNCTION_URL));
+    ck_assert_int_eq(option(a, MODEL_FARGATE)->front_door, WORKLOAD_DOOR_ALB);
+    cf_answer_free(a);
+    rates_unref(zrh);
+    ck_assert(cost_function_urls("us-east-1"));
+    ck_assert(!cost_function_urls("il-central-1"));
+}
+END_TEST
+
 /* A region without the bill's rates says so instead of pricing it at 0; front doors that cannot
  * hold a long request warn. */
 START_TEST(warnings)
@@ -437,6 +463,7 @@ static Suite *bill_suite(void)
     tcase_add_test(tc, compute_only);
     tcase_add_test(tc, spot_and_steps);
     tcase_add_test(tc, addresses_count_in_packing);
+    tcase_add_test(tc, no_function_urls_in_some_regions);
     tcase_add_test(tc, warnings);
     tcase_add_test(tc, fields);
     suite_add_tcase(s, tc);

@@ -140,6 +140,7 @@ struct cost_option {
      * which categories could not be priced for want of rates in the region. */
     enum workload_front_door front_door;
     bool front_door_alb;
+    bool no_function_url; /* a function URL was asked for or fit, but the region has none */
     enum workload_network network;
     bool logs;
     bool unpriced[COST_CAT_COUNT];
@@ -199,6 +200,9 @@ static inline double cost_address_hour_usd(const struct cost_option *o,
                ? rr->public_ipv4_hour_usd
                : 0;
 }
+
+/* Returns whether Lambda offers function URLs in `region`. */
+bool cost_function_urls(const char *region);
 
 /* Returns "compute", "front_door", "network", "logs" or "operations". */
 const char *cost_category_name(enum cost_category cat);

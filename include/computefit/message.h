@@ -290,6 +290,9 @@
       "and the {3} agent.")                                                                        \
     X(W_BILL_UNPRICED, "bill_unpriced",                                                            \
       "Not priced: {0}, as the rates table has no {1} rates for {2}; the totals leave it out.")    \
+    X(W_NO_FUNCTION_URL, "no_function_url",                                                        \
+      "Lambda offers no function URLs in {0}: HTTP calls to functions are priced through API "     \
+      "Gateway's HTTP APIs instead.")                                                              \
     X(W_FRONT_DOOR_TIMEOUT, "front_door_timeout",                                                  \
       "A {0} s request is longer than {1} holds a request ({2} s): answer at once and finish "     \
       "the work asynchronously, or pick another front door.")                                      \

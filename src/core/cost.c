@@ -41,8 +41,26 @@ const char *cost_mode_name(enum cost_mode mode)
     return mode == COST_MODE_ALWAYS_ON ? "always_on" : mode == COST_MODE_PER_JOB ? "per_job" : "";
 }
 
+/* Regions where Lambda offers no function URLs (docs.aws.amazon.com/lambda/latest/dg/
+ * lambda-urls.html, "Function URLs are not supported in the following AWS Regions", read
+ * 2026-12). */
+static const char *const no_function_urls[] = {
+    "ap-south-2",     "ap-southeast-4", "ap-southeast-5", "ap-southeast-6",
+    "ap-southeast-7", "ap-east-2",      "ca-west-1",      "eu-south-2",
+    "eu-central-2",   "il-central-1",   "me-central-1",
+};
+
+bool cost_function_urls(const char *region)
+{
+    for (size_t i = 0; i < sizeof(no_function_urls) / sizeof(no_function_urls[0]); i++)
+        if (!strcmp(region, no_function_urls[i]))
+            return false;
+    return true;
+}
+
 /* The request's front door and network as platform `p` has them. An HTTP task's `auto` door is
- * the cheapest that serves HTTP: a function URL for functions, an ALB for tasks. Tasks cannot
+ * the cheapest that serves HTTP: a function URL for functions (API Gateway's HTTP APIs in a
+ * region without function URLs), an ALB for tasks. Tasks cannot
  * have a function URL (an ALB it is), and an API Gateway reaches tasks through a VPC link to an
  * ALB. Lambda outside a VPC holds no address: a public IPv4 address or a NAT gateway is for
  * what runs in the VPC (containers, instances, Lambda Managed Instances). Then which categories
@@ -62,6 +80,10 @@ static void resolve_bill(const struct cost_ctx *c, const struct platform *p, str
             d = p->functions ? WORKLOAD_DOOR_FUNCTION_URL : WORKLOAD_DOOR_ALB;
         else if (d == WORKLOAD_DOOR_FUNCTION_URL && !p->functions)
             d = WORKLOAD_DOOR_ALB;
+        if (d == WORKLOAD_DOOR_FUNCTION_URL && !cost_function_urls(c->rr->code)) {
+            d = WORKLOAD_DOOR_API_GATEWAY_HTTP; /* the cheapest door left that serves HTTP */
+            o->no_function_url = true;
+        }
         o->front_door = d;
         o->front_door_alb =
             d == WORKLOAD_DOOR_ALB || (!p->functions && (d == WORKLOAD_DOOR_API_GATEWAY_HTTP ||

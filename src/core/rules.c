@@ -528,7 +528,7 @@ static void bill_warnings(struct advice *a, struct arena *arena)
     };
     const struct workload *w = &a->w;
     const struct model_bill *b = &a->m->bill;
-    bool gap[N_GAPS] = {false}, alb = false, http = false, rest = false;
+    bool gap[N_GAPS] = {false}, alb = false, http = false, rest = false, no_url = false;
     for (int p = 0; p < MODEL_PLATFORM_COUNT; p++) {
         const struct cost_option *o = &a->options[p];
         if (!o->feasible)
@@ -545,9 +545,12 @@ static void bill_warnings(struct advice *a, struct arena *arena)
         }
         gap[LOGS] = gap[LOGS] || (o->logs && o->unpriced[COST_CAT_LOGS]);
         alb = alb || o->front_door_alb;
+        no_url = no_url || o->no_function_url;
         http = http || o->front_door == WORKLOAD_DOOR_API_GATEWAY_HTTP;
         rest = rest || o->front_door == WORKLOAD_DOOR_API_GATEWAY_REST;
     }
+    if (no_url)
+        warn(a, arena, msg_make(W_NO_FUNCTION_URL, "s", a->rr->code));
     for (int g = 0; g < N_GAPS; g++)
         if (gap[g])
             warn(a, arena, msg_make(W_BILL_UNPRICED, "sss", what[g][0], what[g][1], a->rr->code));
