@@ -368,6 +368,42 @@ START_TEST(no_function_urls_in_some_regions)
 }
 END_TEST
 
+/* A plan's tasks share one ALB and one NAT gateway, as one VPC's services do: two HTTP services
+ * too large for Lambda (12 and 16 GB) each priced with their own, 730 h x $0.0311 and 730 h x
+ * $0.0517; the plan takes one of each off, $60.444, and says so. */
+START_TEST(plan_shares_the_alb_and_nat)
+{
+    struct cf_answer *a =
+        advise("{\"tasks\": [{\"name\": \"a\", \"duration\": \"1s\", \"memory\": \"12GB\", "
+               "\"invocations\": \"1/s\", \"trigger\": \"http\", \"network\": \"nat\"}, "
+               "{\"name\": \"b\", \"duration\": \"2s\", \"memory\": \"16GB\", \"invocations\": "
+               "\"1/s\", \"trigger\": \"http\", \"network\": \"nat\"}]}");
+    const struct plan *p = a->plan;
+    ck_assert_ptr_nonnull(p);
+    double tasks = 0;
+    for (size_t i = 0; i < p->n_tasks; i++) {
+        const struct advice *t = p->tasks[i].advice;
+        const struct cost_variant *v = cost_chosen(&t->options[t->winner]);
+        tasks += v->infrastructure_usd;
+        bool alb = false, nat = false;
+        for (size_t l = 0; l < v->n_lines; l++) {
+            alb = alb || !strcmp(v->lines[l].item, "alb_hours");
+            nat = nat || !strcmp(v->lines[l].item, "nat_gateway_hours");
+        }
+        ck_assert(alb && nat);
+    }
+    ck_assert_double_eq_tol(p->shared_alb_hours, HOURS, 1e-9);
+    ck_assert_double_eq_tol(p->shared_nat_hours, HOURS, 1e-9);
+    ck_assert_double_eq_tol(p->shared_usd, -HOURS * (CF_TEST_ALB_HOUR + CF_TEST_NAT_HOUR), 1e-9);
+    ck_assert_double_eq_tol(p->monthly_usd, tasks + p->shared_usd, 1e-9);
+    bool said = false;
+    for (size_t i = 0; i < p->n_warnings; i++)
+        said = said || p->warnings[i].code == W_PLAN_SHARED;
+    ck_assert(said);
+    cf_answer_free(a);
+}
+END_TEST
+
 /* A region without the bill's rates says so instead of pricing it at 0; front doors that cannot
  * hold a long request warn. */
 START_TEST(warnings)
@@ -464,6 +500,7 @@ static Suite *bill_suite(void)
     tcase_add_test(tc, spot_and_steps);
     tcase_add_test(tc, addresses_count_in_packing);
     tcase_add_test(tc, no_function_urls_in_some_regions);
+    tcase_add_test(tc, plan_shares_the_alb_and_nat);
     tcase_add_test(tc, warnings);
     tcase_add_test(tc, fields);
     suite_add_tcase(s, tc);

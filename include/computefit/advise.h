@@ -133,6 +133,10 @@ struct plan {
     double free_tier_requests; /* what it covered */
     double free_tier_gb_s;
     double free_tier_usd; /* the saving, <= 0 */
+    /* One ALB and one NAT gateway serve the whole plan, as in one VPC: the hours the other
+     * tasks' options were priced with come off (<= 0), each task placed as if alone. */
+    double shared_alb_hours, shared_nat_hours; /* hours taken off */
+    double shared_usd;                         /* the saving, <= 0 */
     double monthly_usd;
     enum confidence confidence; /* the lowest of the tasks' */
     struct message *warnings;

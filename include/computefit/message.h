@@ -188,6 +188,10 @@
     X(W_LAMBDA_MANAGED_ENVIRONMENTS, "lambda_managed_environments",                                \
       "About {0:.0f} execution environments are needed, more than the {1} a Lambda Managed "       \
       "Instances function may scale to: split the work across functions.")                         \
+    X(W_PLAN_SHARED, "plan_shared",                                                                \
+      "The plan's tasks share one Application Load Balancer and one NAT gateway, as one VPC's "    \
+      "would: {0} ALB-hours and {1} NAT gateway-hours the tasks were priced with alone come off "  \
+      "the total; each task was placed as if it paid its own.")                                    \
     X(W_PLAN_FREE_TIER, "plan_free_tier",                                                          \
       "The Lambda free tier was taken once for the whole plan, from its Lambda tasks in order; "   \
       "each task was placed without it.")                                                          \

@@ -336,6 +336,42 @@ static void plan_warn(struct plan *p, struct arena *arena, struct message m)
         p->warnings[p->n_warnings++] = m;
 }
 
+/* What the plan's tasks share: one ALB and one NAT gateway, as one VPC's services do. Each
+ * task's chosen variant was priced with its own (the line items say so); the hours of all but
+ * the dearest of each come off the plan's total, and a warning says so. Per-task LCUs, requests
+ * and bytes stay as they are. */
+static void plan_share(struct plan *p, struct arena *arena)
+{
+    static const char *const items[] = {"alb_hours", "nat_gateway_hours"};
+    double *hours[] = {&p->shared_alb_hours, &p->shared_nat_hours};
+    bool any = false;
+    for (size_t k = 0; k < sizeof(items) / sizeof(items[0]); k++) {
+        double sum = 0, most = 0, q_sum = 0, q_most = 0;
+        for (size_t i = 0; i < p->n_tasks; i++) {
+            const struct advice *a = p->tasks[i].advice;
+            const struct cost_variant *v = cost_chosen(&a->options[a->winner]);
+            for (size_t l = 0; v && l < v->n_lines; l++) {
+                if (strcmp(v->lines[l].item, items[k]))
+                    continue;
+                sum += v->lines[l].usd;
+                q_sum += v->lines[l].quantity;
+                if (v->lines[l].usd > most) {
+                    most = v->lines[l].usd;
+                    q_most = v->lines[l].quantity;
+                }
+            }
+        }
+        if (sum > most) {
+            p->shared_usd -= sum - most;
+            *hours[k] = q_sum - q_most;
+            any = true;
+        }
+    }
+    if (any)
+        plan_warn(p, arena,
+                  msg_make(W_PLAN_SHARED, "nn", p->shared_alb_hours, p->shared_nat_hours));
+}
+
 /* Sums a plan whose tasks are analysed: each platform's share, its effort once, the account's
  * free tier once, the total and the confidence. */
 static int plan_total(struct plan *p, const struct region_rates *rr, const struct model *m,
@@ -385,7 +421,8 @@ static int plan_total(struct plan *p, const struct region_rates *rr, const struc
         }
         plan_warn(p, arena, msg_make(W_PLAN_FREE_TIER, ""));
     }
-    p->monthly_usd = p->infrastructure_usd + p->operations_usd + p->free_tier_usd;
+    plan_share(p, arena);
+    p->monthly_usd = p->infrastructure_usd + p->operations_usd + p->free_tier_usd + p->shared_usd;
     if (p->n_platforms_used > 1)
         plan_warn(p, arena, msg_make(W_PLAN_OPERATIONS, ""));
     return arena_failed(arena) ? CF_ENOMEM : 0;

@@ -581,6 +581,16 @@ static void plan(struct jsonw *j, const struct plan *p)
     } else {
         jsonw_null(j);
     }
+    jsonw_key(j, "shared");
+    if (p->shared_usd < 0) {
+        jsonw_object(j);
+        kv_num(j, "alb_hours", p->shared_alb_hours);
+        kv_num(j, "nat_gateway_hours", p->shared_nat_hours);
+        kv_num(j, "usd", p->shared_usd);
+        jsonw_object_end(j);
+    } else {
+        jsonw_null(j);
+    }
     kv_num(j, "monthly_usd", p->monthly_usd);
     jsonw_object_end(j);
     messages(j, "warnings", p->warnings, p->n_warnings);
