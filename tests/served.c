@@ -9,9 +9,12 @@
 #include <unistd.h>
 
 #include "computefit/metrics.h"
+#include "computefit/model.h"
 #include "computefit/pricing.h"
 #include "computefit/rates_json.h"
+#include "computefit/refresher.h"
 #include "computefit/router.h"
+#include "computefit/server.h"
 #include "computefit/state.h"
 #include "httpclient.h"
 #include "testutil.h"
@@ -83,4 +86,36 @@ json_t *served_get_json(int port, const char *path, long want_status)
     http_result_free(&res);
     ck_assert_ptr_nonnull(doc);
     return doc;
+}
+
+void served_stack_start(struct served_stack *s, const char *state_prefix,
+                        void (*tune)(struct cf_config *cfg))
+{
+    memset(s, 0, sizeof(*s));
+    ck_assert_int_eq(upstream_start(NULL, &s->up), 0);
+    snprintf(s->state_dir, sizeof(s->state_dir), "%s-XXXXXX", state_prefix);
+    served_config(&s->cfg, s->up, s->state_dir);
+    if (tune)
+        tune(&s->cfg);
+    s->specs = served_gpu_specs();
+    served_app_init(&s->app, &s->cfg);
+    s->model = cf_test_model(); /* the advice routes answer from the refreshed rates */
+    s->app.model = s->model;
+    struct cf_error err = {0};
+    ck_assert_msg(refresher_new(&s->cfg, s->app.cache, s->specs, NULL, &s->rf, &err) == 0, "%s",
+                  err.message);
+    s->app.refresher = s->rf;
+    ck_assert_int_eq(server_start(&s->app, app_routes, app_routes_count, &s->srv, &err), 0);
+    s->port = server_port(s->srv);
+}
+
+void served_stack_stop(struct served_stack *s)
+{
+    server_stop(s->srv, 1000);
+    refresher_free(s->rf);
+    served_app_free(&s->app);
+    model_free(s->model);
+    gpu_specs_free(s->specs);
+    upstream_stop(s->up);
+    served_state_dir_remove(s->state_dir);
 }

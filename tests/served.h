@@ -34,4 +34,31 @@ void served_state_dir_remove(const char *dir);
 /* GETs `path` from the server on `port`, checks the status and returns the body as JSON. */
 json_t *served_get_json(int port, const char *path, long want_status);
 
+/* The whole served stack of a refresh test: a local upstream, the application on the bundled
+ * snapshot with the test model, a refresher reading the upstream, and the server on a free
+ * port. */
+struct refresher;
+struct cf_server;
+struct model;
+struct served_stack {
+    struct upstream *up;
+    struct cf_config cfg;
+    struct cf_app app;
+    struct refresher *rf;
+    struct cf_server *srv;
+    struct gpu_specs *specs;
+    struct model *model;
+    int port;
+    char state_dir[64];
+};
+
+/* Starts it; `state_prefix` names the state directory ("/tmp/cf-bill-state"), and `tune`, when
+ * not NULL, changes the configuration before anything reads it. Fails the running test on any
+ * error. */
+void served_stack_start(struct served_stack *s, const char *state_prefix,
+                        void (*tune)(struct cf_config *cfg));
+
+/* Stops and frees what served_stack_start() started, and removes the state directory. */
+void served_stack_stop(struct served_stack *s);
+
 #endif

@@ -498,15 +498,7 @@ END_TEST
 
 /* ---- Through the refresher to /pricing/{region} ---- */
 
-static struct upstream *up;
-static struct cf_config cfg;
-static struct cf_app app;
-static struct refresher *rf;
-static struct cf_server *srv;
-static struct gpu_specs *specs;
-static struct model *model;
-static int port;
-static char state_dir[64];
+static struct served_stack st;
 
 #define BILL_OFFERS                                                                                \
     ((1u << CF_OFFER_ELB) | (1u << CF_OFFER_API_GATEWAY) | (1u << CF_OFFER_CLOUDWATCH))
@@ -514,7 +506,7 @@ static char state_dir[64];
 static void put_json(const char *path, json_t *doc)
 {
     char *text = json_dumps(doc, JSON_INDENT(2));
-    ck_assert_int_eq(upstream_put(up, path, text, strlen(text), "application/json"), 0);
+    ck_assert_int_eq(upstream_put(st.up, path, text, strlen(text), "application/json"), 0);
     free(text);
     json_decref(doc);
 }
@@ -534,34 +526,17 @@ static void put_offer(const char *code, const char *version, const char *region,
 
 static void setup(void)
 {
-    ck_assert_int_eq(upstream_start(NULL, &up), 0);
-    strcpy(state_dir, "/tmp/cf-bill-state-XXXXXX");
-    served_config(&cfg, up, state_dir);
-    specs = served_gpu_specs();
-    served_app_init(&app, &cfg);
-    model = cf_test_model(); /* the answers are priced from the refreshed rates */
-    app.model = model;
-    struct cf_error err = {0};
-    ck_assert_msg(refresher_new(&cfg, app.cache, specs, NULL, &rf, &err) == 0, "%s", err.message);
-    app.refresher = rf;
-    ck_assert_int_eq(server_start(&app, app_routes, app_routes_count, &srv, &err), 0);
-    port = server_port(srv);
+    served_stack_start(&st, "/tmp/cf-bill-state", NULL);
 }
 
 static void teardown(void)
 {
-    server_stop(srv, 1000);
-    refresher_free(rf);
-    served_app_free(&app);
-    model_free(model);
-    gpu_specs_free(specs);
-    upstream_stop(up);
-    served_state_dir_remove(state_dir);
+    served_stack_stop(&st);
 }
 
 static json_t *get_json(const char *path, long want_status)
 {
-    return served_get_json(port, path, want_status);
+    return served_get_json(st.port, path, want_status);
 }
 
 static double jpath(const json_t *doc, const char *a, const char *b, const char *c)
@@ -594,7 +569,7 @@ START_TEST(refreshed_rates_are_served_by_pricing)
               APIGW_ROWS);
     put_offer("AmazonCloudWatch", "20261201000000", "us-east-1", "us-east-1", cw_rows, CW_ROWS);
     struct cf_error err = {0};
-    ck_assert_msg(refresher_run_once(rf, BILL_OFFERS, &err) == 0, "%s", err.message);
+    ck_assert_msg(refresher_run_once(st.rf, BILL_OFFERS, &err) == 0, "%s", err.message);
 
     json_t *region = get_json("/pricing/us-east-1", 200);
     ck_assert_double_eq(jpath(region, "elb", "alb", "hour_usd"), 0.0231);
@@ -613,7 +588,7 @@ START_TEST(refreshed_rates_are_served_by_pricing)
     json_decref(region);
 
     /* The core's fields. */
-    struct rates *t = pricing_cache_acquire(app.cache);
+    struct rates *t = pricing_cache_acquire(st.app.cache);
     const struct region_rates *rr = rates_region(t, "us-east-1");
     ck_assert(rr->has[CF_OFFER_ELB] && rr->has[CF_OFFER_API_GATEWAY] &&
               rr->has[CF_OFFER_CLOUDWATCH]);
@@ -628,7 +603,7 @@ START_TEST(refreshed_rates_are_served_by_pricing)
                                "\"invocations\": 400000000, \"front_door\": "
                                "\"api_gateway_http\"}";
     const char *h[] = {"Content-Type: application/json", NULL};
-    struct http_result r = http_do(NULL, "POST", port, "/advise", h, body, strlen(body));
+    struct http_result r = http_do(NULL, "POST", st.port, "/advise", h, body, strlen(body));
     ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
     json_t *ans = http_json(&r);
     ck_assert_ptr_nonnull(ans);
@@ -665,7 +640,7 @@ START_TEST(refreshed_rates_are_served_by_pricing)
     bad[3].sku = "ALBLCU2";
     bad[3].prices[0] = "0.0091";
     put_offer("AWSELB", "20261202000000", "us-east-1", "us-east-1", bad, 4);
-    ck_assert_int_eq(refresher_run_once(rf, 1u << CF_OFFER_ELB, &err), CF_EUPSTREAM);
+    ck_assert_int_eq(refresher_run_once(st.rf, 1u << CF_OFFER_ELB, &err), CF_EUPSTREAM);
     region = get_json("/pricing/us-east-1", 200);
     ck_assert_double_eq(jpath(region, "elb", "alb", "lcu_hour_usd"), 0.0083);
     json_decref(region);
@@ -678,7 +653,7 @@ START_TEST(refreshed_rates_are_served_by_pricing)
 
     /* Offline: the state file serves the same rates. */
     struct rates *saved = NULL;
-    ck_assert_int_eq(state_load_initial(&cfg, &saved, &err), 0);
+    ck_assert_int_eq(state_load_initial(&st.cfg, &saved, &err), 0);
     rr = rates_region(saved, "us-east-1");
     ck_assert_int_eq(rr->info[CF_OFFER_CLOUDWATCH].source, CF_SOURCE_STATE);
     ck_assert_double_eq(rr->cloudwatch.logs_ingest_gb_usd, 0.53);
@@ -694,10 +669,10 @@ START_TEST(region_without_the_offers_is_no_error)
               APIGW_ROWS);
     put_offer("AmazonCloudWatch", "20261201000000", "eu-west-1", "eu-west-1", cw_rows, CW_ROWS);
     struct cf_error err = {0};
-    ck_assert_msg(refresher_run_once(rf, BILL_OFFERS, &err) == 0, "%s", err.message);
+    ck_assert_msg(refresher_run_once(st.rf, BILL_OFFERS, &err) == 0, "%s", err.message);
     /* No index at all: the refreshes fail; the service is ready and prices as before. */
-    upstream_put(up, "/offers/v1.0/aws/AWSELB/current/region_index.json", "nope", 4, NULL);
-    ck_assert_int_ne(refresher_run_once(rf, 1u << CF_OFFER_ELB, &err), 0);
+    upstream_put(st.up, "/offers/v1.0/aws/AWSELB/current/region_index.json", "nope", 4, NULL);
+    ck_assert_int_ne(refresher_run_once(st.rf, 1u << CF_OFFER_ELB, &err), 0);
     json_decref(get_json("/readyz", 200));
     json_t *region = get_json("/pricing/us-east-1", 200);
     ck_assert(json_is_object(json_object_get(region, "lambda")));

@@ -545,15 +545,7 @@ END_TEST
 
 /* ---- the whole path: upstream, refresher, HTTP ---- */
 
-static struct upstream *up;
-static struct cf_config cfg;
-static struct gpu_specs *specs;
-static struct refresher *rf;
-static struct cf_server *srv;
-static struct cf_app app;
-static struct model *model;
-static unsigned port;
-static char state_dir[64];
+static struct served_stack st;
 
 static void put_sp_index(const char *region, const char *path)
 {
@@ -563,47 +555,30 @@ static void put_sp_index(const char *region, const char *path)
                      "\"2026-11-01T00:00:00Z\",\n  \"regions\" : [ {\n    \"regionCode\" : "
                      "\"%s\",\n    \"versionUrl\" : \"%s\"\n  } ]\n}\n",
                      region, path);
-    ck_assert_int_eq(upstream_put(up, SP_INDEX, doc, (size_t)n, "application/json"), 0);
+    ck_assert_int_eq(upstream_put(st.up, SP_INDEX, doc, (size_t)n, "application/json"), 0);
 }
 
 static void put_sp_file(const char *path, const struct gen_opts *o)
 {
     size_t len;
     char *doc = gen_doc(o, &len);
-    ck_assert_int_eq(upstream_put(up, path, doc, len, "application/json"), 0);
+    ck_assert_int_eq(upstream_put(st.up, path, doc, len, "application/json"), 0);
     free(doc);
 }
 
 static void setup(void)
 {
-    ck_assert_int_eq(upstream_start(NULL, &up), 0);
-    strcpy(state_dir, "/tmp/cf-sp-state-XXXXXX");
-    served_config(&cfg, up, state_dir);
-    specs = served_gpu_specs();
-    served_app_init(&app, &cfg);
-    struct cf_error err = {0};
-    model = cf_test_model(); /* the advice routes answer under the Savings Plans read */
-    app.model = model;
-    ck_assert_msg(refresher_new(&cfg, app.cache, specs, NULL, &rf, &err) == 0, "%s", err.message);
-    app.refresher = rf;
-    ck_assert_int_eq(server_start(&app, app_routes, app_routes_count, &srv, &err), 0);
-    port = server_port(srv);
+    served_stack_start(&st, "/tmp/cf-sp-state", NULL);
 }
 
 static void teardown(void)
 {
-    server_stop(srv, 1000);
-    refresher_free(rf);
-    served_app_free(&app);
-    model_free(model);
-    gpu_specs_free(specs);
-    upstream_stop(up);
-    served_state_dir_remove(state_dir);
+    served_stack_stop(&st);
 }
 
 static json_t *get_json(const char *path, long want_status)
 {
-    return served_get_json(port, path, want_status);
+    return served_get_json(st.port, path, want_status);
 }
 
 static json_t *sp_plan_json(const json_t *region, const char *plan, int years, const char *payment)
@@ -640,7 +615,7 @@ START_TEST(refreshed_rates_are_served_by_pricing)
     put_sp_index("us-east-1", SP_V1);
     put_sp_file(SP_V1, &(struct gen_opts){0});
     struct cf_error err = {0};
-    ck_assert_msg(refresher_run_once(rf, 1u << CF_OFFER_SAVINGS_PLANS, &err) == 0, "%s",
+    ck_assert_msg(refresher_run_once(st.rf, 1u << CF_OFFER_SAVINGS_PLANS, &err) == 0, "%s",
                   err.message);
 
     region = get_json("/pricing/us-east-1", 200);
@@ -668,7 +643,7 @@ START_TEST(refreshed_rates_are_served_by_pricing)
     json_decref(region);
 
     /* The lookups the core uses. */
-    struct rates *t = pricing_cache_acquire(app.cache);
+    struct rates *t = pricing_cache_acquire(st.app.cache);
     const struct region_rates *rr = rates_region(t, "us-east-1");
     const struct sp_rates *sp = rates_savings(rr, CF_SP_COMPUTE, 1, CF_SP_NO_UPFRONT);
     ck_assert_ptr_nonnull(sp);
@@ -722,7 +697,7 @@ START_TEST(refreshed_rates_are_served_by_pricing)
      * service stays ready. */
     put_sp_index("us-east-1", SP_V2);
     put_sp_file(SP_V2, &(struct gen_opts){.dup_other = true});
-    ck_assert_int_eq(refresher_run_once(rf, 1u << CF_OFFER_SAVINGS_PLANS, &err), CF_EUPSTREAM);
+    ck_assert_int_eq(refresher_run_once(st.rf, 1u << CF_OFFER_SAVINGS_PLANS, &err), CF_EUPSTREAM);
     region = get_json("/pricing/us-east-1", 200);
     src = json_object_get(json_object_get(region, "sources"), "savings_plans");
     ck_assert_str_eq(json_string_value(json_object_get(src, "version")), "20261101000000");
@@ -735,7 +710,7 @@ START_TEST(refreshed_rates_are_served_by_pricing)
 
     /* Offline: the state file the refresh wrote serves the same rates. */
     struct rates *saved = NULL;
-    ck_assert_int_eq(state_load_initial(&cfg, &saved, &err), 0);
+    ck_assert_int_eq(state_load_initial(&st.cfg, &saved, &err), 0);
     rr = rates_region(saved, "us-east-1");
     ck_assert_int_eq(rr->info[CF_OFFER_SAVINGS_PLANS].source, CF_SOURCE_STATE);
     ck_assert(rates_savings_ec2(rr, "g5.xlarge", CF_SP_COMPUTE, 3, CF_SP_ALL_UPFRONT, &usd));
@@ -749,15 +724,15 @@ START_TEST(region_without_savings_plans_is_no_error)
     /* The index does not list us-east-1 (a Local Zone's index might not): no rates, no error. */
     put_sp_index("eu-west-1", "/savingsPlan/v1.0/aws/AWSComputeSavingsPlan/x/eu-west-1/i.json");
     struct cf_error err = {0};
-    ck_assert_msg(refresher_run_once(rf, 1u << CF_OFFER_SAVINGS_PLANS, &err) == 0, "%s",
+    ck_assert_msg(refresher_run_once(st.rf, 1u << CF_OFFER_SAVINGS_PLANS, &err) == 0, "%s",
                   err.message);
     json_t *region = get_json("/pricing/us-east-1", 200);
     ck_assert_ptr_null(json_object_get(region, "savings_plans"));
     json_decref(region);
     /* No index at all: the offer's refresh fails; the on-demand rates stay, and the service is
      * ready. */
-    upstream_put(up, SP_INDEX, "nope", 4, NULL);
-    ck_assert_int_ne(refresher_run_once(rf, 1u << CF_OFFER_SAVINGS_PLANS, &err), 0);
+    upstream_put(st.up, SP_INDEX, "nope", 4, NULL);
+    ck_assert_int_ne(refresher_run_once(st.rf, 1u << CF_OFFER_SAVINGS_PLANS, &err), 0);
     json_decref(get_json("/readyz", 200));
     region = get_json("/pricing/us-east-1", 200);
     ck_assert(json_is_object(json_object_get(region, "lambda")));

@@ -224,14 +224,7 @@ END_TEST
 
 /* ---- through the refresher to /pricing ---- */
 
-static struct upstream *up;
-static struct cf_config cfg;
-static struct cf_app app;
-static struct cf_server *srv;
-static struct refresher *rf;
-static struct gpu_specs *specs;
-static int port;
-static char state_dir[64];
+static struct served_stack st;
 
 static void put_index(const char *index, const char *path)
 {
@@ -241,7 +234,7 @@ static void put_index(const char *index, const char *path)
                      "{\n      \"regionCode\" : \"us-east-1\",\n      \"currentVersionUrl\" : "
                      "\"%s\"\n    }\n  }\n}\n",
                      path);
-    ck_assert_int_eq(upstream_put(up, index, doc, (size_t)n, "application/json"), 0);
+    ck_assert_int_eq(upstream_put(st.up, index, doc, (size_t)n, "application/json"), 0);
 }
 
 static void put_file(const char *path, const char *code, const char *version,
@@ -249,38 +242,29 @@ static void put_file(const char *path, const char *code, const char *version,
 {
     size_t len;
     char *doc = offer_doc(code, version, rows, n, &len);
-    ck_assert_int_eq(upstream_put(up, path, doc, len, "application/json"), 0);
+    ck_assert_int_eq(upstream_put(st.up, path, doc, len, "application/json"), 0);
     free(doc);
+}
+
+/* The EC2 refreshes here read no Spot advice. */
+static void no_spot_advisor(struct cf_config *cfg)
+{
+    cfg->ec2_spot_advisor_url[0] = '\0';
 }
 
 static void setup(void)
 {
-    ck_assert_int_eq(upstream_start(NULL, &up), 0);
-    strcpy(state_dir, "/tmp/cf-vpc-state-XXXXXX");
-    served_config(&cfg, up, state_dir);
-    cfg.ec2_spot_advisor_url[0] = '\0';
-    specs = served_gpu_specs();
-    served_app_init(&app, &cfg);
-    struct cf_error err = {0};
-    ck_assert_msg(refresher_new(&cfg, app.cache, specs, NULL, &rf, &err) == 0, "%s", err.message);
-    app.refresher = rf;
-    ck_assert_int_eq(server_start(&app, app_routes, app_routes_count, &srv, &err), 0);
-    port = server_port(srv);
+    served_stack_start(&st, "/tmp/cf-vpc-state", no_spot_advisor);
 }
 
 static void teardown(void)
 {
-    server_stop(srv, 1000);
-    refresher_free(rf);
-    served_app_free(&app);
-    gpu_specs_free(specs);
-    upstream_stop(up);
-    served_state_dir_remove(state_dir);
+    served_stack_stop(&st);
 }
 
 static json_t *get_json(const char *path, long want_status)
 {
-    return served_get_json(port, path, want_status);
+    return served_get_json(st.port, path, want_status);
 }
 
 static const char *source_of(const json_t *region, const char *key, const char *field)
@@ -307,13 +291,13 @@ START_TEST(public_ipv4_through_refresh)
     put_index(VPC_INDEX, VPC_V1);
     put_file(VPC_V1, "AmazonVPC", "20261101000000", vpc_rows, N_VPC_ROWS);
     struct cf_error err = {0};
-    ck_assert_msg(refresher_run_once(rf, 1u << CF_OFFER_VPC, &err) == 0, "%s", err.message);
+    ck_assert_msg(refresher_run_once(st.rf, 1u << CF_OFFER_VPC, &err) == 0, "%s", err.message);
     region = get_json("/pricing/us-east-1", 200);
     ck_assert_double_eq(num_at(region, "vpc", "public_ipv4_hour_usd"), 0.0052731);
     ck_assert_str_eq(source_of(region, "vpc", "source"), "live");
     ck_assert_str_eq(source_of(region, "vpc", "version"), "20261101000000");
     json_decref(region);
-    struct rates *t = pricing_cache_acquire(app.cache);
+    struct rates *t = pricing_cache_acquire(st.app.cache);
     const struct region_rates *rr = rates_region(t, "us-east-1");
     ck_assert(rr->has[CF_OFFER_VPC]);
     ck_assert_double_eq(rr->public_ipv4_hour_usd, 0.0052731);
@@ -336,7 +320,7 @@ START_TEST(public_ipv4_through_refresh)
     twice[N_VPC_ROWS].usd = "0.0061000000";
     put_index(VPC_INDEX, VPC_V2);
     put_file(VPC_V2, "AmazonVPC", "20261201000000", twice, N_VPC_ROWS + 1);
-    ck_assert_int_eq(refresher_run_once(rf, 1u << CF_OFFER_VPC, &err), CF_EUPSTREAM);
+    ck_assert_int_eq(refresher_run_once(st.rf, 1u << CF_OFFER_VPC, &err), CF_EUPSTREAM);
     region = get_json("/pricing/us-east-1", 200);
     ck_assert_double_eq(num_at(region, "vpc", "public_ipv4_hour_usd"), 0.0052731);
     json_decref(region);
@@ -347,13 +331,13 @@ START_TEST(public_ipv4_through_refresh)
     json_decref(get_json("/readyz", 200));
 
     /* No index at all: the offer's refresh fails, and the service is ready. */
-    upstream_put(up, VPC_INDEX, "nope", 4, NULL);
-    ck_assert_int_ne(refresher_run_once(rf, 1u << CF_OFFER_VPC, &err), 0);
+    upstream_put(st.up, VPC_INDEX, "nope", 4, NULL);
+    ck_assert_int_ne(refresher_run_once(st.rf, 1u << CF_OFFER_VPC, &err), 0);
     json_decref(get_json("/readyz", 200));
 
     /* Offline: the state file serves the same rate. */
     struct rates *saved = NULL;
-    ck_assert_int_eq(state_load_initial(&cfg, &saved, &err), 0);
+    ck_assert_int_eq(state_load_initial(&st.cfg, &saved, &err), 0);
     rr = rates_region(saved, "us-east-1");
     ck_assert_int_eq(rr->info[CF_OFFER_VPC].source, CF_SOURCE_STATE);
     ck_assert_double_eq(rr->public_ipv4_hour_usd, 0.0052731);
@@ -408,7 +392,7 @@ static void put_ec2_file(const char *path, const char *version, const struct row
     ck_assert(dynbuf_ok(&b));
     free(doc);
     char *text = dynbuf_take(&b, &len);
-    ck_assert_int_eq(upstream_put(up, path, text, len, "application/json"), 0);
+    ck_assert_int_eq(upstream_put(st.up, path, text, len, "application/json"), 0);
     free(text);
 }
 
@@ -426,7 +410,7 @@ START_TEST(nat_gateway_through_ec2_refresh)
     put_index(EC2_INDEX, EC2_V1);
     put_ec2_file(EC2_V1, "20261101000000", nat_rows, N_NAT_ROWS);
     struct cf_error err = {0};
-    ck_assert_msg(refresher_run_once(rf, 1u << CF_OFFER_EC2, &err) == 0, "%s", err.message);
+    ck_assert_msg(refresher_run_once(st.rf, 1u << CF_OFFER_EC2, &err) == 0, "%s", err.message);
     region = get_json("/pricing/us-east-1", 200);
     ck_assert_double_eq(num_at(region, "nat_gateway", "hour_usd"), 0.0457319);
     ck_assert_double_eq(num_at(region, "nat_gateway", "gb_processed_usd"), 0.0461273);
@@ -446,7 +430,7 @@ START_TEST(nat_gateway_through_ec2_refresh)
      * stay with their provenance. */
     put_index(EC2_INDEX, EC2_V2);
     put_ec2_file(EC2_V2, "20261201000000", nat_rows, 1);
-    ck_assert_msg(refresher_run_once(rf, 1u << CF_OFFER_EC2, &err) == 0, "%s", err.message);
+    ck_assert_msg(refresher_run_once(st.rf, 1u << CF_OFFER_EC2, &err) == 0, "%s", err.message);
     region = get_json("/pricing/us-east-1", 200);
     ck_assert_str_eq(source_of(region, "ec2", "version"), "20261201000000");
     ck_assert_double_eq(num_at(region, "nat_gateway", "hour_usd"), 0.0457319);
@@ -460,7 +444,7 @@ START_TEST(nat_gateway_through_ec2_refresh)
     twice[N_NAT_ROWS].sku = "NATHOURSUSE1GEN2";
     put_index(EC2_INDEX, EC2_V3);
     put_ec2_file(EC2_V3, "20261215000000", twice, N_NAT_ROWS + 1);
-    ck_assert_int_eq(refresher_run_once(rf, 1u << CF_OFFER_EC2, &err), CF_EUPSTREAM);
+    ck_assert_int_eq(refresher_run_once(st.rf, 1u << CF_OFFER_EC2, &err), CF_EUPSTREAM);
     region = get_json("/pricing/us-east-1", 200);
     ck_assert_str_eq(source_of(region, "ec2", "version"), "20261201000000");
     ck_assert_double_eq(num_at(region, "nat_gateway", "gb_processed_usd"), 0.0461273);
@@ -469,7 +453,7 @@ START_TEST(nat_gateway_through_ec2_refresh)
 
     /* Offline: the state file keeps the NAT rates and their provenance. */
     struct rates *saved = NULL;
-    ck_assert_int_eq(state_load_initial(&cfg, &saved, &err), 0);
+    ck_assert_int_eq(state_load_initial(&st.cfg, &saved, &err), 0);
     const struct region_rates *rr = rates_region(saved, "us-east-1");
     ck_assert(rr->has_nat_gateway);
     ck_assert_double_eq(rr->nat_gateway_hour_usd, 0.0457319);
